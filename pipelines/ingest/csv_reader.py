@@ -1,0 +1,298 @@
+"""Reader for the office CSV exports (clause register, MLDS files).
+
+Parsing uses the csv module, which handles quoted separators and newlines, tells the physical line
+each record starts on and tolerates ragged rows so they can be quarantined rather than crash the
+load. Everything after parsing (privacy, typing, validation) is polars expressions.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+
+from pipelines.ingest import parsing as p
+from pipelines.ingest.errors import FileRejected
+from pipelines.ingest.reference import academie_lookup
+from pipelines.ingest.sources import SYNTHETIC_MARKER, CsvSource
+from pipelines.privacy import PERSONAL_NAME_PATTERN, pseudonymise
+
+SEPARATORS = (";", ",", "\t")
+INE_PATTERN = r"^(\d{10}[A-Z]|\d{9}[A-Z]{2})$"
+
+
+@dataclass
+class CsvLoad:
+    """What one CSV file gave: typed clean rows, quarantined rows, and how it was read."""
+
+    clean: pl.DataFrame
+    quarantine: pl.DataFrame  # columns: line_number, rule, record (JSON text)
+    encoding: str
+    separator: str
+    is_synthetic: bool
+
+    @property
+    def rows_read(self) -> int:
+        return self.clean.height + self.quarantine.height
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Text and encoding name: UTF-8 (with or without BOM), else Windows-1252."""
+    if b"\x00" in data[:65536]:
+        raise FileRejected("fichier binaire (octets nuls) : ce n'est pas un export CSV")
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "windows-1252"
+    except UnicodeDecodeError as exc:
+        raise FileRejected(
+            f"encodage non reconnu (ni UTF-8 ni Windows-1252) à l'octet {exc.start}"
+        ) from exc
+
+
+def detect_separator(text: str) -> str:
+    """The separator among ``;``, ``,`` and tab that splits the header line into most fields."""
+    first_line = text.split("\n", 1)[0]
+    counts = {sep: first_line.count(sep) for sep in SEPARATORS}
+    best = max(SEPARATORS, key=lambda sep: counts[sep])
+    if counts[best] == 0:
+        raise FileRejected("séparateur introuvable : l'en-tête n'a qu'une colonne")
+    return best
+
+
+def parse_records(text: str, separator: str) -> tuple[list[str], list[list[str]], list[int]]:
+    """Header, records and the physical line each record starts on (header = line 1)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, quotechar='"')
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise FileRejected("fichier vide : aucun en-tête") from None
+    records: list[list[str]] = []
+    lines: list[int] = []
+    start = reader.line_num + 1
+    try:
+        for record in reader:
+            if record:  # blank lines are layout, not rows
+                records.append(record)
+                lines.append(start)
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise FileRejected(f"CSV illisible vers la ligne {start} : {exc}") from exc
+    return header, records, lines
+
+
+def read_csv_export(data: bytes, source: CsvSource, key: bytes, load_day: date) -> CsvLoad:
+    """Read one export of ``source``: every record ends clean or quarantined, never both."""
+    text, encoding = decode(data)
+    separator = detect_separator(text)
+    header, records, lines = parse_records(text, separator)
+
+    names = canonical_header(header, source)
+    width = len(names)
+    ragged = [i for i, r in enumerate(records) if len(r) != width]
+    ragged_set = set(ragged)
+    good = [r for i, r in enumerate(records) if i not in ragged_set]
+    frame = pl.DataFrame(
+        {name: [r[j] for r in good] for j, name in enumerate(names)}
+        | {"_line_number": [lines[i] for i in range(len(records)) if i not in ragged_set]},
+        schema={**{n: pl.String for n in names}, "_line_number": pl.Int64},
+    )
+    is_synthetic = SYNTHETIC_MARKER in names
+    frame = apply_privacy(frame, source, key)
+    clean, quarantined = validate(frame, source, load_day)
+
+    ragged_rows = pl.DataFrame(
+        {
+            "line_number": [lines[i] for i in ragged],
+            "rule": ["nombre_de_champs"] * len(ragged),
+            # Shifted fields could put a name anywhere: keep no content, only the counts.
+            "record": [f'{{"champs_lus": {len(records[i])}, "champs_attendus": {width}}}'
+                       for i in ragged],
+        },
+        schema={"line_number": pl.Int64, "rule": pl.String, "record": pl.String},
+    )
+    quarantine = pl.concat([quarantined, ragged_rows]).sort("line_number")
+    return CsvLoad(clean, quarantine, encoding, separator, is_synthetic)
+
+
+def canonical_names(header: list[str], source: CsvSource) -> list[str]:
+    """Map header variants (case, accents, spaces, articles) to the source's canonical names."""
+    mapping = source.header_map()
+    loose = {_without_articles(k): v for k, v in mapping.items()}
+    names: list[str] = []
+    for raw in header:
+        normalised = p.normalise_column_name(raw) or "colonne_sans_nom"
+        name = mapping.get(normalised) or loose.get(_without_articles(normalised), normalised)
+        while name in names:  # a repeated header must not overwrite a column
+            name += "_bis"
+        names.append(name)
+    return names
+
+
+def canonical_header(header: list[str], source: CsvSource) -> list[str]:
+    """Canonical names; refuse the file if required columns are missing, naming them."""
+    names = canonical_names(header, source)
+    missing = [c for c in source.required_headers if c not in names]
+    if missing:
+        raise FileRejected(
+            f"colonnes obligatoires absentes pour {source.name} : {', '.join(missing)}"
+        )
+    return names
+
+
+_ARTICLES = {"de", "du", "des", "d", "l", "la", "le", "les"}
+
+
+def _without_articles(name: str) -> str:
+    """``date_de_naissance`` → ``date_naissance``: academies word headers freely."""
+    return "_".join(w for w in name.split("_") if w not in _ARTICLES)
+
+
+def apply_privacy(frame: pl.DataFrame, source: CsvSource, key: bytes) -> pl.DataFrame:
+    """Pseudonymise INE, reduce birth date to year and age at entry, drop personal columns.
+
+    Runs before validation, so quarantined records are as minimised as clean ones.
+    """
+    exprs: list[pl.Expr] = []
+    if "ine" in frame.columns:
+        ine = p.blank_to_null(pl.col("ine")).str.to_uppercase().str.replace_all(r"\s", "")
+        frame = frame.with_columns(
+            _ine_valide=ine.str.contains(INE_PATTERN).fill_null(False), _ine_norm=ine
+        )
+        frame = frame.with_columns(pseudonymise(frame["_ine_norm"], key).alias("jeune_id"))
+    if "date_naissance" in frame.columns:
+        birth = p.parse_date(pl.col("date_naissance"))
+        entry = p.parse_date(pl.col("date_entree_mlds")) if "date_entree_mlds" in frame else None
+        exprs += [
+            birth.dt.year().cast(pl.String).alias("annee_naissance"),
+            p.is_unparsed(pl.col("date_naissance"), birth).alias("_naissance_invalide"),
+        ]
+        if entry is not None:
+            # Whole years completed at entry: subtract one if the birthday had not come yet.
+            before_birthday = (entry.dt.month() * 100 + entry.dt.day()) < (
+                birth.dt.month() * 100 + birth.dt.day()
+            )
+            age = entry.dt.year() - birth.dt.year() - before_birthday.cast(pl.Int32)
+            exprs.append(age.cast(pl.String).alias("age_entree"))
+    if exprs:
+        frame = frame.with_columns(exprs)
+    known = {c.name for c in source.columns}
+    personal = [
+        c
+        for c in frame.columns
+        if c in source.personal
+        or c in ("ine", "_ine_norm")
+        or (c not in known and not c.startswith("_") and _looks_personal(c))
+    ]
+    return frame.drop(personal)
+
+
+def _looks_personal(column: str) -> bool:
+    return pl.select(pl.lit(column).str.contains(PERSONAL_NAME_PATTERN)).item()
+
+
+def validate(frame: pl.DataFrame, source: CsvSource, load_day: date) -> tuple[pl.DataFrame, ...]:
+    """Type every canonical column and split rows into clean and quarantined.
+
+    A row's rule is the first broken one, in column order; a later duplicate of the unique key is
+    quarantined as ``doublon`` so the first occurrence stays.
+    """
+    typed: list[pl.Expr] = []
+    rules: list[pl.Expr] = []
+    academies = academie_lookup()
+    for col in source.columns:
+        if col.kind == "ine":
+            typed.append(pl.col("jeune_id"))
+            rules.append(pl.when(pl.col("jeune_id").is_null()).then(pl.lit("valeur_manquante:ine")))
+            rules.append(pl.when(~pl.col("_ine_valide")).then(pl.lit("ine_invalide")))
+            continue
+        if col.name not in frame.columns:
+            typed.append(pl.lit(None, dtype=_polars_type(col)).alias(col.name))
+            continue
+        raw = pl.col(col.name)
+        value = _typed(raw, col, academies)
+        typed.append(value.alias(col.name))
+        if col.required:
+            rules.append(
+                pl.when(p.blank_to_null(raw).is_null()).then(pl.lit(f"valeur_manquante:{col.name}"))
+            )
+        if col.kind != "text":
+            rules.append(pl.when(p.is_unparsed(raw, value)).then(pl.lit(_rule_name(col))))
+        if col.past_event:
+            rules.append(pl.when(value > load_day).then(pl.lit(f"date_future:{col.name}")))
+    if "_naissance_invalide" in frame.columns:
+        rules.append(pl.when(pl.col("_naissance_invalide")).then(pl.lit("date_invalide:date_naissance")))
+
+    canonical = [c.name for c in source.columns if c.kind != "ine"]
+    extras = [c for c in frame.columns if c not in canonical and not c.startswith("_")
+              and c not in ("jeune_id", SYNTHETIC_MARKER)]
+    checked = frame.with_columns(
+        pl.coalesce(rules).alias("_rule") if rules else pl.lit(None, pl.String).alias("_rule")
+    )
+    key_cols = ["jeune_id" if k == "ine" else k for k in source.unique_key]
+    checked = checked.with_columns(
+        pl.when(pl.col("_rule").is_null() & (pl.int_range(pl.len()).over(
+            [pl.col("_rule").is_null(), *key_cols]) > 0))
+        .then(pl.lit("doublon:" + "+".join(source.unique_key)))
+        .otherwise(pl.col("_rule"))
+        .alias("_rule")
+    )
+
+    record_cols = [c for c in ["jeune_id", *canonical, *extras] if c in frame.columns]
+    quarantine = checked.filter(pl.col("_rule").is_not_null()).select(
+        pl.col("_line_number").alias("line_number"),
+        pl.col("_rule").alias("rule"),
+        pl.struct(record_cols).struct.json_encode().alias("record"),
+    )
+    extra_json = (
+        pl.struct(extras).struct.json_encode() if extras else pl.lit(None, dtype=pl.String)
+    )
+    clean = checked.filter(pl.col("_rule").is_null()).select(
+        *typed, extra_json.alias("extra_columns"), pl.col("_line_number")
+    )
+    return clean, quarantine
+
+
+def _typed(raw: pl.Expr, col, academies: dict[str, str]) -> pl.Expr:
+    if col.kind == "date":
+        return p.parse_date(raw)
+    if col.kind == "decimal":
+        return p.parse_decimal(raw)
+    if col.kind == "integer":
+        return p.parse_integer(raw)
+    if col.kind == "boolean":
+        return p.parse_boolean(raw)
+    if col.kind == "label":
+        return p.map_labels(raw, col.labels or {})
+    if col.kind == "academie":
+        return p.normalise_label_expr(raw).replace_strict(academies, default=None,
+                                                          return_dtype=pl.String)
+    return p.blank_to_null(raw)
+
+
+def _rule_name(col) -> str:
+    prefix = {
+        "date": "date_invalide",
+        "decimal": "nombre_invalide",
+        "integer": "nombre_invalide",
+        "boolean": "booleen_invalide",
+        "label": "libelle_inconnu",
+        "academie": "academie_inconnue",
+    }[col.kind]
+    return f"{prefix}:{col.name}"
+
+
+def _polars_type(col) -> pl.DataType:
+    return {
+        "date": pl.Date,
+        "decimal": pl.Float64,
+        "integer": pl.Int64,
+        "boolean": pl.Boolean,
+    }.get(col.kind, pl.String)

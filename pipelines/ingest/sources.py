@@ -1,0 +1,248 @@
+"""The CSV sources of data-contracts.md, declared as data.
+
+A reader, the raw-table DDL, source detection and the quarantine rules all derive from these
+declarations, so a contract change is made in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Kind = Literal["text", "date", "decimal", "integer", "boolean", "label", "academie", "ine"]
+
+DUCKDB_TYPES: dict[Kind, str] = {
+    "text": "VARCHAR",
+    "date": "DATE",
+    "decimal": "DOUBLE",
+    "integer": "BIGINT",
+    "boolean": "BOOLEAN",
+    "label": "VARCHAR",
+    "academie": "VARCHAR",
+    "ine": "VARCHAR",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One canonical column: its type, whether a value is required, accepted header variants."""
+
+    name: str
+    kind: Kind = "text"
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+    labels: dict[str, str] | None = None
+    # Dates of events that have happened: a date after the load day is impossible.
+    past_event: bool = False
+
+
+@dataclass(frozen=True)
+class CsvSource:
+    """A CSV export: canonical columns, the header it must carry, and what is personal."""
+
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+    required_headers: tuple[str, ...]
+    unique_key: tuple[str, ...]
+    personal: tuple[str, ...] = ()
+    # Columns that alone say "this file is that source" when detecting by header.
+    signature: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def table(self) -> str:
+        return f"raw.{self.name}"
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+    def header_map(self) -> dict[str, str]:
+        """Normalised header variant → canonical name."""
+        mapping = {c.name: c.name for c in self.columns}
+        for c in self.columns:
+            mapping.update({alias: c.name for alias in c.aliases})
+        mapping.update({p: p for p in self.personal})
+        return mapping
+
+
+SITUATIONS = {
+    "retour en formation initiale": "retour_formation_initiale",
+    "retour formation initiale": "retour_formation_initiale",
+    "retour_formation_initiale": "retour_formation_initiale",
+    "rfi": "retour_formation_initiale",
+    "apprentissage": "apprentissage",
+    "contrat d apprentissage": "apprentissage",
+    "contrat de professionnalisation": "contrat_professionnalisation",
+    "contrat professionnalisation": "contrat_professionnalisation",
+    "contrat_professionnalisation": "contrat_professionnalisation",
+    "contrat pro": "contrat_professionnalisation",
+    "formation professionnelle": "formation_professionnelle",
+    "formation_professionnelle": "formation_professionnelle",
+    "emploi": "emploi",
+    "service civique": "service_civique",
+    "service_civique": "service_civique",
+    "nouvelle action mlds": "nouvelle_action_mlds",
+    "nouvelle_action_mlds": "nouvelle_action_mlds",
+    "autre accompagnement": "autre_accompagnement",
+    "autre_accompagnement": "autre_accompagnement",
+    "mission locale": "autre_accompagnement",
+    "sans solution": "sans_solution",
+    "sans_solution": "sans_solution",
+    "perdu de vue": "perdu_de_vue",
+    "perdu_de_vue": "perdu_de_vue",
+    "autre": "autre",
+}
+STATUTS_PARCOURS = {
+    "propose": "propose",
+    "positionne": "positionne",
+    "convention signee": "convention_signee",
+    "en cours": "en_cours",
+    "termine": "termine",
+    "interrompu": "interrompu",
+    "non commence": "non_commence",
+}
+HORIZONS = {"sortie": "sortie", "3 mois": "3_mois", "6 mois": "6_mois", "12 mois": "12_mois"}
+SEXES = {"f": "F", "femme": "F", "feminin": "F", "m": "M", "homme": "M", "masculin": "M"}
+SOURCES_REPERAGE = {
+    "siei": "siei",
+    "gpds": "gpds",
+    "cio": "cio",
+    "psad": "psad",
+    "spontane": "spontane",
+    "autre": "autre",
+}
+ACTIONS_MLDS = {
+    "parcours csf": "parcours_csf",
+    "module de remobilisation": "module_remobilisation",
+    "preparation au diplome": "preparation_diplome",
+    "autre": "autre",
+}
+TYPES_ACHETEUR = {
+    "rectorat": "rectorat",
+    "administration centrale": "administration_centrale",
+    "etablissement": "etablissement",
+    "autre": "autre",
+}
+
+CSF_CLAUSES = CsvSource(
+    name="csf_clauses",
+    description="Registre des clauses sociales de formation (une ligne par marché ou lot)",
+    columns=(
+        Column("id_clause", required=True, aliases=("identifiant_clause", "num_clause")),
+        Column("id_marche", required=True, aliases=("identifiant_marche", "num_marche")),
+        Column("siret_acheteur", aliases=("siret_de_l_acheteur",)),
+        Column("nom_organisme_acheteur", aliases=("organisme_acheteur", "acheteur")),
+        Column("type_acheteur", "label", labels=TYPES_ACHETEUR),
+        Column("objet_marche", aliases=("objet_du_marche", "objet")),
+        Column("lot"),
+        Column(
+            "date_notification_marche",
+            "date",
+            required=True,
+            aliases=("date_notification", "date_de_notification_du_marche"),
+        ),
+        Column("date_fin_clause_sociale", "date"),
+        Column("date_fin_clause_sociale_reconduction_comprise", "date"),
+        Column("montant_previsionnel_ht", "decimal", aliases=("montant_ht", "montant")),
+        Column("heures_parcours", "integer", aliases=("nb_heures", "heures", "nombre_d_heures")),
+        Column("siret_titulaire"),
+        Column("nom_entreprise", aliases=("entreprise", "titulaire")),
+        Column("secteur_activite_entreprise", aliases=("secteur_activite", "secteur")),
+        Column("academie_parcours", "academie", aliases=("academie",)),
+        Column("departement_parcours", aliases=("departement",)),
+        Column("fiche_entreprise_recue", "boolean"),
+        Column("date_transmission_mlds", "date", past_event=True),
+        Column("date_declaration_offre", "date", past_event=True),
+    ),
+    required_headers=(
+        "id_clause",
+        "id_marche",
+        "siret_acheteur",
+        "date_notification_marche",
+        "heures_parcours",
+        "academie_parcours",
+    ),
+    unique_key=("id_clause",),
+    personal=(
+        "nom_prenom_contact_acheteur",
+        "mail_contact_acheteur",
+        "telephone_contact_acheteur",
+        "nom_prenom_referent_entreprise",
+        "mail_referent_entreprise",
+        "telephone_referent_entreprise",
+    ),
+    signature=frozenset({"id_clause", "id_marche", "heures_parcours"}),
+)
+
+MLDS_JEUNES = CsvSource(
+    name="mlds_jeunes",
+    description="Jeunes suivis par la MLDS (un par jeune et prise en charge)",
+    columns=(
+        Column("ine", "ine", required=True, aliases=("identifiant_national_eleve",)),
+        Column("annee_naissance", "integer"),
+        Column("age_entree", "integer"),
+        Column("sexe", "label", labels=SEXES),
+        Column("code_academie", "academie", required=True, aliases=("academie",)),
+        Column("departement", aliases=("code_departement",)),
+        Column("uai_etablissement_origine", aliases=("uai", "uai_origine")),
+        Column("derniere_classe", aliases=("classe",)),
+        Column("diplome_le_plus_eleve", aliases=("diplome",)),
+        Column("date_reperage", "date", past_event=True),
+        Column("source_reperage", "label", labels=SOURCES_REPERAGE),
+        Column("date_entree_mlds", "date", required=True, past_event=True, aliases=("date_entree",)),
+        Column("action_mlds", "label", labels=ACTIONS_MLDS, aliases=("action",)),
+        Column("date_sortie_mlds", "date", past_event=True, aliases=("date_sortie",)),
+        Column("situation_sortie", "label", labels=SITUATIONS),
+    ),
+    required_headers=("ine", "date_naissance", "sexe", "code_academie", "date_entree_mlds"),
+    unique_key=("ine", "date_entree_mlds"),
+    personal=("nom", "prenom", "date_naissance"),
+    signature=frozenset({"ine", "date_naissance", "date_entree_mlds"}),
+)
+
+MLDS_PARCOURS = CsvSource(
+    name="mlds_parcours",
+    description="Parcours de clause sociale de formation (un par parcours)",
+    columns=(
+        Column("id_parcours", required=True, aliases=("identifiant_parcours",)),
+        Column("ine", "ine", required=True),
+        Column("id_clause", aliases=("identifiant_clause",)),
+        Column("siret_entreprise"),
+        Column("date_positionnement", "date", past_event=True),
+        Column("date_convention", "date", past_event=True),
+        Column("date_debut", "date", past_event=True, aliases=("date_debut_parcours",)),
+        Column("date_fin_prevue", "date"),
+        Column("date_fin_reelle", "date", past_event=True),
+        Column("heures_prevues", "integer"),
+        Column("heures_realisees", "integer"),
+        Column("statut", "label", required=True, labels=STATUTS_PARCOURS),
+        Column("motif_interruption"),
+    ),
+    required_headers=("id_parcours", "ine", "id_clause", "date_debut", "statut"),
+    unique_key=("id_parcours",),
+    signature=frozenset({"id_parcours", "id_clause", "statut"}),
+)
+
+MLDS_SUIVIS = CsvSource(
+    name="mlds_suivis",
+    description="Observations de suivi des jeunes (sortie, 3, 6 et 12 mois)",
+    columns=(
+        Column("ine", "ine", required=True),
+        Column("id_parcours"),
+        Column("date_observation", "date", required=True, past_event=True),
+        Column("horizon", "label", required=True, labels=HORIZONS),
+        Column("situation", "label", required=True, labels=SITUATIONS),
+    ),
+    required_headers=("ine", "date_observation", "horizon", "situation"),
+    unique_key=("ine", "id_parcours", "horizon"),
+    signature=frozenset({"ine", "horizon", "date_observation"}),
+)
+
+CSV_SOURCES: dict[str, CsvSource] = {
+    s.name: s for s in (CSF_CLAUSES, MLDS_JEUNES, MLDS_PARCOURS, MLDS_SUIVIS)
+}
+DECP = "decp"
+ALL_SOURCES = (DECP, *CSV_SOURCES)
+
+# Column written by the sample generator on every row: marks synthetic data end to end.
+SYNTHETIC_MARKER = "donnees_synthetiques"

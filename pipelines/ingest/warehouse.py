@@ -1,0 +1,140 @@
+"""The build warehouse: connection, and the tables ingestion owns (raw, ledger, quarantine)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from pipelines.ingest.sources import CSV_SOURCES, DUCKDB_TYPES, CsvSource
+
+DECP_MARCHES_COLUMNS = {
+    "schema_version": "VARCHAR",
+    "uid": "VARCHAR",
+    "id": "VARCHAR",
+    "acheteur_id": "VARCHAR",
+    "acheteur_nom": "VARCHAR",
+    "nature": "VARCHAR",
+    "objet": "VARCHAR",
+    "code_cpv": "VARCHAR",
+    "procedure": "VARCHAR",
+    "lieu_execution_code": "VARCHAR",
+    "lieu_execution_type": "VARCHAR",
+    "duree_mois_brut": "VARCHAR",
+    "duree_mois": "INTEGER",
+    "date_notification": "DATE",
+    "date_publication_donnees": "DATE",
+    "montant_brut": "VARCHAR",
+    "montant": "DOUBLE",
+    "forme_prix": "VARCHAR",
+    "titulaires": "JSON",
+    "titulaire_principal_id": "VARCHAR",
+    "titulaire_principal_type": "VARCHAR",
+    "considerations_sociales": "VARCHAR[]",
+    "a_clause_sociale": "BOOLEAN",
+    "modifications": "JSON",
+}
+DECP_CONCESSIONS_COLUMNS = {
+    "schema_version": "VARCHAR",
+    "uid": "VARCHAR",
+    "id": "VARCHAR",
+    "autorite_concedante_id": "VARCHAR",
+    "nature": "VARCHAR",
+    "objet": "VARCHAR",
+    "date_signature": "DATE",
+    "valeur_globale": "DOUBLE",
+    "considerations_sociales": "VARCHAR[]",
+}
+LINEAGE_COLUMNS = {"_file_sha256": "VARCHAR NOT NULL", "_line_number": "BIGINT NOT NULL"}
+
+RAW_TABLES: dict[str, dict[str, str]] = {
+    "decp_marches": DECP_MARCHES_COLUMNS,
+    "decp_concessions": DECP_CONCESSIONS_COLUMNS,
+}
+
+
+def csv_table_columns(source: CsvSource) -> dict[str, str]:
+    """Typed columns of a CSV source's raw table (the INE column holds its keyed hash)."""
+    columns = {
+        ("jeune_id" if c.kind == "ine" else c.name): DUCKDB_TYPES[c.kind] for c in source.columns
+    }
+    return columns | {"extra_columns": "JSON"}
+
+
+RAW_TABLES |= {name: csv_table_columns(src) for name, src in CSV_SOURCES.items()}
+
+_BOOKKEEPING_DDL = """
+create schema if not exists raw;
+create schema if not exists ingest;
+create table if not exists ingest.file_ledger (
+    file_sha256 varchar primary key,
+    file_name varchar not null,
+    file_path varchar not null,
+    size_bytes bigint not null,
+    source varchar,
+    status varchar not null,            -- pending | loaded | rejected
+    message varchar,
+    encoding varchar,
+    separator varchar,
+    schema_version varchar,
+    is_synthetic boolean,
+    rows_read bigint,
+    rows_clean bigint,
+    rows_quarantined bigint,
+    registered_at timestamp not null,
+    loaded_at timestamp,
+    run_id varchar
+);
+create table if not exists ingest.quarantine (
+    file_sha256 varchar not null,
+    file_name varchar not null,
+    source varchar not null,
+    line_number bigint not null,
+    rule varchar not null,
+    record json,
+    run_id varchar,
+    quarantined_at timestamp not null
+);
+create table if not exists ingest.batch_checks (
+    file_sha256 varchar not null,
+    table_name varchar not null,
+    check_name varchar not null,
+    passed boolean not null,
+    details json,
+    run_id varchar,
+    checked_at timestamp not null
+);
+"""
+
+
+class WarehouseLocked(RuntimeError):
+    """Another process holds the build warehouse (DuckDB allows one writer per file)."""
+
+
+@contextmanager
+def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A short-lived connection; a lock held elsewhere becomes a clear error."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise WarehouseLocked(
+                f"l'entrepôt {path} est utilisé par un autre processus (un autre « csf run » "
+                "ou une matérialisation Dagster en cours ?) : réessayez quand il aura fini"
+            ) from exc
+        raise
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the ingestion tables if absent (idempotent)."""
+    con.execute(_BOOKKEEPING_DDL)
+    for table, columns in RAW_TABLES.items():
+        cols = ",\n    ".join(f"{name} {typ}" for name, typ in (columns | LINEAGE_COLUMNS).items())
+        con.execute(f"create table if not exists raw.{table} (\n    {cols}\n)")

@@ -1,0 +1,59 @@
+"""Pseudonymisation of youth identifiers and minimisation of personal data.
+
+The INE is replaced by an HMAC-SHA-256 under a key that never enters the repository: a keyed hash
+cannot be reversed by hashing every possible INE, which a plain hash can.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+import secrets
+from pathlib import Path
+
+import polars as pl
+
+KEY_ENV = "CSF_PSEUDO_KEY"
+KEY_FILE_NAME = "pseudonymisation.key"
+
+
+def load_or_create_key(keys_dir: Path) -> bytes:
+    """The pseudonymisation key: ``CSF_PSEUDO_KEY`` if set, else a key file made on first use.
+
+    The key file is created with mode 0600 inside a 0700 folder, atomically, so two processes
+    starting together cannot end up with different keys.
+    """
+    from_env = os.environ.get(KEY_ENV, "").strip()
+    if from_env:
+        return from_env.encode("utf-8")
+    keys_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    key_path = keys_dir / KEY_FILE_NAME
+    if not key_path.exists():
+        try:
+            fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+    key = key_path.read_text().strip()
+    if len(key) < 32:
+        raise ValueError(f"clé de pseudonymisation trop courte ou vide : {key_path}")
+    return key.encode("utf-8")
+
+
+def pseudonymise(values: pl.Series, key: bytes) -> pl.Series:
+    """HMAC-SHA-256 (hex) of each normalised identifier; nulls stay null."""
+    digests = [
+        None if v is None or v == "" else hmac.digest(key, v.encode("utf-8"), "sha256").hex()
+        for v in values.to_list()
+    ]
+    return pl.Series(values.name, digests, dtype=pl.String)
+
+
+# Column names (normalised) that look like contact or identity data. Extra columns matching them
+# are dropped too, so an académie adding "Téléphone jeune" to its export cannot leak it.
+PERSONAL_NAME_PATTERN = (
+    r"(^|_)(nom|noms|prenom|prenoms|mail|email|e_mail|courriel|tel|telephone|portable|mobile|"
+    r"adresse|naissance|ine|contact|referent)(_|$)"
+)

@@ -1,0 +1,35 @@
+"""Deterministic synthetic exports (``csf sample``): the same seed and scale give the same bytes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipelines.sample.world import AS_OF, SCALES, draw_world
+from pipelines.sample.writers import write_decp, write_mlds, write_register
+
+DEFAULT_SEED = 2026
+
+README = """# Données de démonstration — entièrement synthétiques
+
+Ces fichiers sont générés par `csf sample --scale {scale} --seed {seed}`. Aucun jeune, acheteur
+ni marché réel n'y figure : les identifiants, noms, téléphones et montants sont tirés au hasard.
+Chaque ligne CSV porte la colonne « Données synthétiques » et chaque fichier DECP la clé
+`donneesSynthetiques` : le tableau de bord affiche alors le bandeau « données de démonstration ».
+
+Situation décrite au {as_of:%d/%m/%Y}. Environ 1 % des lignes de chaque fichier sont volontairement
+erronées (dates impossibles, libellés inconnus, INE invalides, doublons, lignes décalées...) pour
+exercer la mise en quarantaine.
+"""
+
+
+def generate(out: Path, scale: str = "demo", seed: int = DEFAULT_SEED) -> list[Path]:
+    """Write every export format of data-contracts.md into ``out``; return the files written."""
+    if scale not in SCALES:
+        raise ValueError(f"échelle inconnue {scale!r} (disponibles : {', '.join(SCALES)})")
+    out.mkdir(parents=True, exist_ok=True)
+    world = draw_world(seed, SCALES[scale])
+    paths = [*write_decp(world, out, seed), write_register(world, out, seed),
+             *write_mlds(world, out, seed)]
+    readme = out / "LISEZMOI.md"
+    readme.write_text(README.format(scale=scale, seed=seed, as_of=AS_OF), encoding="utf-8")
+    return [*paths, readme]

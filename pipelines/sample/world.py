@@ -1,0 +1,414 @@
+"""A synthetic world of buyers, clauses, youths and follow-ups, before any file format.
+
+The generator draws everything from one seeded ``random.Random``, in a fixed order, so that the
+same seed and scale always give the same world (and the writers, the same bytes).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from stdnum import luhn
+
+AS_OF = date(2026, 9, 30)  # the last day the synthetic exports describe
+UAI_LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"
+
+
+@dataclass(frozen=True)
+class Scale:
+    """How big a world to draw."""
+
+    clauses: int
+    other_contracts: int
+    comparison_per_csf_youth: float
+    first_year: int
+
+
+SCALES = {
+    "demo": Scale(clauses=220, other_contracts=480, comparison_per_csf_youth=4.0, first_year=2022),
+}
+
+# Académie code → (weight in the clause register, main départements, export style).
+ACADEMIES = {
+    "24": (0.26, ["93", "94", "77"]),
+    "25": (0.18, ["92", "78", "95", "91"]),
+    "70": (0.18, ["76", "14", "27", "50", "61"]),
+    "23": (0.10, ["06", "83"]),
+    "04": (0.12, ["33", "64", "40"]),
+    "31": (0.06, ["972"]),
+    "28": (0.10, ["974"]),
+}
+ACADEMIE_NAMES = {
+    "24": "Créteil",
+    "25": "Versailles",
+    "70": "Normandie",
+    "23": "Nice",
+    "04": "Bordeaux",
+    "31": "Martinique",
+    "28": "La Réunion",
+}
+SECTORS = [
+    ("45", "45210000-2", "Bâtiment et travaux publics"),
+    ("45", "45310000-3", "Électricité du bâtiment"),
+    ("90", "90910000-9", "Propreté et nettoyage"),
+    ("55", "55520000-1", "Restauration collective"),
+    ("72", "72000000-5", "Services informatiques"),
+    ("77", "77310000-6", "Espaces verts"),
+    ("50", "50700000-2", "Maintenance des bâtiments"),
+    ("79", "79500000-9", "Services administratifs"),
+    ("09", "09310000-5", "Énergie"),
+    ("30", "30190000-7", "Fournitures de bureau"),
+]
+FIRST_NAMES = ["Camille", "Lina", "Inès", "Yanis", "Lucas", "Emma", "Nolan", "Jade", "Adam",
+               "Léa", "Mohamed", "Chloé", "Enzo", "Sarah", "Kylian", "Manon", "Rayan", "Maëlys",
+               "Théo", "Aya", "Noah", "Zoé", "Ibrahim", "Louise", "Sacha", "Maël"]
+LAST_NAMES = ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand",
+              "Leroy", "Moreau", "Simon", "Laurent", "Lefèvre", "Michel", "Garcia", "Bertrand",
+              "Roux", "Vincent", "Fournier", "Morel", "Girard", "André", "Mercier", "Diallo",
+              "Traoré", "Nguyen", "Hoarau", "Payet", "Louis-Joseph", "Célestine"]
+CLASSES = ["3e", "2nde GT", "2nde pro", "1re pro", "CAP 1re année", "CAP 2e année", "Terminale"]
+DIPLOMES = ["aucun", "aucun", "DNB", "DNB", "CAP"]
+POSITIVE = ["retour_formation_initiale", "apprentissage", "contrat_professionnalisation",
+            "formation_professionnelle", "emploi", "service_civique"]
+OUTCOMES_CSF = {
+    "retour_formation_initiale": 0.40, "apprentissage": 0.18, "contrat_professionnalisation": 0.05,
+    "formation_professionnelle": 0.06, "emploi": 0.05, "service_civique": 0.02,
+    "nouvelle_action_mlds": 0.05, "autre_accompagnement": 0.04, "sans_solution": 0.07,
+    "perdu_de_vue": 0.06, "autre": 0.02,
+}
+OUTCOMES_COMPARISON = {
+    "retour_formation_initiale": 0.27, "apprentissage": 0.11, "contrat_professionnalisation": 0.03,
+    "formation_professionnelle": 0.07, "emploi": 0.05, "service_civique": 0.03,
+    "nouvelle_action_mlds": 0.09, "autre_accompagnement": 0.08, "sans_solution": 0.14,
+    "perdu_de_vue": 0.11, "autre": 0.02,
+}
+
+
+@dataclass
+class Buyer:
+    siret: str
+    name: str
+    kind: str  # rectorat | administration_centrale | etablissement | autre
+    academie: str
+
+
+@dataclass
+class Clause:
+    id_clause: str
+    id_marche: str
+    buyer: Buyer
+    subject: str
+    lot: str
+    notified: date
+    end: date
+    end_with_renewals: date
+    amount: float
+    hours: int
+    holder_siret: str
+    holder_name: str
+    sector: tuple[str, str, str]
+    academie: str
+    departement: str
+    form_received: bool
+    transmitted: date | None
+    offer_declared: date | None
+
+
+@dataclass
+class Youth:
+    ine: str
+    last_name: str
+    first_name: str
+    birth: date
+    sex: str
+    academie: str
+    departement: str
+    uai: str
+    last_class: str
+    diploma: str
+    spotted: date
+    spotted_by: str
+    entry: date
+    action: str
+    exit: date | None = None
+    exit_situation: str | None = None
+    phone: str = ""
+
+
+@dataclass
+class Parcours:
+    id_parcours: str
+    youth: Youth
+    clause: Clause
+    positioned: date
+    agreement: date | None
+    start: date | None
+    planned_end: date | None
+    real_end: date | None
+    hours_planned: int
+    hours_done: int | None
+    status: str
+    interruption: str
+
+
+@dataclass
+class FollowUp:
+    youth: Youth
+    parcours: Parcours | None
+    observed: date
+    horizon: str
+    situation: str
+
+
+@dataclass
+class World:
+    buyers: list[Buyer]
+    clauses: list[Clause]
+    youths: list[Youth] = field(default_factory=list)
+    parcours: list[Parcours] = field(default_factory=list)
+    follow_ups: list[FollowUp] = field(default_factory=list)
+    other_contracts: int = 0
+
+
+def siret(rng: random.Random) -> str:
+    """A SIRET whose SIREN and whole number both pass the Luhn check."""
+    siren_body = f"{rng.randrange(10**7, 10**8)}"
+    siren = siren_body + luhn.calc_check_digit(siren_body)
+    nic_body = siren + f"{rng.randrange(1, 10**4):04d}"
+    return nic_body + luhn.calc_check_digit(nic_body)
+
+
+def ine(rng: random.Random) -> str:
+    """An INE-shaped id: 10 digits + 1 letter, or 9 digits + 2 letters."""
+    letters = "ABCDEFGHJKLMNPRSTUVWXYZ"
+    if rng.random() < 0.5:
+        return f"{rng.randrange(10**9, 10**10)}{rng.choice(letters)}"
+    return f"{rng.randrange(10**8, 10**9)}{rng.choice(letters)}{rng.choice(letters)}"
+
+
+def uai(rng: random.Random, departement: str) -> str:
+    """A UAI with its check letter (first 7 characters modulo 23)."""
+    base = f"{departement[-3:].zfill(3)}{rng.randrange(0, 10**4):04d}"
+    return base + UAI_LETTERS[int(base) % 23]
+
+
+def add_months(day: date, months: int) -> date:
+    """Same day ``months`` later, clamped to the month's end."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for candidate in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, candidate))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def calibrated_hours(amount: float) -> int:
+    """Hours the buyers' guide asks for, by firm-period amount excl. VAT."""
+    if amount < 100_000:
+        return 150
+    if amount < 200_000:
+        return 300
+    if amount < 400_000:
+        return 450
+    return 900
+
+
+def _weighted(rng: random.Random, weights: dict[str, float]) -> str:
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+def draw_world(seed: int, scale: Scale) -> World:
+    """Draw buyers, clauses, parcours, youths and follow-ups for ``scale``."""
+    rng = random.Random(seed)
+    buyers = _draw_buyers(rng)
+    clauses = [_draw_clause(rng, i, buyers, scale) for i in range(scale.clauses)]
+    world = World(buyers=buyers, clauses=clauses, other_contracts=scale.other_contracts)
+    youth_count = 0
+    for clause in clauses:
+        for parcours in _draw_parcours(rng, clause, len(world.parcours)):
+            youth_count += 1
+            world.parcours.append(parcours)
+            world.youths.append(parcours.youth)
+    comparison = int(youth_count * scale.comparison_per_csf_youth)
+    academies = list(ACADEMIES)
+    weights = [ACADEMIES[a][0] for a in academies]
+    for _ in range(comparison):
+        academie = rng.choices(academies, weights=weights)[0]
+        entry = scale_date(rng, date(scale.first_year, 9, 1), AS_OF - timedelta(days=20))
+        youth = _draw_youth(rng, academie, entry, "autre")
+        youth.action = rng.choice(["module_remobilisation", "preparation_diplome", "autre"])
+        stay = timedelta(days=rng.randint(60, 300))
+        if entry + stay <= AS_OF:
+            youth.exit = entry + stay
+            youth.exit_situation = _weighted(rng, OUTCOMES_COMPARISON)
+        world.youths.append(youth)
+    for youth in world.youths:
+        world.follow_ups.extend(_draw_follow_ups(rng, youth, world))
+    return world
+
+
+def scale_date(rng: random.Random, first: date, last: date) -> date:
+    """A uniform date between ``first`` and ``last`` included."""
+    return first + timedelta(days=rng.randint(0, (last - first).days))
+
+
+def _draw_buyers(rng: random.Random) -> list[Buyer]:
+    buyers = [Buyer(siret(rng), "Ministère de l'Éducation nationale - administration centrale",
+                    "administration_centrale", "24")]
+    for code, name in ACADEMIE_NAMES.items():
+        buyers.append(Buyer(siret(rng), f"Rectorat de l'académie de {name}", "rectorat", code))
+        buyers.append(Buyer(siret(rng), f"Lycée des métiers {rng.choice(LAST_NAMES)} ({name})",
+                            "etablissement", code))
+    buyers.append(Buyer(siret(rng), "CROUS de Créteil", "autre", "24"))
+    buyers.append(Buyer(siret(rng), "Université de Rouen Normandie", "autre", "70"))
+    return buyers
+
+
+def _draw_clause(rng: random.Random, i: int, buyers: list[Buyer], scale: Scale) -> Clause:
+    academies = list(ACADEMIES)
+    academie = rng.choices(academies, weights=[ACADEMIES[a][0] for a in academies])[0]
+    local = [b for b in buyers if b.academie == academie]
+    buyer = rng.choice(local + [buyers[0]]) if rng.random() < 0.8 else buyers[0]
+    notified = scale_date(rng, date(AS_OF.year - 4, AS_OF.month, 1), AS_OF)
+    duration = rng.choice([12, 24, 36, 48])
+    amount = round(rng.lognormvariate(12.0, 0.8), 2)
+    hours = calibrated_hours(amount)
+    if rng.random() < 0.06:  # buyers sometimes mis-calibrate
+        hours = rng.choice([h for h in (150, 300, 450, 900) if h != hours])
+    sector = rng.choice(SECTORS)
+    form = rng.random() < 0.8
+    transmitted = notified + timedelta(days=rng.randint(15, 120)) if form and rng.random() < 0.8 else None
+    declared = (
+        transmitted + timedelta(days=rng.randint(20, 150))
+        if transmitted and rng.random() < 0.8
+        else None
+    )
+    transmitted = transmitted if transmitted and transmitted <= AS_OF else None
+    declared = declared if declared and declared <= AS_OF else None
+    return Clause(
+        id_clause=f"CSF-{notified.year}-{i + 1:05d}",
+        id_marche=f"{notified.year}{rng.choice(['MAPA', 'AO', 'AC'])}{rng.randrange(10**4, 10**5)}",
+        buyer=buyer,
+        subject=f"{sector[2]} - {rng.choice(['lot unique', 'bâtiments scolaires', 'services académiques', 'internats'])}",
+        lot=str(rng.randint(1, 6)) if rng.random() < 0.4 else "",
+        notified=notified,
+        end=add_months(notified, duration),
+        end_with_renewals=add_months(notified, duration + rng.choice([0, 12, 24])),
+        amount=amount,
+        hours=hours,
+        holder_siret=siret(rng),
+        holder_name=f"{rng.choice(LAST_NAMES)} {rng.choice(['SAS', 'SARL', 'et Fils', 'Services', 'Bâtiment'])}",
+        sector=sector,
+        academie=academie,
+        departement=rng.choice(ACADEMIES[academie][1]),
+        form_received=form,
+        transmitted=transmitted,
+        offer_declared=declared,
+    )
+
+
+def _draw_youth(rng: random.Random, academie: str, entry: date, action: str) -> Youth:
+    departement = rng.choice(ACADEMIES[academie][1])
+    birth = entry - timedelta(days=rng.randint(15 * 365, 19 * 365))
+    spotted = entry - timedelta(days=rng.randint(5, 90))
+    return Youth(
+        ine=ine(rng),
+        last_name=rng.choice(LAST_NAMES),
+        first_name=rng.choice(FIRST_NAMES),
+        birth=birth,
+        sex=rng.choice("FM"),
+        academie=academie,
+        departement=departement,
+        uai=uai(rng, departement),
+        last_class=rng.choice(CLASSES),
+        diploma=rng.choice(DIPLOMES),
+        spotted=spotted,
+        spotted_by=rng.choice(["siei", "gpds", "cio", "psad", "spontane", "autre"]),
+        entry=entry,
+        action=action,
+        phone=f"06{rng.randrange(10**7, 10**8)}",
+    )
+
+
+def _draw_parcours(rng: random.Random, clause: Clause, numbering: int) -> list[Parcours]:
+    """Parcours a clause produced: none if it stalled before the offer, else one per youth."""
+    if clause.offer_declared is None or rng.random() < 0.15:
+        return []
+    youths_hosted = rng.choice({150: [1], 300: [1, 2], 450: [1, 3], 900: [1, 2, 3, 6]}[clause.hours])
+    result = []
+    positioned = clause.offer_declared + timedelta(days=rng.randint(10, 90))
+    for k in range(youths_hosted):
+        positioned_k = positioned + timedelta(days=120 * k + rng.randint(0, 30))
+        if positioned_k > AS_OF:
+            break
+        hours = clause.hours // youths_hosted
+        entry = positioned_k - timedelta(days=rng.randint(20, 120))
+        youth = _draw_youth(rng, clause.academie, entry, "parcours_csf")
+        agreement = positioned_k + timedelta(days=rng.randint(7, 30))
+        start = agreement + timedelta(days=rng.randint(3, 20))
+        planned_end = start + timedelta(days=round(hours / 35 * 7))
+        status, real_end, done, reason = "positionne", None, None, ""
+        if rng.random() < 0.05:
+            status, agreement, start = "non_commence", None, None
+        elif agreement > AS_OF:
+            agreement = start = None
+        elif start > AS_OF:
+            status, start = "convention_signee", None
+        elif planned_end > AS_OF:
+            status = "en_cours"
+        elif rng.random() < 0.13:
+            status = "interrompu"
+            real_end = start + timedelta(days=rng.randint(5, max(6, (planned_end - start).days - 1)))
+            done = round(hours * (real_end - start).days / max(1, (planned_end - start).days))
+            reason = rng.choice(["abandon du jeune", "déménagement", "raison de santé",
+                                 "entrée en apprentissage"])
+        else:
+            status, real_end, done = "termine", planned_end, hours
+        if start is None:
+            planned_end = None
+        parcours = Parcours(
+            id_parcours=f"P{numbering + len(result) + 1:06d}",
+            youth=youth,
+            clause=clause,
+            positioned=positioned_k,
+            agreement=agreement,
+            start=start,
+            planned_end=planned_end,
+            real_end=real_end,
+            hours_planned=hours,
+            hours_done=done,
+            status=status,
+            interruption=reason,
+        )
+        if real_end is not None:
+            youth.exit = real_end + timedelta(days=rng.randint(0, 10))
+            youth.exit_situation = _weighted(rng, OUTCOMES_CSF)
+            if youth.exit > AS_OF:
+                youth.exit = youth.exit_situation = None
+        result.append(parcours)
+    return result
+
+
+def _draw_follow_ups(rng: random.Random, youth: Youth, world: World) -> list[FollowUp]:
+    """Observations at exit, 3, 6 and 12 months after the end, for horizons already reached."""
+    parcours = next((p for p in reversed(world.parcours) if p.youth is youth), None)
+    end = parcours.real_end if parcours else youth.exit
+    if end is None:
+        return []
+    outcomes = OUTCOMES_CSF if parcours else OUTCOMES_COMPARISON
+    situation = youth.exit_situation or _weighted(rng, outcomes)
+    result = []
+    for horizon, months in (("sortie", 0), ("3_mois", 3), ("6_mois", 6), ("12_mois", 12)):
+        observed = add_months(end, months) + timedelta(days=rng.randint(0, 20))
+        if observed > AS_OF:
+            break
+        if months and rng.random() < 0.1:  # not reached this time: no row at all
+            continue
+        if months and rng.random() < 0.35:  # situations change over time
+            situation = _weighted(rng, outcomes)
+        result.append(FollowUp(youth, parcours, observed, horizon, situation))
+    return result

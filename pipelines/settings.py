@@ -1,0 +1,85 @@
+"""Runtime settings, read from environment variables with safe defaults.
+
+Every path the pipeline, dbt and the dashboard use derives from ``CSF_HOME`` so that one variable
+moves all runtime state (inbox, warehouse, keys, reports, exports).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
+SAMPLE_DIR = PROJECT_ROOT / "data" / "sample"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved locations and parameters for one run or one server process."""
+
+    home: Path
+    inbox: Path
+    observation_date: date | None
+
+    @property
+    def warehouse_dir(self) -> Path:
+        return self.home / "warehouse"
+
+    @property
+    def build_db(self) -> Path:
+        """The only DuckDB file the pipeline writes to."""
+        return self.warehouse_dir / "build.duckdb"
+
+    @property
+    def published_db(self) -> Path:
+        """The snapshot readers use; replaced atomically by each publish."""
+        return self.warehouse_dir / "published.duckdb"
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.home / "keys"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.home / "dagster"
+
+    def ensure_dirs(self) -> None:
+        """Create the runtime folders (idempotent)."""
+        for folder in (self.inbox, self.warehouse_dir, self.dagster_home):
+            folder.mkdir(parents=True, exist_ok=True)
+        self.keys_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+
+    def export_env(self) -> None:
+        """Expose the paths to subprocesses (dbt reads them in profiles.yml and its models)."""
+        os.environ["CSF_HOME"] = str(self.home)
+        os.environ["CSF_BUILD_DB"] = str(self.build_db)
+        os.environ["CSF_OBSERVATION_DATE"] = (
+            self.observation_date.isoformat() if self.observation_date else ""
+        )
+
+
+def parse_observation_date(text: str | None) -> date | None:
+    """Parse ``CSF_OBSERVATION_DATE`` (YYYY-MM-DD); empty means "derive it from the data"."""
+    if not text or not text.strip():
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise ValueError(
+            f"CSF_OBSERVATION_DATE doit être une date AAAA-MM-JJ, reçu {text!r}"
+        ) from exc
+
+
+def load_settings(inbox: str | Path | None = None) -> Settings:
+    """Settings from the environment; ``inbox`` overrides ``CSF_INBOX``."""
+    home = Path(os.environ.get("CSF_HOME") or PROJECT_ROOT / "data").resolve()
+    inbox_path = Path(inbox or os.environ.get("CSF_INBOX") or home / "inbox").resolve()
+    return Settings(
+        home=home,
+        inbox=inbox_path,
+        observation_date=parse_observation_date(os.environ.get("CSF_OBSERVATION_DATE")),
+    )
