@@ -236,7 +236,9 @@ def validate(frame: pl.DataFrame, source: CsvSource, load_day: date) -> tuple[pl
     checked = frame.with_columns(
         pl.coalesce(rules).alias("_rule") if rules else pl.lit(None, pl.String).alias("_rule")
     )
-    key_cols = ["jeune_id" if k == "ine" else k for k in source.unique_key]
+    # An optional key column absent from the file is null on every row: leave it out.
+    key_cols = [c for c in ("jeune_id" if k == "ine" else k for k in source.unique_key)
+                if c in checked.columns]
     checked = checked.with_columns(
         pl.when(pl.col("_rule").is_null() & (pl.int_range(pl.len()).over(
             [pl.col("_rule").is_null(), *key_cols]) > 0))

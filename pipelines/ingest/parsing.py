@@ -99,7 +99,9 @@ _ACCENTS = {
 
 def map_labels(expr: pl.Expr, labels: dict[str, str]) -> pl.Expr:
     """Map free French labels to codes; ``labels`` keys are normalised with normalise_label."""
-    keys = {normalise_label(k): v for k, v in labels.items()}
+    # Codes are accepted as they are, besides the French labels: some exports write codes.
+    keys = {normalise_label(v): v for v in labels.values()}
+    keys |= {normalise_label(k): v for k, v in labels.items()}
     return normalise_label_expr(expr).replace_strict(keys, default=None, return_dtype=pl.String)
 
 

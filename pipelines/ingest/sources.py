@@ -228,7 +228,7 @@ MLDS_SUIVIS = CsvSource(
     description="Observations de suivi des jeunes (sortie, 3, 6 et 12 mois)",
     columns=(
         Column("ine", "ine", required=True),
-        Column("id_parcours"),
+        Column("id_parcours", aliases=("identifiant_parcours",)),
         Column("date_observation", "date", required=True, past_event=True),
         Column("horizon", "label", required=True, labels=HORIZONS),
         Column("situation", "label", required=True, labels=SITUATIONS),

@@ -27,7 +27,7 @@ class Scale:
 
 
 SCALES = {
-    "demo": Scale(clauses=220, other_contracts=480, comparison_per_csf_youth=4.0, first_year=2022),
+    "demo": Scale(clauses=900, other_contracts=600, comparison_per_csf_youth=4.0, first_year=2022),
 }
 
 # Académie code → (weight in the clause register, main départements, export style).
@@ -281,9 +281,9 @@ def _draw_clause(rng: random.Random, i: int, buyers: list[Buyer], scale: Scale) 
         hours = rng.choice([h for h in (150, 300, 450, 900) if h != hours])
     sector = rng.choice(SECTORS)
     form = rng.random() < 0.8
-    transmitted = notified + timedelta(days=rng.randint(15, 120)) if form and rng.random() < 0.8 else None
+    transmitted = notified + timedelta(days=rng.randint(10, 60)) if form and rng.random() < 0.8 else None
     declared = (
-        transmitted + timedelta(days=rng.randint(20, 150))
+        transmitted + timedelta(days=rng.randint(15, 90))
         if transmitted and rng.random() < 0.8
         else None
     )
@@ -340,7 +340,7 @@ def _draw_parcours(rng: random.Random, clause: Clause, numbering: int) -> list[P
         return []
     youths_hosted = rng.choice({150: [1], 300: [1, 2], 450: [1, 3], 900: [1, 2, 3, 6]}[clause.hours])
     result = []
-    positioned = clause.offer_declared + timedelta(days=rng.randint(10, 90))
+    positioned = clause.offer_declared + timedelta(days=rng.randint(10, 60))
     for k in range(youths_hosted):
         positioned_k = positioned + timedelta(days=120 * k + rng.randint(0, 30))
         if positioned_k > AS_OF:

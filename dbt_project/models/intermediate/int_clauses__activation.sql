@@ -1,0 +1,51 @@
+-- One row per CSF clause with its activation facts, censored at the observation date.
+with
+
+clauses as (
+    select * from {{ ref('stg_csf__clauses') }}
+),
+
+parcours as (
+    select * from {{ ref('stg_mlds__parcours') }}
+),
+
+observation as (
+    select observation_date from {{ ref('int_observation_date') }}
+),
+
+started as (
+    select
+        parcours.clause_id,
+        min(parcours.debut_date) as premier_debut_date,
+        count(*) as nb_parcours_commences
+    from parcours
+    cross join observation
+    where parcours.debut_date <= observation.observation_date
+    group by parcours.clause_id
+),
+
+final as (
+    select
+        clauses.clause_id,
+        clauses.code_academie,
+        clauses.siret_acheteur,
+        clauses.type_acheteur,
+        clauses.annee_notification,
+        clauses.notification_date,
+        started.premier_debut_date,
+        coalesce(started.nb_parcours_commences, 0) as nb_parcours_commences,
+        started.premier_debut_date is not null as is_activated,
+        -- Right-censoring: a clause enters the 6-month denominator only once 6 months have passed.
+        (clauses.notification_date + interval 6 month)::date
+            <= observation.observation_date as is_due_6m,
+        coalesce(
+            started.premier_debut_date <= (clauses.notification_date + interval 6 month)::date,
+            false
+        ) as is_activated_6m,
+        observation.observation_date
+    from clauses
+    cross join observation
+    left join started on clauses.clause_id = started.clause_id
+)
+
+select * from final

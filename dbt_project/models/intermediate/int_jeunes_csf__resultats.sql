@@ -1,0 +1,72 @@
+-- One row per youth who started a CSF parcours: their reference parcours (the latest started)
+-- and their situation 6 months after its end, censored at the observation date.
+with
+
+parcours as (
+    select * from {{ ref('stg_mlds__parcours') }}
+),
+
+jeunes as (
+    select * from {{ ref('stg_mlds__jeunes') }}
+),
+
+clauses as (
+    select clause_id, code_academie from {{ ref('stg_csf__clauses') }}
+),
+
+suivis as (
+    select * from {{ ref('stg_mlds__suivis') }}
+),
+
+observation as (
+    select observation_date from {{ ref('int_observation_date') }}
+),
+
+reference as (
+    select parcours.*
+    from parcours
+    cross join observation
+    where parcours.debut_date <= observation.observation_date
+    qualify row_number() over (
+        partition by parcours.jeune_id order by parcours.debut_date desc, parcours.parcours_id desc
+    ) = 1
+),
+
+suivi_6m as (
+    -- An observation tied to the reference parcours wins over one recorded without a parcours.
+    select
+        reference.jeune_id,
+        suivis.situation
+    from reference
+    inner join suivis
+        on
+            reference.jeune_id = suivis.jeune_id
+            and (suivis.parcours_id = reference.parcours_id or suivis.parcours_id is null)
+    where suivis.horizon = '6_mois'
+    qualify row_number() over (
+        partition by reference.jeune_id
+        order by (suivis.parcours_id is null), suivis.observation_date desc
+    ) = 1
+),
+
+final as (
+    select
+        reference.jeune_id,
+        reference.parcours_id,
+        coalesce(jeunes.code_academie, clauses.code_academie) as code_academie,
+        year(reference.debut_date) as annee_debut,
+        reference.fin_reelle_date,
+        suivi_6m.situation as situation_6m,
+        -- Censoring: the 6-month horizon counts only once it has elapsed since the end.
+        coalesce(
+            (reference.fin_reelle_date + interval 6 month)::date <= observation.observation_date,
+            false
+        ) as is_horizon_6m_atteint
+    from reference
+    cross join observation
+    left join jeunes on reference.jeune_id = jeunes.jeune_id
+    left join clauses on reference.clause_id = clauses.clause_id
+    left join suivi_6m on reference.jeune_id = suivi_6m.jeune_id
+)
+
+select * from final

@@ -1,0 +1,53 @@
+with
+
+clauses as (
+    select * from {{ source('raw', 'csf_clauses') }}
+),
+
+ledger as (
+    select file_sha256, loaded_at from {{ source('ingest', 'file_ledger') }}
+),
+
+historiques as (
+    select * from {{ ref('ref_academies_historiques') }}
+),
+
+latest as (
+    select clauses.*
+    from clauses
+    inner join ledger on clauses._file_sha256 = ledger.file_sha256
+    qualify row_number() over (
+        partition by clauses.id_clause
+        order by ledger.loaded_at desc, clauses._line_number desc
+    ) = 1
+),
+
+final as (
+    select
+        latest.id_clause as clause_id,
+        latest.id_marche as marche_id,
+        latest.siret_acheteur,
+        latest.siret_acheteur || latest.id_marche as marche_uid,
+        latest.nom_organisme_acheteur,
+        latest.type_acheteur,
+        latest.objet_marche,
+        latest.lot,
+        latest.date_notification_marche as notification_date,
+        year(latest.date_notification_marche) as annee_notification,
+        latest.date_fin_clause_sociale as fin_clause_date,
+        latest.date_fin_clause_sociale_reconduction_comprise as fin_clause_reconduction_date,
+        latest.montant_previsionnel_ht,
+        latest.heures_parcours,
+        latest.siret_titulaire,
+        latest.nom_entreprise,
+        latest.secteur_activite_entreprise,
+        coalesce(historiques.code_academie, latest.academie_parcours) as code_academie,
+        latest.departement_parcours,
+        latest.fiche_entreprise_recue as has_fiche_entreprise,
+        latest.date_transmission_mlds as transmission_mlds_date,
+        latest.date_declaration_offre as declaration_offre_date
+    from latest
+    left join historiques on latest.academie_parcours = historiques.code_historique
+)
+
+select * from final
