@@ -1,0 +1,201 @@
+"""The ``csf`` command line (messages in French: its users are French operators)."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from pipelines.settings import Settings, load_settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``csf`` console script."""
+    parser = argparse.ArgumentParser(prog="csf", description="Clause sociale de formation : chaîne de données.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="charger la boîte de dépôt, contrôler, calculer, publier")
+    run.add_argument("--inbox", help="dossier des exports (défaut : $CSF_HOME/inbox)")
+
+    status = commands.add_parser("status", help="fichiers chargés et instantané publié")
+    status.add_argument("--json", action="store_true", help="sortie JSON")
+
+    sample = commands.add_parser("sample", help="générer des exports synthétiques")
+    sample.add_argument("--scale", default="demo", choices=["demo"])
+    sample.add_argument("--out", required=True, type=Path)
+    sample.add_argument("--seed", type=int, default=None)
+
+    dash = commands.add_parser("dashboard", help="servir le tableau de bord")
+    dash.add_argument("--host", default=os.environ.get("CSF_DASHBOARD_HOST", "127.0.0.1"))
+    dash.add_argument("--port", type=int, default=int(os.environ.get("CSF_DASHBOARD_PORT", "8050")))
+    dash.add_argument("--workers", type=int, default=int(os.environ.get("CSF_DASHBOARD_WORKERS", "2")))
+
+    args = parser.parse_args(argv)
+    try:
+        return {"run": cmd_run, "status": cmd_status, "sample": cmd_sample,
+                "dashboard": cmd_dashboard}[args.command](args)
+    except (ValueError, RuntimeError, OSError) as exc:
+        print(f"csf : erreur : {exc}", file=sys.stderr)
+        return 2
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    from pipelines.sample import DEFAULT_SEED, generate
+
+    paths = generate(args.out, args.scale, DEFAULT_SEED if args.seed is None else args.seed)
+    print(f"{len(paths)} fichiers synthétiques écrits dans {args.out}")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = load_settings(args.inbox)
+    if not settings.inbox.is_dir():
+        raise ValueError(f"boîte de dépôt introuvable : {settings.inbox}")
+    settings.ensure_dirs()
+    settings.export_env()
+    os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
+    started = time.monotonic()
+    print(f"csf run : boîte de dépôt {settings.inbox}", file=sys.stderr)
+
+    from pipelines.dbt_project import ensure_manifest
+
+    ensure_manifest()
+    from dagster import AssetKey, DagsterInstance
+
+    from pipelines.definitions import build_definitions
+
+    job = build_definitions(settings).resolve_implicit_global_asset_job_def()
+    # Progress (Dagster's and dbt's logs) goes to stderr; stdout keeps only the summary.
+    with DagsterInstance.get() as instance, contextlib.redirect_stdout(sys.stderr):
+        result = job.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+        )
+    published = any(
+        e.asset_key == AssetKey(["published", "snapshot"])
+        for e in result.get_asset_materialization_events()
+    )
+    checks = result.get_asset_check_evaluations()
+    blocking = [c for c in checks if not c.passed and c.severity.value == "ERROR"]
+    warnings = [c for c in checks if not c.passed and c.severity.value != "ERROR"]
+    _print_summary(settings, result.run_id, checks, blocking, warnings, time.monotonic() - started)
+    if not (result.success and published and not blocking):
+        failed = [e.step_key for e in result.all_events if e.is_step_failure]
+        print(
+            "\nÉCHEC : rien n'a été publié ; l'instantané précédent reste en place."
+            + (f"\n  étapes en échec : {', '.join(failed)}" if failed else "")
+            + "".join(f"\n  contrôle bloquant en échec : {'/'.join(c.asset_key.path)} "
+                      f"{c.check_name}" for c in blocking),
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def _print_summary(settings: Settings, run_id, checks, blocking, warnings, seconds) -> None:
+    from pipelines.ingest.warehouse import connect
+    from pipelines.publish import read_publication
+
+    with connect(settings.build_db, read_only=True) as con:
+        row = con.execute(
+            "select count(*), count(*) filter (where status = 'loaded'), "
+            "count(*) filter (where status = 'rejected'), coalesce(sum(rows_read), 0), "
+            "coalesce(sum(rows_clean), 0), coalesce(sum(rows_quarantined), 0) "
+            "from ingest.file_ledger where run_id = ?",
+            [run_id],
+        ).fetchone()
+    new, loaded, rejected, read, clean, quarantined = row
+    snapshot = read_publication(settings.published_db)
+    lines = [
+        f"\ncsf run terminé en {seconds:.1f} s (exécution Dagster {run_id})",
+        f"  Fichiers nouveaux : {new} ({loaded} chargés, {rejected} refusés)"
+        + (" — aucun nouveau fichier" if new == 0 else ""),
+        f"  Lignes : {_n(read)} lues, {_n(clean)} propres, {_n(quarantined)} en quarantaine",
+        f"  Contrôles : {len(checks)} exécutés, {len(blocking)} bloquant(s) en échec, "
+        f"{len(warnings)} avertissement(s)",
+        f"  Entrepôt de construction : {settings.build_db}",
+    ]
+    if snapshot:
+        demo = " — DONNÉES DE DÉMONSTRATION" if snapshot["donnees_synthetiques"] else ""
+        lines.append(f"  Instantané publié : {snapshot['path']} ({snapshot['snapshot_id']}){demo}")
+    lines.append("  Tableau de bord : csf dashboard, puis http://127.0.0.1:8050")
+    print("\n".join(lines))
+
+
+def _n(value: int) -> str:
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, locale="fr_FR")
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from pipelines.ingest.warehouse import connect
+    from pipelines.publish import read_publication
+
+    settings = load_settings()
+    files: list[dict] = []
+    if settings.build_db.exists():
+        with connect(settings.build_db, read_only=True) as con:
+            rules = {}
+            for sha, rule, count in con.execute(
+                "select file_sha256, rule, count(*) from ingest.quarantine group by all order by all"
+            ).fetchall():
+                rules.setdefault(sha, {})[rule] = count
+            cursor = con.execute(
+                "select file_path, file_name, file_sha256, source, status, message, encoding, "
+                "separator, schema_version, rows_read, rows_clean, rows_quarantined, loaded_at "
+                "from ingest.file_ledger order by registered_at, file_name"
+            )
+            names = [d[0] for d in cursor.description]
+            for values in cursor.fetchall():
+                row = dict(zip(names, values, strict=True))
+                files.append({
+                    "file": row["file_path"], "source": row["source"], "status": row["status"],
+                    "message": row["message"], "encoding": row["encoding"],
+                    "separator": row["separator"], "schema_version": row["schema_version"],
+                    "rows_read": row["rows_read"], "rows_clean": row["rows_clean"],
+                    "rows_quarantined": row["rows_quarantined"],
+                    "quarantine_by_rule": rules.get(row["file_sha256"], {}),
+                    "loaded_at": row["loaded_at"].isoformat() if row["loaded_at"] else None,
+                })
+    published = read_publication(settings.published_db)
+    if args.json:
+        print(json.dumps({"files": files, "published": published}, ensure_ascii=False, indent=2))
+        return 0
+    if not files:
+        print(f"Aucun fichier chargé (CSF_HOME={settings.home}).")
+    for f in files:
+        state = {"loaded": "chargé", "rejected": "REFUSÉ", "pending": "en attente"}[f["status"]]
+        detail = f" {f['encoding']} « {f['separator']} »" if f["encoding"] else ""
+        print(f"{Path(f['file']).name:40} {f['source'] or 'inconnue':14} {state:10}{detail}")
+        if f["status"] == "loaded":
+            print(f"    {f['rows_read']} lues = {f['rows_clean']} propres + "
+                  f"{f['rows_quarantined']} en quarantaine")
+            for rule, count in f["quarantine_by_rule"].items():
+                print(f"      {count:5} × {rule}")
+        elif f["message"]:
+            print(f"    {f['message']}")
+    if published:
+        print(f"\nInstantané publié : {published['path']}\n  {published['snapshot_id']}, "
+              f"publié le {published['published_at']}, date d'observation "
+              f"{published['date_observation']}"
+              + (" — données de démonstration" if published["donnees_synthetiques"] else ""))
+    else:
+        print("\nAucun instantané publié.")
+    return 0
+
+
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    from dashboards.server import serve
+
+    serve(args.host, args.port, args.workers)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,46 @@
+"""The Dagster code location: ingestion, checks, dbt, publication.
+
+``csf run``, ``dagster dev`` and the UI all materialise these same definitions.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from dagster import Definitions, in_process_executor
+from dagster_dbt import DbtCliResource
+
+from pipelines.assets.checks import gx_checks
+from pipelines.assets.ingestion import ingestion_assets
+from pipelines.assets.publishing import published_snapshot
+from pipelines.assets.transform import csf_dbt_models
+from pipelines.dbt_project import csf_dbt_project
+from pipelines.resources import CsfResource
+from pipelines.settings import Settings, load_settings
+
+
+def build_definitions(settings: Settings) -> Definitions:
+    """Definitions bound to one set of paths (the CLI passes its ``--inbox``)."""
+    return Definitions(
+        assets=[*ingestion_assets, csf_dbt_models, published_snapshot],
+        asset_checks=gx_checks,
+        resources={
+            "csf": CsfResource(
+                home=str(settings.home),
+                inbox=str(settings.inbox),
+                observation_date=(
+                    settings.observation_date.isoformat() if settings.observation_date else ""
+                ),
+            ),
+            # The venv's dbt, found without relying on PATH (the CLI may run as .venv/bin/csf).
+            "dbt": DbtCliResource(
+                project_dir=csf_dbt_project, dbt_executable=str(Path(sys.executable).with_name("dbt"))
+            ),
+        },
+        # DuckDB allows one writer per file: steps run one after another in one process.
+        executor=in_process_executor,
+    )
+
+
+defs = build_definitions(load_settings())
