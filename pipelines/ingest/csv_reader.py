@@ -176,9 +176,11 @@ def apply_privacy(frame: pl.DataFrame, source: CsvSource, key: bytes) -> pl.Data
         ]
         if entry is not None:
             # Whole years completed at entry: subtract one if the birthday had not come yet.
-            before_birthday = (entry.dt.month() * 100 + entry.dt.day()) < (
-                birth.dt.month() * 100 + birth.dt.day()
-            )
+            # dt.month() is Int8: widen before multiplying, or 9 * 100 overflows.
+            def month_day(d: pl.Expr) -> pl.Expr:
+                return d.dt.month().cast(pl.Int32) * 100 + d.dt.day().cast(pl.Int32)
+
+            before_birthday = month_day(entry) < month_day(birth)
             age = entry.dt.year() - birth.dt.year() - before_birthday.cast(pl.Int32)
             exprs.append(age.cast(pl.String).alias("age_entree"))
     if exprs:

@@ -1,0 +1,47 @@
+# Everything installs into the checkout: .venv/ (Python), .tools/ (uv); Debian packages via apt.
+SHELL := /bin/bash
+UV := .tools/bin/uv
+UV_VERSION := 0.13.9
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: install system-deps demo run test test-fast lint sample clean
+
+.tools/bin/uv:
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet uv==$(UV_VERSION)
+
+## Debian packages: Chromium for the browser tests (not on a fresh machine).
+system-deps:
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
+
+## Python environment from the lock file, and the dbt manifest Dagster needs at import.
+install: .tools/bin/uv system-deps
+	$(UV) sync --frozen --quiet
+	cd dbt_project && ../.venv/bin/dbt parse --quiet --profiles-dir .
+
+## The whole job on the bundled synthetic sample, then the dashboard on http://127.0.0.1:8050
+demo: install
+	.venv/bin/csf run --inbox data/sample
+	.venv/bin/csf dashboard --host 127.0.0.1 --port 8050
+
+## Run on $$CSF_HOME/inbox (default data/inbox).
+run: install
+	.venv/bin/csf run
+
+test: install
+	.venv/bin/pytest
+
+test-fast: install
+	.venv/bin/pytest -m "not slow"
+
+lint: install
+	.venv/bin/ruff check pipelines dashboards tests
+	.venv/bin/ruff format --check pipelines dashboards tests
+
+## Regenerate the committed demo sample (a test checks it matches the generator byte for byte).
+sample: install
+	rm -rf data/sample && .venv/bin/csf sample --scale demo --out data/sample
+
+clean:
+	rm -rf .venv .tools dbt_project/target data/inbox data/warehouse data/dagster data/keys

@@ -1,0 +1,169 @@
+"""The whole job on the demo sample, through the real ``csf`` command (Dagster, GX, dbt)."""
+
+import math
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+import requests
+
+from tests.conftest import CSF, SAMPLE, csf, status
+
+pytestmark = pytest.mark.slow
+
+
+def test_run_reports_where_things_are(demo_home):
+    out = (demo_home / "first_run.out").read_text()
+    assert "published.duckdb" in out and "http://127.0.0.1:8050" in out
+    assert "DONNÉES DE DÉMONSTRATION" in out
+
+
+def test_every_row_is_clean_or_quarantined_for_every_file(demo_home):
+    files = status(demo_home)["files"]
+    assert len(files) == 24 and {f["status"] for f in files} == {"loaded"}
+    for f in files:
+        assert f["rows_read"] == f["rows_clean"] + f["rows_quarantined"], f["file"]
+        assert f["rows_quarantined"] == sum(f["quarantine_by_rule"].values())
+        assert f["rows_quarantined"] > 0  # the sample has dirty rows in every file
+
+
+def test_a_second_run_loads_nothing_and_changes_no_count(demo_home):
+    before = status(demo_home)
+    with duckdb.connect(str(demo_home / "warehouse" / "published.duckdb"), read_only=True) as con:
+        marts_before = con.execute("select * from marts.indicateurs order by all").fetchall()
+    result = csf(demo_home, "run", "--inbox", str(SAMPLE))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "aucun nouveau fichier" in result.stdout
+    after = status(demo_home)
+    assert after["files"] == before["files"]
+    with duckdb.connect(str(demo_home / "warehouse" / "published.duckdb"), read_only=True) as con:
+        assert con.execute("select * from marts.indicateurs order by all").fetchall() == marts_before
+
+
+def test_published_marts_hold_the_skeleton_indicators(demo_home):
+    with duckdb.connect(str(demo_home / "warehouse" / "published.duckdb"), read_only=True) as con:
+        rows = con.execute(
+            "select indicateur, niveau, count(*) from marts.indicateurs group by all"
+        ).fetchall()
+        meta = con.execute("select donnees_synthetiques, date_observation from meta.publication").fetchone()
+    present = {(i, n) for i, n, c in rows if c > 0}
+    for indicator in ("nb_clauses_csf", "taux_activation_6m", "nb_jeunes_csf",
+                      "taux_retour_formation_initiale_6m", "taux_apprentissage_6m",
+                      "taux_sortie_positive_6m"):
+        assert (indicator, "national") in present and (indicator, "academie") in present
+    assert meta[0] is True and str(meta[1]) == "2026-09-30"
+
+
+def test_wilson_intervals_match_an_independent_computation(demo_home):
+    with duckdb.connect(str(demo_home / "warehouse" / "published.duckdb"), read_only=True) as con:
+        rows = con.execute(
+            "select numerateur, denominateur, ic_bas, ic_haut from marts.indicateurs "
+            "where unite = 'taux' and denominateur > 0"
+        ).fetchall()
+    z = 1.959964
+    for k, n, low, high in rows:
+        p = k / n
+        centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+        half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+        assert low == pytest.approx(max(0, centre - half), abs=1e-9)
+        assert high == pytest.approx(min(1, centre + half), abs=1e-9)
+
+
+def test_disclosure_flags_follow_the_thresholds(demo_home):
+    with duckdb.connect(str(demo_home / "warehouse" / "published.duckdb"), read_only=True) as con:
+        wrong = con.execute(
+            "select count(*) from marts.indicateurs where domaine = 'jeunes' and diffusable and "
+            "((unite = 'nombre' and numerateur between 1 and 4) or "
+            " (unite = 'taux' and denominateur < 20))"
+        ).fetchone()[0]
+        hidden = con.execute("select count(*) from marts.indicateurs where not diffusable").fetchone()[0]
+    assert wrong == 0 and hidden > 0
+
+
+def test_no_raw_identifier_or_contact_reaches_any_duckdb_file(demo_home):
+    secrets = set()
+    for path in SAMPLE.glob("mlds_*_jeunes.csv"):
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        secrets |= set(re.findall(r"\b\d{9,10}[A-Z]{1,2}\b", text))  # INEs
+        secrets |= set(re.findall(r"\b06\d{8}\b", text))  # phones
+    register = (SAMPLE / "registre_clauses_csf.csv").read_bytes().decode("cp1252")
+    secrets |= set(re.findall(r"[\w.]+@[\w.-]+", register))  # e-mails
+    assert len(secrets) > 1000
+    for db in (demo_home / "warehouse").glob("*.duckdb"):
+        blob = db.read_bytes()
+        leaked = [s for s in secrets if s.encode() in blob]
+        assert not leaked, f"{db.name}: {leaked[:5]}"
+        with duckdb.connect(str(db), read_only=True) as con:
+            columns = {c for (c,) in con.execute("select column_name from duckdb_columns()").fetchall()}
+        assert not columns & {"ine", "nom", "prenom", "date_naissance", "mail_contact_acheteur"}
+
+
+def test_key_file_is_private(demo_home):
+    key = demo_home / "keys" / "pseudonymisation.key"
+    assert key.stat().st_mode & 0o777 == 0o600
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def dashboard(demo_home):
+    port = _free_port()
+    env = {**os.environ, "CSF_HOME": str(demo_home)}
+    proc = subprocess.Popen([CSF, "dashboard", "--port", str(port)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            requests.get(url, timeout=1)
+            break
+        except requests.ConnectionError:
+            time.sleep(0.2)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def test_dashboard_serves_french_kpis_over_http(dashboard, demo_home):
+    page = requests.get(dashboard, timeout=10)
+    assert page.status_code == 200 and '<html lang="fr">' in page.text
+    layout = requests.get(f"{dashboard}/_dash-layout", timeout=10).text
+    assert "Données de démonstration" in layout and "Taux d'activation à 6 mois" in layout
+    with duckdb.connect(str(demo_home / "warehouse" / "published.duckdb"), read_only=True) as con:
+        clauses = con.execute(
+            "select numerateur from marts.indicateurs where indicateur = 'nb_clauses_csf' "
+            "and niveau = 'national' and periode = 'ensemble'"
+        ).fetchone()[0]
+    from dashboards.formatting import number
+
+    assert number(clauses) in layout
+
+
+@pytest.mark.browser
+def test_dashboard_in_chromium(dashboard, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-dev-shm-usage"],
+        )
+        page = browser.new_page(locale="fr-FR")
+        page.goto(dashboard)
+        page.wait_for_selector("#kpi-nb_clauses_csf")
+        assert page.locator("html").get_attribute("lang") == "fr"
+        assert page.locator("#banner-demo").is_visible()
+        rows = page.locator("#table-academies tbody tr")
+        assert rows.count() >= 7
+        page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
+        browser.close()

@@ -1,0 +1,119 @@
+"""Readers on small fixtures, dirty ones included."""
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from pipelines.ingest.csv_reader import read_csv_export
+from pipelines.ingest.decp_reader import read_decp
+from pipelines.ingest.errors import FileRejected
+from pipelines.ingest.inbox import detect_source
+from pipelines.ingest.sources import CSF_CLAUSES, MLDS_JEUNES
+
+FIXTURES = Path(__file__).parent / "fixtures"
+KEY = b"k" * 32
+TODAY = date(2026, 11, 25)
+
+JEUNES = (
+    "INE;Nom;Prénom;Date de naissance;Sexe;Code académie;Date entrée MLDS;Téléphone jeune;Note\r\n"
+    "1234567890A;Dupont;Marie;05/03/2007;F;24;12/09/2023;0601020304;ras\r\n"
+    "1234567890A;Dupont;Marie;05/03/2007;F;24;12/09/2023;0601020304;doublon\r\n"
+    "12345;Martin;Léo;01/02/2006;M;24;01/10/2023;;\r\n"
+    "123456789AB;Martin;Léo;01/01/2006;M;99;01/10/2023;;\r\n"
+    '223456789AB;Ra;"Lé;o";01/11/2006;M;21;01/10/2023;;"deux\nlignes"\r\n'
+    "323456789AB;Ra;Lé;o;01/11/2006;M;21;01/10/2023;;\r\n"
+    "423456789AB;X;Y;01/11/2006;M;05;01/10/2099;;\r\n"
+)
+
+
+def test_jeunes_rows_end_clean_or_quarantined_with_a_named_rule():
+    load = read_csv_export(JEUNES.encode("cp1252"), MLDS_JEUNES, KEY, TODAY)
+    assert (load.encoding, load.separator) == ("windows-1252", ";")
+    assert load.rows_read == 7 == load.clean.height + load.quarantine.height
+    assert dict(zip(load.quarantine["line_number"], load.quarantine["rule"], strict=True)) == {
+        3: "doublon:ine+date_entree_mlds",
+        4: "ine_invalide",
+        5: "academie_inconnue:code_academie",
+        8: "nombre_de_champs",
+        9: "date_future:date_entree_mlds",
+    }
+    assert load.clean["_line_number"].to_list() == [2, 6]  # the quoted newline spans two lines
+
+
+def test_personal_data_never_leaves_the_reader():
+    load = read_csv_export(JEUNES.encode("utf-8-sig"), MLDS_JEUNES, KEY, TODAY)
+    text = load.clean.write_csv() + load.quarantine.write_csv()
+    for secret in ("1234567890A", "Dupont", "Marie", "0601020304", "05/03/2007", "2007-03-05"):
+        assert secret not in text
+    assert "telephone_jeune" not in load.clean.columns
+    first = load.clean.row(0, named=True)
+    assert (first["annee_naissance"], first["age_entree"]) == (2007, 16)
+    assert len(first["jeune_id"]) == 64
+    assert json.loads(first["extra_columns"]) == {"note": "ras"}
+
+
+def test_same_ine_gives_same_pseudonym_only_under_same_key():
+    a = read_csv_export(JEUNES.encode(), MLDS_JEUNES, KEY, TODAY).clean["jeune_id"][0]
+    b = read_csv_export(JEUNES.encode(), MLDS_JEUNES, KEY, TODAY).clean["jeune_id"][0]
+    c = read_csv_export(JEUNES.encode(), MLDS_JEUNES, b"other" * 8, TODAY).clean["jeune_id"][0]
+    assert a == b != c
+
+
+def test_comma_and_tab_separators_are_detected():
+    for sep in (",", "\t"):
+        data = JEUNES.replace(";", sep).encode()
+        assert read_csv_export(data, MLDS_JEUNES, KEY, TODAY).separator == sep
+
+
+def test_missing_required_columns_refuse_the_file_naming_them():
+    data = "id_clause;id_marche;heures_parcours\nC1;M1;150\n".encode()
+    with pytest.raises(FileRejected, match="siret_acheteur, date_notification_marche, academie"):
+        read_csv_export(data, CSF_CLAUSES, KEY, TODAY)
+
+
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        (b'{"marches": [', "decp"),
+        (b"ine;id_parcours;date_observation;horizon;situation\n", "mlds_suivis"),
+        ("Identifiant clause;Identifiant marché;Heures parcours\n".encode("cp1252"), "csf_clauses"),
+    ],
+)
+def test_source_is_detected_from_content(head, expected):
+    assert detect_source(head) == expected
+
+
+@pytest.mark.parametrize("head", [b"", b"\x00\x01\x02", b'{"autre": 1}', b"a;b;c\n1;2;3\n"])
+def test_unknown_content_is_refused_with_a_message(head):
+    with pytest.raises(FileRejected):
+        detect_source(head)
+
+
+def test_decp_v2_keeps_quirks_and_social_considerations():
+    load = read_decp(FIXTURES / "decp_test_2022.json")
+    assert load.schema_version == "2" and load.rows_read == 5 and load.quarantine.height == 0
+    row = load.marches.filter(load.marches["duree_mois_brut"] == "NC").row(0, named=True)
+    assert row["duree_mois"] is None and row["uid"] == "219740222000192022VI2022.242"
+    assert load.marches["a_clause_sociale"].to_list().count(True) == 1
+
+
+def test_decp_v15_social_field_is_unknown_and_concessions_are_split():
+    load = read_decp(FIXTURES / "paquet.json")
+    assert load.schema_version == "1.5"
+    assert load.marches.height == 1 and load.concessions.height == 1
+    assert load.marches["a_clause_sociale"].to_list() == [None]
+
+
+def test_decp_record_without_buyer_id_is_quarantined():
+    load = read_decp(FIXTURES / "decp_test_2019.json")
+    assert load.quarantine["rule"].to_list() == ["valeur_manquante:acheteur.id"]
+    assert load.rows_read == load.marches.height + load.concessions.height + load.quarantine.height
+
+
+def test_truncated_json_is_refused(tmp_path):
+    broken = tmp_path / "broken.json"
+    broken.write_bytes((FIXTURES / "decp_test_2022.json").read_bytes()[:500])
+    with pytest.raises(FileRejected, match="JSON"):
+        read_decp(broken)
