@@ -124,9 +124,9 @@ def dashboard(demo_home):
     url = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
-            requests.get(url, timeout=1)
+            requests.get(url, timeout=5)
             break
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
             time.sleep(0.2)
     yield url
     proc.terminate()
