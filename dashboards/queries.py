@@ -45,12 +45,14 @@ def _publication(path: Path, version: tuple[int, int]) -> dict:
 
 @lru_cache(maxsize=64)
 def _indicateurs(path: Path, version: tuple[int, int], periode: str) -> tuple[dict, ...]:
-    return tuple(_rows(
-        path,
-        "select * from marts.indicateurs where periode = ? "
-        "order by niveau desc, libelle_niveau, indicateur",
-        [periode],
-    ))
+    return tuple(
+        _rows(
+            path,
+            "select * from marts.indicateurs where periode = ? "
+            "order by niveau desc, libelle_niveau, indicateur",
+            [periode],
+        )
+    )
 
 
 def publication(path: Path | None = None) -> dict | None:

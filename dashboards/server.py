@@ -23,5 +23,4 @@ class _Server(BaseApplication):
 def serve(host: str, port: int, workers: int = 2) -> None:
     """Serve until interrupted."""
     print(f"Tableau de bord : http://{host}:{port}", flush=True)
-    _Server({"bind": f"{host}:{port}", "workers": workers, "accesslog": "-",
-             "timeout": 60}).run()
+    _Server({"bind": f"{host}:{port}", "workers": workers, "accesslog": "-", "timeout": 60}).run()

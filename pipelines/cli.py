@@ -15,7 +15,9 @@ from pipelines.settings import Settings, load_settings
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``csf`` console script."""
-    parser = argparse.ArgumentParser(prog="csf", description="Clause sociale de formation : chaîne de données.")
+    parser = argparse.ArgumentParser(
+        prog="csf", description="Clause sociale de formation : chaîne de données."
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", help="charger la boîte de dépôt, contrôler, calculer, publier")
@@ -32,12 +34,18 @@ def main(argv: list[str] | None = None) -> int:
     dash = commands.add_parser("dashboard", help="servir le tableau de bord")
     dash.add_argument("--host", default=os.environ.get("CSF_DASHBOARD_HOST", "127.0.0.1"))
     dash.add_argument("--port", type=int, default=int(os.environ.get("CSF_DASHBOARD_PORT", "8050")))
-    dash.add_argument("--workers", type=int, default=int(os.environ.get("CSF_DASHBOARD_WORKERS", "2")))
+    dash.add_argument(
+        "--workers", type=int, default=int(os.environ.get("CSF_DASHBOARD_WORKERS", "2"))
+    )
 
     args = parser.parse_args(argv)
     try:
-        return {"run": cmd_run, "status": cmd_status, "sample": cmd_sample,
-                "dashboard": cmd_dashboard}[args.command](args)
+        return {
+            "run": cmd_run,
+            "status": cmd_status,
+            "sample": cmd_sample,
+            "dashboard": cmd_dashboard,
+        }[args.command](args)
     except (ValueError, RuntimeError, OSError) as exc:
         print(f"csf : erreur : {exc}", file=sys.stderr)
         return 2
@@ -89,8 +97,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(
             "\nÉCHEC : rien n'a été publié ; l'instantané précédent reste en place."
             + (f"\n  étapes en échec : {', '.join(failed)}" if failed else "")
-            + "".join(f"\n  contrôle bloquant en échec : {'/'.join(c.asset_key.path)} "
-                      f"{c.check_name}" for c in blocking),
+            + "".join(
+                f"\n  contrôle bloquant en échec : {'/'.join(c.asset_key.path)} {c.check_name}"
+                for c in blocking
+            ),
             file=sys.stderr,
         )
         return 1
@@ -143,7 +153,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         with connect(settings.build_db, read_only=True) as con:
             rules = {}
             for sha, rule, count in con.execute(
-                "select file_sha256, rule, count(*) from ingest.quarantine group by all order by all"
+                "select file_sha256, rule, count(*) from ingest.quarantine "
+                "group by all order by all"
             ).fetchall():
                 rules.setdefault(sha, {})[rule] = count
             cursor = con.execute(
@@ -154,15 +165,22 @@ def cmd_status(args: argparse.Namespace) -> int:
             names = [d[0] for d in cursor.description]
             for values in cursor.fetchall():
                 row = dict(zip(names, values, strict=True))
-                files.append({
-                    "file": row["file_path"], "source": row["source"], "status": row["status"],
-                    "message": row["message"], "encoding": row["encoding"],
-                    "separator": row["separator"], "schema_version": row["schema_version"],
-                    "rows_read": row["rows_read"], "rows_clean": row["rows_clean"],
-                    "rows_quarantined": row["rows_quarantined"],
-                    "quarantine_by_rule": rules.get(row["file_sha256"], {}),
-                    "loaded_at": row["loaded_at"].isoformat() if row["loaded_at"] else None,
-                })
+                files.append(
+                    {
+                        "file": row["file_path"],
+                        "source": row["source"],
+                        "status": row["status"],
+                        "message": row["message"],
+                        "encoding": row["encoding"],
+                        "separator": row["separator"],
+                        "schema_version": row["schema_version"],
+                        "rows_read": row["rows_read"],
+                        "rows_clean": row["rows_clean"],
+                        "rows_quarantined": row["rows_quarantined"],
+                        "quarantine_by_rule": rules.get(row["file_sha256"], {}),
+                        "loaded_at": row["loaded_at"].isoformat() if row["loaded_at"] else None,
+                    }
+                )
     published = read_publication(settings.published_db)
     if args.json:
         print(json.dumps({"files": files, "published": published}, ensure_ascii=False, indent=2))
@@ -174,17 +192,21 @@ def cmd_status(args: argparse.Namespace) -> int:
         detail = f" {f['encoding']} « {f['separator']} »" if f["encoding"] else ""
         print(f"{Path(f['file']).name:40} {f['source'] or 'inconnue':14} {state:10}{detail}")
         if f["status"] == "loaded":
-            print(f"    {f['rows_read']} lues = {f['rows_clean']} propres + "
-                  f"{f['rows_quarantined']} en quarantaine")
+            print(
+                f"    {f['rows_read']} lues = {f['rows_clean']} propres + "
+                f"{f['rows_quarantined']} en quarantaine"
+            )
             for rule, count in f["quarantine_by_rule"].items():
                 print(f"      {count:5} × {rule}")
         elif f["message"]:
             print(f"    {f['message']}")
     if published:
-        print(f"\nInstantané publié : {published['path']}\n  {published['snapshot_id']}, "
-              f"publié le {published['published_at']}, date d'observation "
-              f"{published['date_observation']}"
-              + (" — données de démonstration" if published["donnees_synthetiques"] else ""))
+        print(
+            f"\nInstantané publié : {published['path']}\n  {published['snapshot_id']}, "
+            f"publié le {published['published_at']}, date d'observation "
+            f"{published['date_observation']}"
+            + (" — données de démonstration" if published["donnees_synthetiques"] else "")
+        )
     else:
         print("\nAucun instantané publié.")
     return 0

@@ -35,7 +35,8 @@ def build_definitions(settings: Settings) -> Definitions:
             ),
             # The venv's dbt, found without relying on PATH (the CLI may run as .venv/bin/csf).
             "dbt": DbtCliResource(
-                project_dir=csf_dbt_project, dbt_executable=str(Path(sys.executable).with_name("dbt"))
+                project_dir=csf_dbt_project,
+                dbt_executable=str(Path(sys.executable).with_name("dbt")),
             ),
         },
         # DuckDB allows one writer per file: steps run one after another in one process.

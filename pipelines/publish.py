@@ -48,14 +48,18 @@ def publish(build_db: Path, published_db: Path, run_id: str) -> Snapshot:
                     [schema],
                 ).fetchall()
                 for (name,) in names:
-                    con.execute(f"create table {schema}.{name} as select * from build.{schema}.{name}")
+                    con.execute(
+                        f"create table {schema}.{name} as select * from build.{schema}.{name}"
+                    )
                     tables[f"{schema}.{name}"] = con.execute(
                         f"select count(*) from {schema}.{name}"
                     ).fetchone()[0]
-            is_synthetic = bool(con.execute(
-                "select coalesce(bool_or(is_synthetic), false) from build.ingest.file_ledger "
-                "where status = 'loaded'"
-            ).fetchone()[0])
+            is_synthetic = bool(
+                con.execute(
+                    "select coalesce(bool_or(is_synthetic), false) from build.ingest.file_ledger "
+                    "where status = 'loaded'"
+                ).fetchone()[0]
+            )
             observation = con.execute(
                 "select max(date_observation)::varchar from marts.indicateurs"
             ).fetchone()[0]
@@ -97,7 +101,9 @@ def read_publication(published_db: Path) -> dict | None:
         con.close()
     info = dict(zip(cols, row, strict=True))
     return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in info.items()} | {
-        "path": str(published_db), "tables": counts}
+        "path": str(published_db),
+        "tables": counts,
+    }
 
 
 def _fsync(path: Path) -> None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from dagster import ConfigurableResource
 
 from pipelines.privacy import load_or_create_key
 from pipelines.settings import Settings, parse_observation_date
-from pathlib import Path
 
 
 class CsfResource(ConfigurableResource):

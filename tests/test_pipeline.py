@@ -5,9 +5,7 @@ import os
 import re
 import socket
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 import duckdb
 import pytest
@@ -43,7 +41,9 @@ def test_a_second_run_loads_nothing_and_changes_no_count(demo_home):
     after = status(demo_home)
     assert after["files"] == before["files"]
     with duckdb.connect(str(demo_home / "warehouse" / "published.duckdb"), read_only=True) as con:
-        assert con.execute("select * from marts.indicateurs order by all").fetchall() == marts_before
+        assert (
+            con.execute("select * from marts.indicateurs order by all").fetchall() == marts_before
+        )
 
 
 def test_published_marts_hold_the_skeleton_indicators(demo_home):
@@ -51,11 +51,18 @@ def test_published_marts_hold_the_skeleton_indicators(demo_home):
         rows = con.execute(
             "select indicateur, niveau, count(*) from marts.indicateurs group by all"
         ).fetchall()
-        meta = con.execute("select donnees_synthetiques, date_observation from meta.publication").fetchone()
+        meta = con.execute(
+            "select donnees_synthetiques, date_observation from meta.publication"
+        ).fetchone()
     present = {(i, n) for i, n, c in rows if c > 0}
-    for indicator in ("nb_clauses_csf", "taux_activation_6m", "nb_jeunes_csf",
-                      "taux_retour_formation_initiale_6m", "taux_apprentissage_6m",
-                      "taux_sortie_positive_6m"):
+    for indicator in (
+        "nb_clauses_csf",
+        "taux_activation_6m",
+        "nb_jeunes_csf",
+        "taux_retour_formation_initiale_6m",
+        "taux_apprentissage_6m",
+        "taux_sortie_positive_6m",
+    ):
         assert (indicator, "national") in present and (indicator, "academie") in present
     assert meta[0] is True and str(meta[1]) == "2026-09-30"
 
@@ -82,7 +89,9 @@ def test_disclosure_flags_follow_the_thresholds(demo_home):
             "((unite = 'nombre' and numerateur between 1 and 4) or "
             " (unite = 'taux' and denominateur < 20))"
         ).fetchone()[0]
-        hidden = con.execute("select count(*) from marts.indicateurs where not diffusable").fetchone()[0]
+        hidden = con.execute(
+            "select count(*) from marts.indicateurs where not diffusable"
+        ).fetchone()[0]
     assert wrong == 0 and hidden > 0
 
 
@@ -100,7 +109,9 @@ def test_no_raw_identifier_or_contact_reaches_any_duckdb_file(demo_home):
         leaked = [s for s in secrets if s.encode() in blob]
         assert not leaked, f"{db.name}: {leaked[:5]}"
         with duckdb.connect(str(db), read_only=True) as con:
-            columns = {c for (c,) in con.execute("select column_name from duckdb_columns()").fetchall()}
+            columns = {
+                c for (c,) in con.execute("select column_name from duckdb_columns()").fetchall()
+            }
         assert not columns & {"ine", "nom", "prenom", "date_naissance", "mail_contact_acheteur"}
 
 
@@ -119,8 +130,12 @@ def _free_port() -> int:
 def dashboard(demo_home):
     port = _free_port()
     env = {**os.environ, "CSF_HOME": str(demo_home)}
-    proc = subprocess.Popen([CSF, "dashboard", "--port", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [CSF, "dashboard", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
@@ -155,8 +170,12 @@ def test_dashboard_in_chromium(dashboard, tmp_path):
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
             executable_path="/usr/bin/chromium",
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-dev-shm-usage"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-dev-shm-usage",
+            ],
         )
         page = browser.new_page(locale="fr-FR")
         page.goto(dashboard)

@@ -68,7 +68,7 @@ def test_comma_and_tab_separators_are_detected():
 
 
 def test_missing_required_columns_refuse_the_file_naming_them():
-    data = "id_clause;id_marche;heures_parcours\nC1;M1;150\n".encode()
+    data = b"id_clause;id_marche;heures_parcours\nC1;M1;150\n"
     with pytest.raises(FileRejected, match="siret_acheteur, date_notification_marche, academie"):
         read_csv_export(data, CSF_CLAUSES, KEY, TODAY)
 

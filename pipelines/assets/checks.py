@@ -4,7 +4,6 @@ The batch is every loaded file whose structure has not yet passed for that table
 failed stays blocking on later runs instead of slipping into a publish unchecked.
 """
 
-
 import json
 from datetime import datetime
 
@@ -38,10 +37,17 @@ def gx_check(table: str):
 
     @multi_asset_check(
         specs=[
-            AssetCheckSpec("gx_structure", asset=key, blocking=True,
-                           description=f"Structural expectations of raw_{table}: block publishing."),
-            AssetCheckSpec("gx_qualite", asset=key,
-                           description=f"Quality expectations of raw_{table}: warnings."),
+            AssetCheckSpec(
+                "gx_structure",
+                asset=key,
+                blocking=True,
+                description=f"Structural expectations of raw_{table}: block publishing.",
+            ),
+            AssetCheckSpec(
+                "gx_qualite",
+                asset=key,
+                description=f"Quality expectations of raw_{table}: warnings.",
+            ),
         ],
         name=f"gx_{table}",
     )
@@ -61,17 +67,28 @@ def gx_check(table: str):
                 ):
                     con.execute(
                         "insert into ingest.batch_checks values (?, ?, ?, ?, ?, ?, ?)",
-                        [sha, table, name, passed, json.dumps(details, default=str),
-                         context.op_execution_context.run_id, now],
+                        [
+                            sha,
+                            table,
+                            name,
+                            passed,
+                            json.dumps(details, default=str),
+                            context.op_execution_context.run_id,
+                            now,
+                        ],
                     )
         meta = {"batch_files": len(files), "batch_rows": verdict.rows}
         yield AssetCheckResult(
-            asset_key=key, check_name="gx_structure", passed=verdict.structure_ok,
+            asset_key=key,
+            check_name="gx_structure",
+            passed=verdict.structure_ok,
             severity=AssetCheckSeverity.ERROR,
             metadata=meta | {"failures": json.dumps(verdict.blocking_failures, default=str)},
         )
         yield AssetCheckResult(
-            asset_key=key, check_name="gx_qualite", passed=verdict.quality_ok,
+            asset_key=key,
+            check_name="gx_qualite",
+            passed=verdict.quality_ok,
             severity=AssetCheckSeverity.WARN,
             metadata=meta | {"findings": json.dumps(verdict.warnings, default=str)},
         )

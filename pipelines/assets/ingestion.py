@@ -1,6 +1,5 @@
 """Ingestion assets: the inbox inventory, then one raw table (or two, for DECP) per source."""
 
-
 from dagster import (
     AssetExecutionContext,
     AssetKey,

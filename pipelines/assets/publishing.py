@@ -1,6 +1,5 @@
 """The publish asset: runs only when every upstream asset and blocking check succeeded."""
 
-
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 from dagster_dbt import get_asset_key_for_model
 
@@ -8,7 +7,9 @@ from pipelines.assets.transform import csf_dbt_models
 from pipelines.publish import publish
 from pipelines.resources import CsfResource
 
-MART_KEYS = [get_asset_key_for_model([csf_dbt_models], m) for m in ("indicateurs", "qualite_fichiers")]
+MART_KEYS = [
+    get_asset_key_for_model([csf_dbt_models], m) for m in ("indicateurs", "qualite_fichiers")
+]
 
 
 @asset(key=AssetKey(["published", "snapshot"]), deps=MART_KEYS, group_name="publication")

@@ -1,6 +1,5 @@
 """dbt models (staging → intermediate → marts) as Dagster assets; dbt tests become asset checks."""
 
-
 from dagster import AssetExecutionContext
 from dagster_dbt import DbtCliResource, dbt_assets
 

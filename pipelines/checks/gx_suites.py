@@ -45,7 +45,6 @@ def suite_path(table: str):
 @cache
 def _context():
     import great_expectations as gx  # costs ~3 s: imported once, where used
-
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     context = gx.get_context(mode="ephemeral")
@@ -61,7 +60,7 @@ def validate(table: str, batch: pd.DataFrame) -> Verdict:
     verdict = Verdict(rows=len(batch))
     if batch.empty:
         return verdict
-    context, source = _context()
+    _, source = _context()  # the cached context keeps the data source alive
     asset_name = f"{table}_{id(batch)}"
     asset = source.add_dataframe_asset(name=asset_name)
     try:
@@ -79,7 +78,9 @@ def validate(table: str, batch: pd.DataFrame) -> Verdict:
             "expectation": config.type,
             "kwargs": {k: v for k, v in config.kwargs.items() if k != "batch_id"},
             "unexpected_count": item.result.get("unexpected_count"),
-            "partial_unexpected_list": [str(v) for v in item.result.get("partial_unexpected_list", [])[:5]],
+            "partial_unexpected_list": [
+                str(v) for v in item.result.get("partial_unexpected_list", [])[:5]
+            ],
         }
         severity = (config.meta or {}).get("severity", "blocking")
         (verdict.blocking_failures if severity == "blocking" else verdict.warnings).append(finding)

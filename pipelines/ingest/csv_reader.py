@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -113,8 +114,9 @@ def read_csv_export(data: bytes, source: CsvSource, key: bytes, load_day: date) 
             "line_number": [lines[i] for i in ragged],
             "rule": ["nombre_de_champs"] * len(ragged),
             # Shifted fields could put a name anywhere: keep no content, only the counts.
-            "record": [f'{{"champs_lus": {len(records[i])}, "champs_attendus": {width}}}'
-                       for i in ragged],
+            "record": [
+                f'{{"champs_lus": {len(records[i])}, "champs_attendus": {width}}}' for i in ragged
+            ],
         },
         schema={"line_number": pl.Int64, "rule": pl.String, "record": pl.String},
     )
@@ -197,7 +199,7 @@ def apply_privacy(frame: pl.DataFrame, source: CsvSource, key: bytes) -> pl.Data
 
 
 def _looks_personal(column: str) -> bool:
-    return pl.select(pl.lit(column).str.contains(PERSONAL_NAME_PATTERN)).item()
+    return re.search(PERSONAL_NAME_PATTERN, column) is not None
 
 
 def validate(frame: pl.DataFrame, source: CsvSource, load_day: date) -> tuple[pl.DataFrame, ...]:
@@ -230,20 +232,30 @@ def validate(frame: pl.DataFrame, source: CsvSource, load_day: date) -> tuple[pl
         if col.past_event:
             rules.append(pl.when(value > load_day).then(pl.lit(f"date_future:{col.name}")))
     if "_naissance_invalide" in frame.columns:
-        rules.append(pl.when(pl.col("_naissance_invalide")).then(pl.lit("date_invalide:date_naissance")))
+        rules.append(
+            pl.when(pl.col("_naissance_invalide")).then(pl.lit("date_invalide:date_naissance"))
+        )
 
     canonical = [c.name for c in source.columns if c.kind != "ine"]
-    extras = [c for c in frame.columns if c not in canonical and not c.startswith("_")
-              and c not in ("jeune_id", SYNTHETIC_MARKER)]
+    extras = [
+        c
+        for c in frame.columns
+        if c not in canonical and not c.startswith("_") and c not in ("jeune_id", SYNTHETIC_MARKER)
+    ]
     checked = frame.with_columns(
         pl.coalesce(rules).alias("_rule") if rules else pl.lit(None, pl.String).alias("_rule")
     )
     # An optional key column absent from the file is null on every row: leave it out.
-    key_cols = [c for c in ("jeune_id" if k == "ine" else k for k in source.unique_key)
-                if c in checked.columns]
+    key_cols = [
+        c
+        for c in ("jeune_id" if k == "ine" else k for k in source.unique_key)
+        if c in checked.columns
+    ]
     checked = checked.with_columns(
-        pl.when(pl.col("_rule").is_null() & (pl.int_range(pl.len()).over(
-            [pl.col("_rule").is_null(), *key_cols]) > 0))
+        pl.when(
+            pl.col("_rule").is_null()
+            & (pl.int_range(pl.len()).over([pl.col("_rule").is_null(), *key_cols]) > 0)
+        )
         .then(pl.lit("doublon:" + "+".join(source.unique_key)))
         .otherwise(pl.col("_rule"))
         .alias("_rule")
@@ -255,9 +267,7 @@ def validate(frame: pl.DataFrame, source: CsvSource, load_day: date) -> tuple[pl
         pl.col("_rule").alias("rule"),
         pl.struct(record_cols).struct.json_encode().alias("record"),
     )
-    extra_json = (
-        pl.struct(extras).struct.json_encode() if extras else pl.lit(None, dtype=pl.String)
-    )
+    extra_json = pl.struct(extras).struct.json_encode() if extras else pl.lit(None, dtype=pl.String)
     clean = checked.filter(pl.col("_rule").is_null()).select(
         *typed, extra_json.alias("extra_columns"), pl.col("_line_number")
     )
@@ -276,8 +286,9 @@ def _typed(raw: pl.Expr, col, academies: dict[str, str]) -> pl.Expr:
     if col.kind == "label":
         return p.map_labels(raw, col.labels or {})
     if col.kind == "academie":
-        return p.normalise_label_expr(raw).replace_strict(academies, default=None,
-                                                          return_dtype=pl.String)
+        return p.normalise_label_expr(raw).replace_strict(
+            academies, default=None, return_dtype=pl.String
+        )
     return p.blank_to_null(raw)
 
 

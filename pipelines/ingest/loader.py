@@ -34,7 +34,9 @@ class FileOutcome:
     message: str | None = None
 
 
-def register_new_files(con: duckdb.DuckDBPyConnection, inbox: Path, run_id: str) -> list[FileOutcome]:
+def register_new_files(
+    con: duckdb.DuckDBPyConnection, inbox: Path, run_id: str
+) -> list[FileOutcome]:
     """Add inbox files with an unknown hash to the ledger: pending, or rejected if unreadable."""
     known = {row[0] for row in con.execute("select file_sha256 from ingest.file_ledger").fetchall()}
     outcomes = []
@@ -44,11 +46,21 @@ def register_new_files(con: duckdb.DuckDBPyConnection, inbox: Path, run_id: str)
         con.execute(
             "insert into ingest.file_ledger (file_sha256, file_name, file_path, size_bytes, "
             "source, status, message, registered_at, run_id) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [item.sha256, item.path.name, str(item.path), item.size_bytes, item.source, status,
-             item.problem, now, run_id],
+            [
+                item.sha256,
+                item.path.name,
+                str(item.path),
+                item.size_bytes,
+                item.source,
+                status,
+                item.problem,
+                now,
+                run_id,
+            ],
         )
-        outcomes.append(FileOutcome(item.path.name, item.source or "inconnue", status,
-                                    message=item.problem))
+        outcomes.append(
+            FileOutcome(item.path.name, item.source or "inconnue", status, message=item.problem)
+        )
     return outcomes
 
 
@@ -61,7 +73,9 @@ def load_pending(
         "where status = 'pending' and source = ? order by file_name, file_sha256",
         [source],
     ).fetchall()
-    return [_load_one(con, source, sha, name, Path(path), key, run_id) for sha, name, path in pending]
+    return [
+        _load_one(con, source, sha, name, Path(path), key, run_id) for sha, name, path in pending
+    ]
 
 
 def _load_one(con, source, sha, name, path, key, run_id) -> FileOutcome:
@@ -87,12 +101,9 @@ def _load_one(con, source, sha, name, path, key, run_id) -> FileOutcome:
     now = datetime.now()
     con.execute("begin transaction")
     try:
+        # One transaction per file: a crash leaves no row of a pending file behind to delete.
         for table, frame in tables.items():
-            # A pending file may have been half-written by a crashed run before this design
-            # guaranteed atomicity; deleting by hash first keeps a retry from doubling rows.
-            con.execute(f"delete from raw.{table} where _file_sha256 = ?", [sha])
             _insert(con, f"raw.{table}", frame.with_columns(pl.lit(sha).alias("_file_sha256")))
-        con.execute("delete from ingest.quarantine where file_sha256 = ?", [sha])
         quarantine = load.quarantine.with_columns(
             pl.lit(sha).alias("file_sha256"),
             pl.lit(name).alias("file_name"),
@@ -105,9 +116,18 @@ def _load_one(con, source, sha, name, path, key, run_id) -> FileOutcome:
             "update ingest.file_ledger set status = 'loaded', message = null, encoding = ?, "
             "separator = ?, schema_version = ?, is_synthetic = ?, rows_read = ?, rows_clean = ?, "
             "rows_quarantined = ?, loaded_at = ?, run_id = ? where file_sha256 = ?",
-            [details.get("encoding"), details.get("separator"), details.get("schema_version"),
-             load.is_synthetic, load.rows_read, clean_rows, load.quarantine.height, now, run_id,
-             sha],
+            [
+                details.get("encoding"),
+                details.get("separator"),
+                details.get("schema_version"),
+                load.is_synthetic,
+                load.rows_read,
+                clean_rows,
+                load.quarantine.height,
+                now,
+                run_id,
+                sha,
+            ],
         )
         con.execute("commit")
     except Exception:

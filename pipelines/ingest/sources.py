@@ -189,7 +189,9 @@ MLDS_JEUNES = CsvSource(
         Column("diplome_le_plus_eleve", aliases=("diplome",)),
         Column("date_reperage", "date", past_event=True),
         Column("source_reperage", "label", labels=SOURCES_REPERAGE),
-        Column("date_entree_mlds", "date", required=True, past_event=True, aliases=("date_entree",)),
+        Column(
+            "date_entree_mlds", "date", required=True, past_event=True, aliases=("date_entree",)
+        ),
         Column("action_mlds", "label", labels=ACTIONS_MLDS, aliases=("action",)),
         Column("date_sortie_mlds", "date", past_event=True, aliases=("date_sortie",)),
         Column("situation_sortie", "label", labels=SITUATIONS),

@@ -28,8 +28,11 @@ def generate(out: Path, scale: str = "demo", seed: int = DEFAULT_SEED) -> list[P
         raise ValueError(f"échelle inconnue {scale!r} (disponibles : {', '.join(SCALES)})")
     out.mkdir(parents=True, exist_ok=True)
     world = draw_world(seed, SCALES[scale])
-    paths = [*write_decp(world, out, seed), write_register(world, out, seed),
-             *write_mlds(world, out, seed)]
+    paths = [
+        *write_decp(world, out, seed),
+        write_register(world, out, seed),
+        *write_mlds(world, out, seed),
+    ]
     readme = out / "LISEZMOI.md"
     readme.write_text(README.format(scale=scale, seed=seed, as_of=AS_OF), encoding="utf-8")
     return [*paths, readme]

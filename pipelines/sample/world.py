@@ -14,6 +14,8 @@ from stdnum import luhn
 
 AS_OF = date(2026, 9, 30)  # the last day the synthetic exports describe
 UAI_LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"
+SUBJECTS = ["lot unique", "bâtiments scolaires", "services académiques", "internats"]
+COMPANY_SUFFIXES = ["SAS", "SARL", "et Fils", "Services", "Bâtiment"]
 
 
 @dataclass(frozen=True)
@@ -61,28 +63,101 @@ SECTORS = [
     ("09", "09310000-5", "Énergie"),
     ("30", "30190000-7", "Fournitures de bureau"),
 ]
-FIRST_NAMES = ["Camille", "Lina", "Inès", "Yanis", "Lucas", "Emma", "Nolan", "Jade", "Adam",
-               "Léa", "Mohamed", "Chloé", "Enzo", "Sarah", "Kylian", "Manon", "Rayan", "Maëlys",
-               "Théo", "Aya", "Noah", "Zoé", "Ibrahim", "Louise", "Sacha", "Maël"]
-LAST_NAMES = ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand",
-              "Leroy", "Moreau", "Simon", "Laurent", "Lefèvre", "Michel", "Garcia", "Bertrand",
-              "Roux", "Vincent", "Fournier", "Morel", "Girard", "André", "Mercier", "Diallo",
-              "Traoré", "Nguyen", "Hoarau", "Payet", "Louis-Joseph", "Célestine"]
+FIRST_NAMES = [
+    "Camille",
+    "Lina",
+    "Inès",
+    "Yanis",
+    "Lucas",
+    "Emma",
+    "Nolan",
+    "Jade",
+    "Adam",
+    "Léa",
+    "Mohamed",
+    "Chloé",
+    "Enzo",
+    "Sarah",
+    "Kylian",
+    "Manon",
+    "Rayan",
+    "Maëlys",
+    "Théo",
+    "Aya",
+    "Noah",
+    "Zoé",
+    "Ibrahim",
+    "Louise",
+    "Sacha",
+    "Maël",
+]
+LAST_NAMES = [
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Thomas",
+    "Robert",
+    "Richard",
+    "Petit",
+    "Durand",
+    "Leroy",
+    "Moreau",
+    "Simon",
+    "Laurent",
+    "Lefèvre",
+    "Michel",
+    "Garcia",
+    "Bertrand",
+    "Roux",
+    "Vincent",
+    "Fournier",
+    "Morel",
+    "Girard",
+    "André",
+    "Mercier",
+    "Diallo",
+    "Traoré",
+    "Nguyen",
+    "Hoarau",
+    "Payet",
+    "Louis-Joseph",
+    "Célestine",
+]
 CLASSES = ["3e", "2nde GT", "2nde pro", "1re pro", "CAP 1re année", "CAP 2e année", "Terminale"]
 DIPLOMES = ["aucun", "aucun", "DNB", "DNB", "CAP"]
-POSITIVE = ["retour_formation_initiale", "apprentissage", "contrat_professionnalisation",
-            "formation_professionnelle", "emploi", "service_civique"]
+POSITIVE = [
+    "retour_formation_initiale",
+    "apprentissage",
+    "contrat_professionnalisation",
+    "formation_professionnelle",
+    "emploi",
+    "service_civique",
+]
 OUTCOMES_CSF = {
-    "retour_formation_initiale": 0.40, "apprentissage": 0.18, "contrat_professionnalisation": 0.05,
-    "formation_professionnelle": 0.06, "emploi": 0.05, "service_civique": 0.02,
-    "nouvelle_action_mlds": 0.05, "autre_accompagnement": 0.04, "sans_solution": 0.07,
-    "perdu_de_vue": 0.06, "autre": 0.02,
+    "retour_formation_initiale": 0.40,
+    "apprentissage": 0.18,
+    "contrat_professionnalisation": 0.05,
+    "formation_professionnelle": 0.06,
+    "emploi": 0.05,
+    "service_civique": 0.02,
+    "nouvelle_action_mlds": 0.05,
+    "autre_accompagnement": 0.04,
+    "sans_solution": 0.07,
+    "perdu_de_vue": 0.06,
+    "autre": 0.02,
 }
 OUTCOMES_COMPARISON = {
-    "retour_formation_initiale": 0.27, "apprentissage": 0.11, "contrat_professionnalisation": 0.03,
-    "formation_professionnelle": 0.07, "emploi": 0.05, "service_civique": 0.03,
-    "nouvelle_action_mlds": 0.09, "autre_accompagnement": 0.08, "sans_solution": 0.14,
-    "perdu_de_vue": 0.11, "autre": 0.02,
+    "retour_formation_initiale": 0.27,
+    "apprentissage": 0.11,
+    "contrat_professionnalisation": 0.03,
+    "formation_professionnelle": 0.07,
+    "emploi": 0.05,
+    "service_civique": 0.03,
+    "nouvelle_action_mlds": 0.09,
+    "autre_accompagnement": 0.08,
+    "sans_solution": 0.14,
+    "perdu_de_vue": 0.11,
+    "autre": 0.02,
 }
 
 
@@ -257,12 +332,24 @@ def scale_date(rng: random.Random, first: date, last: date) -> date:
 
 
 def _draw_buyers(rng: random.Random) -> list[Buyer]:
-    buyers = [Buyer(siret(rng), "Ministère de l'Éducation nationale - administration centrale",
-                    "administration_centrale", "24")]
+    buyers = [
+        Buyer(
+            siret(rng),
+            "Ministère de l'Éducation nationale - administration centrale",
+            "administration_centrale",
+            "24",
+        )
+    ]
     for code, name in ACADEMIE_NAMES.items():
         buyers.append(Buyer(siret(rng), f"Rectorat de l'académie de {name}", "rectorat", code))
-        buyers.append(Buyer(siret(rng), f"Lycée des métiers {rng.choice(LAST_NAMES)} ({name})",
-                            "etablissement", code))
+        buyers.append(
+            Buyer(
+                siret(rng),
+                f"Lycée des métiers {rng.choice(LAST_NAMES)} ({name})",
+                "etablissement",
+                code,
+            )
+        )
     buyers.append(Buyer(siret(rng), "CROUS de Créteil", "autre", "24"))
     buyers.append(Buyer(siret(rng), "Université de Rouen Normandie", "autre", "70"))
     return buyers
@@ -272,7 +359,7 @@ def _draw_clause(rng: random.Random, i: int, buyers: list[Buyer], scale: Scale) 
     academies = list(ACADEMIES)
     academie = rng.choices(academies, weights=[ACADEMIES[a][0] for a in academies])[0]
     local = [b for b in buyers if b.academie == academie]
-    buyer = rng.choice(local + [buyers[0]]) if rng.random() < 0.8 else buyers[0]
+    buyer = rng.choice([*local, buyers[0]]) if rng.random() < 0.8 else buyers[0]
     notified = scale_date(rng, date(AS_OF.year - 4, AS_OF.month, 1), AS_OF)
     duration = rng.choice([12, 24, 36, 48])
     amount = round(rng.lognormvariate(12.0, 0.8), 2)
@@ -281,7 +368,9 @@ def _draw_clause(rng: random.Random, i: int, buyers: list[Buyer], scale: Scale) 
         hours = rng.choice([h for h in (150, 300, 450, 900) if h != hours])
     sector = rng.choice(SECTORS)
     form = rng.random() < 0.8
-    transmitted = notified + timedelta(days=rng.randint(10, 60)) if form and rng.random() < 0.8 else None
+    transmitted = (
+        notified + timedelta(days=rng.randint(10, 60)) if form and rng.random() < 0.8 else None
+    )
     declared = (
         transmitted + timedelta(days=rng.randint(15, 90))
         if transmitted and rng.random() < 0.8
@@ -293,7 +382,7 @@ def _draw_clause(rng: random.Random, i: int, buyers: list[Buyer], scale: Scale) 
         id_clause=f"CSF-{notified.year}-{i + 1:05d}",
         id_marche=f"{notified.year}{rng.choice(['MAPA', 'AO', 'AC'])}{rng.randrange(10**4, 10**5)}",
         buyer=buyer,
-        subject=f"{sector[2]} - {rng.choice(['lot unique', 'bâtiments scolaires', 'services académiques', 'internats'])}",
+        subject=f"{sector[2]} - {rng.choice(SUBJECTS)}",
         lot=str(rng.randint(1, 6)) if rng.random() < 0.4 else "",
         notified=notified,
         end=add_months(notified, duration),
@@ -301,7 +390,7 @@ def _draw_clause(rng: random.Random, i: int, buyers: list[Buyer], scale: Scale) 
         amount=amount,
         hours=hours,
         holder_siret=siret(rng),
-        holder_name=f"{rng.choice(LAST_NAMES)} {rng.choice(['SAS', 'SARL', 'et Fils', 'Services', 'Bâtiment'])}",
+        holder_name=f"{rng.choice(LAST_NAMES)} {rng.choice(COMPANY_SUFFIXES)}",
         sector=sector,
         academie=academie,
         departement=rng.choice(ACADEMIES[academie][1]),
@@ -338,7 +427,9 @@ def _draw_parcours(rng: random.Random, clause: Clause, numbering: int) -> list[P
     """Parcours a clause produced: none if it stalled before the offer, else one per youth."""
     if clause.offer_declared is None or rng.random() < 0.15:
         return []
-    youths_hosted = rng.choice({150: [1], 300: [1, 2], 450: [1, 3], 900: [1, 2, 3, 6]}[clause.hours])
+    youths_hosted = rng.choice(
+        {150: [1], 300: [1, 2], 450: [1, 3], 900: [1, 2, 3, 6]}[clause.hours]
+    )
     result = []
     positioned = clause.offer_declared + timedelta(days=rng.randint(10, 60))
     for k in range(youths_hosted):
@@ -362,10 +453,13 @@ def _draw_parcours(rng: random.Random, clause: Clause, numbering: int) -> list[P
             status = "en_cours"
         elif rng.random() < 0.13:
             status = "interrompu"
-            real_end = start + timedelta(days=rng.randint(5, max(6, (planned_end - start).days - 1)))
+            real_end = start + timedelta(
+                days=rng.randint(5, max(6, (planned_end - start).days - 1))
+            )
             done = round(hours * (real_end - start).days / max(1, (planned_end - start).days))
-            reason = rng.choice(["abandon du jeune", "déménagement", "raison de santé",
-                                 "entrée en apprentissage"])
+            reason = rng.choice(
+                ["abandon du jeune", "déménagement", "raison de santé", "entrée en apprentissage"]
+            )
         else:
             status, real_end, done = "termine", planned_end, hours
         if start is None:

@@ -1,25 +1,11 @@
 with
 
-clauses as (
-    select * from {{ source('raw', 'csf_clauses') }}
-),
-
-ledger as (
-    select file_sha256, loaded_at from {{ source('ingest', 'file_ledger') }}
-),
-
 historiques as (
     select * from {{ ref('ref_academies_historiques') }}
 ),
 
 latest as (
-    select clauses.*
-    from clauses
-    inner join ledger on clauses._file_sha256 = ledger.file_sha256
-    qualify row_number() over (
-        partition by clauses.id_clause
-        order by ledger.loaded_at desc, clauses._line_number desc
-    ) = 1
+    {{ latest_rows('csf_clauses', ['rows.id_clause']) }}
 ),
 
 final as (

@@ -1,25 +1,8 @@
 with
 
-marches as (
-    select * from {{ source('raw', 'decp_marches') }}
-),
-
-ledger as (
-    select file_sha256, loaded_at from {{ source('ingest', 'file_ledger') }}
-),
-
 latest as (
     -- The same contract is often published several times: keep the latest publication.
-    select marches.*
-    from marches
-    inner join ledger on marches._file_sha256 = ledger.file_sha256
-    qualify row_number() over (
-        partition by marches.uid
-        order by
-            marches.date_publication_donnees desc nulls last,
-            ledger.loaded_at desc,
-            marches._line_number desc
-    ) = 1
+    {{ latest_rows('decp_marches', ['rows.uid'], tie_breakers=['rows.date_publication_donnees desc nulls last']) }}
 ),
 
 final as (

@@ -1,26 +1,12 @@
 with
 
-jeunes as (
-    select * from {{ source('raw', 'mlds_jeunes') }}
-),
-
-ledger as (
-    select file_sha256, loaded_at from {{ source('ingest', 'file_ledger') }}
-),
-
 historiques as (
     select * from {{ ref('ref_academies_historiques') }}
 ),
 
 latest as (
     -- A youth may have been followed more than once: keep the latest MLDS entry.
-    select jeunes.*
-    from jeunes
-    inner join ledger on jeunes._file_sha256 = ledger.file_sha256
-    qualify row_number() over (
-        partition by jeunes.jeune_id
-        order by jeunes.date_entree_mlds desc, ledger.loaded_at desc, jeunes._line_number desc
-    ) = 1
+    {{ latest_rows('mlds_jeunes', ['rows.jeune_id'], tie_breakers=['rows.date_entree_mlds desc']) }}
 ),
 
 final as (

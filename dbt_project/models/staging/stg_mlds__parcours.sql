@@ -1,21 +1,7 @@
 with
 
-parcours as (
-    select * from {{ source('raw', 'mlds_parcours') }}
-),
-
-ledger as (
-    select file_sha256, loaded_at from {{ source('ingest', 'file_ledger') }}
-),
-
 latest as (
-    select parcours.*
-    from parcours
-    inner join ledger on parcours._file_sha256 = ledger.file_sha256
-    qualify row_number() over (
-        partition by parcours.id_parcours
-        order by ledger.loaded_at desc, parcours._line_number desc
-    ) = 1
+    {{ latest_rows('mlds_parcours', ['rows.id_parcours']) }}
 ),
 
 final as (
