@@ -40,6 +40,11 @@ class Settings:
         return self.warehouse_dir / "published.duckdb"
 
     @property
+    def work_dir(self) -> Path:
+        """Scratch files of a load (a DECP file's record arrays), next to the warehouse."""
+        return self.home / "tmp"
+
+    @property
     def keys_dir(self) -> Path:
         return self.home / "keys"
 

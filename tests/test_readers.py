@@ -1,20 +1,23 @@
 """Readers on small fixtures, dirty ones included."""
 
 import json
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from pipelines.ingest.csv_reader import read_csv_export
-from pipelines.ingest.decp_reader import read_decp
+from pipelines.ingest.decp_reader import load_decp
 from pipelines.ingest.errors import FileRejected
 from pipelines.ingest.inbox import detect_source
 from pipelines.ingest.sources import CSF_CLAUSES, MLDS_JEUNES
+from pipelines.ingest.warehouse import ensure_schema
 
 FIXTURES = Path(__file__).parent / "fixtures"
 KEY = b"k" * 32
 TODAY = date(2026, 11, 25)
+NOW = datetime(2026, 11, 25, 12, 0)
 
 JEUNES = (
     "INE;Nom;Prénom;Date de naissance;Sexe;Code académie;Date entrée MLDS;Téléphone jeune;Note\r\n"
@@ -91,29 +94,54 @@ def test_unknown_content_is_refused_with_a_message(head):
         detect_source(head)
 
 
-def test_decp_v2_keeps_quirks_and_social_considerations():
-    load = read_decp(FIXTURES / "decp_test_2022.json")
-    assert load.schema_version == "2" and load.rows_read == 5 and load.quarantine.height == 0
-    row = load.marches.filter(load.marches["duree_mois_brut"] == "NC").row(0, named=True)
-    assert row["duree_mois"] is None and row["uid"] == "219740222000192022VI2022.242"
-    assert load.marches["a_clause_sociale"].to_list().count(True) == 1
+def load_decp_file(path, tmp_path):
+    """Load one DECP file into a fresh warehouse, as the pipeline does; return it and the load."""
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    ensure_schema(con)
+    con.execute("begin transaction")
+    fields = {"file_name": path.name, "source": "decp", "run_id": "t", "quarantined_at": NOW}
+    try:
+        load = load_decp(con, path, "sha", fields, tmp_path / "work")
+    except Exception:
+        con.execute("rollback")
+        raise
+    con.execute("commit")
+    return con, load
 
 
-def test_decp_v15_social_field_is_unknown_and_concessions_are_split():
-    load = read_decp(FIXTURES / "paquet.json")
+def test_decp_v2_keeps_quirks_as_read(tmp_path):
+    con, load = load_decp_file(FIXTURES / "decp_test_2022.json", tmp_path)
+    assert load.schema_version == "2" and load.rows_read == 5 and load.rows_quarantined == 0
+    nc = (
+        con.sql("select * from raw.decp_marches where duree_mois_brut = 'NC'")
+        .pl()
+        .row(0, named=True)
+    )
+    assert (
+        nc["duree_mois"] is None and nc["acheteur_id"] + nc["id"] == "219740222000192022VI2022.242"
+    )
+    assert list((tmp_path / "work").iterdir()) == []  # span files are removed
+
+
+def test_decp_v15_concessions_are_split(tmp_path):
+    con, load = load_decp_file(FIXTURES / "paquet.json", tmp_path)
     assert load.schema_version == "1.5"
-    assert load.marches.height == 1 and load.concessions.height == 1
-    assert load.marches["a_clause_sociale"].to_list() == [None]
+    assert (load.rows_marches, load.rows_concessions) == (1, 1)
+    assert con.sql("select considerations_sociales from raw.decp_marches").fetchall() == [(None,)]
 
 
-def test_decp_record_without_buyer_id_is_quarantined():
-    load = read_decp(FIXTURES / "decp_test_2019.json")
-    assert load.quarantine["rule"].to_list() == ["valeur_manquante:acheteur.id"]
-    assert load.rows_read == load.marches.height + load.concessions.height + load.quarantine.height
+def test_decp_record_without_buyer_id_is_quarantined(tmp_path):
+    con, load = load_decp_file(FIXTURES / "decp_test_2019.json", tmp_path)
+    rules = con.sql("select rule, record from ingest.quarantine").fetchall()
+    assert [rule for rule, _ in rules] == ["valeur_manquante:acheteur.id"]
+    assert json.loads(rules[0][1])["acheteur_id"] is None
+    assert load.rows_read == load.rows_clean + load.rows_quarantined
 
 
-def test_truncated_json_is_refused(tmp_path):
+def test_truncated_json_is_refused_and_leaves_nothing(tmp_path):
     broken = tmp_path / "broken.json"
     broken.write_bytes((FIXTURES / "decp_test_2022.json").read_bytes()[:500])
     with pytest.raises(FileRejected, match="JSON"):
-        read_decp(broken)
+        load_decp_file(broken, tmp_path)
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    assert con.execute("select count(*) from raw.decp_marches").fetchone() == (0,)

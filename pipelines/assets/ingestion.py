@@ -13,6 +13,7 @@ from dagster import (
 from pipelines.ingest.loader import FileOutcome, load_pending, register_new_files
 from pipelines.ingest.sources import CSV_SOURCES, DECP
 from pipelines.ingest.warehouse import connect, ensure_schema
+from pipelines.progress import ProgressReporter
 from pipelines.resources import CsfResource
 
 LEDGER_KEY = AssetKey(["ingest", "file_ledger"])
@@ -50,8 +51,16 @@ def _metadata(outcomes: list[FileOutcome]) -> dict:
 
 
 def _load(context: AssetExecutionContext, csf: CsfResource, source: str) -> list[FileOutcome]:
-    with connect(csf.settings.build_db) as con:
-        outcomes = load_pending(con, source, csf.pseudonymisation_key(), context.run_id)
+    settings = csf.settings
+    with connect(settings.build_db) as con:
+        outcomes = load_pending(
+            con,
+            source,
+            csf.pseudonymisation_key(),
+            context.run_id,
+            settings.work_dir,
+            ProgressReporter(context.log.info),
+        )
     for o in outcomes:
         if o.status == "rejected":
             context.log.warning(f"{o.file_name}: refusé — {o.message}")

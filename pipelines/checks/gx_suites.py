@@ -52,6 +52,19 @@ def _context():
     return context, context.data_sources.add_pandas("csf_batches")
 
 
+def suite_columns(table: str) -> list[str]:
+    """Columns the suite of ``table`` looks at: the batch needs no others (JSON columns of a
+    national DECP batch would cost gigabytes in pandas for nothing)."""
+    spec = json.loads(suite_path(table).read_text(encoding="utf-8"))
+    columns: list[str] = []
+    for expectation in spec["expectations"]:
+        kwargs = expectation["kwargs"]
+        for name in [kwargs.get("column"), *kwargs.get("column_set", [])]:
+            if name and name not in columns:
+                columns.append(name)
+    return columns
+
+
 def validate(table: str, batch: pd.DataFrame) -> Verdict:
     """Run the suite of raw table ``table`` on ``batch``."""
     import great_expectations as gx

@@ -1,210 +1,314 @@
-"""Reader for DECP procurement open data, JSON schemas v1.5 (2019) and v2 (2022).
+"""Reader for DECP procurement open data, JSON schemas v1.5 (2019) and v2 (2022), at any size.
 
-Records are extracted with DuckDB's JSON functions, not Python objects. Quirks are kept, not
-rejected: ``dureeMois: "NC"`` and text amounts become null next to their raw text; the social
-consideration field is absent in v1.5 and stays null (unknown), never false.
+The document is never parsed as a whole: ``json_scan`` finds the byte spans of its record arrays,
+each span is copied (by the kernel) to a file of its own, and DuckDB reads that file as a bare
+top-level array, straight into the raw tables, in the caller's transaction. Values are read as
+text next to their typed version, so quirks are kept, not rejected: ``dureeMois: "NC"`` and text
+amounts give a null typed value beside the raw text; the social consideration field is absent in
+v1.5 and stays null (unknown), never false. Records missing their key are then moved from the raw
+table to the quarantine, with their fields as read.
 """
 
 from __future__ import annotations
 
+import mmap
+import os
+import tempfile
+from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import polars as pl
 
-from pipelines.duck import fetch_polars
 from pipelines.ingest.errors import FileRejected
+from pipelines.ingest.json_scan import ArraySpan, JsonShapeError, find_in_map, scan_document
 
-MAX_OBJECT_BYTES = 2**32 - 1  # DuckDB caps maximum_object_size at UINT32
-
-# Pass 1 lists every record once, with its position and kind; v1.5 mixes concessions into the
-# "marches" array (recognised by their granting authority), v2 keeps them in their own list.
-_RECORDS_SQL = """
-create temp table records as
-with doc as (
-    select json->'$.marches' as m from read_json_objects($path, format='auto',
-        maximum_object_size={max_bytes})
-),
-lists as (
-    select '1.5' as schema_version, unnest(m->'$[*]') as rec
-    from doc where json_type(m) = 'ARRAY'
-    union all
-    select '2', unnest(coalesce(m->'$.marche[*]', [])) from doc where json_type(m) = 'OBJECT'
-    union all
-    select '2', unnest(coalesce(m->'$."contrat-concession"[*]', []))
-    from doc where json_type(m) = 'OBJECT'
+# Every field is read as text or JSON: a number where text was expected (or the reverse) must not
+# fail the file. DuckDB ignores the fields not listed here.
+_COLUMNS = {
+    "id": "VARCHAR",
+    "uid": "VARCHAR",
+    "_type": "VARCHAR",
+    "acheteur": "JSON",
+    "autoriteConcedante": "JSON",
+    "nature": "VARCHAR",
+    "objet": "VARCHAR",
+    "codeCPV": "VARCHAR",
+    "procedure": "VARCHAR",
+    "lieuExecution": "JSON",
+    "dureeMois": "VARCHAR",
+    "dateNotification": "VARCHAR",
+    "dateSignature": "VARCHAR",
+    "datePublicationDonnees": "VARCHAR",
+    "montant": "VARCHAR",
+    "valeurGlobale": "VARCHAR",
+    "formePrix": "VARCHAR",
+    "titulaires": "JSON",
+    "concessionnaires": "JSON",
+    "considerationsSociales": "JSON",
+    "modifications": "JSON",
+}
+_READ = (
+    "(select $first_line + row_number() over () - 1 as _line_number, * from read_json("
+    "$span_file, format = 'array', records = true, columns = {"
+    + ", ".join(f"'{name}': '{kind}'" for name, kind in _COLUMNS.items())
+    + "}))"
 )
-select
-    row_number() over () as record_number,
-    schema_version,
-    case
-        when json_type(rec->'$.autoriteConcedante') = 'OBJECT'
-            or (rec->>'$._type') = 'Contrat de concession' then 'concession'
-        else 'marche'
-    end as kind,
-    rec
-from lists
-"""
-
-# Pass 2 turns each contract into its raw-table row plus the rule it breaks (null when clean).
-_MARCHES_SQL = """
-with extracted as (
-    select
-        record_number,
-        schema_version,
-        nullif(trim(rec->>'$.id'), '') as id,
-        nullif(trim(rec->>'$.acheteur.id'), '') as acheteur_id,
-        nullif(trim(rec->>'$.uid'), '') as uid_publie,
-        rec->>'$.acheteur.nom' as acheteur_nom,
-        rec->>'$.nature' as nature,
-        rec->>'$.objet' as objet,
-        rec->>'$.codeCPV' as code_cpv,
-        rec->>'$.procedure' as procedure,
-        rec->>'$.lieuExecution.code' as lieu_execution_code,
-        rec->>'$.lieuExecution.typeCode' as lieu_execution_type,
-        rec->>'$.dureeMois' as duree_mois_brut,
-        rec->>'$.dateNotification' as date_notification_brut,
-        rec->>'$.datePublicationDonnees' as date_publication_brut,
-        rec->>'$.montant' as montant_brut,
-        rec->>'$.formePrix' as forme_prix,
-        list_transform(
-            coalesce(rec->'$.titulaires[*]', []),
-            lambda t: coalesce(t->'$.titulaire', t)
-        ) as titulaires_liste,
-        case when schema_version = '2'
-             then list_transform(
-                coalesce(rec->'$.considerationsSociales.considerationSociale[*]', []),
-                lambda c: c->>'$')
-        end as considerations_sociales,
-        rec->'$.modifications' as modifications,
-        rec
-    from records
-    where kind = 'marche'
+_IS_CONCESSION = (
+    "coalesce(json_type(autoriteConcedante) = 'OBJECT' or _type = 'Contrat de concession' "
+    "or $list = 'contrat-concession', false)"
 )
+# The insert only casts: deriving (uid, holders, social considerations) is dbt's job, once per
+# contract rather than once per publication, and keeps the load near DuckDB's own read speed.
+_INSERT_MARCHES = f"""
+insert into raw.decp_marches by name
 select
-    record_number,
-    schema_version,
-    coalesce(uid_publie, acheteur_id || id) as uid,
-    id,
-    acheteur_id,
-    acheteur_nom,
+    $schema_version as schema_version,
+    nullif(trim(uid), '') as uid_publie,
+    nullif(trim(id), '') as id,
+    acheteur,
+    nullif(trim(acheteur->>'$.id'), '') as acheteur_id,
     nature,
     objet,
-    code_cpv,
+    codeCPV as code_cpv,
     procedure,
-    lieu_execution_code,
-    lieu_execution_type,
-    duree_mois_brut,
-    try_cast(duree_mois_brut as integer) as duree_mois,
-    try_cast(left(date_notification_brut, 10) as date) as date_notification,
-    try_cast(left(date_publication_brut, 10) as date) as date_publication_donnees,
-    montant_brut,
-    try_cast(montant_brut as double) as montant,
-    forme_prix,
-    to_json(list_transform(titulaires_liste, lambda t: {
-        'type_identifiant': t->>'$.typeIdentifiant',
-        'id': t->>'$.id',
-        'denomination': t->>'$.denominationSociale'
-    })) as titulaires,
-    titulaires_liste[1]->>'$.id' as titulaire_principal_id,
-    titulaires_liste[1]->>'$.typeIdentifiant' as titulaire_principal_type,
-    considerations_sociales,
-    list_contains(considerations_sociales, 'Clause sociale') as a_clause_sociale,
+    lieuExecution as lieu_execution,
+    dureeMois as duree_mois_brut,
+    try_cast(dureeMois as integer) as duree_mois,
+    dateNotification as date_notification_brut,
+    try_cast(left(dateNotification, 10) as date) as date_notification,
+    datePublicationDonnees as date_publication_brut,
+    try_cast(left(datePublicationDonnees, 10) as date) as date_publication_donnees,
+    montant as montant_brut,
+    try_cast(montant as double) as montant,
+    formePrix as forme_prix,
+    titulaires,
+    considerationsSociales as considerations_sociales,
     modifications,
-    case
+    $sha as _file_sha256,
+    _line_number
+from {_READ}
+where not {_IS_CONCESSION}
+"""
+
+_INSERT_CONCESSIONS = f"""
+insert into raw.decp_concessions by name
+select
+    $schema_version as schema_version,
+    nullif(trim(uid), '') as uid_publie,
+    nullif(trim(id), '') as id,
+    nullif(trim(autoriteConcedante->>'$.id'), '') as autorite_concedante_id,
+    nature,
+    objet,
+    try_cast(left(dateSignature, 10) as date) as date_signature,
+    valeurGlobale as valeur_globale_brut,
+    try_cast(valeurGlobale as double) as valeur_globale,
+    concessionnaires,
+    considerationsSociales as considerations_sociales,
+    modifications,
+    $sha as _file_sha256,
+    _line_number
+from {_READ}
+where {_IS_CONCESSION}
+"""
+
+# Rules a record can break; evaluated on the raw row once inserted, then the row is moved.
+_RULES = {
+    "decp_marches": """case
         when id is null then 'valeur_manquante:id'
         when acheteur_id is null then 'valeur_manquante:acheteur.id'
         when date_notification_brut is null then 'valeur_manquante:dateNotification'
-        when try_cast(left(date_notification_brut, 10) as date) is null
-            then 'date_invalide:dateNotification'
-    end as _rule,
-    rec::varchar as _record
-from extracted
-order by record_number
-"""
-
-_CONCESSIONS_SQL = """
-select
-    record_number,
-    schema_version,
-    coalesce(rec->>'$.uid', (rec->>'$.autoriteConcedante.id') || (rec->>'$.id')) as uid,
-    rec->>'$.id' as id,
-    rec->>'$.autoriteConcedante.id' as autorite_concedante_id,
-    rec->>'$.nature' as nature,
-    rec->>'$.objet' as objet,
-    try_cast(left(rec->>'$.dateSignature', 10) as date) as date_signature,
-    try_cast(rec->>'$.valeurGlobale' as double) as valeur_globale,
-    case when schema_version = '2'
-         then list_transform(
-            coalesce(rec->'$.considerationsSociales.considerationSociale[*]', []),
-            lambda c: c->>'$')
-    end as considerations_sociales,
-    case
-        when nullif(trim(rec->>'$.id'), '') is null then 'valeur_manquante:id'
-        when nullif(trim(rec->>'$.autoriteConcedante.id'), '') is null
-            then 'valeur_manquante:autoriteConcedante.id'
-    end as _rule,
-    rec::varchar as _record
-from records
-where kind = 'concession'
-order by record_number
-"""
+        when date_notification is null then 'date_invalide:dateNotification'
+    end""",
+    "decp_concessions": """case
+        when id is null then 'valeur_manquante:id'
+        when autorite_concedante_id is null then 'valeur_manquante:autoriteConcedante.id'
+    end""",
+}
 
 
-@dataclass
+@dataclass(frozen=True)
 class DecpLoad:
-    """Contracts and concessions from one DECP file, each split into clean and quarantined."""
+    """What one DECP file gave, once inserted."""
 
-    marches: pl.DataFrame
-    concessions: pl.DataFrame
-    quarantine: pl.DataFrame  # line_number (record position), rule, record
     schema_version: str
     is_synthetic: bool
+    rows_marches: int
+    rows_concessions: int
+    rows_quarantined: int
 
     @property
     def rows_read(self) -> int:
-        return self.marches.height + self.concessions.height + self.quarantine.height
+        return self.rows_marches + self.rows_concessions + self.rows_quarantined
+
+    @property
+    def rows_clean(self) -> int:
+        return self.rows_marches + self.rows_concessions
 
 
-def read_decp(path: Path) -> DecpLoad:
-    """Read one DECP JSON file (either wrapper); raise FileRejected if it is not one."""
-    con = duckdb.connect()
+def load_decp(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    sha: str,
+    quarantine_fields: dict[str, object],
+    work_dir: Path,
+    progress: Callable[[int, int], None] | None = None,
+) -> DecpLoad:
+    """Insert one DECP file into raw.decp_* and its bad records into ingest.quarantine.
+
+    Must run first in a transaction the caller began: when the fast scan guessed the record
+    arrays wrong, it rolls that transaction back and begins it again for an exact scan.
+    ``quarantine_fields`` fills the quarantine's file columns (file_name, source, run_id,
+    quarantined_at). Raises FileRejected when the file is not DECP JSON or is broken (truncated,
+    malformed): the caller rolls back, so nothing is half-loaded.
+    """
     try:
-        head = con.execute(
-            "select json_type(json->'$.marches'), json->>'$.donneesSynthetiques' = 'true' "
-            f"from read_json_objects(?, format='auto', maximum_object_size={MAX_OBJECT_BYTES})",
-            [str(path)],
-        ).fetchall()
-        if len(head) != 1 or head[0][0] not in ("ARRAY", "OBJECT"):
-            raise FileRejected("JSON sans tableau « marches » : ce n'est pas un fichier DECP")
-        schema_version = "1.5" if head[0][0] == "ARRAY" else "2"
-        con.execute(_RECORDS_SQL.format(max_bytes=MAX_OBJECT_BYTES), {"path": str(path)})
-        marches = fetch_polars(con, _MARCHES_SQL)
-        concessions = fetch_polars(con, _CONCESSIONS_SQL)
-    except (duckdb.InvalidInputException, duckdb.IOException) as exc:  # bad input, not bugs
-        raise FileRejected(f"JSON illisible ou tronqué : {str(exc).splitlines()[0]}") from exc
-    finally:
-        con.close()
-
-    quarantine = pl.concat(
-        [
-            frame.filter(pl.col("_rule").is_not_null()).select(
-                pl.col("record_number").alias("line_number"),
-                pl.col("_rule").alias("rule"),
-                pl.col("_record").alias("record"),
+        document = scan_document(path, progress)
+        try:
+            counts = _insert_spans(
+                con, path, sha, document.skeleton, document.spans, work_dir, progress
             )
-            for frame in (marches, concessions)
-        ]
-    ).sort("line_number")
+        except duckdb.InvalidInputException:
+            # The fast scan guessed the spans from byte patterns; only an exact scan can tell a
+            # malformed record from a wrong guess.
+            con.execute("rollback")
+            con.execute("begin transaction")
+            document = scan_document(path, progress, exact=True)
+            counts = _insert_spans(
+                con, path, sha, document.skeleton, document.spans, work_dir, progress
+            )
+    except (JsonShapeError, ValueError) as exc:
+        raise FileRejected(f"JSON illisible ou tronqué : {exc}") from exc
+    except duckdb.InvalidInputException as exc:
+        raise FileRejected(f"JSON illisible : {str(exc).splitlines()[0]}") from exc
+    moved = {
+        table: _move_to_quarantine(con, table, rule, sha, quarantine_fields)
+        for table, rule in _RULES.items()
+    }
+    return DecpLoad(
+        schema_version=counts["schema_version"],
+        is_synthetic=counts["is_synthetic"],
+        rows_marches=counts["decp_marches"] - moved["decp_marches"],
+        rows_concessions=counts["decp_concessions"] - moved["decp_concessions"],
+        rows_quarantined=sum(moved.values()),
+    )
 
-    def clean(frame: pl.DataFrame) -> pl.DataFrame:
-        return (
-            frame.filter(pl.col("_rule").is_null())
-            .drop("_rule", "_record")
-            .rename({"record_number": "_line_number"})
+
+def _insert_spans(con, path, sha, skeleton, spans, work_dir, progress) -> dict:
+    marches = skeleton.get("marches")
+    if isinstance(marches, list):
+        schema_version = "1.5"
+    elif isinstance(marches, dict):
+        schema_version = "2"
+    else:
+        raise FileRejected("JSON sans liste « marches » : ce n'est pas un fichier DECP")
+    record_spans = [s for s in spans if s.path in (("marches",), ("marches", "marche"))]
+    record_spans += [s for s in spans if s.path == ("marches", "contrat-concession")]
+    counts = {"decp_marches": 0, "decp_concessions": 0}
+    first_line = 1
+    for span in sorted(record_spans, key=lambda s: s.start):
+        with _span_file(path, span, work_dir) as span_file:
+            params = {
+                "span_file": str(span_file),
+                "first_line": first_line,
+                "schema_version": schema_version,
+                "sha": sha,
+                "list": span.path[-1],
+            }
+            inserted = 0
+            for table, sql in (
+                ("decp_marches", _INSERT_MARCHES),
+                ("decp_concessions", _INSERT_CONCESSIONS),
+            ):
+                if table == "decp_marches" and span.path[-1] == "contrat-concession":
+                    continue
+                if table == "decp_concessions" and not _may_hold_concessions(path, span):
+                    continue
+                n = con.execute(sql, params).fetchone()[0]
+                counts[table] += n
+                inserted += n
+        first_line += inserted
+        if progress:
+            progress(span.end, path.stat().st_size)
+    return counts | {
+        "schema_version": schema_version,
+        "is_synthetic": skeleton.get("donneesSynthetiques") is True,
+    }
+
+
+def _may_hold_concessions(path: Path, span: ArraySpan) -> bool:
+    """Whether a records array can hold concessions (a byte search saves a second read)."""
+    if span.path[-1] == "contrat-concession":
+        return True
+    if span.path != ("marches",):  # v2 keeps concessions in their own list
+        return False
+    with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        return any(
+            find_in_map(mm, marker, span.start, span.end) != -1
+            for marker in (b'"autoriteConcedante"', b"Contrat de concession")
         )
 
-    return DecpLoad(
-        clean(marches), clean(concessions), quarantine, schema_version, bool(head[0][1])
+
+@contextmanager
+def _span_file(path: Path, span: ArraySpan, work_dir: Path):
+    """A temporary file holding exactly the span's bytes (a bare JSON array)."""
+    work_dir.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix="decp-", suffix=".json", dir=work_dir)
+    target = Path(name)
+    try:
+        with open(path, "rb") as source, os.fdopen(handle, "wb") as sink:
+            _copy_range(source, sink, span.start, span.end - span.start)
+        yield target
+    finally:
+        target.unlink(missing_ok=True)
+
+
+def _copy_range(source, sink, start: int, length: int) -> None:
+    """Copy bytes between files in the kernel when it can (no trip through Python)."""
+    try:
+        done = 0
+        while done < length:
+            copied = os.copy_file_range(
+                source.fileno(), sink.fileno(), length - done, offset_src=start + done
+            )
+            if copied == 0:
+                break
+            done += copied
+        if done == length:
+            return
+    except (AttributeError, OSError):
+        pass
+    source.seek(start)
+    sink.seek(0)
+    sink.truncate()
+    remaining = length
+    while remaining:
+        block = source.read(min(remaining, 16 << 20))
+        if not block:
+            break
+        sink.write(block)
+        remaining -= len(block)
+
+
+def _move_to_quarantine(con, table: str, rule: str, sha: str, fields: dict) -> int:
+    """Move this file's rows that break a rule from the raw table to the quarantine."""
+    con.execute(
+        f"""
+        insert into ingest.quarantine
+            (file_sha256, file_name, source, line_number, rule, record, run_id, quarantined_at)
+        select $sha, $file_name, $source, rows._line_number, rows._rule,
+            to_json(fields), $run_id, $quarantined_at
+        from (
+            select {rule} as _rule, * exclude (_file_sha256)
+            from raw.{table}
+            where _file_sha256 = $sha
+        ) as rows,
+            lateral (select rows.* exclude (_line_number, _rule)) as fields
+        where rows._rule is not null
+        """,
+        {"sha": sha, **fields},
     )
+    return con.execute(
+        f"delete from raw.{table} where _file_sha256 = $sha and {rule} is not null", {"sha": sha}
+    ).fetchone()[0]

@@ -6,6 +6,7 @@ a crash leaves it wholly loaded or still pending, never half-loaded.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -15,7 +16,7 @@ import polars as pl
 
 from pipelines.duck import fetch_polars
 from pipelines.ingest.csv_reader import read_csv_export
-from pipelines.ingest.decp_reader import read_decp
+from pipelines.ingest.decp_reader import load_decp
 from pipelines.ingest.errors import FileRejected
 from pipelines.ingest.inbox import scan
 from pipelines.ingest.sources import CSV_SOURCES, DECP
@@ -65,53 +66,54 @@ def register_new_files(
 
 
 def load_pending(
-    con: duckdb.DuckDBPyConnection, source: str, key: bytes, run_id: str
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    key: bytes,
+    run_id: str,
+    work_dir: Path,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> list[FileOutcome]:
-    """Load every pending file of ``source``, oldest name first."""
+    """Load every pending file of ``source``, oldest name first.
+
+    ``progress(file_name, done, total)`` reports the bytes scanned of long (DECP) loads.
+    """
     pending = con.execute(
         "select file_sha256, file_name, file_path from ingest.file_ledger "
         "where status = 'pending' and source = ? order by file_name, file_sha256",
         [source],
     ).fetchall()
-    return [
-        _load_one(con, source, sha, name, Path(path), key, run_id) for sha, name, path in pending
-    ]
+    outcomes = []
+    for sha, name, path in pending:
+        step = (lambda done, total, name=name: progress(name, done, total)) if progress else None
+        outcomes.append(_load_one(con, source, sha, name, Path(path), key, run_id, work_dir, step))
+    return outcomes
 
 
-def _load_one(con, source, sha, name, path, key, run_id) -> FileOutcome:
+def _load_one(con, source, sha, name, path, key, run_id, work_dir, progress) -> FileOutcome:
+    now = datetime.now()
+    fields = {"file_name": name, "source": source, "run_id": run_id, "quarantined_at": now}
+    con.execute("begin transaction")
     try:
+        # One transaction per file: its rows, its quarantine and its ledger entry together.
         if source == DECP:
-            load = read_decp(path)
-            tables = {"decp_marches": load.marches, "decp_concessions": load.concessions}
+            load = load_decp(con, path, sha, fields, work_dir, progress)
+            counts = (load.rows_read, load.rows_clean, load.rows_quarantined)
             details = {"schema_version": load.schema_version}
         else:
             load = read_csv_export(path.read_bytes(), CSV_SOURCES[source], key, date.today())
-            tables = {source: load.clean}
+            _insert(
+                con, f"raw.{source}", load.clean.with_columns(pl.lit(sha).alias("_file_sha256"))
+            )
+            _insert(
+                con,
+                "ingest.quarantine",
+                load.quarantine.with_columns(
+                    *(pl.lit(value).alias(column) for column, value in fields.items()),
+                    pl.lit(sha).alias("file_sha256"),
+                ),
+            )
+            counts = (load.rows_read, load.clean.height, load.quarantine.height)
             details = {"encoding": load.encoding, "separator": load.separator}
-    except (FileRejected, OSError) as exc:
-        message = str(exc) if isinstance(exc, FileRejected) else f"fichier illisible : {exc}"
-        con.execute(
-            "update ingest.file_ledger set status = 'rejected', message = ?, loaded_at = ?, "
-            "run_id = ? where file_sha256 = ?",
-            [message, datetime.now(), run_id, sha],
-        )
-        return FileOutcome(name, source, "rejected", message=message)
-
-    clean_rows = sum(frame.height for frame in tables.values())
-    now = datetime.now()
-    con.execute("begin transaction")
-    try:
-        # One transaction per file: a crash leaves no row of a pending file behind to delete.
-        for table, frame in tables.items():
-            _insert(con, f"raw.{table}", frame.with_columns(pl.lit(sha).alias("_file_sha256")))
-        quarantine = load.quarantine.with_columns(
-            pl.lit(sha).alias("file_sha256"),
-            pl.lit(name).alias("file_name"),
-            pl.lit(source).alias("source"),
-            pl.lit(run_id).alias("run_id"),
-            pl.lit(now).alias("quarantined_at"),
-        )
-        _insert(con, "ingest.quarantine", quarantine)
         con.execute(
             "update ingest.file_ledger set status = 'loaded', message = null, encoding = ?, "
             "separator = ?, schema_version = ?, is_synthetic = ?, rows_read = ?, rows_clean = ?, "
@@ -121,19 +123,26 @@ def _load_one(con, source, sha, name, path, key, run_id) -> FileOutcome:
                 details.get("separator"),
                 details.get("schema_version"),
                 load.is_synthetic,
-                load.rows_read,
-                clean_rows,
-                load.quarantine.height,
+                *counts,
                 now,
                 run_id,
                 sha,
             ],
         )
         con.execute("commit")
+    except (FileRejected, OSError) as exc:
+        con.execute("rollback")
+        message = str(exc) if isinstance(exc, FileRejected) else f"fichier illisible : {exc}"
+        con.execute(
+            "update ingest.file_ledger set status = 'rejected', message = ?, loaded_at = ?, "
+            "run_id = ? where file_sha256 = ?",
+            [message, datetime.now(), run_id, sha],
+        )
+        return FileOutcome(name, source, "rejected", message=message)
     except Exception:
         con.execute("rollback")
         raise
-    return FileOutcome(name, source, "loaded", load.rows_read, clean_rows, load.quarantine.height)
+    return FileOutcome(name, source, "loaded", *counts)
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:

@@ -10,42 +10,45 @@ import duckdb
 
 from pipelines.ingest.sources import CSV_SOURCES, DUCKDB_TYPES, CsvSource
 
+# DECP values are kept as read (text, or JSON for nested objects) next to their typed version, so
+# that a quirk becomes a null typed value, never a rejected record.
 DECP_MARCHES_COLUMNS = {
     "schema_version": "VARCHAR",
-    "uid": "VARCHAR",
+    "uid_publie": "VARCHAR",
     "id": "VARCHAR",
+    "acheteur": "JSON",
     "acheteur_id": "VARCHAR",
-    "acheteur_nom": "VARCHAR",
     "nature": "VARCHAR",
     "objet": "VARCHAR",
     "code_cpv": "VARCHAR",
     "procedure": "VARCHAR",
-    "lieu_execution_code": "VARCHAR",
-    "lieu_execution_type": "VARCHAR",
+    "lieu_execution": "JSON",
     "duree_mois_brut": "VARCHAR",
     "duree_mois": "INTEGER",
+    "date_notification_brut": "VARCHAR",
     "date_notification": "DATE",
+    "date_publication_brut": "VARCHAR",
     "date_publication_donnees": "DATE",
     "montant_brut": "VARCHAR",
     "montant": "DOUBLE",
     "forme_prix": "VARCHAR",
     "titulaires": "JSON",
-    "titulaire_principal_id": "VARCHAR",
-    "titulaire_principal_type": "VARCHAR",
-    "considerations_sociales": "VARCHAR[]",
-    "a_clause_sociale": "BOOLEAN",
+    "considerations_sociales": "JSON",
     "modifications": "JSON",
 }
 DECP_CONCESSIONS_COLUMNS = {
     "schema_version": "VARCHAR",
-    "uid": "VARCHAR",
+    "uid_publie": "VARCHAR",
     "id": "VARCHAR",
     "autorite_concedante_id": "VARCHAR",
     "nature": "VARCHAR",
     "objet": "VARCHAR",
     "date_signature": "DATE",
+    "valeur_globale_brut": "VARCHAR",
     "valeur_globale": "DOUBLE",
-    "considerations_sociales": "VARCHAR[]",
+    "concessionnaires": "JSON",
+    "considerations_sociales": "JSON",
+    "modifications": "JSON",
 }
 LINEAGE_COLUMNS = {"_file_sha256": "VARCHAR NOT NULL", "_line_number": "BIGINT NOT NULL"}
 
