@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
+
 from pipelines.settings import Settings, load_settings
 
 
@@ -157,6 +159,7 @@ def cmd_status(args: argparse.Namespace) -> int:
                 "group by all order by all"
             ).fetchall():
                 rules.setdefault(sha, {})[rule] = count
+            scopes = _scopes(con)
             cursor = con.execute(
                 "select file_path, file_name, file_sha256, source, status, message, encoding, "
                 "separator, schema_version, rows_read, rows_clean, rows_quarantined, loaded_at "
@@ -178,6 +181,7 @@ def cmd_status(args: argparse.Namespace) -> int:
                         "rows_clean": row["rows_clean"],
                         "rows_quarantined": row["rows_quarantined"],
                         "quarantine_by_rule": rules.get(row["file_sha256"], {}),
+                        **scopes.get(row["file_sha256"], {"scope": None, "replaced_by": None}),
                         "loaded_at": row["loaded_at"].isoformat() if row["loaded_at"] else None,
                     }
                 )
@@ -189,13 +193,21 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"Aucun fichier chargé (CSF_HOME={settings.home}).")
     for f in files:
         state = {"loaded": "chargé", "rejected": "REFUSÉ", "pending": "en attente"}[f["status"]]
-        detail = f" {f['encoding']} « {f['separator']} »" if f["encoding"] else ""
+        if f["encoding"]:
+            separator = {"\t": "tabulation"}.get(f["separator"], f"« {f['separator']} »")
+            detail = f" {f['encoding']}, séparateur {separator}"
+        elif f["schema_version"]:
+            detail = f" JSON DECP v{f['schema_version']}"
+        else:
+            detail = ""
         print(f"{Path(f['file']).name:40} {f['source'] or 'inconnue':14} {state:10}{detail}")
         if f["status"] == "loaded":
             print(
-                f"    {f['rows_read']} lues = {f['rows_clean']} propres + "
-                f"{f['rows_quarantined']} en quarantaine"
+                f"    {_n(f['rows_read'])} lues = {_n(f['rows_clean'])} propres + "
+                f"{_n(f['rows_quarantined'])} en quarantaine"
             )
+            if f["replaced_by"]:
+                print(f"    remplacé par {f['replaced_by']} (même périmètre : {f['scope']})")
             for rule, count in f["quarantine_by_rule"].items():
                 print(f"      {count:5} × {rule}")
         elif f["message"]:
@@ -210,6 +222,17 @@ def cmd_status(args: argparse.Namespace) -> int:
     else:
         print("\nAucun instantané publié.")
     return 0
+
+
+def _scopes(con) -> dict[str, dict]:
+    """Snapshot scope and replacement of each file, once dbt has built them."""
+    try:
+        found = con.execute(
+            "select file_sha256, perimetre, remplace_par from staging.stg_ingest__fichiers"
+        ).fetchall()
+    except duckdb.CatalogException:  # no dbt build yet
+        return {}
+    return {sha: {"scope": scope, "replaced_by": by} for sha, scope, by in found}
 
 
 def cmd_dashboard(args: argparse.Namespace) -> int:

@@ -7,6 +7,7 @@ import hashlib
 import io
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from pipelines.ingest.csv_reader import canonical_names, decode, detect_separator
@@ -24,6 +25,7 @@ class InboxFile:
     path: Path
     sha256: str
     size_bytes: int
+    modified_at: datetime
     source: str | None
     problem: str | None  # why the file cannot be loaded at all, when detection already knows
 
@@ -78,7 +80,9 @@ def scan(inbox: Path, known: set[str]) -> list[InboxFile]:
             source, problem = detect_source(head), None
         except FileRejected as exc:
             source, problem = None, str(exc)
-        found.append(InboxFile(path, sha, path.stat().st_size, source, problem))
+        stat = path.stat()
+        modified = datetime.fromtimestamp(stat.st_mtime)
+        found.append(InboxFile(path, sha, stat.st_size, modified, source, problem))
     return found
 
 

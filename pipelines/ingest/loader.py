@@ -46,7 +46,8 @@ def register_new_files(
         status = "rejected" if item.problem else "pending"
         con.execute(
             "insert into ingest.file_ledger (file_sha256, file_name, file_path, size_bytes, "
-            "source, status, message, registered_at, run_id) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "source, status, message, registered_at, file_modified_at, run_id) "
+            "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 item.sha256,
                 item.path.name,
@@ -56,6 +57,7 @@ def register_new_files(
                 status,
                 item.problem,
                 now,
+                item.modified_at,
                 run_id,
             ],
         )

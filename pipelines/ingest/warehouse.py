@@ -87,6 +87,7 @@ create table if not exists ingest.file_ledger (
     rows_clean bigint,
     rows_quarantined bigint,
     registered_at timestamp not null,
+    file_modified_at timestamp,         -- the export's save time: orders snapshots of one scope
     loaded_at timestamp,
     run_id varchar
 );
@@ -135,9 +136,17 @@ def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConn
         con.close()
 
 
+# Columns added after a warehouse may already exist: added in place, never by rebuilding.
+_MIGRATIONS = (
+    "alter table ingest.file_ledger add column if not exists file_modified_at timestamp",
+)
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the ingestion tables if absent (idempotent)."""
+    """Create the ingestion tables if absent, add columns added since (idempotent)."""
     con.execute(_BOOKKEEPING_DDL)
+    for statement in _MIGRATIONS:
+        con.execute(statement)
     for table, columns in RAW_TABLES.items():
         cols = ",\n    ".join(f"{name} {typ}" for name, typ in (columns | LINEAGE_COLUMNS).items())
         con.execute(f"create table if not exists raw.{table} (\n    {cols}\n)")

@@ -5,11 +5,18 @@ ledger as (
     select * from {{ source('ingest', 'file_ledger') }}
 ),
 
+files as (
+    select * from {{ ref('stg_ingest__fichiers') }}
+),
+
 final as (
     select
-        file_name as fichier,
-        file_sha256 as empreinte_sha256,
-        coalesce(source, 'inconnue') as source,
+        ledger.file_name as fichier,
+        ledger.file_sha256 as empreinte_sha256,
+        coalesce(ledger.source, 'inconnue') as source,
+        files.perimetre,
+        coalesce(files.is_courant, false) as est_courant,
+        files.remplace_par,
         status as statut,
         message,
         encoding as encodage,
@@ -19,8 +26,10 @@ final as (
         rows_read as lignes_lues,
         rows_clean as lignes_propres,
         rows_quarantined as lignes_en_quarantaine,
-        loaded_at as charge_le
+        ledger.file_modified_at as enregistre_le,
+        ledger.loaded_at as charge_le
     from ledger
+    left join files on ledger.file_sha256 = files.file_sha256
 )
 
 select * from final
