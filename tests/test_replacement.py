@@ -1,4 +1,5 @@
-"""Corrected exports replace, DECP republications upsert, broken files are refused one by one."""
+"""Through real runs: corrected exports replace, DECP republications upsert, DECP quirks are kept
+and flagged by dbt, broken files are refused one by one."""
 
 import hashlib
 import json
@@ -8,7 +9,10 @@ import shutil
 import duckdb
 import pytest
 
+from pipelines.duck import fetch_polars
 from tests.conftest import SAMPLE, csf, status
+
+FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures")
 
 pytestmark = pytest.mark.slow
 
@@ -58,6 +62,9 @@ def two_runs(tmp_path_factory):
     contract.update(montant=123456.78, datePublicationDonnees="2026-09-29")
     republished = {"donneesSynthetiques": True, "marches": {"marche": [contract]}}
     (inbox / "decp_republication.json").write_text(json.dumps(republished), encoding="utf-8")
+    # DECP quirks (v2) and a v1.5 package without any social-consideration field.
+    shutil.copy(os.path.join(FIXTURES, "decp_quirks_v2.json"), inbox / "decp_quirks_v2.json")
+    shutil.copy(os.path.join(FIXTURES, "paquet.json"), inbox / "decp_paquet_v15.json")
     # Files no reader can take: each is refused alone, the others still load.
     (inbox / "vide.csv").write_bytes(b"")
     (inbox / "tronque.json").write_bytes((SAMPLE / "decp_2024_2026_v2.json").read_bytes()[:5000])
@@ -102,7 +109,8 @@ def test_decp_republication_upserts_by_uid(two_runs):
         row = con.execute(
             "select montant, nb_publications from staging.stg_decp__marches where uid = ?", [uid]
         ).fetchone()
-    assert count == before["marches"]
+    # Four new contracts come from the quirk fixtures; the republication adds none.
+    assert count == before["marches"] + 4
     assert row == (123456.78, 2)
 
 
@@ -132,6 +140,70 @@ def test_every_other_file_loaded(two_runs):
     home, *_ = two_runs
     files = status(home)["files"]
     loaded = [f for f in files if f["status"] == "loaded"]
-    assert len(loaded) == len(FILES) + 2
+    assert len(loaded) == len(FILES) + 4
     for f in loaded:
         assert f["rows_read"] == f["rows_clean"] + f["rows_quarantined"]
+
+
+def _contract(build, uid):
+    with duckdb.connect(str(build), read_only=True) as con:
+        frame = fetch_polars(
+            con, "select * from staging.stg_decp__marches where uid = $uid", {"uid": uid}
+        )
+    assert frame.height == 1, uid
+    return frame.row(0, named=True)
+
+
+def test_decp_quirks_are_kept_and_flagged(two_runs):
+    _, build, *_ = two_runs
+    nc = _contract(build, "19750001700018Q1-NC")
+    assert nc["is_duree_non_communiquee"] and nc["duree_mois"] is None
+    assert nc["is_montant_fictif"] and nc["montant"] is None and nc["montant_brut"] == "1.0"
+    assert (nc["code_cpv"], nc["division_cpv"], nc["categorie_cpv"]) == (
+        "09310000",
+        "09",
+        "fournitures",
+    )
+    assert nc["titulaire_principal_type"] == "TVA" and nc["is_siret_titulaire_valide"] is None
+    assert str(nc["date_notification"]) == "2024-02-10"
+    assert nc["a_clause_sociale"] is True
+
+    escaped = _contract(build, "19750001700018Q3-ECHAPPE")
+    assert escaped["objet"].startswith('Quirk: "guillemets"') and escaped["code_cpv"] is None
+    assert escaped["a_clause_sociale"] is False and escaped["is_siret_titulaire_valide"] is True
+
+
+def test_decp_modifications_apply_in_notification_order(two_runs):
+    _, build, *_ = two_runs
+    modified = _contract(build, "19750001700018Q2-MODIFS")
+    assert (modified["code_cpv"], modified["categorie_cpv"]) == ("45316110", "travaux")
+    assert modified["montant_initial"] == 120000 and modified["montant"] == 200000
+    assert modified["duree_mois_initiale"] == 24 and modified["duree_mois"] == 30
+    assert modified["titulaires_initiaux"][0]["id"] == "12345678901234"
+    # La Poste's SIRET fails Luhn but passes its own rule (python-stdnum knows it).
+    assert modified["titulaire_principal_id"] == "35600000000001"
+    assert modified["is_siret_titulaire_valide"] is True
+    assert modified["nb_modifications"] == 2
+    assert modified["a_clause_sociale"] is False and modified["a_consideration_sociale"] is True
+    with duckdb.connect(str(build), read_only=True) as con:
+        history = con.execute(
+            "select rang_modification, montant from staging.stg_decp__modifications "
+            "where uid = '19750001700018Q2-MODIFS' order by rang_modification"
+        ).fetchall()
+        invalid = con.execute(
+            "select is_siret_valide from staging.stg_siret__validite where siret = '12345678901234'"
+        ).fetchone()
+    assert history == [(1, 150000.0), (2, 200000.0)]
+    assert invalid == (False,)  # flagged, and the contract is still there
+
+
+def test_decp_v15_social_field_is_unknown_not_no(two_runs):
+    _, build, *_ = two_runs
+    v15 = _contract(build, "213502388000192010345211200")
+    assert v15["schema_version"] == "1.5"
+    assert v15["a_clause_sociale"] is None and v15["considerations_sociales"] is None
+    with duckdb.connect(str(build), read_only=True) as con:
+        concessions = con.execute(
+            "select count(*) from staging.stg_decp__concessions where schema_version = '1.5'"
+        ).fetchone()[0]
+    assert concessions >= 1

@@ -135,6 +135,7 @@ def write_decp_bulk(
     (the same records as a bare top-level array: what DuckDB reads fastest, the benchmark's limit).
     """
     con = duckdb.connect()
+    con.execute("set enable_progress_bar = false")
     try:
         for table, count, salt in (("buyers", BUYERS, seed), ("holders", HOLDERS, seed + 1)):
             pool = pl.DataFrame(_siret_pool(count, salt), schema=["n", "siret"], orient="row")

@@ -7,11 +7,18 @@ is better kept than a hand-written SQL Luhn. A failed check is a flag, never a r
 import polars as pl
 from stdnum.fr import siret
 
+# Holders as first published and as set by modifications, in both the v2 (wrapped) and the
+# v1.5 (flat) shapes.
 DECP_IDENTIFIERS = """
 select acheteur_id as siret from marches
 union
-select coalesce(holder->>'$.titulaire.id', holder->>'$.id')
-from (select unnest(json_extract(titulaires, '$[*]')) as holder from marches)
+select unnest(list_concat(
+    json_extract_string(titulaires, '$[*].titulaire.id'),
+    json_extract_string(titulaires, '$[*].id'),
+    json_extract_string(modifications, '$[*].modification.titulaires[*].titulaire.id'),
+    json_extract_string(modifications, '$[*].titulaires[*].id')
+))
+from marches
 """
 REGISTER_IDENTIFIERS = """
 select siret_acheteur as siret from clauses

@@ -1,0 +1,1 @@
+"""Benchmarks: figures for the README come from here, never from timed tests."""

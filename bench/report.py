@@ -1,0 +1,62 @@
+"""``bench/results.json`` (merged per measure) and its Markdown table ``bench/results.md``."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+from datetime import UTC, datetime
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results.json"
+TABLE = RESULTS.with_suffix(".md")
+
+
+def machine() -> dict:
+    """What the figures were measured on."""
+    memory_kb = next(
+        int(line.split()[1])
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal:")
+    )
+    return {
+        "cpus": os.cpu_count(),
+        "memory_gib": round(memory_kb / 1024**2, 1),
+        "python": platform.python_version(),
+        "system": platform.platform(),
+    }
+
+
+def update_results(measure: str, result: dict) -> None:
+    """Store one measure's figures with the machine and date, and rewrite the table."""
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    results[measure] = result | {
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+    }
+    RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    TABLE.write_text(markdown(results))
+
+
+def markdown(results: dict) -> str:
+    """The README's benchmark table."""
+    lines = [
+        "| Mesure | Médiane (min–max) | RSS max | Limite / objectif | Rapport |",
+        "|---|---|---|---|---|",
+    ]
+    m1 = results.get("M1_decp")
+    if m1:
+        ingest, limit = m1["ingest"], m1["limit_duckdb_array_to_table"]
+        lines.append(
+            f"| M1 ingestion DECP, {m1['contracts']:,} marchés ({m1['file_bytes'] / 1e9:.2f} Go) "
+            f"| {_span(ingest)} | {ingest['peak_rss_mb']['median']} Mo "
+            f"| lecture DuckDB du tableau nu : {_span(limit)} "
+            f"(analyse seule {m1['duckdb_array_parse_only']['seconds']['median']} s) "
+            f"| ×{m1['ratio_to_limit']} (×{m1['ratio_to_parse_only']} de l'analyse seule) |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _span(measure: dict) -> str:
+    s = measure["seconds"]
+    return f"{s['median']} s ({s['min']}–{s['max']})"
