@@ -195,7 +195,25 @@ def apply_privacy(frame: pl.DataFrame, source: CsvSource, key: bytes) -> pl.Data
         or c in ("ine", "_ine_norm")
         or (c not in known and not c.startswith("_") and _looks_personal(c))
     ]
-    return frame.drop(personal)
+    frame = frame.drop(personal)
+    # Shifted or mistyped exports put identifiers in any column: mask what is recognisable.
+    text_columns = [c for c, t in frame.schema.items() if t == pl.String and not c.startswith("_")]
+    return frame.with_columns(mask_identifiers(pl.col(c)) for c in text_columns)
+
+
+# Identifiers recognisable by their form wherever they sit (\b keeps a SIRET's digits whole).
+_MASKS = (
+    (r"\b(\d{10}[A-Za-z]|\d{9}[A-Za-z]{2})\b", "[INE masqué]"),
+    (r"(\+33\s?|\b0)[1-9]([\s.-]?\d{2}){4}\b", "[téléphone masqué]"),
+    (r"[\w.+-]+@[\w-]+(\.[\w-]+)+", "[courriel masqué]"),
+)
+
+
+def mask_identifiers(cell: pl.Expr) -> pl.Expr:
+    """A text column with INE-, phone- and e-mail-shaped values replaced by a marker."""
+    for pattern, marker in _MASKS:
+        cell = cell.str.replace_all(pattern, marker)
+    return cell
 
 
 def _looks_personal(column: str) -> bool:
