@@ -55,9 +55,14 @@ _READ = (
     + ", ".join(f"'{name}': '{kind}'" for name, kind in _COLUMNS.items())
     + "}))"
 )
+# v2 says by its list what a record is; v1.5 mixes concessions into "marches", recognised by their
+# granting authority. $split is false when a byte search found no sign of a concession in the
+# span: every record is then a contract and one read suffices. Coalesced, so that the two
+# inserts' predicates are exact complements and no record is read into both or neither.
 _IS_CONCESSION = (
-    "coalesce(json_type(autoriteConcedante) = 'OBJECT' or _type = 'Contrat de concession' "
-    "or $list = 'contrat-concession', false)"
+    "(case when $list = 'marches' then $split and coalesce("
+    "json_type(autoriteConcedante) = 'OBJECT' or _type = 'Contrat de concession', false) "
+    "else $list = 'contrat-concession' end)"
 )
 # The insert only casts: deriving (uid, holders, social considerations) is dbt's job, once per
 # contract rather than once per publication, and keeps the load near DuckDB's own read speed.
@@ -215,6 +220,7 @@ def _insert_spans(con, path, sha, skeleton, spans, work_dir, progress) -> dict:
                 "schema_version": schema_version,
                 "sha": sha,
                 "list": span.path[-1],
+                "split": _may_hold_concessions(path, span),
             }
             inserted = 0
             for table, sql in (
@@ -223,7 +229,9 @@ def _insert_spans(con, path, sha, skeleton, spans, work_dir, progress) -> dict:
             ):
                 if table == "decp_marches" and span.path[-1] == "contrat-concession":
                     continue
-                if table == "decp_concessions" and not _may_hold_concessions(path, span):
+                if table == "decp_concessions" and not (
+                    params["split"] or span.path[-1] == "contrat-concession"
+                ):
                     continue
                 n = con.execute(sql, params).fetchone()[0]
                 counts[table] += n
@@ -239,9 +247,7 @@ def _insert_spans(con, path, sha, skeleton, spans, work_dir, progress) -> dict:
 
 def _may_hold_concessions(path: Path, span: ArraySpan) -> bool:
     """Whether a records array can hold concessions (a byte search saves a second read)."""
-    if span.path[-1] == "contrat-concession":
-        return True
-    if span.path != ("marches",):  # v2 keeps concessions in their own list
+    if span.path != ("marches",):  # v2 says by its list what a record is
         return False
     with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mm:
         return any(
