@@ -115,6 +115,55 @@ def test_no_raw_identifier_or_contact_reaches_any_duckdb_file(demo_home):
         assert not columns & {"ine", "nom", "prenom", "date_naissance", "mail_contact_acheteur"}
 
 
+def _build(demo_home):
+    return duckdb.connect(str(demo_home / "warehouse" / "build.duckdb"), read_only=True)
+
+
+def test_historical_academie_codes_map_to_normandie(demo_home):
+    with _build(demo_home) as con:
+        raw = dict(
+            con.execute(
+                "select code_academie, count(*) from raw.mlds_jeunes "
+                "where code_academie in ('05', '21', '70') group by all"
+            ).fetchall()
+        )
+        staged = {
+            code
+            for (code,) in con.execute(
+                "select distinct code_academie from staging.stg_mlds__jeunes"
+            ).fetchall()
+        }
+    assert raw.get("05") and raw.get("21")  # Normandie's export uses the old codes
+    assert "70" in staged and not staged & {"05", "21"}
+
+
+def test_uai_check_letter_and_hour_calibration_are_flagged(demo_home):
+    letters = "ABCDEFGHJKLMNPRSTUVWXYZ"
+    with _build(demo_home) as con:
+        youths = con.execute(
+            "select uai_etablissement_origine, is_uai_valide from staging.stg_mlds__jeunes"
+        ).fetchall()
+        clauses = con.execute(
+            "select montant_previsionnel_ht, heures_parcours, is_calibrage_conforme "
+            "from staging.stg_csf__clauses"
+        ).fetchall()
+    for uai, flag in youths:
+        expected = (
+            uai is not None
+            and len(uai) == 8
+            and uai[:7].isdigit()
+            and letters[int(uai[:7]) % 23] == uai[7]
+        )
+        assert bool(flag) == expected, uai
+    for amount, hours, flag in clauses:
+        if amount is None or hours is None:
+            continue
+        calibrated = 150 if amount < 100_000 else 300 if amount < 200_000 else 450
+        calibrated = 900 if amount >= 400_000 else calibrated
+        assert flag == (hours == calibrated), (amount, hours)
+    assert any(not flag for *_, flag in clauses if flag is not None)  # the sample has mismatches
+
+
 def test_key_file_is_private(demo_home):
     key = demo_home / "keys" / "pseudonymisation.key"
     assert key.stat().st_mode & 0o777 == 0o600

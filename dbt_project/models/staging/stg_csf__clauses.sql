@@ -24,6 +24,14 @@ final as (
         latest.date_fin_clause_sociale_reconduction_comprise as fin_clause_reconduction_date,
         latest.montant_previsionnel_ht,
         latest.heures_parcours,
+        latest.heures_parcours in (150, 300, 450, 900) as is_heures_valides,
+        -- Calibration on the firm period's forecast amount (buyers' guide).
+        case
+            when latest.montant_previsionnel_ht < 100000 then 150
+            when latest.montant_previsionnel_ht < 200000 then 300
+            when latest.montant_previsionnel_ht < 400000 then 450
+            when latest.montant_previsionnel_ht >= 400000 then 900
+        end as heures_calibrees,
         latest.siret_titulaire,
         latest.nom_entreprise,
         latest.secteur_activite_entreprise,
@@ -36,4 +44,7 @@ final as (
     left join historiques on latest.academie_parcours = historiques.code_historique
 )
 
-select * from final
+select
+    *,
+    heures_parcours = heures_calibrees as is_calibrage_conforme
+from final

@@ -18,6 +18,12 @@ final as (
         coalesce(historiques.code_academie, latest.code_academie) as code_academie,
         latest.departement,
         latest.uai_etablissement_origine,
+        -- UAI: 7 characters and a check letter chosen by the first seven modulo 23.
+        right(latest.uai_etablissement_origine, 1) = substr(
+            'ABCDEFGHJKLMNPRSTUVWXYZ',
+            try_cast(left(latest.uai_etablissement_origine, 7) as integer) % 23 + 1,
+            1
+        ) and length(latest.uai_etablissement_origine) = 8 as is_uai_valide,
         latest.derniere_classe,
         latest.diplome_le_plus_eleve,
         latest.date_reperage as reperage_date,
