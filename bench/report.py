@@ -8,7 +8,9 @@ import platform
 from datetime import UTC, datetime
 from pathlib import Path
 
-RESULTS = Path(__file__).resolve().parent / "results.json"
+RESULTS = Path(
+    os.environ.get("CSF_BENCH_RESULTS", Path(__file__).resolve().parent / "results.json")
+)
 TABLE = RESULTS.with_suffix(".md")
 
 
@@ -41,18 +43,18 @@ def update_results(measure: str, result: dict) -> None:
 def markdown(results: dict) -> str:
     """The README's benchmark table."""
     lines = [
-        "| Mesure | Médiane (min–max) | RSS max | Limite / objectif | Rapport |",
+        "| Measure | Median (min–max) | Peak RSS | Limit it is compared with | Ratio |",
         "|---|---|---|---|---|",
     ]
     m1 = results.get("M1_decp")
     if m1:
         ingest, limit = m1["ingest"], m1["limit_duckdb_array_to_table"]
         lines.append(
-            f"| M1 ingestion DECP, {m1['contracts']:,} marchés ({m1['file_bytes'] / 1e9:.2f} Go) "
-            f"| {_span(ingest)} | {ingest['peak_rss_mb']['median']} Mo "
-            f"| lecture DuckDB du tableau nu : {_span(limit)} "
-            f"(analyse seule {m1['duckdb_array_parse_only']['seconds']['median']} s) "
-            f"| ×{m1['ratio_to_limit']} (×{m1['ratio_to_parse_only']} de l'analyse seule) |"
+            f"| M1 DECP ingest, {m1['contracts']:,} contracts ({m1['file_bytes'] / 1e9:.2f} GB) "
+            f"| {_span(ingest)} | {ingest['peak_rss_mb']['median']} MB "
+            f"| DuckDB reading the same records as a bare array into a table: {_span(limit)} "
+            f"(parse only, no table: {m1['duckdb_array_parse_only']['seconds']['median']} s) "
+            f"| ×{m1['ratio_to_limit']} (×{m1['ratio_to_parse_only']} of parse only) |"
         )
     return "\n".join(lines) + "\n"
 

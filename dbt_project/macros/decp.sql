@@ -2,7 +2,7 @@
     not: each helper reads both shapes. -#}
 
 {#- The national key: v1.5 sometimes publishes it, otherwise buyer SIRET + contract id. -#}
-{% macro decp_uid(relation='rows') -%}
+{% macro decp_uid(relation='raw_rows') -%}
     coalesce({{ relation }}.uid_publie, {{ relation }}.acheteur_id || {{ relation }}.id)
 {%- endmacro %}
 

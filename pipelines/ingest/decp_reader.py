@@ -14,6 +14,7 @@ from __future__ import annotations
 import mmap
 import os
 import tempfile
+import threading
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -233,7 +234,8 @@ def _insert_spans(con, path, sha, skeleton, spans, work_dir, progress) -> dict:
                     params["split"] or span.path[-1] == "contrat-concession"
                 ):
                     continue
-                n = con.execute(sql, params).fetchone()[0]
+                with _watch(con, progress, span, path.stat().st_size):
+                    n = con.execute(sql, params).fetchone()[0]
                 counts[table] += n
                 inserted += n
         first_line += inserted
@@ -243,6 +245,29 @@ def _insert_spans(con, path, sha, skeleton, spans, work_dir, progress) -> dict:
         "schema_version": schema_version,
         "is_synthetic": skeleton.get("donneesSynthetiques") is True,
     }
+
+
+@contextmanager
+def _watch(con, progress, span: ArraySpan, total: int):
+    """Report a long insert's progress from DuckDB's own estimate, polled in a thread."""
+    if progress is None:
+        yield
+        return
+    done = threading.Event()
+
+    def poll() -> None:
+        while not done.wait(0.5):
+            percent = con.query_progress()
+            if percent >= 0:
+                progress(span.start + int((span.end - span.start) * percent / 100), total)
+
+    watcher = threading.Thread(target=poll, daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        done.set()
+        watcher.join()
 
 
 def _may_hold_concessions(path: Path, span: ArraySpan) -> bool:

@@ -84,6 +84,9 @@ def load_pending(
         "where status = 'pending' and source = ? order by file_name, file_sha256",
         [source],
     ).fetchall()
+    # Scratch files a killed load left behind (one writer holds the warehouse: none is in use).
+    for stale in work_dir.glob("decp-*.json"):
+        stale.unlink(missing_ok=True)
     outcomes = []
     for sha, name, path in pending:
         step = (lambda done, total, name=name: progress(name, done, total)) if progress else None

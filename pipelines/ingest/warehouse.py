@@ -130,6 +130,10 @@ def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConn
                 "ou une matérialisation Dagster en cours ?) : réessayez quand il aura fini"
             ) from exc
         raise
+    # Progress is tracked (query_progress) but reported by the pipeline itself: DuckDB's own bar
+    # would write over the command's output.
+    con.execute("set enable_progress_bar = true")
+    con.execute("set enable_progress_bar_print = false")
     try:
         yield con
     finally:

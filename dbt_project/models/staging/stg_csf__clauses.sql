@@ -5,7 +5,7 @@ historiques as (
 ),
 
 latest as (
-    {{ latest_rows('csf_clauses', ['rows.id_clause']) }}
+    {{ latest_rows('csf_clauses', ['raw_rows.id_clause']) }}
 ),
 
 final as (

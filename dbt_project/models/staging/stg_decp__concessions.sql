@@ -1,12 +1,14 @@
 with
 
 latest as (
-    {{ latest_rows('decp_concessions', ['coalesce(rows.uid_publie, rows.autorite_concedante_id || rows.id)']) }}
+    {{ latest_rows(
+        'decp_concessions',
+        ['coalesce(raw_rows.uid_publie, raw_rows.autorite_concedante_id || raw_rows.id)']
+    ) }}
 ),
 
 final as (
     select
-        coalesce(uid_publie, autorite_concedante_id || id) as uid,
         id as concession_id,
         autorite_concedante_id as siret_autorite_concedante,
         nature,
@@ -14,13 +16,14 @@ final as (
         date_signature,
         valeur_globale_brut,
         valeur_globale,
+        schema_version,
+        coalesce(uid_publie, autorite_concedante_id || id) as uid,
         case
             when schema_version = '2'
                 then coalesce(
                     json_extract_string(considerations_sociales, '$.considerationSociale[*]'), []
                 )
-        end as considerations_sociales,
-        schema_version
+        end as considerations_sociales
     from latest
 )
 

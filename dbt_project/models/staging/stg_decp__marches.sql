@@ -1,15 +1,18 @@
 with
 
+-- The same contract is often published several times: keep the latest publication.
 latest as (
-    -- The same contract is often published several times: keep the latest publication.
-    {{ latest_rows('decp_marches', [decp_uid()], tie_breakers=['rows.date_publication_donnees desc nulls last']) }}
+    {{ latest_rows(
+        'decp_marches', [decp_uid()],
+        tie_breakers=['raw_rows.date_publication_donnees desc nulls last']
+    ) }}
 ),
 
 publications as (
     select
         {{ decp_uid() }} as uid,
         count(*) as nb_publications
-    from {{ source('raw', 'decp_marches') }} as rows
+    from {{ source('raw', 'decp_marches') }} as raw_rows
     group by all
 ),
 
@@ -117,7 +120,7 @@ final as (
         list_contains(contracts.considerations_sociales, 'Clause sociale') as a_clause_sociale,
         len(list_filter(
             contracts.considerations_sociales,
-            lambda c: c in ('Clause sociale', 'Critère social', 'Marché réservé')
+            lambda c: c in ('Clause sociale', 'Critère social', 'Marché réservé')  -- noqa: RF02
         )) > 0 as a_consideration_sociale,
         coalesce(current_state.nb_modifications, 0) as nb_modifications,
         publications.nb_publications,
@@ -127,8 +130,9 @@ final as (
     left join publications on contracts.uid = publications.uid
     left join siret as acheteur_siret on contracts.siret_acheteur = acheteur_siret.siret
     left join siret as titulaire_siret
-        on coalesce(current_state.titulaires, contracts.titulaires_initiaux)[1].id
-        = titulaire_siret.siret
+        on
+            coalesce(current_state.titulaires, contracts.titulaires_initiaux)[1].id
+            = titulaire_siret.siret
 )
 
 select * from final

@@ -1,16 +1,19 @@
 with
 
+-- Modifications of the current publication of each contract (it repeats earlier ones).
 latest as (
-    -- Modifications of the current publication of each contract (it repeats earlier ones).
-    {{ latest_rows('decp_marches', [decp_uid()], tie_breakers=['rows.date_publication_donnees desc nulls last']) }}
+    {{ latest_rows(
+        'decp_marches', [decp_uid()],
+        tie_breakers=['raw_rows.date_publication_donnees desc nulls last']
+    ) }}
 ),
 
 listed as (
     select
         {{ decp_uid('latest') }} as uid,
-        json_extract(modifications, '$[*]') as items
+        json_extract(latest.modifications, '$[*]') as items
     from latest
-    where json_array_length(modifications) > 0
+    where json_array_length(latest.modifications) > 0
 ),
 
 unnested as (

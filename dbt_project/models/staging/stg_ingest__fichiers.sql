@@ -15,11 +15,11 @@ historiques as (
 
 jeunes as (
     select
-        rows._file_sha256,
-        rows.jeune_id,
-        coalesce(historiques.code_academie, rows.code_academie) as code_academie
-    from {{ source('raw', 'mlds_jeunes') }} as rows
-    left join historiques on rows.code_academie = historiques.code_historique
+        raw_rows._file_sha256,
+        raw_rows.jeune_id,
+        coalesce(historiques.code_academie, raw_rows.code_academie) as code_academie
+    from {{ source('raw', 'mlds_jeunes') }} as raw_rows
+    left join historiques on raw_rows.code_academie = historiques.code_historique
 ),
 
 -- Where each youth is followed, to place parcours and follow-up files, which name no académie.
@@ -32,15 +32,22 @@ academie_du_jeune as (
 ),
 
 rows_by_academie as (
-    select _file_sha256, code_academie from jeunes
+    select
+        _file_sha256,
+        code_academie
+    from jeunes
     union all
-    select rows._file_sha256, academie_du_jeune.code_academie
-    from {{ source('raw', 'mlds_parcours') }} as rows
-    inner join academie_du_jeune on rows.jeune_id = academie_du_jeune.jeune_id
+    select
+        raw_rows._file_sha256,
+        academie_du_jeune.code_academie
+    from {{ source('raw', 'mlds_parcours') }} as raw_rows
+    inner join academie_du_jeune on raw_rows.jeune_id = academie_du_jeune.jeune_id
     union all
-    select rows._file_sha256, academie_du_jeune.code_academie
-    from {{ source('raw', 'mlds_suivis') }} as rows
-    inner join academie_du_jeune on rows.jeune_id = academie_du_jeune.jeune_id
+    select
+        raw_rows._file_sha256,
+        academie_du_jeune.code_academie
+    from {{ source('raw', 'mlds_suivis') }} as raw_rows
+    inner join academie_du_jeune on raw_rows.jeune_id = academie_du_jeune.jeune_id
 ),
 
 file_academie as (

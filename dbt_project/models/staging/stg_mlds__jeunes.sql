@@ -6,7 +6,7 @@ historiques as (
 
 latest as (
     -- A youth may have been followed more than once: keep the latest MLDS entry.
-    {{ latest_rows('mlds_jeunes', ['rows.jeune_id'], tie_breakers=['rows.date_entree_mlds desc']) }}
+    {{ latest_rows('mlds_jeunes', ['raw_rows.jeune_id'], tie_breakers=['raw_rows.date_entree_mlds desc']) }}
 ),
 
 final as (

@@ -1,7 +1,7 @@
 with
 
 latest as (
-    {{ latest_rows('mlds_parcours', ['rows.id_parcours']) }}
+    {{ latest_rows('mlds_parcours', ['raw_rows.id_parcours']) }}
 ),
 
 final as (

@@ -1,7 +1,11 @@
 with
 
 latest as (
-    {{ latest_rows('mlds_suivis', ['rows.jeune_id', 'rows.id_parcours', 'rows.horizon'], tie_breakers=['rows.date_observation desc']) }}
+    {{ latest_rows(
+        'mlds_suivis',
+        ['raw_rows.jeune_id', 'raw_rows.id_parcours', 'raw_rows.horizon'],
+        tie_breakers=['raw_rows.date_observation desc']
+    ) }}
 ),
 
 final as (

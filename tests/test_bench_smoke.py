@@ -1,0 +1,30 @@
+"""The benchmark itself runs (at a tiny scale): its figures are produced, not hand-written."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def test_decp_benchmark_smoke(tmp_path):
+    env = {
+        **os.environ,
+        "CSF_BENCH_DIR": str(tmp_path / "data"),
+        "CSF_BENCH_RESULTS": str(tmp_path / "results.json"),
+    }
+    run = subprocess.run(
+        [sys.executable, "-m", "bench.decp_ingest", "--contracts", "3000", "--runs", "1"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    m1 = json.loads((tmp_path / "results.json").read_text())["M1_decp"]
+    assert m1["contracts"] == 3000 and m1["ingest"]["seconds"]["median"] > 0
+    assert m1["ingest"]["peak_rss_mb"]["median"] > 0 and m1["ratio_to_limit"] > 0
+    assert "M1 DECP ingest" in (tmp_path / "results.md").read_text()
