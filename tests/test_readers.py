@@ -10,7 +10,7 @@ import pytest
 from pipelines.ingest.csv_reader import read_csv_export
 from pipelines.ingest.decp_reader import load_decp
 from pipelines.ingest.errors import FileRejected
-from pipelines.ingest.inbox import detect_source
+from pipelines.ingest.inbox import detect_source, scan
 from pipelines.ingest.sources import CSF_CLAUSES, MLDS_JEUNES
 from pipelines.ingest.warehouse import ensure_schema
 
@@ -145,3 +145,18 @@ def test_truncated_json_is_refused_and_leaves_nothing(tmp_path):
         load_decp_file(broken, tmp_path)
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     assert con.execute("select count(*) from raw.decp_marches").fetchone() == (0,)
+
+
+def test_decp_v15_published_uid_is_kept(tmp_path):
+    con, load = load_decp_file(FIXTURES / "mar-basique-avec-uid.json", tmp_path)
+    uid = con.execute("select uid_publie from raw.decp_marches").fetchone()[0]
+    assert load.rows_marches == 1 and uid == "213502388000192010345211200"
+
+
+def test_the_same_content_twice_in_an_inbox_is_registered_once(tmp_path):
+    data = b"ine;id_parcours;date_observation;horizon;situation\n"
+    (tmp_path / "a.csv").write_bytes(data)
+    (tmp_path / "copie de a.csv").write_bytes(data)
+    found = scan(tmp_path, set())
+    assert len(found) == 1 and found[0].source == "mlds_suivis"
+    assert scan(tmp_path, {found[0].sha256}) == []  # a known hash is skipped
