@@ -50,4 +50,4 @@ clean:
 
 ## M1: DECP ingest at national scale (1.5 M contracts, > 1.6 GB) against DuckDB's own read.
 bench-decp: install
-	.venv/bin/python -m bench.decp_ingest --contracts 1500000 --runs 3
+	.venv/bin/python -m bench.decp_ingest --contracts 1500000 --runs 5

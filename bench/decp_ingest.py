@@ -75,7 +75,7 @@ def worker(kind: str, source: Path, database: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--contracts", type=int, default=1_500_000)
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--worker", nargs=3, metavar=("KIND", "SOURCE", "DB"))
     args = parser.parse_args(argv)
     if args.worker:
