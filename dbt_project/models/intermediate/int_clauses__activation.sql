@@ -17,7 +17,8 @@ started as (
     select
         parcours.clause_id,
         min(parcours.debut_date) as premier_debut_date,
-        count(*) as nb_parcours_commences
+        count(*) as nb_parcours_commences,
+        coalesce(sum(parcours.heures_realisees), 0) as heures_realisees
     from parcours
     cross join observation
     where parcours.debut_date <= observation.observation_date
@@ -32,6 +33,15 @@ final as (
         clauses.type_acheteur,
         clauses.annee_notification,
         clauses.notification_date,
+        clauses.heures_parcours,
+        clauses.is_calibrage_conforme,
+        coalesce(started.heures_realisees, 0) as heures_realisees,
+        -- The clause period (renewals included when known) has ended at the observation date.
+        coalesce(
+            coalesce(clauses.fin_clause_reconduction_date, clauses.fin_clause_date)
+            < observation.observation_date,
+            false
+        ) as is_clause_terminee,
         started.premier_debut_date,
         coalesce(started.nb_parcours_commences, 0) as nb_parcours_commences,
         started.premier_debut_date is not null as is_activated,

@@ -1,5 +1,6 @@
 -- One row per youth who started a CSF parcours: their reference parcours (the latest started)
--- and their situation 6 months after its end, censored at the observation date.
+-- and their situation 6 months after its end, censored at the observation date (every horizon:
+-- int_jeunes_csf__horizons).
 with
 
 parcours as (

@@ -24,8 +24,9 @@ aggregated as (
         code_academie,
         grouping(annee) as is_toutes_annees,
         grouping(code_academie) as is_national,
-        count(distinct unite_id) filter (where is_numerateur) as numerateur,
-        count(distinct unite_id) filter (where is_denominateur) as denominateur
+        -- Each unit appears once per indicator: a weighted sum is a count when weights are 1.
+        coalesce(sum(poids_numerateur) filter (where is_numerateur), 0) as numerateur,
+        coalesce(sum(poids_denominateur) filter (where is_denominateur), 0) as denominateur
     from unites
     group by grouping sets (
         (indicateur, annee, code_academie),
@@ -53,7 +54,7 @@ measured as (
             else coalesce(academies.libelle_academie, 'Académie non renseignée')
         end as libelle_niveau,
         aggregated.numerateur::bigint as numerateur,
-        case when definitions.unite = 'taux' then aggregated.denominateur::bigint end
+        case when definitions.unite in ('taux', 'ratio') then aggregated.denominateur::bigint end
             as denominateur
     from aggregated
     inner join definitions on aggregated.indicateur = definitions.indicateur
@@ -74,7 +75,8 @@ final as (
         measured.denominateur,
         case
             when measured.unite = 'nombre' then measured.numerateur::double
-            when measured.denominateur > 0 then measured.numerateur / measured.denominateur
+            when measured.denominateur > 0
+                then measured.numerateur::double / measured.denominateur
         end as valeur,
         case when measured.unite = 'taux'
             then {{ wilson_bound('measured.numerateur', 'measured.denominateur', 'low') }}
