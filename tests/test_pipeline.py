@@ -95,6 +95,33 @@ def test_disclosure_flags_follow_the_thresholds(demo_home):
     assert wrong == 0 and hidden > 0
 
 
+def test_no_hidden_cell_can_be_recovered_by_subtraction(demo_home):
+    """Independent check of secondary suppression: in every youth table with a published total,
+    never exactly one hidden cell (academies against national, years against "ensemble")."""
+    with duckdb.connect(str(demo_home / "warehouse" / "published.duckdb"), read_only=True) as con:
+        rows = con.execute(
+            "select indicateur, periode, niveau, code_niveau, diffusable from marts.indicateurs "
+            "where domaine = 'jeunes'"
+        ).fetchall()
+    cells = {(i, p, n, c): d for i, p, n, c, d in rows}
+    tables: dict[tuple, list[bool]] = {}
+    for (i, p, n, c), shown in cells.items():
+        if n != "national":
+            tables.setdefault(("academies", i, p), []).append(shown)
+        if p != "ensemble":
+            tables.setdefault(("annees", i, n, c), []).append(shown)
+    hidden_somewhere = 0
+    for key, shown in tables.items():
+        if key[0] == "academies":
+            total = cells[(key[1], key[2], "national", "FR")]
+        else:
+            total = cells[(key[1], "ensemble", key[2], key[3])]
+        hidden = shown.count(False)
+        hidden_somewhere += hidden
+        assert not (total and hidden == 1), key
+    assert hidden_somewhere > 0
+
+
 def test_no_raw_identifier_or_contact_reaches_any_duckdb_file(demo_home):
     secrets = set()
     for path in SAMPLE.glob("mlds_*_jeunes.csv"):

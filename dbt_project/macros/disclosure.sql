@@ -9,3 +9,36 @@
         else coalesce({{ denominateur }}, 0) >= {{ var('seuil_denominateur') }}
     end
 {%- endmacro %}
+
+{#- Secondary suppression (indicators.md): in a table that has a total, a row or column with
+    exactly one hidden cell gets a second one hidden, the next smallest, so the hidden value cannot
+    be recovered by subtraction; when there is no other cell, the total itself is hidden.
+    `cells` is a relation with `diffusable`, `domaine`, `unite`, `numerateur`, `denominateur`;
+    `table_by` the columns that identify one table; `is_total` says which cell is its total;
+    `order_by` breaks ties between equally small cells. Procurement cells are never hidden. -#}
+{% macro suppression_secondaire(cells, table_by, is_total, order_by) -%}
+    select
+        * exclude (nb_masquees, nb_candidates, rang_candidate, is_total_cell),
+        diffusable and not (
+            domaine = 'jeunes' and nb_masquees = 1 and (
+                (rang_candidate = 1 and diffusable and not is_total_cell)
+                or (is_total_cell and nb_candidates = 0)
+            )
+        ) as diffusable_apres
+    from (
+        select
+            *,
+            {{ is_total }} as is_total_cell,
+            count(*) filter (where not diffusable and not ({{ is_total }}))
+                over (partition by {{ table_by | join(', ') }}) as nb_masquees,
+            count(*) filter (where diffusable and not ({{ is_total }}))
+                over (partition by {{ table_by | join(', ') }}) as nb_candidates,
+            row_number() over (
+                partition by {{ table_by | join(', ') }}, (diffusable and not ({{ is_total }}))
+                order by
+                    case when unite = 'nombre' then numerateur else denominateur end,
+                    {{ order_by }}
+            ) as rang_candidate
+        from {{ cells }}
+    )
+{%- endmacro %}

@@ -61,7 +61,7 @@ measured as (
     left join academies on aggregated.code_academie = academies.code_academie
 ),
 
-final as (
+primaire as (
     select
         measured.indicateur,
         measured.libelle_indicateur,
@@ -89,6 +89,50 @@ final as (
         observation.observation_date as date_observation
     from measured
     cross join observation
+),
+
+-- Académies add up to the national total within each indicator and period; years add up to
+-- "ensemble" within each indicator and place. A cell hidden for one table can leave a single
+-- hidden cell in the other, so both passes run twice.
+{%- set chain = namespace(previous='primaire') %}
+{%- for round in [1, 2] %}
+
+par_academie_{{ round }} as (
+    select * exclude (diffusable) rename (diffusable_apres as diffusable)
+    from (
+        {{ suppression_secondaire(chain.previous, ['indicateur', 'periode'],
+                                  "niveau = 'national'", 'code_niveau') }}
+    )
+),
+
+par_annee_{{ round }} as (
+    select * exclude (diffusable) rename (diffusable_apres as diffusable)
+    from (
+        {{ suppression_secondaire('par_academie_' ~ round, ['indicateur', 'niveau', 'code_niveau'],
+                                  "periode = 'ensemble'", 'periode') }}
+    )
+),
+{%- set chain.previous = 'par_annee_' ~ round %}
+{%- endfor %}
+
+final as (
+    select
+        indicateur,
+        libelle_indicateur,
+        domaine,
+        unite,
+        periode,
+        niveau,
+        code_niveau,
+        libelle_niveau,
+        numerateur,
+        denominateur,
+        valeur,
+        ic_bas,
+        ic_haut,
+        diffusable,
+        date_observation
+    from par_annee_2
 )
 
 select * from final
