@@ -97,7 +97,7 @@ def test_disclosure_flags_follow_the_thresholds(demo_home):
 
 def test_no_hidden_cell_can_be_recovered_by_subtraction(demo_home):
     """Independent check of secondary suppression: in every youth table with a published total,
-    never exactly one hidden cell (academies against national, years against "ensemble")."""
+    never exactly one hidden cell (each dimension against national, years against "ensemble")."""
     with duckdb.connect(str(demo_home / "warehouse" / "published.duckdb"), read_only=True) as con:
         rows = con.execute(
             "select indicateur, periode, niveau, code_niveau, diffusable from marts.indicateurs "
@@ -107,12 +107,12 @@ def test_no_hidden_cell_can_be_recovered_by_subtraction(demo_home):
     tables: dict[tuple, list[bool]] = {}
     for (i, p, n, c), shown in cells.items():
         if n != "national":
-            tables.setdefault(("academies", i, p), []).append(shown)
+            tables.setdefault(("dimension", i, p, n), []).append(shown)
         if p != "ensemble":
             tables.setdefault(("annees", i, n, c), []).append(shown)
     hidden_somewhere = 0
     for key, shown in tables.items():
-        if key[0] == "academies":
+        if key[0] == "dimension":
             total = cells[(key[1], key[2], "national", "FR")]
         else:
             total = cells[(key[1], "ensemble", key[2], key[3])]

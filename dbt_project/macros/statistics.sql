@@ -12,3 +12,19 @@
         ))
     end
 {%- endmacro %}
+
+{#- Age band of a youth at MLDS entry (indicators and releases never show the age itself). -#}
+{% macro tranche_age(age) -%}
+    case
+        when {{ age }} is null then null
+        when {{ age }} <= 15 then '15 ans et moins'
+        when {{ age }} <= 17 then '16-17 ans'
+        else '18 ans et plus'
+    end
+{%- endmacro %}
+
+{#- Situations that count as a positive exit (data-contracts.md: the first six codes). -#}
+{% macro situations_positives() -%}
+    'retour_formation_initiale', 'apprentissage', 'contrat_professionnalisation',
+    'formation_professionnelle', 'emploi', 'service_civique'
+{%- endmacro %}

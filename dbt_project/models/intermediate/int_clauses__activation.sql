@@ -13,6 +13,10 @@ observation as (
     select observation_date from {{ ref('int_observation_date') }}
 ),
 
+decp as (
+    select uid, division_cpv from {{ ref('stg_decp__marches') }}
+),
+
 started as (
     select
         parcours.clause_id,
@@ -31,6 +35,9 @@ final as (
         clauses.code_academie,
         clauses.siret_acheteur,
         clauses.type_acheteur,
+        clauses.nom_organisme_acheteur,
+        clauses.secteur_activite_entreprise as secteur,
+        decp.division_cpv,
         clauses.annee_notification,
         clauses.notification_date,
         clauses.heures_parcours,
@@ -56,6 +63,7 @@ final as (
     from clauses
     cross join observation
     left join started on clauses.clause_id = started.clause_id
+    left join decp on clauses.marche_uid = decp.uid
 )
 
 select * from final

@@ -1,6 +1,7 @@
 -- Every indicator as units (a clause, a youth, a parcours) flagged in its numerator and
--- denominator, with a weight (1, or hours for the hours ratio), so the mart computes all of them
--- with one aggregation and one disclosure rule.
+-- denominator, with a weight (1, or hours for the hours ratio) and the dimensions that apply to
+-- it (null otherwise), so the mart computes all of them with one aggregation and one disclosure
+-- rule.
 with
 
 clauses as (
@@ -28,7 +29,10 @@ parcours as (
         parcours.parcours_id,
         parcours.statut,
         year(parcours.debut_date) as annee_debut,
-        coalesce(jeunes.code_academie, clauses.code_academie) as code_academie
+        coalesce(jeunes.code_academie, clauses.code_academie) as code_academie,
+        jeunes.sexe,
+        {{ tranche_age('jeunes.age_entree') }} as tranche_age,
+        clauses.secteur
     from {{ ref('stg_mlds__parcours') }} as parcours
     cross join observation
     left join {{ ref('stg_mlds__jeunes') }} as jeunes on parcours.jeune_id = jeunes.jeune_id
@@ -41,74 +45,143 @@ units as (
         'nb_clauses_csf' as indicateur,
         clause_id as unite_id,
         annee_notification as annee,
-        code_academie,
         true as is_numerateur,
         null::boolean as is_denominateur,
         1 as poids_numerateur,
-        1 as poids_denominateur
+        1 as poids_denominateur,
+        code_academie, secteur, type_acheteur, siret_acheteur, division_cpv
     from clauses
-    union all
+    union all by name
     select
-        'taux_activation_6m', clause_id, annee_notification, code_academie,
-        is_due_6m and is_activated_6m, is_due_6m, 1, 1
+        'taux_activation_6m' as indicateur,
+        clause_id as unite_id,
+        annee_notification as annee,
+        is_due_6m and is_activated_6m as is_numerateur,
+        is_due_6m as is_denominateur,
+        1 as poids_numerateur,
+        1 as poids_denominateur,
+        code_academie, secteur, type_acheteur, siret_acheteur, division_cpv
     from clauses
-    union all
+    union all by name
     select
-        'taux_activation', clause_id, annee_notification, code_academie,
-        is_clause_terminee and is_activated, is_clause_terminee, 1, 1
+        'taux_activation' as indicateur,
+        clause_id as unite_id,
+        annee_notification as annee,
+        is_clause_terminee and is_activated as is_numerateur,
+        is_clause_terminee as is_denominateur,
+        1 as poids_numerateur,
+        1 as poids_denominateur,
+        code_academie, secteur, type_acheteur, siret_acheteur, division_cpv
     from clauses
-    union all
+    union all by name
     select
-        'conformite_calibrage', clause_id, annee_notification, code_academie,
-        is_calibrage_conforme, is_calibrage_conforme is not null, 1, 1
+        'conformite_calibrage' as indicateur,
+        clause_id as unite_id,
+        annee_notification as annee,
+        is_calibrage_conforme as is_numerateur,
+        is_calibrage_conforme is not null as is_denominateur,
+        1 as poids_numerateur,
+        1 as poids_denominateur,
+        code_academie, secteur, type_acheteur, siret_acheteur, division_cpv
     from clauses
-    union all
+    union all by name
     select
-        'taux_realisation_heures', clause_id, annee_notification, code_academie,
-        is_clause_terminee, is_clause_terminee and heures_parcours > 0,
-        heures_realisees, heures_parcours
+        'taux_realisation_heures' as indicateur,
+        clause_id as unite_id,
+        annee_notification as annee,
+        is_clause_terminee as is_numerateur,
+        is_clause_terminee and heures_parcours > 0 as is_denominateur,
+        heures_realisees as poids_numerateur,
+        heures_parcours as poids_denominateur,
+        code_academie, secteur, type_acheteur, siret_acheteur, division_cpv
     from clauses
-    union all
-    select 'nb_jeunes_csf', jeune_id, annee_debut, code_academie, true, null, 1, 1
+    union all by name
+    select
+        'nb_jeunes_csf' as indicateur,
+        jeune_id as unite_id,
+        annee_debut as annee,
+        true as is_numerateur,
+        null::boolean as is_denominateur,
+        1 as poids_numerateur,
+        1 as poids_denominateur,
+        code_academie, secteur, sexe, tranche_age
     from jeunes
-    union all
-    select 'nb_parcours', parcours_id, annee_debut, code_academie, true, null, 1, 1
+    union all by name
+    select
+        'nb_parcours' as indicateur,
+        parcours_id as unite_id,
+        annee_debut as annee,
+        true as is_numerateur,
+        null::boolean as is_denominateur,
+        1 as poids_numerateur,
+        1 as poids_denominateur,
+        code_academie, secteur, sexe, tranche_age
     from parcours
-    union all
+    union all by name
     select
-        'taux_achevement', parcours_id, annee_debut, code_academie,
-        statut = 'termine', statut in ('termine', 'interrompu'), 1, 1
+        'taux_achevement' as indicateur,
+        parcours_id as unite_id,
+        annee_debut as annee,
+        statut = 'termine' as is_numerateur,
+        statut in ('termine', 'interrompu') as is_denominateur,
+        1 as poids_numerateur,
+        1 as poids_denominateur,
+        code_academie, secteur, sexe, tranche_age
     from parcours
-    union all
+    union all by name
     select
-        'taux_retour_formation_initiale_' || suffixe, jeune_id, annee_debut, code_academie,
-        is_situation_connue and situation = 'retour_formation_initiale', is_situation_connue, 1, 1
+        'taux_retour_formation_initiale_' || suffixe as indicateur,
+        jeune_id as unite_id,
+        annee_debut as annee,
+        is_situation_connue and situation = 'retour_formation_initiale' as is_numerateur,
+        is_situation_connue as is_denominateur,
+        1 as poids_numerateur,
+        1 as poids_denominateur,
+        code_academie, secteur, sexe, tranche_age
     from horizons
-    union all
+    union all by name
     select
-        'taux_apprentissage_' || suffixe, jeune_id, annee_debut, code_academie,
-        is_situation_connue and situation = 'apprentissage', is_situation_connue, 1, 1
+        'taux_apprentissage_' || suffixe as indicateur,
+        jeune_id as unite_id,
+        annee_debut as annee,
+        is_situation_connue and situation = 'apprentissage' as is_numerateur,
+        is_situation_connue as is_denominateur,
+        1 as poids_numerateur,
+        1 as poids_denominateur,
+        code_academie, secteur, sexe, tranche_age
     from horizons
-    union all
+    union all by name
     select
-        'taux_contrat_professionnalisation_' || suffixe, jeune_id, annee_debut, code_academie,
-        is_situation_connue and situation = 'contrat_professionnalisation',
-        is_situation_connue, 1, 1
+        'taux_contrat_professionnalisation_' || suffixe as indicateur,
+        jeune_id as unite_id,
+        annee_debut as annee,
+        is_situation_connue and situation = 'contrat_professionnalisation' as is_numerateur,
+        is_situation_connue as is_denominateur,
+        1 as poids_numerateur,
+        1 as poids_denominateur,
+        code_academie, secteur, sexe, tranche_age
     from horizons
-    union all
+    union all by name
     select
-        'taux_sortie_positive_' || suffixe, jeune_id, annee_debut, code_academie,
-        is_situation_connue and situation in (
-            'retour_formation_initiale', 'apprentissage', 'contrat_professionnalisation',
-            'formation_professionnelle', 'emploi', 'service_civique'
-        ),
-        is_situation_connue, 1, 1
+        'taux_sortie_positive_' || suffixe as indicateur,
+        jeune_id as unite_id,
+        annee_debut as annee,
+        is_situation_connue and situation in ({{ situations_positives() }}) as is_numerateur,
+        is_situation_connue as is_denominateur,
+        1 as poids_numerateur,
+        1 as poids_denominateur,
+        code_academie, secteur, sexe, tranche_age
     from horizons
-    union all
+    union all by name
     select
-        'taux_perdus_de_vue_' || suffixe, jeune_id, annee_debut, code_academie,
-        is_horizon_atteint and coalesce(situation, 'perdu_de_vue') = 'perdu_de_vue',
-        is_horizon_atteint, 1, 1
+        'taux_perdus_de_vue_' || suffixe as indicateur,
+        jeune_id as unite_id,
+        annee_debut as annee,
+        is_horizon_atteint and coalesce(situation, 'perdu_de_vue') = 'perdu_de_vue' as is_numerateur,
+        is_horizon_atteint as is_denominateur,
+        1 as poids_numerateur,
+        1 as poids_denominateur,
+        code_academie, secteur, sexe, tranche_age
     from horizons
 ),
 

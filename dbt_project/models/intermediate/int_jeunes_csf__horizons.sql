@@ -44,6 +44,9 @@ final as (
         resultats.parcours_id,
         resultats.code_academie,
         resultats.annee_debut,
+        resultats.sexe,
+        resultats.tranche_age,
+        resultats.secteur,
         horizons.horizon,
         horizons.suffixe,
         -- Censoring: horizon h counts only once h months have elapsed since the parcours end.

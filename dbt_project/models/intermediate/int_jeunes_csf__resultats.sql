@@ -12,7 +12,7 @@ jeunes as (
 ),
 
 clauses as (
-    select clause_id, code_academie from {{ ref('stg_csf__clauses') }}
+    select clause_id, code_academie, secteur_activite_entreprise from {{ ref('stg_csf__clauses') }}
 ),
 
 suivis as (
@@ -56,6 +56,10 @@ final as (
         reference.parcours_id,
         coalesce(jeunes.code_academie, clauses.code_academie) as code_academie,
         year(reference.debut_date) as annee_debut,
+        jeunes.sexe,
+        {{ tranche_age('jeunes.age_entree') }} as tranche_age,
+        jeunes.derniere_classe,
+        clauses.secteur_activite_entreprise as secteur,
         reference.fin_reelle_date,
         suivi_6m.situation as situation_6m,
         -- Censoring: the 6-month horizon counts only once it has elapsed since the end.

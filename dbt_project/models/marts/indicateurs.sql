@@ -1,64 +1,13 @@
--- Every indicator, long format: national and by académie, per year and over all years.
+-- Every indicator, long format (int_indicateurs__agreges), with its value, its Wilson interval
+-- and whether it may be shown: primary then secondary suppression, decided here only.
 with
 
-unites as (
-    select * from {{ ref('int_indicateurs__unites') }}
-),
-
-definitions as (
-    select * from {{ ref('ref_indicateurs') }}
-),
-
-academies as (
-    select * from {{ ref('ref_academies') }}
+measured as (
+    select * from {{ ref('int_indicateurs__agreges') }}
 ),
 
 observation as (
     select observation_date from {{ ref('int_observation_date') }}
-),
-
-aggregated as (
-    select
-        indicateur,
-        annee,
-        code_academie,
-        grouping(annee) as is_toutes_annees,
-        grouping(code_academie) as is_national,
-        -- Each unit appears once per indicator: a weighted sum is a count when weights are 1.
-        coalesce(sum(poids_numerateur) filter (where is_numerateur), 0) as numerateur,
-        coalesce(sum(poids_denominateur) filter (where is_denominateur), 0) as denominateur
-    from unites
-    group by grouping sets (
-        (indicateur, annee, code_academie),
-        (indicateur, annee),
-        (indicateur, code_academie),
-        (indicateur)
-    )
-),
-
-measured as (
-    select
-        aggregated.indicateur,
-        definitions.libelle as libelle_indicateur,
-        definitions.domaine,
-        definitions.unite,
-        case when aggregated.is_toutes_annees = 1 then 'ensemble' else aggregated.annee::varchar end
-            as periode,
-        case when aggregated.is_national = 1 then 'national' else 'academie' end as niveau,
-        case
-            when aggregated.is_national = 1 then 'FR'
-            else coalesce(aggregated.code_academie, 'NR')
-        end as code_niveau,
-        case
-            when aggregated.is_national = 1 then 'France'
-            else coalesce(academies.libelle_academie, 'Académie non renseignée')
-        end as libelle_niveau,
-        aggregated.numerateur::bigint as numerateur,
-        case when definitions.unite in ('taux', 'ratio') then aggregated.denominateur::bigint end
-            as denominateur
-    from aggregated
-    inner join definitions on aggregated.indicateur = definitions.indicateur
-    left join academies on aggregated.code_academie = academies.code_academie
 ),
 
 primaire as (
@@ -91,24 +40,50 @@ primaire as (
     cross join observation
 ),
 
--- Académies add up to the national total within each indicator and period; years add up to
--- "ensemble" within each indicator and place. A cell hidden for one table can leave a single
--- hidden cell in the other, so both passes run twice.
+-- Each dimension's cells add up to the national total within an indicator and period; years add
+-- up to "ensemble" within an indicator and cell. The national cell is the total of every
+-- dimension's table: it is repeated in each, and hidden if any of them hides it. A cell hidden for
+-- one table can leave a single hidden cell in another, so both passes run twice.
 {%- set chain = namespace(previous='primaire') %}
 {%- for round in [1, 2] %}
 
-par_academie_{{ round }} as (
-    select * exclude (diffusable) rename (diffusable_apres as diffusable)
-    from (
-        {{ suppression_secondaire(chain.previous, ['indicateur', 'periode'],
-                                  "niveau = 'national'", 'code_niveau') }}
-    )
+tableaux_{{ round }} as (
+    select
+        *,
+        niveau as tableau
+    from {{ chain.previous }}
+    where niveau != 'national'
+    union all
+    select
+        cells.*,
+        dims.niveau as tableau
+    from {{ chain.previous }} as cells
+    cross join (select distinct niveau from {{ chain.previous }} where niveau != 'national') as dims
+    where cells.niveau = 'national'
+),
+
+masques_{{ round }} as (
+    {{ suppression_secondaire('tableaux_' ~ round, ['indicateur', 'periode', 'tableau'],
+                              "niveau = 'national'", 'code_niveau') }}
+),
+
+par_dimension_{{ round }} as (
+    select * exclude (tableau, diffusable) rename (diffusable_apres as diffusable)
+    from masques_{{ round }}
+    where niveau != 'national'
+    union all by name
+    select
+        * exclude (tableau, diffusable, diffusable_apres),
+        bool_and(diffusable_apres) as diffusable
+    from masques_{{ round }}
+    where niveau = 'national'
+    group by all
 ),
 
 par_annee_{{ round }} as (
     select * exclude (diffusable) rename (diffusable_apres as diffusable)
     from (
-        {{ suppression_secondaire('par_academie_' ~ round, ['indicateur', 'niveau', 'code_niveau'],
+        {{ suppression_secondaire('par_dimension_' ~ round, ['indicateur', 'niveau', 'code_niveau'],
                                   "periode = 'ensemble'", 'periode') }}
     )
 ),

@@ -1,0 +1,109 @@
+-- Every indicator's numerator and denominator, long format: national and by each dimension that
+-- applies to it (académie, région académique, buyer type, buyer, sector, CPV division, sex, age
+-- band), per year and over all years. Disclosure is decided in the mart, in one place.
+{%- set dimensions = {
+    'academie': ('code_academie', ['achats', 'jeunes']),
+    'region_academique': ('region_academique', ['achats', 'jeunes']),
+    'type_acheteur': ('type_acheteur', ['achats']),
+    'acheteur': ('siret_acheteur', ['achats']),
+    'secteur': ('secteur', ['achats', 'jeunes']),
+    'division_cpv': ('division_cpv', ['achats']),
+    'sexe': ('sexe', ['jeunes']),
+    'tranche_age': ('tranche_age', ['jeunes']),
+} %}
+with
+
+definitions as (
+    select * from {{ ref('ref_indicateurs') }}
+),
+
+academies as (
+    select * from {{ ref('ref_academies') }}
+),
+
+acheteurs as (
+    select
+        siret_acheteur,
+        any_value(nom_organisme_acheteur order by notification_date desc) as nom_acheteur
+    from {{ ref('int_clauses__activation') }}
+    group by siret_acheteur
+),
+
+unites as (
+    select
+        unites.*,
+        definitions.domaine,
+        academies.libelle_region_academique as region_academique
+    from {{ ref('int_indicateurs__unites') }} as unites
+    inner join definitions on unites.indicateur = definitions.indicateur
+    left join academies on unites.code_academie = academies.code_academie
+),
+
+aggregated as (
+    select
+        indicateur,
+        annee,
+        'national' as niveau,
+        'FR' as code_niveau,
+        grouping(annee) as is_toutes_annees,
+        -- Each unit appears once per indicator: a weighted sum is a count when weights are 1.
+        coalesce(sum(poids_numerateur) filter (where is_numerateur), 0) as numerateur,
+        coalesce(sum(poids_denominateur) filter (where is_denominateur), 0) as denominateur
+    from unites
+    group by grouping sets ((indicateur, annee), (indicateur))
+    {%- for niveau, (column, domaines) in dimensions.items() %}
+    union all
+    select
+        indicateur,
+        annee,
+        '{{ niveau }}',
+        coalesce({{ column }}::varchar, 'NR'),
+        grouping(annee),
+        coalesce(sum(poids_numerateur) filter (where is_numerateur), 0),
+        coalesce(sum(poids_denominateur) filter (where is_denominateur), 0)
+    from unites
+    where domaine in ('{{ domaines | join("', '") }}')
+    group by grouping sets ((indicateur, annee, {{ column }}), (indicateur, {{ column }}))
+    {%- endfor %}
+),
+
+measured as (
+    select
+        aggregated.indicateur,
+        definitions.libelle as libelle_indicateur,
+        definitions.domaine,
+        definitions.unite,
+        case when aggregated.is_toutes_annees = 1 then 'ensemble' else aggregated.annee::varchar end
+            as periode,
+        aggregated.niveau,
+        aggregated.code_niveau,
+        case
+            when aggregated.niveau = 'national' then 'France'
+            when aggregated.code_niveau = 'NR' then 'Non renseigné'
+            when aggregated.niveau = 'academie'
+                then coalesce(academies.libelle_academie, aggregated.code_niveau)
+            when aggregated.niveau = 'acheteur'
+                then coalesce(acheteurs.nom_acheteur, aggregated.code_niveau)
+            when aggregated.niveau = 'type_acheteur' then case aggregated.code_niveau
+                when 'rectorat' then 'Rectorat'
+                when 'administration_centrale' then 'Administration centrale'
+                when 'etablissement' then 'Établissement'
+                else 'Autre'
+            end
+            when aggregated.niveau = 'division_cpv' then 'Division CPV ' || aggregated.code_niveau
+            when aggregated.niveau = 'sexe'
+                then case aggregated.code_niveau when 'F' then 'Filles' else 'Garçons' end
+            else aggregated.code_niveau
+        end as libelle_niveau,
+        aggregated.numerateur::bigint as numerateur,
+        case when definitions.unite in ('taux', 'ratio') then aggregated.denominateur::bigint end
+            as denominateur
+    from aggregated
+    inner join definitions on aggregated.indicateur = definitions.indicateur
+    left join academies
+        on aggregated.niveau = 'academie' and aggregated.code_niveau = academies.code_academie
+    left join acheteurs
+        on aggregated.niveau = 'acheteur' and aggregated.code_niveau = acheteurs.siret_acheteur
+)
+
+select * from measured
