@@ -1,11 +1,15 @@
 {#- Primary suppression (indicators.md), the one place it is decided.
-    domaine 'jeunes': a count from 1 to 4 is hidden, a rate on fewer than 20 youths is hidden.
+    domaine 'jeunes': a count from 1 to 4 is hidden, a rate on fewer than 20 youths is hidden; an
+    écart observé needs 20 youths on each side (numerateur: CSF youths, denominateur: comparison).
     domaine 'achats': procurement is public open data, never hidden. -#}
 {% macro is_diffusable(domaine, unite, numerateur, denominateur) -%}
     case
         when {{ domaine }} = 'achats' then true
         when {{ unite }} = 'nombre'
             then not ({{ numerateur }} between 1 and {{ var('seuil_comptage') }} - 1)
+        when {{ unite }} = 'ecart'
+            then least(coalesce({{ numerateur }}, 0), coalesce({{ denominateur }}, 0))
+                >= {{ var('seuil_denominateur') }}
         else coalesce({{ denominateur }}, 0) >= {{ var('seuil_denominateur') }}
     end
 {%- endmacro %}

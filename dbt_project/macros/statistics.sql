@@ -28,3 +28,24 @@
     'retour_formation_initiale', 'apprentissage', 'contrat_professionnalisation',
     'formation_professionnelle', 'emploi', 'service_civique'
 {%- endmacro %}
+
+{#- One row per unit and per cell it belongs to: the national cell, one per dimension whose value
+    is known, each for the unit's year and for "ensemble". For indicators that are not sums
+    (quantiles, standardised rates), where unknown values need no cell of their own.
+    `dimensions` maps a niveau to the column holding its code. -#}
+{% macro cellules(relation, dimensions, annee) -%}
+    select
+        unites.*,
+        cellule.niveau,
+        cellule.code_niveau,
+        periodes.periode
+    from {{ relation }} as unites
+    cross join unnest([
+        {'niveau': 'national', 'code_niveau': 'FR'}
+        {%- for niveau, column in dimensions.items() %},
+        {'niveau': '{{ niveau }}', 'code_niveau': unites.{{ column }}::varchar}
+        {%- endfor %}
+    ]) as cellules (cellule)
+    cross join unnest([unites.{{ annee }}::varchar, 'ensemble']) as periodes (periode)
+    where cellule.code_niveau is not null and periodes.periode is not null
+{%- endmacro %}

@@ -59,6 +59,14 @@ final as (
             started.premier_debut_date <= (clauses.notification_date + interval 6 month)::date,
             false
         ) as is_activated_6m,
+        -- Dormant: due at 6 months, never activated, and the clause still runs (action list).
+        (clauses.notification_date + interval 6 month)::date <= observation.observation_date
+        and started.premier_debut_date is null
+        and coalesce(
+            coalesce(clauses.fin_clause_reconduction_date, clauses.fin_clause_date)
+            >= observation.observation_date,
+            true
+        ) as is_dormante,
         observation.observation_date
     from clauses
     cross join observation

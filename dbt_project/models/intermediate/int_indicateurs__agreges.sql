@@ -1,15 +1,17 @@
 -- Every indicator's numerator and denominator, long format: national and by each dimension that
 -- applies to it (académie, région académique, buyer type, buyer, sector, CPV division, sex, age
 -- band), per year and over all years. Disclosure is decided in the mart, in one place.
+{#- Dimension name → the unit column holding its code; ref_indicateurs.dimensions says which
+    apply to each indicator. -#}
 {%- set dimensions = {
-    'academie': ('code_academie', ['achats', 'jeunes']),
-    'region_academique': ('region_academique', ['achats', 'jeunes']),
-    'type_acheteur': ('type_acheteur', ['achats']),
-    'acheteur': ('siret_acheteur', ['achats']),
-    'secteur': ('secteur', ['achats', 'jeunes']),
-    'division_cpv': ('division_cpv', ['achats']),
-    'sexe': ('sexe', ['jeunes']),
-    'tranche_age': ('tranche_age', ['jeunes']),
+    'academie': 'code_academie',
+    'region_academique': 'region_academique',
+    'type_acheteur': 'type_acheteur',
+    'acheteur': 'siret_acheteur',
+    'secteur': 'secteur',
+    'division_cpv': 'division_cpv',
+    'sexe': 'sexe',
+    'tranche_age': 'tranche_age',
 } %}
 with
 
@@ -22,24 +24,21 @@ academies as (
 ),
 
 acheteurs as (
-    select
-        siret_acheteur,
-        any_value(nom_organisme_acheteur order by notification_date desc) as nom_acheteur
-    from {{ ref('int_clauses__activation') }}
-    group by siret_acheteur
+    select siret_acheteur, nom_acheteur from {{ ref('int_acheteurs') }}
 ),
 
 unites as (
     select
         unites.*,
         definitions.domaine,
+        string_split(definitions.dimensions, ' ') as dimensions,
         academies.libelle_region_academique as region_academique
     from {{ ref('int_indicateurs__unites') }} as unites
     inner join definitions on unites.indicateur = definitions.indicateur
     left join academies on unites.code_academie = academies.code_academie
 ),
 
-aggregated as (
+sommes as (
     select
         indicateur,
         annee,
@@ -51,7 +50,7 @@ aggregated as (
         coalesce(sum(poids_denominateur) filter (where is_denominateur), 0) as denominateur
     from unites
     group by grouping sets ((indicateur, annee), (indicateur))
-    {%- for niveau, (column, domaines) in dimensions.items() %}
+    {%- for niveau, column in dimensions.items() %}
     union all
     select
         indicateur,
@@ -62,9 +61,37 @@ aggregated as (
         coalesce(sum(poids_numerateur) filter (where is_numerateur), 0),
         coalesce(sum(poids_denominateur) filter (where is_denominateur), 0)
     from unites
-    where domaine in ('{{ domaines | join("', '") }}')
+    where list_contains(dimensions, '{{ niveau }}')
     group by grouping sets ((indicateur, annee, {{ column }}), (indicateur, {{ column }}))
     {%- endfor %}
+),
+
+aggregated as (
+    -- Sums of units; their value and interval are derived in the mart.
+    select
+        indicateur,
+        case when is_toutes_annees = 1 then 'ensemble' else annee::varchar end as periode,
+        niveau,
+        code_niveau,
+        numerateur,
+        denominateur,
+        false as is_valeur_calculee,
+        null::double as valeur,
+        null::double as ic_bas,
+        null::double as ic_haut
+    from sommes
+    union all
+    -- Indicators that are not sums carry their own value and interval: activation delay
+    -- quantiles (Kaplan-Meier) and the standardised comparison group.
+    select
+        indicateur, periode, niveau, code_niveau, numerateur, denominateur,
+        true, valeur, ic_bas, ic_haut
+    from {{ ref('int_clauses__delai_activation') }}
+    union all
+    select
+        indicateur, periode, niveau, code_niveau, numerateur, denominateur,
+        true, valeur, ic_bas, ic_haut
+    from {{ ref('int_jeunes__comparaison') }}
 ),
 
 measured as (
@@ -73,8 +100,7 @@ measured as (
         definitions.libelle as libelle_indicateur,
         definitions.domaine,
         definitions.unite,
-        case when aggregated.is_toutes_annees = 1 then 'ensemble' else aggregated.annee::varchar end
-            as periode,
+        aggregated.periode,
         aggregated.niveau,
         aggregated.code_niveau,
         case
@@ -96,8 +122,12 @@ measured as (
             else aggregated.code_niveau
         end as libelle_niveau,
         aggregated.numerateur::bigint as numerateur,
-        case when definitions.unite in ('taux', 'ratio') then aggregated.denominateur::bigint end
-            as denominateur
+        case when definitions.unite != 'nombre' then aggregated.denominateur::bigint end
+            as denominateur,
+        aggregated.is_valeur_calculee,
+        aggregated.valeur,
+        aggregated.ic_bas,
+        aggregated.ic_haut
     from aggregated
     inner join definitions on aggregated.indicateur = definitions.indicateur
     left join academies

@@ -97,6 +97,30 @@ units as (
     from clauses
     union all by name
     select
+        'nb_clauses_dormantes' as indicateur,
+        clause_id as unite_id,
+        annee_notification as annee,
+        is_dormante as is_numerateur,
+        null::boolean as is_denominateur,
+        1 as poids_numerateur,
+        1 as poids_denominateur,
+        code_academie, secteur, type_acheteur, siret_acheteur, division_cpv
+    from clauses
+    union all by name
+    select
+        -- v2 only: v1.5 has no social-considerations field, so its contracts stay out of both.
+        'part_marches_clause_sociale' as indicateur,
+        uid as unite_id,
+        annee_notification as annee,
+        a_clause_sociale as is_numerateur,
+        a_clause_sociale is not null as is_denominateur,
+        1 as poids_numerateur,
+        1 as poids_denominateur,
+        siret_acheteur,
+        division_cpv
+    from {{ ref('stg_decp__marches') }}
+    union all by name
+    select
         'nb_jeunes_csf' as indicateur,
         jeune_id as unite_id,
         annee_debut as annee,

@@ -46,6 +46,8 @@ final as (
         resultats.annee_debut,
         resultats.sexe,
         resultats.tranche_age,
+        resultats.derniere_classe,
+        resultats.annee_entree_mlds,
         resultats.secteur,
         horizons.horizon,
         horizons.suffixe,

@@ -56,6 +56,7 @@ final as (
         reference.parcours_id,
         coalesce(jeunes.code_academie, clauses.code_academie) as code_academie,
         year(reference.debut_date) as annee_debut,
+        year(jeunes.entree_mlds_date) as annee_entree_mlds,
         jeunes.sexe,
         {{ tranche_age('jeunes.age_entree') }} as tranche_age,
         jeunes.derniere_classe,

@@ -1,4 +1,4 @@
--- Every indicator, long format (int_indicateurs__agreges), with its value, its Wilson interval
+-- Every indicator, long format (int_indicateurs__agreges), with its value, its interval
 -- and whether it may be shown: primary then secondary suppression, decided here only.
 with
 
@@ -22,16 +22,22 @@ primaire as (
         measured.libelle_niveau,
         measured.numerateur,
         measured.denominateur,
+        -- Quantiles and standardised rates come with their value; sums are turned into one here.
         case
+            when coalesce(measured.is_valeur_calculee, false) then measured.valeur
             when measured.unite = 'nombre' then measured.numerateur::double
             when measured.denominateur > 0
                 then measured.numerateur::double / measured.denominateur
         end as valeur,
-        case when measured.unite = 'taux'
-            then {{ wilson_bound('measured.numerateur', 'measured.denominateur', 'low') }}
+        case
+            when coalesce(measured.is_valeur_calculee, false) then measured.ic_bas
+            when measured.unite = 'taux'
+                then {{ wilson_bound('measured.numerateur', 'measured.denominateur', 'low') }}
         end as ic_bas,
-        case when measured.unite = 'taux'
-            then {{ wilson_bound('measured.numerateur', 'measured.denominateur', 'high') }}
+        case
+            when coalesce(measured.is_valeur_calculee, false) then measured.ic_haut
+            when measured.unite = 'taux'
+                then {{ wilson_bound('measured.numerateur', 'measured.denominateur', 'high') }}
         end as ic_haut,
         {{ is_diffusable('measured.domaine', 'measured.unite', 'measured.numerateur',
                          'measured.denominateur') }} as diffusable,

@@ -1,0 +1,75 @@
+-- The comparison group: one row per MLDS youth who never had a CSF parcours and per follow-up
+-- horizon (exit, 3, 6, 12 months after leaving the MLDS), censored at the observation date like
+-- the CSF group, whose horizons run from the end of the parcours.
+with
+
+jeunes as (
+    select * from {{ ref('stg_mlds__jeunes') }}
+),
+
+avec_parcours as (
+    select distinct jeune_id from {{ ref('stg_mlds__parcours') }} where jeune_id is not null
+),
+
+suivis as (
+    select * from {{ ref('stg_mlds__suivis') }}
+),
+
+observation as (
+    select observation_date from {{ ref('int_observation_date') }}
+),
+
+horizons as (
+    select * from (
+        values ('sortie', 'sortie', 0), ('3_mois', '3m', 3), ('6_mois', '6m', 6), ('12_mois', '12m', 12)
+    ) as horizons (horizon, suffixe, mois)
+),
+
+comparaison as (
+    select jeunes.*
+    from jeunes
+    cross join observation
+    anti join avec_parcours on jeunes.jeune_id = avec_parcours.jeune_id
+    where jeunes.entree_mlds_date <= observation.observation_date
+),
+
+observed as (
+    select
+        suivis.jeune_id,
+        suivis.horizon,
+        suivis.situation
+    from suivis
+    semi join comparaison on suivis.jeune_id = comparaison.jeune_id
+    qualify row_number() over (
+        partition by suivis.jeune_id, suivis.horizon order by suivis.observation_date desc
+    ) = 1
+),
+
+final as (
+    select
+        comparaison.jeune_id,
+        comparaison.code_academie,
+        year(comparaison.entree_mlds_date) as annee_entree_mlds,
+        comparaison.sexe,
+        {{ tranche_age('comparaison.age_entree') }} as tranche_age,
+        comparaison.derniere_classe,
+        horizons.horizon,
+        horizons.suffixe,
+        coalesce(
+            (comparaison.sortie_mlds_date + to_months(horizons.mois))::date
+            <= observation.observation_date,
+            false
+        ) as is_horizon_atteint,
+        -- The exit situation may be recorded on the youth rather than as a follow-up.
+        coalesce(
+            observed.situation,
+            case when horizons.horizon = 'sortie' then comparaison.situation_sortie end
+        ) as situation
+    from comparaison
+    cross join horizons
+    cross join observation
+    left join observed
+        on comparaison.jeune_id = observed.jeune_id and horizons.horizon = observed.horizon
+)
+
+select * from final
