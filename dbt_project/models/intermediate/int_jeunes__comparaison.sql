@@ -4,6 +4,7 @@
 -- CSF rate of the difference is recomputed on the youths kept (numerateur of the écart row).
 -- The difference is an "écart observé", not an effect: nothing but this mix is adjusted for.
 {%- set z = var('wilson_z') %}
+{%- set strate = 'code_academie, annee_entree_mlds, sexe, tranche_age, derniere_classe' %}
 with
 
 cellules as (
@@ -24,12 +25,15 @@ par_cellule as (
         sum(x_csf) as x_csf,
         sum(n_comparaison) as n_comparaison,
         sum(x_comparaison) as x_comparaison,
-        sum(n_csf * x_comparaison::double / n_comparaison) / sum(n_csf) as taux_standardise,
+        -- Floating-point sums in a fixed order, so two runs give the same bits.
+        sum(n_csf * x_comparaison::double / n_comparaison order by {{ strate }})
+        / sum(n_csf) as taux_standardise,
         -- Variance of a weighted sum of independent binomial proportions.
         sum(
             n_csf * n_csf
             * (x_comparaison::double / n_comparaison) * (1 - x_comparaison::double / n_comparaison)
             / n_comparaison
+            order by {{ strate }}
         ) / (sum(n_csf) * sum(n_csf)) as variance_standardise
     from comparables
     group by all

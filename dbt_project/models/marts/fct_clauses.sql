@@ -44,7 +44,7 @@ final as (
         clauses.heures_parcours,
         clauses.heures_calibrees,
         clauses.is_calibrage_conforme as est_calibrage_conforme,
-        activation.heures_realisees,
+        activation.heures_realisees::bigint as heures_realisees,
         clauses.transmission_mlds_date as date_transmission_mlds,
         clauses.declaration_offre_date as date_declaration_offre,
         activation.premier_debut_date as date_premier_parcours,
