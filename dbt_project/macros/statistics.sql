@@ -34,18 +34,19 @@
     (quantiles, standardised rates), where unknown values need no cell of their own.
     `dimensions` maps a niveau to the column holding its code. -#}
 {% macro cellules(relation, dimensions, annee) -%}
+    {%- set cells = ["{'niveau': 'national', 'code_niveau': 'FR'}"] -%}
+    {%- for niveau, column in dimensions.items() -%}
+        {%- set _ = cells.append(
+            "{'niveau': '" ~ niveau ~ "', 'code_niveau': unites." ~ column ~ "::varchar}"
+        ) -%}
+    {%- endfor %}
     select
         unites.*,
         cellule.niveau,
         cellule.code_niveau,
         periodes.periode
     from {{ relation }} as unites
-    cross join unnest([
-        {'niveau': 'national', 'code_niveau': 'FR'}
-        {%- for niveau, column in dimensions.items() %},
-        {'niveau': '{{ niveau }}', 'code_niveau': unites.{{ column }}::varchar}
-        {%- endfor %}
-    ]) as cellules (cellule)
+    cross join unnest([{{ cells | join(', ') }}]) as cellules (cellule)
     cross join unnest([unites.{{ annee }}::varchar, 'ensemble']) as periodes (periode)
     where cellule.code_niveau is not null and periodes.periode is not null
 {%- endmacro %}

@@ -14,7 +14,10 @@ observation as (
 ),
 
 decp as (
-    select uid, division_cpv from {{ ref('stg_decp__marches') }}
+    select
+        uid,
+        division_cpv
+    from {{ ref('stg_decp__marches') }}
 ),
 
 started as (
@@ -54,7 +57,7 @@ final as (
         started.premier_debut_date is not null as is_activated,
         -- Right-censoring: a clause enters the 6-month denominator only once 6 months have passed.
         (clauses.notification_date + interval 6 month)::date
-            <= observation.observation_date as is_due_6m,
+        <= observation.observation_date as is_due_6m,
         coalesce(
             started.premier_debut_date <= (clauses.notification_date + interval 6 month)::date,
             false

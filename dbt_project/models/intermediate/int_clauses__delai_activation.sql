@@ -88,10 +88,14 @@ final as (
         indicateurs.ic_haut::double as ic_haut
     from quantiles
     cross join unnest([
-        {'indicateur': 'delai_activation_jours', 'valeur': mediane,
-         'ic_bas': mediane_ic_bas, 'ic_haut': mediane_ic_haut},
-        {'indicateur': 'delai_activation_jours_q1', 'valeur': q1, 'ic_bas': null, 'ic_haut': null},
-        {'indicateur': 'delai_activation_jours_q3', 'valeur': q3, 'ic_bas': null, 'ic_haut': null}
+        {
+            'indicateur': 'delai_activation_jours', 'valeur': quantiles.mediane,
+            'ic_bas': quantiles.mediane_ic_bas, 'ic_haut': quantiles.mediane_ic_haut
+        },
+        {
+            'indicateur': 'delai_activation_jours_q1', 'valeur': quantiles.q1, 'ic_bas': null, 'ic_haut': null
+        },
+        { 'indicateur': 'delai_activation_jours_q3', 'valeur': quantiles.q3, 'ic_bas': null, 'ic_haut': null }
     ]) as lignes (indicateurs)
 )
 

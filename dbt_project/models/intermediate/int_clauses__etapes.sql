@@ -65,21 +65,31 @@ etapes as (
         clauses.annee_notification,
         clauses.observation_date,
         list_value(
-            {'rang': 1, 'atteinte': true, 'date': clauses.notification_date},
-            {'rang': 2, 'atteinte': coalesce(registre.has_fiche_entreprise, false), 'date': null},
-            {'rang': 3, 'atteinte': registre.transmission_mlds_date <= clauses.observation_date,
-             'date': registre.transmission_mlds_date},
-            {'rang': 4, 'atteinte': registre.declaration_offre_date <= clauses.observation_date,
-             'date': registre.declaration_offre_date},
-            {'rang': 5, 'atteinte': coalesce(parcours.has_positionnement, false),
-             'date': parcours.positionnement_date},
-            {'rang': 6, 'atteinte': coalesce(parcours.has_convention, false),
-             'date': parcours.convention_date},
-            {'rang': 7, 'atteinte': clauses.is_activated, 'date': clauses.premier_debut_date},
-            {'rang': 8, 'atteinte': coalesce(parcours.has_parcours_termine, false),
-             'date': parcours.achevement_date},
+            { 'rang': 1, 'atteinte': true, 'date': clauses.notification_date },
+            { 'rang': 2, 'atteinte': coalesce(registre.has_fiche_entreprise, false), 'date': null },
+            {
+                'rang': 3, 'atteinte': registre.transmission_mlds_date <= clauses.observation_date,
+                'date': registre.transmission_mlds_date
+            },
+            {
+                'rang': 4, 'atteinte': registre.declaration_offre_date <= clauses.observation_date,
+                'date': registre.declaration_offre_date
+            },
+            {
+                'rang': 5, 'atteinte': coalesce(parcours.has_positionnement, false),
+                'date': parcours.positionnement_date
+            },
+            {
+                'rang': 6, 'atteinte': coalesce(parcours.has_convention, false),
+                'date': parcours.convention_date
+            },
+            { 'rang': 7, 'atteinte': clauses.is_activated, 'date': clauses.premier_debut_date },
+            {
+                'rang': 8, 'atteinte': coalesce(parcours.has_parcours_termine, false),
+                'date': parcours.achevement_date
+            },
             -- Its date is the end plus 6 months by definition: no days to measure before it.
-            {'rang': 9, 'atteinte': sorties_positives.clause_id is not null, 'date': null}
+            { 'rang': 9, 'atteinte': sorties_positives.clause_id is not null, 'date': null }
         ) as etapes
     from clauses
     left join registre on clauses.clause_id = registre.clause_id
@@ -89,10 +99,10 @@ etapes as (
 
 final as (
     select
-        clause_id,
-        code_academie,
-        siret_acheteur,
-        annee_notification,
+        etapes.clause_id,
+        etapes.code_academie,
+        etapes.siret_acheteur,
+        etapes.annee_notification,
         -- Later evidence implies the earlier stages (a started parcours was transmitted), so the
         -- furthest stage is the last one reached, whatever was left unrecorded before it.
         list_max([

@@ -24,7 +24,10 @@ academies as (
 ),
 
 acheteurs as (
-    select siret_acheteur, nom_acheteur from {{ ref('int_acheteurs') }}
+    select
+        siret_acheteur,
+        nom_acheteur
+    from {{ ref('int_acheteurs') }}
 ),
 
 unites as (
@@ -49,20 +52,20 @@ sommes as (
         coalesce(sum(poids_numerateur) filter (where is_numerateur), 0) as numerateur,
         coalesce(sum(poids_denominateur) filter (where is_denominateur), 0) as denominateur
     from unites
-    group by grouping sets ((indicateur, annee), (indicateur))
+    group by indicateur, rollup(annee)
     {%- for niveau, column in dimensions.items() %}
-    union all
-    select
-        indicateur,
-        annee,
-        '{{ niveau }}',
-        coalesce({{ column }}::varchar, 'NR'),
-        grouping(annee),
-        coalesce(sum(poids_numerateur) filter (where is_numerateur), 0),
-        coalesce(sum(poids_denominateur) filter (where is_denominateur), 0)
-    from unites
-    where list_contains(dimensions, '{{ niveau }}')
-    group by grouping sets ((indicateur, annee, {{ column }}), (indicateur, {{ column }}))
+        union all
+        select
+            indicateur,
+            annee,
+            '{{ niveau }}' as niveau,
+            coalesce({{ column }}::varchar, 'NR') as code_niveau,
+            grouping(annee) as is_toutes_annees,
+            coalesce(sum(poids_numerateur) filter (where is_numerateur), 0) as numerateur,
+            coalesce(sum(poids_denominateur) filter (where is_denominateur), 0) as denominateur
+        from unites
+        where list_contains(dimensions, '{{ niveau }}')
+        group by indicateur, {{ column }}, rollup(annee)
     {%- endfor %}
 ),
 
@@ -84,13 +87,29 @@ aggregated as (
     -- Indicators that are not sums carry their own value and interval: activation delay
     -- quantiles (Kaplan-Meier) and the standardised comparison group.
     select
-        indicateur, periode, niveau, code_niveau, numerateur, denominateur,
-        true, valeur, ic_bas, ic_haut
+        indicateur,
+        periode,
+        niveau,
+        code_niveau,
+        numerateur,
+        denominateur,
+        true as is_valeur_calculee,
+        valeur,
+        ic_bas,
+        ic_haut
     from {{ ref('int_clauses__delai_activation') }}
     union all
     select
-        indicateur, periode, niveau, code_niveau, numerateur, denominateur,
-        true, valeur, ic_bas, ic_haut
+        indicateur,
+        periode,
+        niveau,
+        code_niveau,
+        numerateur,
+        denominateur,
+        true as is_valeur_calculee,
+        valeur,
+        ic_bas,
+        ic_haut
     from {{ ref('int_jeunes__comparaison') }}
 ),
 
@@ -110,12 +129,13 @@ measured as (
                 then coalesce(academies.libelle_academie, aggregated.code_niveau)
             when aggregated.niveau = 'acheteur'
                 then coalesce(acheteurs.nom_acheteur, aggregated.code_niveau)
-            when aggregated.niveau = 'type_acheteur' then case aggregated.code_niveau
-                when 'rectorat' then 'Rectorat'
-                when 'administration_centrale' then 'Administration centrale'
-                when 'etablissement' then 'Établissement'
-                else 'Autre'
-            end
+            when aggregated.niveau = 'type_acheteur'
+                then case aggregated.code_niveau
+                    when 'rectorat' then 'Rectorat'
+                    when 'administration_centrale' then 'Administration centrale'
+                    when 'etablissement' then 'Établissement'
+                    else 'Autre'
+                end
             when aggregated.niveau = 'division_cpv' then 'Division CPV ' || aggregated.code_niveau
             when aggregated.niveau = 'sexe'
                 then case aggregated.code_niveau when 'F' then 'Filles' else 'Garçons' end

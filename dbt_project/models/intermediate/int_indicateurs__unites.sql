@@ -49,7 +49,11 @@ units as (
         null::boolean as is_denominateur,
         1 as poids_numerateur,
         1 as poids_denominateur,
-        code_academie, secteur, type_acheteur, siret_acheteur, division_cpv
+        code_academie,
+        secteur,
+        type_acheteur,
+        siret_acheteur,
+        division_cpv
     from clauses
     union all by name
     select
@@ -60,7 +64,11 @@ units as (
         is_due_6m as is_denominateur,
         1 as poids_numerateur,
         1 as poids_denominateur,
-        code_academie, secteur, type_acheteur, siret_acheteur, division_cpv
+        code_academie,
+        secteur,
+        type_acheteur,
+        siret_acheteur,
+        division_cpv
     from clauses
     union all by name
     select
@@ -71,7 +79,11 @@ units as (
         is_clause_terminee as is_denominateur,
         1 as poids_numerateur,
         1 as poids_denominateur,
-        code_academie, secteur, type_acheteur, siret_acheteur, division_cpv
+        code_academie,
+        secteur,
+        type_acheteur,
+        siret_acheteur,
+        division_cpv
     from clauses
     union all by name
     select
@@ -82,7 +94,11 @@ units as (
         is_calibrage_conforme is not null as is_denominateur,
         1 as poids_numerateur,
         1 as poids_denominateur,
-        code_academie, secteur, type_acheteur, siret_acheteur, division_cpv
+        code_academie,
+        secteur,
+        type_acheteur,
+        siret_acheteur,
+        division_cpv
     from clauses
     union all by name
     select
@@ -93,7 +109,11 @@ units as (
         is_clause_terminee and heures_parcours > 0 as is_denominateur,
         heures_realisees as poids_numerateur,
         heures_parcours as poids_denominateur,
-        code_academie, secteur, type_acheteur, siret_acheteur, division_cpv
+        code_academie,
+        secteur,
+        type_acheteur,
+        siret_acheteur,
+        division_cpv
     from clauses
     union all by name
     select
@@ -104,7 +124,11 @@ units as (
         null::boolean as is_denominateur,
         1 as poids_numerateur,
         1 as poids_denominateur,
-        code_academie, secteur, type_acheteur, siret_acheteur, division_cpv
+        code_academie,
+        secteur,
+        type_acheteur,
+        siret_acheteur,
+        division_cpv
     from clauses
     union all by name
     select
@@ -128,7 +152,10 @@ units as (
         null::boolean as is_denominateur,
         1 as poids_numerateur,
         1 as poids_denominateur,
-        code_academie, secteur, sexe, tranche_age
+        code_academie,
+        secteur,
+        sexe,
+        tranche_age
     from jeunes
     union all by name
     select
@@ -139,7 +166,10 @@ units as (
         null::boolean as is_denominateur,
         1 as poids_numerateur,
         1 as poids_denominateur,
-        code_academie, secteur, sexe, tranche_age
+        code_academie,
+        secteur,
+        sexe,
+        tranche_age
     from parcours
     union all by name
     select
@@ -150,7 +180,10 @@ units as (
         statut in ('termine', 'interrompu') as is_denominateur,
         1 as poids_numerateur,
         1 as poids_denominateur,
-        code_academie, secteur, sexe, tranche_age
+        code_academie,
+        secteur,
+        sexe,
+        tranche_age
     from parcours
     union all by name
     select
@@ -161,7 +194,10 @@ units as (
         is_situation_connue as is_denominateur,
         1 as poids_numerateur,
         1 as poids_denominateur,
-        code_academie, secteur, sexe, tranche_age
+        code_academie,
+        secteur,
+        sexe,
+        tranche_age
     from horizons
     union all by name
     select
@@ -172,7 +208,10 @@ units as (
         is_situation_connue as is_denominateur,
         1 as poids_numerateur,
         1 as poids_denominateur,
-        code_academie, secteur, sexe, tranche_age
+        code_academie,
+        secteur,
+        sexe,
+        tranche_age
     from horizons
     union all by name
     select
@@ -183,7 +222,10 @@ units as (
         is_situation_connue as is_denominateur,
         1 as poids_numerateur,
         1 as poids_denominateur,
-        code_academie, secteur, sexe, tranche_age
+        code_academie,
+        secteur,
+        sexe,
+        tranche_age
     from horizons
     union all by name
     select
@@ -194,7 +236,10 @@ units as (
         is_situation_connue as is_denominateur,
         1 as poids_numerateur,
         1 as poids_denominateur,
-        code_academie, secteur, sexe, tranche_age
+        code_academie,
+        secteur,
+        sexe,
+        tranche_age
     from horizons
     union all by name
     select
@@ -205,7 +250,10 @@ units as (
         is_horizon_atteint as is_denominateur,
         1 as poids_numerateur,
         1 as poids_denominateur,
-        code_academie, secteur, sexe, tranche_age
+        code_academie,
+        secteur,
+        sexe,
+        tranche_age
     from horizons
 ),
 

@@ -12,7 +12,8 @@ cellules as (
 ),
 
 comparables as (
-    select * from cellules where n_csf > 0 and n_comparaison > 0
+    select * from cellules
+    where n_csf > 0 and n_comparaison > 0
 ),
 
 par_cellule as (

@@ -23,14 +23,26 @@ academies as (
 unites as (
     select
         'csf' as groupe,
-        code_academie, annee_entree_mlds, sexe, tranche_age, derniere_classe,
-        suffixe, is_horizon_atteint, situation
+        code_academie,
+        annee_entree_mlds,
+        sexe,
+        tranche_age,
+        derniere_classe,
+        suffixe,
+        is_horizon_atteint,
+        situation
     from {{ ref('int_jeunes_csf__horizons') }}
     union all
     select
         'comparaison' as groupe,
-        code_academie, annee_entree_mlds, sexe, tranche_age, derniere_classe,
-        suffixe, is_horizon_atteint, situation
+        code_academie,
+        annee_entree_mlds,
+        sexe,
+        tranche_age,
+        derniere_classe,
+        suffixe,
+        is_horizon_atteint,
+        situation
     from {{ ref('int_jeunes_comparaison__horizons') }}
 ),
 

@@ -8,7 +8,8 @@ jeunes as (
 ),
 
 avec_parcours as (
-    select distinct jeune_id from {{ ref('stg_mlds__parcours') }} where jeune_id is not null
+    select distinct jeune_id from {{ ref('stg_mlds__parcours') }}
+    where jeune_id is not null
 ),
 
 suivis as (

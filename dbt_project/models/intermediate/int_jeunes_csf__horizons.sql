@@ -31,7 +31,7 @@ observed as (
     inner join suivis
         on
             resultats.jeune_id = suivis.jeune_id
-            and (suivis.parcours_id = resultats.parcours_id or suivis.parcours_id is null)
+            and (resultats.parcours_id = suivis.parcours_id or suivis.parcours_id is null)
     qualify row_number() over (
         partition by resultats.jeune_id, suivis.horizon
         order by (suivis.parcours_id is null), suivis.observation_date desc

@@ -12,7 +12,11 @@ jeunes as (
 ),
 
 clauses as (
-    select clause_id, code_academie, secteur_activite_entreprise from {{ ref('stg_csf__clauses') }}
+    select
+        clause_id,
+        code_academie,
+        secteur_activite_entreprise
+    from {{ ref('stg_csf__clauses') }}
 ),
 
 suivis as (
@@ -42,7 +46,7 @@ suivi_6m as (
     inner join suivis
         on
             reference.jeune_id = suivis.jeune_id
-            and (suivis.parcours_id = reference.parcours_id or suivis.parcours_id is null)
+            and (reference.parcours_id = suivis.parcours_id or suivis.parcours_id is null)
     where suivis.horizon = '6_mois'
     qualify row_number() over (
         partition by reference.jeune_id

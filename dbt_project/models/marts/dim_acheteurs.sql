@@ -6,7 +6,10 @@ acheteurs as (
 ),
 
 validite as (
-    select siret, is_siret_valide from {{ ref('stg_siret__validite') }}
+    select
+        siret,
+        is_siret_valide
+    from {{ ref('stg_siret__validite') }}
 ),
 
 final as (

@@ -11,7 +11,10 @@ activation as (
 ),
 
 etapes as (
-    select clause_id, rang_etape_atteinte from {{ ref('int_clauses__etapes') }}
+    select
+        clause_id,
+        rang_etape_atteinte
+    from {{ ref('int_clauses__etapes') }}
 ),
 
 definitions as (
@@ -38,8 +41,10 @@ final as (
         clauses.annee_notification,
         coalesce(clauses.fin_clause_reconduction_date, clauses.fin_clause_date) as date_fin_clause,
         -- The holder must declare its offer at least 6 months before the contract ends.
-        (coalesce(clauses.fin_clause_reconduction_date, clauses.fin_clause_date)
-            - interval 6 month)::date as date_limite_declaration_offre,
+        (
+            coalesce(clauses.fin_clause_reconduction_date, clauses.fin_clause_date)
+            - interval 6 month
+        )::date as date_limite_declaration_offre,
         clauses.montant_previsionnel_ht,
         clauses.heures_parcours,
         clauses.heures_calibrees,

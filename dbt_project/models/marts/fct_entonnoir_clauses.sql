@@ -88,9 +88,15 @@ primaire as (
 
 tableaux as (
     -- Académies and buyers each add up to the national cell, which is repeated in both.
-    select *, niveau as tableau from primaire where niveau != 'national'
+    select
+        *,
+        niveau as tableau
+    from primaire
+    where niveau != 'national'
     union all
-    select primaire.*, dims.tableau
+    select
+        primaire.*,
+        dims.tableau
     from primaire
     cross join (values ('academie'), ('acheteur')) as dims (tableau)
     where primaire.niveau = 'national'
@@ -130,9 +136,11 @@ final as (
         secondaire_annee.domaine,
         secondaire_annee.nb_clauses_atteinte,
         secondaire_annee.nb_clauses_bloquees,
-        case when secondaire_annee.nb_clauses_etape_precedente > 0
-            then secondaire_annee.nb_clauses_atteinte::double
-            / secondaire_annee.nb_clauses_etape_precedente
+        case
+            when secondaire_annee.nb_clauses_etape_precedente > 0
+                then
+                    secondaire_annee.nb_clauses_atteinte::double
+                    / secondaire_annee.nb_clauses_etape_precedente
         end as taux_conversion,
         secondaire_annee.delai_median_jours::double as delai_median_jours,
         secondaire_annee.nb_delais,
@@ -149,11 +157,13 @@ final as (
     from secondaire_annee
     cross join observation
     left join academies
-        on secondaire_annee.niveau = 'academie'
-        and secondaire_annee.code_niveau = academies.code_academie
+        on
+            secondaire_annee.niveau = 'academie'
+            and secondaire_annee.code_niveau = academies.code_academie
     left join acheteurs
-        on secondaire_annee.niveau = 'acheteur'
-        and secondaire_annee.code_niveau = acheteurs.siret_acheteur
+        on
+            secondaire_annee.niveau = 'acheteur'
+            and secondaire_annee.code_niveau = acheteurs.siret_acheteur
     window cellule as (
         partition by secondaire_annee.niveau, secondaire_annee.code_niveau, secondaire_annee.periode
         order by secondaire_annee.rang

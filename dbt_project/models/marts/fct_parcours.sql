@@ -13,7 +13,11 @@ jeunes as (
 ),
 
 clauses as (
-    select clause_id, code_academie, siret_acheteur, secteur_activite_entreprise
+    select
+        clause_id,
+        code_academie,
+        siret_acheteur,
+        secteur_activite_entreprise
     from {{ ref('stg_csf__clauses') }}
 ),
 

@@ -53,47 +53,50 @@ primaire as (
 {%- set chain = namespace(previous='primaire') %}
 {%- for round in [1, 2] %}
 
-tableaux_{{ round }} as (
-    select
-        *,
-        niveau as tableau
-    from {{ chain.previous }}
-    where niveau != 'national'
-    union all
-    select
-        cells.*,
-        dims.niveau as tableau
-    from {{ chain.previous }} as cells
-    cross join (select distinct niveau from {{ chain.previous }} where niveau != 'national') as dims
-    where cells.niveau = 'national'
-),
+    tableaux_{{ round }} as (
+        select
+            *,
+            niveau as tableau
+        from {{ chain.previous }}
+        where niveau != 'national'
+        union all
+        select
+            cells.*,
+            dims.niveau as tableau
+        from {{ chain.previous }} as cells
+        cross join (  -- noqa: ST05
+            select distinct niveau from {{ chain.previous }}
+            where niveau != 'national'
+        ) as dims
+        where cells.niveau = 'national'
+    ),
 
-masques_{{ round }} as (
+    masques_{{ round }} as (
     {{ suppression_secondaire('tableaux_' ~ round, ['indicateur', 'periode', 'tableau'],
                               "niveau = 'national'", 'code_niveau') }}
-),
+    ),
 
-par_dimension_{{ round }} as (
-    select * exclude (tableau, diffusable) rename (diffusable_apres as diffusable)
-    from masques_{{ round }}
-    where niveau != 'national'
-    union all by name
-    select
-        * exclude (tableau, diffusable, diffusable_apres),
-        bool_and(diffusable_apres) as diffusable
-    from masques_{{ round }}
-    where niveau = 'national'
-    group by all
-),
+    par_dimension_{{ round }} as (
+        select * exclude (tableau, diffusable) rename (diffusable_apres as diffusable)
+        from masques_{{ round }}
+        where niveau != 'national'
+        union all by name
+        select
+            * exclude (tableau, diffusable, diffusable_apres),
+            bool_and(diffusable_apres) as diffusable
+        from masques_{{ round }}
+        where niveau = 'national'
+        group by all
+    ),
 
-par_annee_{{ round }} as (
-    select * exclude (diffusable) rename (diffusable_apres as diffusable)
-    from (
+    par_annee_{{ round }} as (
+        select * exclude (diffusable) rename (diffusable_apres as diffusable)
+        from (
         {{ suppression_secondaire('par_dimension_' ~ round, ['indicateur', 'niveau', 'code_niveau'],
                                   "periode = 'ensemble'", 'periode') }}
-    )
-),
-{%- set chain.previous = 'par_annee_' ~ round %}
+        )
+    ),
+    {%- set chain.previous = 'par_annee_' ~ round %}
 {%- endfor %}
 
 final as (
