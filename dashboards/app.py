@@ -5,7 +5,7 @@ from __future__ import annotations
 from dash import Dash, html
 
 from dashboards import formatting as fmt
-from dashboards import queries
+from dashboards import methodology, queries
 
 KPIS = [
     "nb_clauses_csf",
@@ -109,6 +109,14 @@ def layout() -> html.Main:
                 "moins de 20 jeunes, non diffusé (secret statistique).",
                 className="note",
             ),
+            html.P(
+                html.A(
+                    "Méthodologie : définition, censure, intervalle et secret de chaque indicateur",
+                    href="/methodologie",
+                    id="lien-methodologie",
+                ),
+                className="note",
+            ),
         ]
     )
 
@@ -117,7 +125,13 @@ def create_app() -> Dash:
     """The Dash app; debug stays off (production serving through gunicorn)."""
     app = Dash(__name__, title="CSF — indicateurs", index_string=INDEX, assets_folder="assets")
     app.layout = layout
+    app.server.add_url_rule(
+        "/methodologie", "methodologie", lambda: (methodology.page(), 200, _HTML)
+    )
     return app
+
+
+_HTML = {"Content-Type": "text/html; charset=utf-8"}
 
 
 app = create_app()

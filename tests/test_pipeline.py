@@ -178,6 +178,102 @@ def test_funnel_is_monotone_and_accounts_for_every_clause(demo_home):
     assert dormant == dormant_indicator > 0
 
 
+def _kaplan_meier_quantiles(times: list[tuple[int, bool]]) -> dict[float, int | None]:
+    """First time the product-limit survival falls to 1 - q or below, per quantile q."""
+    survival, found = 1.0, {}
+    for day in sorted({t for t, _ in times}):
+        at_risk = sum(1 for t, _ in times if t >= day)
+        events = sum(1 for t, event in times if t == day and event)
+        if events:
+            survival *= 1 - events / at_risk
+            for q in (0.25, 0.5, 0.75):
+                if q not in found and survival <= 1 - q + 1e-12:
+                    found[q] = day
+    return {q: found.get(q) for q in (0.25, 0.5, 0.75)}
+
+
+def test_activation_delay_matches_an_independent_kaplan_meier(demo_home):
+    with duckdb.connect(str(demo_home / "warehouse" / "published.duckdb"), read_only=True) as con:
+        clauses = con.execute(
+            "select code_academie, greatest(0, date_diff('day', date_notification, "
+            "coalesce(date_premier_parcours, date_observation))), est_activee "
+            "from marts.fct_clauses where date_notification <= date_observation"
+        ).fetchall()
+        published = con.execute(
+            "select indicateur, niveau, code_niveau, valeur from marts.indicateurs "
+            "where indicateur like 'delai_activation_jours%' and periode = 'ensemble' "
+            "and niveau in ('national', 'academie')"
+        ).fetchall()
+    cells: dict[tuple[str, str], list[tuple[int, bool]]] = {}
+    for academie, days, activated in clauses:
+        cells.setdefault(("national", "FR"), []).append((days, activated))
+        if academie is not None:
+            cells.setdefault(("academie", academie), []).append((days, activated))
+    names = {
+        0.25: "delai_activation_jours_q1",
+        0.5: "delai_activation_jours",
+        0.75: "delai_activation_jours_q3",
+    }
+    expected = {
+        (names[q], level, code): value
+        for (level, code), times in cells.items()
+        for q, value in _kaplan_meier_quantiles(times).items()
+    }
+    got = {(i, n, c): (None if v is None else int(v)) for i, n, c, v in published}
+    assert got == expected
+    assert any(v is not None for v in got.values())
+
+
+def test_comparison_group_matches_an_independent_standardisation(demo_home):
+    """National, all years, positive exit at 6 months: recomputed from the youth-level tables."""
+    query = (
+        "select code_academie, annee_entree_mlds, coalesce(sexe, 'NR'), "
+        "coalesce(tranche_age, 'NR'), coalesce(derniere_classe, 'NR'), situation "
+        "from intermediate.{} where horizon = '6_mois' and is_horizon_atteint "
+        "and situation is not null and situation != 'perdu_de_vue'"
+    )
+    positive = {
+        "retour_formation_initiale",
+        "apprentissage",
+        "contrat_professionnalisation",
+        "formation_professionnelle",
+        "emploi",
+        "service_civique",
+    }
+    with duckdb.connect(str(demo_home / "warehouse" / "build.duckdb"), read_only=True) as con:
+        groups = {
+            name: con.execute(query.format(table)).fetchall()
+            for name, table in (
+                ("csf", "int_jeunes_csf__horizons"),
+                ("comparaison", "int_jeunes_comparaison__horizons"),
+            )
+        }
+    with duckdb.connect(str(demo_home / "warehouse" / "published.duckdb"), read_only=True) as con:
+        rows = dict(
+            con.execute(
+                "select indicateur, valeur from marts.indicateurs where niveau = 'national' "
+                "and periode = 'ensemble' and indicateur in "
+                "('taux_sortie_positive_6m_comparaison', 'ecart_taux_sortie_positive_6m')"
+            ).fetchall()
+        )
+    strata: dict[tuple, dict[str, list[int]]] = {}
+    for name, youths in groups.items():
+        for *stratum, situation in youths:
+            counts = strata.setdefault(tuple(stratum), {"csf": [0, 0], "comparaison": [0, 0]})
+            counts[name][0] += 1
+            counts[name][1] += situation in positive
+    kept = [c for c in strata.values() if c["csf"][0] and c["comparaison"][0]]
+    n_csf = sum(c["csf"][0] for c in kept)
+    standardised = (
+        sum(c["csf"][0] * c["comparaison"][1] / c["comparaison"][0] for c in kept) / n_csf
+    )
+    csf_rate = sum(c["csf"][1] for c in kept) / n_csf
+    assert rows["taux_sortie_positive_6m_comparaison"] == pytest.approx(standardised, abs=1e-12)
+    assert rows["ecart_taux_sortie_positive_6m"] == pytest.approx(
+        csf_rate - standardised, abs=1e-12
+    )
+
+
 def test_every_published_mart_column_is_described(demo_home):
     described: dict[str, set[str]] = {}
     for path in (ROOT / "dbt_project" / "models" / "marts").glob("*.yml"):
@@ -332,4 +428,8 @@ def test_dashboard_in_chromium(dashboard, tmp_path):
         rows = page.locator("#table-academies tbody tr")
         assert rows.count() >= 7
         page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
+        page.click("#lien-methodologie")
+        page.wait_for_url("**/methodologie")
+        assert page.locator("h1").inner_text() == "Méthodologie des indicateurs"
+        assert page.locator("html").get_attribute("lang") == "fr"
         browser.close()
