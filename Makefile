@@ -4,7 +4,7 @@ UV := .tools/bin/uv
 UV_VERSION := 0.13.9
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install system-deps demo run test test-fast lint sample clean bench-decp
+.PHONY: install system-deps demo run test test-fast lint sample clean bench-decp docs
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -45,7 +45,17 @@ sample: install
 	rm -rf data/sample && .venv/bin/csf sample --scale demo --out data/sample
 
 clean:
-	rm -rf .venv .tools dbt_project/target data/inbox data/warehouse data/dagster data/keys
+	rm -rf .venv .tools .docs-home dbt_project/target data/inbox data/warehouse data/dagster data/keys
+
+## dbt's documentation of every model and column (French descriptions), as one static page
+## built on the demo sample: docs/dbt/index.html (committed, so the README can link to it).
+DOCS_HOME := $(CURDIR)/.docs-home
+docs: install
+	rm -rf $(DOCS_HOME) && mkdir -p $(DOCS_HOME)
+	CSF_HOME=$(DOCS_HOME) .venv/bin/csf run --inbox data/sample
+	cd dbt_project && CSF_HOME=$(DOCS_HOME) CSF_BUILD_DB=$(DOCS_HOME)/warehouse/build.duckdb \
+	  ../.venv/bin/dbt docs generate --static --quiet --profiles-dir . --target-path $(DOCS_HOME)/target
+	mkdir -p docs/dbt && cp $(DOCS_HOME)/target/static_index.html docs/dbt/index.html
 
 ## M1: DECP ingest at national scale (1.5 M contracts, > 1.6 GB) against DuckDB's own read.
 bench-decp: install
