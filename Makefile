@@ -10,13 +10,31 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 	python3 -m venv .tools
 	.tools/bin/pip install --quiet uv==$(UV_VERSION)
 
-## Debian packages: Chromium for the browser tests (not on a fresh machine).
+## Debian packages: Chromium for the browser tests, Node.js and npm for the front-end packages
+## (not all on a fresh machine).
 system-deps:
-	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
+	@missing=""; command -v chromium >/dev/null || missing="$$missing chromium"; \
+	  command -v npm >/dev/null || missing="$$missing nodejs npm"; \
+	  [ -z "$$missing" ] || { $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; }
+
+## Front-end packages from the npm lock (never committed): the State design system (DSFR) for the
+## dashboard and axe-core for the accessibility tests. --ignore-scripts: the DSFR's preinstall
+## script only checks for its own project generator, which a consumer of the CSS does not use.
+node_modules/.package-lock.json: package-lock.json | system-deps
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+
+## The DSFR's CSS, Marianne fonts and icons, copied where Dash serves its assets.
+DSFR := node_modules/@gouvfr/dsfr/dist
+VENDOR := dashboards/assets/vendor/dsfr
+$(VENDOR)/dsfr.min.css: node_modules/.package-lock.json
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/utility/icons
+	cp $(DSFR)/dsfr.min.css $(VENDOR)/
+	cp -r $(DSFR)/fonts $(DSFR)/icons $(VENDOR)/
+	cp $(DSFR)/utility/icons/icons.min.css $(VENDOR)/utility/icons/
 
 ## Python environment from the lock file, and the dbt manifest Dagster needs at import.
-install: .tools/bin/uv system-deps
+install: .tools/bin/uv system-deps $(VENDOR)/dsfr.min.css
 	$(UV) sync --frozen --quiet
 	cd dbt_project && ../.venv/bin/dbt parse --quiet --profiles-dir .
 
@@ -45,7 +63,7 @@ sample: install
 	rm -rf data/sample && .venv/bin/csf sample --scale demo --out data/sample
 
 clean:
-	rm -rf .venv .tools .docs-home dbt_project/target data/inbox data/warehouse data/dagster data/keys
+	rm -rf .venv .tools .docs-home node_modules dashboards/assets/vendor dbt_project/target data/inbox data/warehouse data/dagster data/keys
 
 ## dbt's documentation of every model and column (French descriptions), as one static page
 ## built on the demo sample: docs/dbt/index.html (committed, so the README can link to it).

@@ -1,138 +1,172 @@
-"""The leadership dashboard (walking-skeleton page): national KPIs and a table by académie."""
+"""The leadership dashboard: Dash pages in French with the State design system (DSFR), filters
+kept in the URL, role-scoped content, CSV downloads, security headers. Served by gunicorn
+(``dashboards.server``); debug stays off."""
 
 from __future__ import annotations
 
-from dash import Dash, html
+import base64
+import csv
+import hashlib
+import io
+import logging
+import re
+from pathlib import Path
 
-from dashboards import formatting as fmt
-from dashboards import methodology, queries
+import dash
+import flask
+from dash import Dash, Input, Output, dcc, html
 
-KPIS = [
-    "nb_clauses_csf",
-    "taux_activation_6m",
-    "nb_jeunes_csf",
-    "taux_sortie_positive_6m",
-    "taux_retour_formation_initiale_6m",
-    "taux_apprentissage_6m",
-    "taux_perdus_de_vue_6m",
-]
+from dashboards import blocks, queries
+from dashboards.auth import ANONYME, BasicAuthProvider, IdentityProvider
+from dashboards.filters import Filtres
+
+LOG = logging.getLogger(__name__)
+HERE = Path(__file__).resolve().parent
 
 INDEX = """<!DOCTYPE html>
-<html lang="fr">
+<html lang="fr" data-fr-scheme="light">
 <head>{%metas%}<title>{%title%}</title>{%favicon%}{%css%}</head>
 <body>{%app_entry%}<footer>{%config%}{%scripts%}{%renderer%}</footer></body>
 </html>"""
 
+# Dash's own inline scripts are allowed by their hashes, no 'unsafe-inline';
+# Plotly needs 'unsafe-eval', and its charts inline styles.
+CSP = (
+    "default-src 'self'; script-src 'self' {hashes} 'unsafe-eval'; "
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; "
+    "object-src 'none'"
+)
+SECURITY_HEADERS = {
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+FILTRES = ["annee", "academie", "region", "type_acheteur", "secteur"]
 
-def kpi_card(row: dict) -> html.Div:
-    return html.Div(
-        className="kpi",
-        children=[
-            html.P(row["libelle_indicateur"], className="kpi-label"),
-            html.P(fmt.indicator_value(row), className="kpi-value", id=f"kpi-{row['indicateur']}"),
-            html.P(fmt.interval(row), className="kpi-interval"),
-        ],
+
+def _csv(bloc: blocks.Bloc) -> bytes:
+    """French spreadsheet conventions: UTF-8 with BOM, semicolons, values as displayed."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(bloc.colonnes)
+    writer.writerows(bloc.lignes)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def create_app(provider: IdentityProvider | None = None) -> Dash:
+    """The Dash app. ``provider`` identifies users; None serves one local national user."""
+    app = Dash(
+        __name__,
+        title="Clause sociale de formation",
+        index_string=INDEX,
+        assets_folder=str(HERE / "assets"),
+        use_pages=True,
+        pages_folder=str(HERE / "pages"),
+        suppress_callback_exceptions=True,
+        serve_locally=True,
     )
+    app.layout = html.Div([dcc.Location(id="url", refresh="callback-nav"), dash.page_container])
+    server = app.server
 
-
-def academies_table(rows: list[dict]) -> html.Table:
-    by_academie: dict[str, dict[str, dict]] = {}
-    for row in rows:
-        if row["niveau"] == "academie":
-            by_academie.setdefault(row["libelle_niveau"], {})[row["indicateur"]] = row
-    labels = {r["indicateur"]: r["libelle_indicateur"] for r in rows}
-    header = html.Tr(
-        [html.Th("Académie", scope="col")] + [html.Th(labels.get(k, k), scope="col") for k in KPIS]
-    )
-    body = [
-        html.Tr(
-            [html.Th(name, scope="row")]
-            + [html.Td(fmt.indicator_value(cells[k]) if k in cells else "–") for k in KPIS]
-        )
-        for name, cells in sorted(by_academie.items())
-    ]
-    return html.Table(
-        [
-            html.Caption("Indicateurs par académie, toutes années"),
-            html.Thead(header),
-            html.Tbody(body),
-        ],
-        id="table-academies",
-    )
-
-
-def layout() -> html.Main:
-    """Built at each page load, from the snapshot published at that moment."""
-    snapshot = queries.publication()
-    if snapshot is None:
-        return html.Main(
-            [
-                html.H1("Clause sociale de formation"),
-                html.P("Aucun instantané publié : lancez « csf run »."),
-            ]
-        )
-    rows = queries.indicateurs("ensemble")
-    national = {r["indicateur"]: r for r in rows if r["niveau"] == "national"}
-    banner = (
-        [
-            html.Div(
-                "Données de démonstration : ces chiffres sont synthétiques et ne décrivent "
-                "aucun jeune ni marché réel.",
-                className="banner",
-                role="note",
-                id="banner-demo",
+    @server.before_request
+    def authentifier():
+        if request_is_static():
+            return None
+        if provider is None:
+            flask.g.identite = ANONYME
+            return None
+        identite = provider.identify(flask.request.headers.get("Authorization"))
+        if identite is None:
+            return flask.Response(
+                "Authentification requise.",
+                401,
+                {"WWW-Authenticate": 'Basic realm="CSF", charset="UTF-8"'},
+                mimetype="text/plain",
             )
-        ]
-        if snapshot["donnees_synthetiques"]
-        else []
-    )
-    return html.Main(
-        [
-            *banner,
-            html.H1("Clause sociale de formation — indicateurs nationaux"),
-            html.P(
-                f"Situation au {fmt.french_date(snapshot['date_observation'])} · publication "
-                f"{snapshot['snapshot_id']}",
-                className="meta",
-            ),
-            html.Section(
-                [
-                    html.H2("Vue d'ensemble"),
-                    html.Div(
-                        [kpi_card(national[k]) for k in KPIS if k in national], className="kpis"
-                    ),
-                ]
-            ),
-            html.Section([html.H2("Par académie"), academies_table(rows)]),
-            html.P(
-                "« < 5 » : effectif de 1 à 4 jeunes non diffusé ; « n.d. » : taux calculé sur "
-                "moins de 20 jeunes, non diffusé (secret statistique).",
-                className="note",
-            ),
-            html.P(
-                html.A(
-                    "Méthodologie : définition, censure, intervalle et secret de chaque indicateur",
-                    href="/methodologie",
-                    id="lien-methodologie",
-                ),
-                className="note",
-            ),
-        ]
-    )
+        flask.g.identite = identite
+        return None
 
+    @server.after_request
+    def entetes(response: flask.Response) -> flask.Response:
+        response.headers.update(SECURITY_HEADERS)
+        hashes = ""
+        if response.mimetype == "text/html" and not response.direct_passthrough:
+            hashes = " ".join(inline_script_hashes(response.get_data(as_text=True)))
+        response.headers["Content-Security-Policy"] = CSP.format(hashes=hashes)
+        return response
 
-def create_app() -> Dash:
-    """The Dash app; debug stays off (production serving through gunicorn)."""
-    app = Dash(__name__, title="CSF — indicateurs", index_string=INDEX, assets_folder="assets")
-    app.layout = layout
-    app.server.add_url_rule(
-        "/methodologie", "methodologie", lambda: (methodology.page(), 200, _HTML)
+    @server.route("/telecharger/<bloc_id>.csv")
+    def telecharger(bloc_id: str):
+        fabrique = blocks.BLOCS.get(bloc_id)
+        if fabrique is None:
+            flask.abort(404)
+        filtres = Filtres.from_query(flask.request.args)
+        args = []
+        if bloc_id in ("carte", "classement"):
+            indicateur = flask.request.args.get("indicateur", "taux_activation_6m")
+            if indicateur not in blocks.CARTE_INDICATEURS:
+                flask.abort(404)
+            args.append(indicateur)
+        try:
+            bloc = fabrique(filtres, flask.g.identite, *args)
+        except blocks.Refus as exc:
+            return flask.Response(str(exc), 403, mimetype="text/plain")
+        version = (queries.publication() or {}).get("snapshot_id", "aucune")
+        return flask.Response(
+            _csv(bloc),
+            mimetype="text/csv",
+            headers={
+                "Content-Disposition": f'attachment; filename="csf-{bloc_id}-{version}.csv"',
+                "Cache-Control": "no-store",
+            },
+        )
+
+    @app.callback(
+        Output("url", "search"),
+        [Input(f"filtre-{name.replace('_', '-')}", "value") for name in FILTRES],
+        prevent_initial_call=True,
     )
+    def filtres_dans_url(*values):
+        """A filter change rewrites the query string; the page re-renders from the URL."""
+        chosen = dict(zip(FILTRES, values, strict=True))
+        return Filtres(
+            annee=chosen["annee"] or "ensemble",
+            **{k: chosen[k] or None for k in FILTRES if k != "annee"},
+        ).query_string()
+
     return app
 
 
-_HTML = {"Content-Type": "text/html; charset=utf-8"}
+INLINE_SCRIPT = re.compile(r"<script([^>]*)>(.*?)</script>", re.S)
 
 
-app = create_app()
+def inline_script_hashes(page: str) -> list[str]:
+    """CSP hashes of the page's executable inline scripts (Dash's renderer start-up and its
+    pages' clientside helper), so no 'unsafe-inline' is needed."""
+    return [
+        "'sha256-" + base64.b64encode(hashlib.sha256(body.encode()).digest()).decode() + "'"
+        for attrs, body in INLINE_SCRIPT.findall(page)
+        if "src=" not in attrs and "application/json" not in attrs
+    ]
+
+
+def request_is_static() -> bool:
+    """Design-system assets and Dash's own scripts need no identity (they hold no data)."""
+    path = flask.request.path
+    return path.startswith(("/assets/", "/_dash-component-suites/", "/_favicon.ico"))
+
+
+def provider_from_settings() -> IdentityProvider | None:
+    from pipelines.settings import load_settings
+
+    path = load_settings().users_file
+    if path.exists():
+        return BasicAuthProvider(path)
+    LOG.warning("Aucun fichier d'utilisateurs (%s) : accès local sans authentification.", path)
+    return None
+
+
+app = create_app(provider_from_settings())
 server = app.server

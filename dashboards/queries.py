@@ -67,3 +67,69 @@ def indicateurs(periode: str = "ensemble", path: Path | None = None) -> list[dic
     path = path or published_path()
     version = snapshot_version(path)
     return list(_indicateurs(path, version, periode)) if version else []
+
+
+@lru_cache(maxsize=1024)
+def _query(path: Path, version: tuple[int, int], sql: str, params: tuple) -> tuple[dict, ...]:
+    # Lists travel as tuples through the cache key (hashable), and back as lists to DuckDB.
+    return tuple(_rows(path, sql, [list(p) if isinstance(p, tuple) else p for p in params]))
+
+
+def rows(sql: str, *params: object, path: Path | None = None) -> list[dict]:
+    """Any read on the published snapshot, cached for this snapshot version (empty before the
+    first publish). Results are shared between callers: never mutate them."""
+    path = path or published_path()
+    version = snapshot_version(path)
+    key = tuple(tuple(p) if isinstance(p, list) else p for p in params)
+    return list(_query(path, version, sql, key)) if version else []
+
+
+def cellule(indicateurs: tuple[str, ...], periode: str, niveau: str, code: str) -> dict[str, dict]:
+    """Rows of some indicators for one cell (period × dimension value), by indicator code."""
+    found = rows(
+        "select * from marts.indicateurs where periode = ? and niveau = ? and code_niveau = ? "
+        "and list_contains(?, indicateur)",
+        periode,
+        niveau,
+        code,
+        list(indicateurs),
+    )
+    return {row["indicateur"]: row for row in found}
+
+
+def serie(indicateur: str, niveau: str, code: str) -> list[dict]:
+    """One indicator for one dimension value, every year (not "ensemble"), oldest first."""
+    return rows(
+        "select * from marts.indicateurs where indicateur = ? and niveau = ? and code_niveau = ? "
+        "and periode != 'ensemble' order by periode",
+        indicateur,
+        niveau,
+        code,
+    )
+
+
+def par_dimension(indicateur: str, niveau: str, periode: str) -> list[dict]:
+    """One indicator for every value of a dimension, in one period."""
+    return rows(
+        "select * from marts.indicateurs where indicateur = ? and niveau = ? and periode = ? "
+        "order by libelle_niveau",
+        indicateur,
+        niveau,
+        periode,
+    )
+
+
+def periodes() -> list[str]:
+    """Years present in the indicators, newest first."""
+    found = rows("select distinct periode from marts.indicateurs where periode != 'ensemble'")
+    return sorted((r["periode"] for r in found), reverse=True)
+
+
+def valeurs(niveau: str) -> list[tuple[str, str]]:
+    """(code, label) of every value of a dimension, by label."""
+    found = rows(
+        "select distinct code_niveau, libelle_niveau from marts.indicateurs where niveau = ? "
+        "and code_niveau != 'NR' order by libelle_niveau",
+        niveau,
+    )
+    return [(r["code_niveau"], r["libelle_niveau"]) for r in found]

@@ -40,6 +40,18 @@ def main(argv: list[str] | None = None) -> int:
         "--workers", type=int, default=int(os.environ.get("CSF_DASHBOARD_WORKERS", "2"))
     )
 
+    user = commands.add_parser("user", help="ajouter un utilisateur du tableau de bord")
+    user.add_argument("name", help="nom de connexion")
+    user.add_argument(
+        "--role",
+        action="append",
+        required=True,
+        help="national, achats ou academie:<code> (répétable)",
+    )
+    user.add_argument(
+        "--password-stdin", action="store_true", help="lire le mot de passe sur l'entrée standard"
+    )
+
     args = parser.parse_args(argv)
     try:
         return {
@@ -47,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
             "status": cmd_status,
             "sample": cmd_sample,
             "dashboard": cmd_dashboard,
+            "user": cmd_user,
         }[args.command](args)
     except (ValueError, RuntimeError, OSError) as exc:
         print(f"csf : erreur : {exc}", file=sys.stderr)
@@ -238,7 +251,32 @@ def _scopes(con) -> dict[str, dict]:
 def cmd_dashboard(args: argparse.Namespace) -> int:
     from dashboards.server import serve
 
+    users = load_settings().users_file
+    if not users.exists() and args.host not in ("127.0.0.1", "localhost", "::1"):
+        raise ValueError(
+            f"aucun fichier d'utilisateurs ({users}) : sans authentification, le tableau de bord "
+            "n'écoute que sur 127.0.0.1 (ajoutez des utilisateurs avec « csf user »)"
+        )
     serve(args.host, args.port, args.workers)
+    return 0
+
+
+def cmd_user(args: argparse.Namespace) -> int:
+    import getpass
+
+    from dashboards.auth import ajouter_utilisateur
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Mot de passe : ")
+        if password != getpass.getpass("Confirmation : "):
+            raise ValueError("les deux mots de passe diffèrent")
+    if len(password) < 12:
+        raise ValueError("mot de passe trop court (12 caractères au moins)")
+    path = load_settings().users_file
+    ajouter_utilisateur(path, args.name, password, args.role)
+    print(f"utilisateur {args.name} enregistré dans {path} ({', '.join(args.role)})")
     return 0
 
 

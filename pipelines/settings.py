@@ -49,6 +49,12 @@ class Settings:
         return self.home / "keys"
 
     @property
+    def users_file(self) -> Path:
+        """Dashboard users, groups and hashed passwords (``CSF_USERS_FILE``)."""
+        override = os.environ.get("CSF_USERS_FILE")
+        return Path(override).resolve() if override else self.home / "config" / "utilisateurs.toml"
+
+    @property
     def dagster_home(self) -> Path:
         return self.home / "dagster"
 

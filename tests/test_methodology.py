@@ -1,4 +1,4 @@
-"""docs/methodologie.md documents every indicator of ref_indicateurs; the dashboard serves it."""
+"""docs/methodologie.md documents every indicator of ref_indicateurs."""
 
 import csv
 import re
@@ -32,10 +32,3 @@ def test_every_indicator_has_its_section():
     assert missing == []
     for heading in ("Définition", "Numérateur", "Dénominateur", "Censure", "Intervalle", "Secret"):
         assert f"**{heading}**" in text
-
-
-def test_methodology_page_is_french_html_without_raw_markup():
-    page = methodology.page()
-    assert page.startswith('<!DOCTYPE html>\n<html lang="fr">')
-    assert "<h1>Méthodologie des indicateurs</h1>" in page
-    assert "**" not in page

@@ -1,0 +1,694 @@
+"""Every chart of the dashboard as a display table: the same function feeds the chart, its
+"voir les données" table and its CSV download, so a download is exactly what is displayed
+(hidden cells included, as "< 5" or "n.d."). Access rules are enforced here, server-side."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import plotly.graph_objects as go
+
+from dashboards import figures, queries
+from dashboards import formatting as fmt
+from dashboards.auth import Identite
+from dashboards.filters import Filtres
+
+
+class Refus(Exception):
+    """The user's role does not allow this content (shown as a message, HTTP 403 for a file)."""
+
+
+@dataclass
+class Bloc:
+    """One chart or table: what it shows in one French sentence, and the displayed values."""
+
+    id: str
+    titre: str
+    resume: str
+    colonnes: list[str]
+    lignes: list[list[str]]
+    figure: go.Figure | None = None
+    notes: list[str] = field(default_factory=list)
+    cles: list[str] = field(default_factory=list)  # a stable key per line (element ids)
+
+
+def _valeur(row: dict | None) -> str:
+    return fmt.indicator_value(row) if row else "–"
+
+
+def _nombre_ou_vide(row: dict | None) -> float | None:
+    """The plotted value: None (a gap) whenever the cell may not be shown."""
+    if not row or not row["diffusable"] or row["valeur"] is None:
+        return None
+    return row["valeur"]
+
+
+def _ic(row: dict | None) -> str:
+    return fmt.interval(row).removeprefix("IC 95\u00a0% : ") if row else ""
+
+
+def _periode(filtres: Filtres) -> str:
+    return "toutes années" if filtres.annee == "ensemble" else f"en {filtres.annee}"
+
+
+def _lieu(filtres: Filtres, domaine: str) -> str:
+    niveau, code = filtres.cellule(domaine)
+    if niveau == "national":
+        return "en France"
+    labels = dict(queries.valeurs(niveau))
+    return {
+        "academie": "dans l'académie de ",
+        "region_academique": "dans la région académique ",
+        "type_acheteur": "pour le type d'acheteur ",
+        "secteur": "dans le secteur ",
+    }[niveau] + labels.get(code, code)
+
+
+def _exiger(identite: Identite, domaine: str) -> None:
+    if not identite.peut_voir(domaine):
+        raise Refus("Votre profil ne donne pas accès aux indicateurs sur les jeunes.")
+
+
+# ---------------------------------------------------------------- Vue d'ensemble
+
+CHIFFRES_CLES = {
+    "nb_clauses_csf": "achats",
+    "taux_activation_6m": "achats",
+    "nb_clauses_dormantes": "achats",
+    "part_marches_clause_sociale": "achats",
+    "nb_jeunes_csf": "jeunes",
+    "taux_sortie_positive_6m": "jeunes",
+    "taux_perdus_de_vue_6m": "jeunes",
+}
+
+
+def chiffres_cles(filtres: Filtres, identite: Identite) -> Bloc:
+    """Headline figures for the filters, with last year's value when one year is selected (or
+    the last complete year against the one before, over all years)."""
+    years = queries.periodes()
+    if filtres.annee != "ensemble":
+        current, previous = filtres.annee, str(int(filtres.annee) - 1)
+    else:
+        current, previous = "ensemble", None
+    lignes, cles = [], []
+    for indicateur, domaine in CHIFFRES_CLES.items():
+        if not identite.peut_voir(domaine):
+            continue
+        niveau, code = filtres.cellule(domaine)
+        if indicateur == "part_marches_clause_sociale":  # DECP: known by buyer and CPV only
+            niveau, code = "national", "FR"
+        row = queries.cellule((indicateur,), current, niveau, code).get(indicateur)
+        before = (
+            queries.cellule((indicateur,), previous, niveau, code).get(indicateur)
+            if previous and previous in years
+            else None
+        )
+        if row is None:
+            continue
+        lignes.append(
+            [row["libelle_indicateur"], _valeur(row), _ic(row), _valeur(before) if before else "–"]
+        )
+        cles.append(indicateur)
+    return Bloc(
+        id="chiffres-cles",
+        titre="Chiffres clés",
+        resume=f"Les principaux indicateurs {_lieu(filtres, 'achats')}, {_periode(filtres)}, "
+        "avec leur intervalle de confiance et la valeur de l'année précédente.",
+        colonnes=["Indicateur", "Valeur", "Intervalle de confiance à 95 %", "Année précédente"],
+        lignes=lignes,
+        cles=cles,
+    )
+
+
+# ---------------------------------------------------------------- Clauses
+
+
+def _par_annee(bloc_id: str, indicateur: str, titre: str, phrase: str, filtres: Filtres) -> Bloc:
+    niveau, code = filtres.cellule("achats")
+    rows = queries.serie(indicateur, niveau, code)
+    return Bloc(
+        id=bloc_id,
+        titre=titre,
+        resume=f"{phrase} {_lieu(filtres, 'achats')}, par année de notification.",
+        colonnes=[
+            "Année",
+            "Valeur",
+            "Intervalle de confiance à 95 %",
+            "Numérateur",
+            "Dénominateur",
+        ],
+        lignes=[
+            [r["periode"], _valeur(r), _ic(r), fmt.count(r), fmt.count(r, "denominateur")]
+            for r in rows
+        ],
+        figure=figures.barres(
+            [r["periode"] for r in rows],
+            [_nombre_ou_vide(r) for r in rows],
+            [_valeur(r) for r in rows],
+            "Taux",
+            pourcentage=True,
+            erreurs=(
+                [r["ic_bas"] if _nombre_ou_vide(r) is not None else None for r in rows],
+                [r["ic_haut"] if _nombre_ou_vide(r) is not None else None for r in rows],
+            ),
+        ),
+    )
+
+
+def activation(filtres: Filtres, identite: Identite) -> Bloc:
+    return _par_annee(
+        "activation",
+        "taux_activation_6m",
+        "Activation des clauses à 6 mois",
+        "Part des clauses qui ont donné lieu à un parcours dans les 6 mois suivant la notification",
+        filtres,
+    )
+
+
+def calibrage(filtres: Filtres, identite: Identite) -> Bloc:
+    return _par_annee(
+        "calibrage",
+        "conformite_calibrage",
+        "Conformité du calibrage des heures",
+        "Part des clauses dont les heures prévues correspondent à la tranche de montant",
+        filtres,
+    )
+
+
+def entonnoir(filtres: Filtres, identite: Identite) -> Bloc:
+    niveau, code = filtres.cellule("achats")
+    if niveau not in ("national", "academie"):
+        niveau, code = "national", "FR"
+    rows = queries.rows(
+        "select * from marts.fct_entonnoir_clauses where niveau = ? and code_niveau = ? "
+        "and periode = ? order by rang_etape",
+        niveau,
+        code,
+        filtres.annee,
+    )
+
+    def shown(r: dict, value: str) -> str:
+        return (
+            value if r["diffusable"] else (fmt.HIDDEN_COUNT if r["domaine"] == "jeunes" else value)
+        )
+
+    lignes = [
+        [
+            r["libelle_etape"],
+            shown(r, fmt.number(r["nb_clauses_atteinte"])),
+            shown(r, fmt.number(r["nb_clauses_bloquees"])),
+            shown(r, fmt.percent(r["taux_conversion"]))
+            if r["taux_conversion"] is not None
+            else "–",
+            fmt.number(r["delai_median_jours"])
+            if r["delai_median_jours"] is not None and r["diffusable"]
+            else "–",
+        ]
+        for r in rows
+    ]
+    blocked = max(
+        (r for r in rows if r["diffusable"] and r["rang_etape"] < 9),
+        key=lambda r: r["nb_clauses_bloquees"],
+        default=None,
+    )
+    phrase = (
+        f" Le plus grand nombre de clauses s'arrête à l'étape « {blocked['libelle_etape']} »."
+        if blocked
+        else ""
+    )
+    return Bloc(
+        id="entonnoir",
+        titre="Où le processus bloque",
+        resume=f"Nombre de clauses ayant atteint chaque étape {_lieu(filtres, 'achats')}, "
+        f"{_periode(filtres)}.{phrase}",
+        colonnes=[
+            "Étape",
+            "Clauses ayant atteint l'étape",
+            "Clauses arrêtées à cette étape",
+            "Conversion depuis l'étape précédente",
+            "Jours passés à l'étape (médiane)",
+        ],
+        lignes=lignes,
+        figure=figures.barres(
+            [r["libelle_etape"] for r in rows],
+            [r["nb_clauses_atteinte"] if r["diffusable"] else None for r in rows],
+            [line[1] for line in lignes],
+            "Clauses",
+            horizontal=True,
+        ),
+        notes=["Une clause récente peut être « arrêtée » à une étape qu'elle franchira bientôt."],
+    )
+
+
+def dormantes(filtres: Filtres, identite: Identite) -> Bloc:
+    rows = [
+        r
+        for r in queries.par_dimension("nb_clauses_dormantes", "academie", filtres.annee)
+        if r["code_niveau"] != "NR"
+    ]
+    rows.sort(key=lambda r: -(r["valeur"] or 0))
+    return Bloc(
+        id="dormantes",
+        titre="Clauses dormantes par académie",
+        resume="Clauses notifiées depuis au moins 6 mois, sans parcours commencé et toujours en "
+        f"cours, par académie, {_periode(filtres)}.",
+        colonnes=["Académie", "Clauses dormantes"],
+        lignes=[[r["libelle_niveau"], _valeur(r)] for r in rows],
+        figure=figures.barres(
+            [r["libelle_niveau"] for r in rows],
+            [_nombre_ou_vide(r) for r in rows],
+            [_valeur(r) for r in rows],
+            "Clauses",
+            horizontal=True,
+        ),
+    )
+
+
+def dormantes_acheteurs(filtres: Filtres, identite: Identite) -> Bloc:
+    """Public procurement data: the buyers with the most dormant clauses."""
+    where, params = "", []
+    niveau, code = filtres.cellule("achats")
+    if niveau == "academie":
+        where, params = "where code_academie = ?", [code]
+    rows = queries.rows(
+        "select siret_acheteur, any_value(nom_acheteur) as nom, count(*) as n, "
+        "min(date_limite_declaration_offre) as echeance "
+        f"from marts.fct_clauses_dormantes {where} group by siret_acheteur "
+        "order by n desc, nom limit 15",
+        *params,
+    )
+    return Bloc(
+        id="dormantes-acheteurs",
+        titre="Acheteurs ayant le plus de clauses dormantes",
+        resume="Les quinze acheteurs qui ont le plus de clauses dormantes "
+        f"{_lieu(filtres, 'achats')}, avec la plus proche date limite de déclaration de l'offre.",
+        colonnes=["Acheteur", "SIRET", "Clauses dormantes", "Prochaine date limite"],
+        lignes=[
+            [
+                r["nom"] or "–",
+                r["siret_acheteur"],
+                fmt.number(r["n"]),
+                fmt.french_date(r["echeance"]) if r["echeance"] else "–",
+            ]
+            for r in rows
+        ],
+    )
+
+
+# ---------------------------------------------------------------- Jeunes
+
+HORIZONS = [("sortie", "À la sortie"), ("3m", "À 3 mois"), ("6m", "À 6 mois"), ("12m", "À 12 mois")]
+RESULTATS = [
+    ("taux_retour_formation_initiale", "Retour en formation initiale"),
+    ("taux_apprentissage", "Apprentissage"),
+    ("taux_contrat_professionnalisation", "Contrat de professionnalisation"),
+    ("taux_sortie_positive", "Sortie positive"),
+    ("taux_perdus_de_vue", "Perdus de vue"),
+]
+
+
+def sorties_positives(filtres: Filtres, identite: Identite) -> Bloc:
+    _exiger(identite, "jeunes")
+    niveau, code = filtres.cellule("jeunes")
+    codes = tuple(
+        f"{prefix}taux_sortie_positive_{h}{suffix}"
+        for h, _ in HORIZONS
+        for prefix, suffix in (("", ""), ("", "_comparaison"), ("ecart_", ""))
+    )
+    # The comparison group has no sector: by sector, its columns stay empty.
+    cells = queries.cellule(codes, filtres.annee, niveau, code)
+    comparison = cells
+    lignes, csf, comp = [], [], []
+    for h, label in HORIZONS:
+        row = cells.get(f"taux_sortie_positive_{h}")
+        other = comparison.get(f"taux_sortie_positive_{h}_comparaison")
+        gap = comparison.get(f"ecart_taux_sortie_positive_{h}")
+        lignes.append(
+            [
+                label,
+                _valeur(row),
+                _ic(row),
+                _valeur(other),
+                _ic(other),
+                fmt.ecart(gap),
+                fmt.ecart_interval(gap),
+            ]
+        )
+        csf.append(row)
+        comp.append(other)
+    return Bloc(
+        id="sorties-positives",
+        titre="Sorties positives : jeunes en CSF et groupe de comparaison",
+        resume="Part des jeunes en situation positive à chaque horizon "
+        f"{_lieu(filtres, 'jeunes')}, {_periode(filtres)}, comparée à celle de jeunes suivis "
+        "par la MLDS sans CSF de même profil (écart observé, pas un effet).",
+        colonnes=[
+            "Horizon",
+            "Jeunes en CSF",
+            "Intervalle (CSF)",
+            "Groupe de comparaison",
+            "Intervalle (comparaison)",
+            "Écart observé",
+            "Intervalle de l'écart",
+        ],
+        lignes=lignes,
+        figure=figures.groupes(
+            [label for _, label in HORIZONS],
+            [
+                ("Jeunes en CSF", [_nombre_ou_vide(r) for r in csf], [_valeur(r) for r in csf]),
+                (
+                    "Groupe de comparaison (standardisé)",
+                    [_nombre_ou_vide(r) for r in comp],
+                    [_valeur(r) for r in comp],
+                ),
+            ],
+            "Part des jeunes",
+        ),
+        notes=[
+            "Pour l'année, l'entrée à la MLDS définit la cohorte du groupe de comparaison.",
+        ],
+    )
+
+
+def resultats_6m(filtres: Filtres, identite: Identite) -> Bloc:
+    _exiger(identite, "jeunes")
+    niveau, code = filtres.cellule("jeunes")
+    codes = (*(f"{c}_6m" for c, _ in RESULTATS), "taux_achevement", "nb_jeunes_csf", "nb_parcours")
+    cells = queries.cellule(codes, filtres.annee, niveau, code)
+    order = [
+        ("nb_jeunes_csf", "Jeunes en parcours CSF"),
+        ("nb_parcours", "Parcours commencés"),
+        ("taux_achevement", "Parcours achevés"),
+    ] + [(f"{c}_6m", f"{label} à 6 mois") for c, label in RESULTATS]
+    lignes = [
+        [label, _valeur(cells.get(c)), _ic(cells.get(c)), fmt.count(cells.get(c), "denominateur")]
+        for c, label in order
+        if c in cells
+    ]
+    return Bloc(
+        id="resultats-6m",
+        titre="Parcours et situation à 6 mois",
+        resume=f"Effectifs, achèvement et situation des jeunes 6 mois après le parcours "
+        f"{_lieu(filtres, 'jeunes')}, {_periode(filtres)}.",
+        colonnes=[
+            "Indicateur",
+            "Valeur",
+            "Intervalle de confiance à 95 %",
+            "Jeunes pris en compte",
+        ],
+        lignes=lignes,
+        notes=["Les perdus de vue bornent les autres taux : ils sont toujours affichés à côté."],
+    )
+
+
+def parcours_academie(filtres: Filtres, identite: Identite) -> Bloc:
+    """Row-level youth detail: only for the académie's own MLDS (or national)."""
+    if filtres.academie is None:
+        raise Refus("Choisissez une académie pour voir le détail de ses parcours.")
+    if not identite.peut_voir_detail_jeunes(filtres.academie):
+        raise Refus("Le détail des parcours n'est accessible qu'à la MLDS de l'académie.")
+    rows = queries.rows(
+        "select mois_debut, statut, heures_prevues, heures_realisees, situation_6m, secteur "
+        "from marts.fct_parcours where code_academie = ? order by mois_debut desc, parcours_id",
+        filtres.academie,
+    )
+    return Bloc(
+        id="parcours-academie",
+        titre="Détail des parcours de l'académie",
+        resume="Les parcours CSF de l'académie, du plus récent au plus ancien (sans identifiant "
+        "de jeune).",
+        colonnes=[
+            "Début",
+            "Statut",
+            "Heures prévues",
+            "Heures réalisées",
+            "Situation à 6 mois",
+            "Secteur",
+        ],
+        lignes=[
+            [
+                fmt.month(r["mois_debut"]),
+                fmt.label(r["statut"]),
+                fmt.optional_number(r["heures_prevues"]),
+                fmt.optional_number(r["heures_realisees"]),
+                fmt.label(r["situation_6m"]),
+                r["secteur"] or "–",
+            ]
+            for r in rows
+        ],
+    )
+
+
+# ---------------------------------------------------------------- Territoires
+
+CARTE_INDICATEURS = {
+    "taux_activation_6m": "achats",
+    "nb_clauses_dormantes": "achats",
+    "taux_sortie_positive_6m": "jeunes",
+    "nb_jeunes_csf": "jeunes",
+}
+
+
+def _territoire_rows(filtres: Filtres, indicateur: str) -> list[dict]:
+    return [
+        r
+        for r in queries.par_dimension(indicateur, "academie", filtres.annee)
+        if r["code_niveau"] != "NR"
+    ]
+
+
+def carte(filtres: Filtres, identite: Identite, indicateur: str = "taux_activation_6m") -> Bloc:
+    _exiger(identite, CARTE_INDICATEURS.get(indicateur, "achats"))
+    rows = _territoire_rows(filtres, indicateur)
+    academies = queries.rows("select * from marts.dim_academies order by code_academie")
+    by_code = {r["code_niveau"]: r for r in rows}
+    label = rows[0]["libelle_indicateur"] if rows else indicateur
+    return Bloc(
+        id="carte",
+        titre=f"{label} par académie",
+        resume=f"{label} dans chaque académie, y compris outre-mer, {_periode(filtres)} ; "
+        "plus la case est foncée, plus la valeur est élevée (la valeur est écrite dans la case).",
+        colonnes=["Académie", "Région académique", "Valeur", "Intervalle de confiance à 95 %"],
+        lignes=[
+            [
+                a["libelle_academie"],
+                a["libelle_region_academique"],
+                _valeur(by_code.get(a["code_academie"])),
+                _ic(by_code.get(a["code_academie"])),
+            ]
+            for a in academies
+        ],
+        figure=figures.tuiles(
+            {
+                a["code_academie"]: TUILES[a["code_academie"]]
+                for a in academies
+                if a["code_academie"] in TUILES
+            },
+            {a["code_academie"]: a["libelle_academie"] for a in academies},
+            {c: _nombre_ou_vide(r) for c, r in by_code.items()},
+            {c: _valeur(r) for c, r in by_code.items()},
+        ),
+    )
+
+
+def classement(
+    filtres: Filtres, identite: Identite, indicateur: str = "taux_activation_6m"
+) -> Bloc:
+    _exiger(identite, CARTE_INDICATEURS.get(indicateur, "achats"))
+    rows = _territoire_rows(filtres, indicateur)
+    rows.sort(
+        key=lambda r: (_nombre_ou_vide(r) is None, -(_nombre_ou_vide(r) or 0), r["libelle_niveau"])
+    )
+    label = rows[0]["libelle_indicateur"] if rows else indicateur
+    return Bloc(
+        id="classement",
+        titre=f"Classement des académies : {label.lower()}",
+        resume=f"Les académies de la plus haute à la plus basse valeur, {_periode(filtres)} ; "
+        "les valeurs non diffusables sont en fin de liste.",
+        colonnes=["Rang", "Académie", "Valeur", "Intervalle de confiance à 95 %"],
+        lignes=[
+            [
+                str(i) if _nombre_ou_vide(r) is not None else "–",
+                r["libelle_niveau"],
+                _valeur(r),
+                _ic(r),
+            ]
+            for i, r in enumerate(rows, 1)
+        ],
+        figure=figures.barres(
+            [r["libelle_niveau"] for r in rows],
+            [_nombre_ou_vide(r) for r in rows],
+            [_valeur(r) for r in rows],
+            label,
+            pourcentage=rows[0]["unite"] == "taux" if rows else False,
+            horizontal=True,
+        ),
+    )
+
+
+# Tile-grid positions (column, row): metropolitan académies roughly in place, overseas in a row.
+TUILES = {
+    "09": (4, 0),
+    "70": (2, 1),
+    "20": (4, 1),
+    "19": (5, 1),
+    "14": (1, 2),
+    "25": (3, 2),
+    "01": (4, 2),
+    "24": (5, 2),
+    "12": (6, 2),
+    "15": (7, 2),
+    "17": (2, 3),
+    "18": (3, 3),
+    "07": (5, 3),
+    "03": (6, 3),
+    "13": (2, 4),
+    "22": (3, 4),
+    "06": (4, 4),
+    "10": (5, 4),
+    "08": (6, 4),
+    "04": (2, 5),
+    "16": (3, 5),
+    "11": (4, 5),
+    "02": (5, 5),
+    "23": (6, 5),
+    "27": (7, 6),
+    "32": (0, 8),
+    "31": (1, 8),
+    "33": (2, 8),
+    "28": (3, 8),
+    "43": (4, 8),
+    "40": (5, 8),
+    "41": (6, 8),
+    "42": (7, 8),
+    "44": (8, 8),
+}
+
+
+# ---------------------------------------------------------------- Qualité des données
+
+
+def fichiers(filtres: Filtres, identite: Identite) -> Bloc:
+    rows = queries.rows("select * from marts.qualite_fichiers order by charge_le desc, fichier")
+    return Bloc(
+        id="fichiers",
+        titre="Fichiers reçus",
+        resume="Chaque fichier reçu, ce qu'il est devenu et combien de ses lignes ont été "
+        "chargées ou mises en quarantaine.",
+        colonnes=[
+            "Fichier",
+            "Source",
+            "Statut",
+            "Lignes lues",
+            "Chargées",
+            "En quarantaine",
+            "Chargé le",
+        ],
+        lignes=[
+            [
+                r["fichier"],
+                r["source"],
+                fmt.label(r["statut"]) + ("" if r["est_courant"] else " (remplacé)"),
+                fmt.optional_number(r["lignes_lues"]),
+                fmt.optional_number(r["lignes_propres"]),
+                fmt.optional_number(r["lignes_en_quarantaine"]),
+                fmt.french_date(r["charge_le"]) if r["charge_le"] else "–",
+            ]
+            for r in rows
+        ],
+    )
+
+
+def quarantaine(filtres: Filtres, identite: Identite) -> Bloc:
+    rows = queries.rows(
+        "select regle, sum(lignes)::bigint as lignes, count(distinct fichier) as fichiers "
+        "from marts.qualite_regles group by regle order by lignes desc, regle"
+    )
+    return Bloc(
+        id="quarantaine",
+        titre="Lignes en quarantaine par règle",
+        resume="Nombre de lignes écartées à l'ingestion, par règle, tous fichiers confondus.",
+        colonnes=["Règle", "Lignes", "Fichiers concernés"],
+        lignes=[[r["regle"], fmt.number(r["lignes"]), fmt.number(r["fichiers"])] for r in rows],
+        figure=figures.barres(
+            [r["regle"] for r in rows],
+            [r["lignes"] for r in rows],
+            [fmt.number(r["lignes"]) for r in rows],
+            "Lignes",
+            horizontal=True,
+        ),
+    )
+
+
+def controles(filtres: Filtres, identite: Identite) -> Bloc:
+    rows = queries.rows(
+        "select table_brute, controle, count(*) filter (where reussi) as reussis, "
+        "count(*) filter (where not reussi) as echecs, max(verifie_le) as dernier "
+        "from marts.qualite_controles group by all order by table_brute, controle"
+    )
+    return Bloc(
+        id="controles",
+        titre="Contrôles de qualité (Great Expectations)",
+        resume="Résultat des suites de contrôle par table : structure (bloquante) et qualité "
+        "(alerte), sur le dernier lot de chaque fichier.",
+        colonnes=["Table", "Suite", "Lots conformes", "Lots en anomalie", "Dernier contrôle"],
+        lignes=[
+            [
+                r["table_brute"],
+                fmt.label(r["controle"]),
+                fmt.number(r["reussis"]),
+                fmt.number(r["echecs"]),
+                fmt.french_date(r["dernier"]),
+            ]
+            for r in rows
+        ],
+    )
+
+
+def fraicheur(filtres: Filtres, identite: Identite) -> Bloc:
+    publication = queries.publication() or {}
+    rows = queries.rows(
+        "select perimetre, source, max(enregistre_le) as dernier from marts.qualite_fichiers "
+        "where est_courant group by all order by perimetre, source"
+    )
+    observed = publication.get("date_observation")
+    lignes = []
+    for r in rows:
+        age = (observed - r["dernier"].date()).days if observed and r["dernier"] else None
+        late = age is not None and age > 45
+        lignes.append(
+            [
+                r["perimetre"] or "–",
+                r["source"],
+                fmt.french_date(r["dernier"]) if r["dernier"] else "–",
+                "en retard (plus de 45 jours)" if late else "à jour",
+            ]
+        )
+    return Bloc(
+        id="fraicheur",
+        titre="Fraîcheur des données",
+        resume="Date du dernier export reçu pour chaque périmètre et source, comparée à la date "
+        "d'observation.",
+        colonnes=["Périmètre", "Source", "Dernier export", "État"],
+        lignes=lignes,
+    )
+
+
+BLOCS: dict[str, Callable[..., Bloc]] = {
+    "chiffres-cles": chiffres_cles,
+    "activation": activation,
+    "calibrage": calibrage,
+    "entonnoir": entonnoir,
+    "dormantes": dormantes,
+    "dormantes-acheteurs": dormantes_acheteurs,
+    "sorties-positives": sorties_positives,
+    "resultats-6m": resultats_6m,
+    "parcours-academie": parcours_academie,
+    "carte": carte,
+    "classement": classement,
+    "fichiers": fichiers,
+    "quarantaine": quarantaine,
+    "controles": controles,
+    "fraicheur": fraicheur,
+}

@@ -1,0 +1,279 @@
+"""DSFR-styled building blocks: header, navigation, filters, a chart block with its summary,
+data table and CSV link, and messages."""
+
+from __future__ import annotations
+
+from dash import dcc, html
+
+from dashboards import formatting as fmt
+from dashboards import queries
+from dashboards.blocks import Bloc, Refus
+from dashboards.filters import Filtres
+
+PAGES = [
+    ("/", "Vue d'ensemble"),
+    ("/clauses", "Clauses"),
+    ("/jeunes", "Jeunes"),
+    ("/territoires", "Territoires"),
+    ("/qualite", "Qualité des données"),
+    ("/methodologie", "Méthodologie"),
+]
+
+
+def entete(chemin: str, filtres: Filtres) -> html.Header:
+    """The State header (Marianne block, service name) and the main navigation."""
+    qs = filtres.query_string()
+    return html.Header(
+        className="fr-header",
+        role="banner",
+        children=[
+            html.Div(
+                className="fr-header__body",
+                children=html.Div(
+                    className="fr-container",
+                    children=html.Div(
+                        className="fr-header__body-row",
+                        children=[
+                            html.Div(
+                                className="fr-header__brand fr-enlarge-link",
+                                children=[
+                                    html.Div(
+                                        className="fr-header__brand-top",
+                                        children=html.Div(
+                                            className="fr-header__logo",
+                                            children=html.P(
+                                                ["République", html.Br(), "Française"],
+                                                className="fr-logo",
+                                            ),
+                                        ),
+                                    ),
+                                    html.Div(
+                                        className="fr-header__service",
+                                        children=[
+                                            html.A(
+                                                html.P(
+                                                    "Clause sociale de formation",
+                                                    className="fr-header__service-title",
+                                                ),
+                                                href="/" + qs,
+                                                title="Accueil — Clause sociale de formation",
+                                            ),
+                                            html.P(
+                                                "Parcours Solidaire de Formation",
+                                                className="fr-header__service-tagline",
+                                            ),
+                                        ],
+                                    ),
+                                ],
+                            ),
+                        ],
+                    ),
+                ),
+            ),
+            html.Div(
+                className="fr-header__menu",
+                children=html.Div(
+                    className="fr-container",
+                    children=html.Nav(
+                        className="fr-nav",
+                        role="navigation",
+                        **{"aria-label": "Menu principal"},
+                        children=html.Ul(
+                            className="fr-nav__list",
+                            children=[
+                                html.Li(
+                                    className="fr-nav__item",
+                                    children=html.A(
+                                        label,
+                                        href=path + qs,
+                                        className="fr-nav__link",
+                                        **({"aria-current": "page"} if path == chemin else {}),
+                                    ),
+                                )
+                                for path, label in PAGES
+                            ],
+                        ),
+                    ),
+                ),
+            ),
+        ],
+    )
+
+
+def _select(id_: str, label: str, options: list[tuple[str, str]], value: str | None) -> html.Div:
+    return html.Div(
+        className="fr-select-group filtre",
+        children=[
+            html.Label(label, htmlFor=id_, className="fr-label"),
+            dcc.Dropdown(
+                id=id_,
+                options=[{"label": text, "value": code} for code, text in options],
+                value=value,
+                placeholder="Toutes",
+                clearable=True,
+                searchable=False,
+            ),
+        ],
+    )
+
+
+def filtres_formulaire(filtres: Filtres) -> html.Section:
+    """The filters, kept in the URL by a callback (a link reproduces the view)."""
+    return html.Section(
+        className="filtres",
+        **{"aria-label": "Filtres"},
+        children=[
+            _select(
+                "filtre-annee",
+                "Année",
+                [(p, p) for p in queries.periodes()],
+                None if filtres.annee == "ensemble" else filtres.annee,
+            ),
+            _select("filtre-academie", "Académie", queries.valeurs("academie"), filtres.academie),
+            _select(
+                "filtre-region",
+                "Région académique",
+                queries.valeurs("region_academique"),
+                filtres.region,
+            ),
+            _select(
+                "filtre-type-acheteur",
+                "Type d'acheteur",
+                queries.valeurs("type_acheteur"),
+                filtres.type_acheteur,
+            ),
+            _select("filtre-secteur", "Secteur", queries.valeurs("secteur"), filtres.secteur),
+        ],
+    )
+
+
+def tableau(bloc: Bloc) -> html.Table:
+    return html.Div(
+        className="fr-table",
+        children=html.Table(
+            [
+                html.Caption(bloc.titre),
+                html.Thead(html.Tr([html.Th(c, scope="col") for c in bloc.colonnes])),
+                html.Tbody(
+                    [
+                        html.Tr([html.Th(line[0], scope="row")] + [html.Td(v) for v in line[1:]])
+                        for line in bloc.lignes
+                    ]
+                ),
+            ],
+            id=f"table-{bloc.id}",
+        ),
+    )
+
+
+def bloc(bloc: Bloc, filtres: Filtres, extra_query: str = "") -> html.Section:
+    """A chart (or table) with its one-sentence summary, its data and its CSV download."""
+    qs = filtres.query_string()
+    if extra_query:
+        qs = (qs + "&" if qs else "?") + extra_query
+    children: list = [
+        html.H2(bloc.titre, className="fr-h4"),
+        html.P(bloc.resume, className="resume", id=f"resume-{bloc.id}"),
+    ]
+    if bloc.figure is not None:
+        children.append(
+            html.Figure(
+                [
+                    dcc.Graph(
+                        id=f"graphique-{bloc.id}",
+                        figure=bloc.figure,
+                        config={"displayModeBar": False, "responsive": True},
+                    ),
+                    html.Figcaption(bloc.resume, className="fr-sr-only"),
+                ],
+                role="group",
+                **{"aria-label": bloc.titre},
+            )
+        )
+        children.append(
+            html.Details([html.Summary("Voir les données"), tableau(bloc)], className="donnees")
+        )
+    else:
+        children.append(tableau(bloc))
+    children += [html.P(note, className="fr-text--sm note") for note in bloc.notes]
+    children.append(
+        html.A(
+            f"Télécharger les données (CSV) — {bloc.titre}",
+            href=f"/telecharger/{bloc.id}.csv{qs}",
+            className="fr-link fr-icon-download-line fr-link--icon-left",
+            id=f"csv-{bloc.id}",
+        )
+    )
+    return html.Section(children, className="bloc", id=f"bloc-{bloc.id}")
+
+
+def refus(message: str) -> html.Div:
+    return html.Div(
+        className="fr-alert fr-alert--warning fr-alert--sm",
+        role="alert",
+        children=html.P(message),
+    )
+
+
+def essayer(fabrique, filtres: Filtres, identite, *args, extra_query: str = ""):
+    """A block, or the refusal message when the role does not allow it."""
+    try:
+        return bloc(fabrique(filtres, identite, *args), filtres, extra_query)
+    except Refus as exc:
+        return refus(str(exc))
+
+
+def bandeau(filtres: Filtres, domaine: str) -> list:
+    """Notices above the content: demo data, and filters that do not apply here."""
+    publication = queries.publication() or {}
+    notices = []
+    if publication.get("donnees_synthetiques"):
+        notices.append(
+            html.Div(
+                "Données de démonstration : ces chiffres sont synthétiques et ne décrivent "
+                "aucun jeune ni marché réel.",
+                className="fr-notice banner",
+                role="note",
+                id="banner-demo",
+            )
+        )
+    ignored = filtres.ignores(domaine)
+    if ignored:
+        notices.append(
+            html.P(
+                "Les indicateurs ne croisent pas deux dimensions : filtre non appliqué ici ("
+                + ", ".join(ignored)
+                + ").",
+                className="fr-text--sm note",
+            )
+        )
+    if publication:
+        notices.append(
+            html.P(
+                f"Situation au {fmt.french_date(publication['date_observation'])} · "
+                f"publication {publication['snapshot_id']}",
+                className="meta fr-text--sm",
+            )
+        )
+    return notices
+
+
+def pied() -> html.Footer:
+    return html.Footer(
+        className="fr-footer",
+        role="contentinfo",
+        children=html.Div(
+            className="fr-container",
+            children=html.P(
+                [
+                    "Ministère de l'Éducation nationale — Mission des achats et MLDS. ",
+                    html.A(
+                        "Méthodologie des indicateurs", href="/methodologie", id="lien-methodologie"
+                    ),
+                    ". « < 5 » : effectif de 1 à 4 non diffusé ; « n.d. » : valeur non diffusée "
+                    "(moins de 20 jeunes, ou secret secondaire).",
+                ],
+                className="fr-footer__content-desc",
+            ),
+        ),
+    )
