@@ -1,5 +1,5 @@
 """The leadership dashboard: Dash pages in French with the State design system (DSFR), filters
-kept in the URL, role-scoped content, CSV downloads, security headers. Served by gunicorn
+in the URL (a GET form), role-scoped content, CSV downloads, security headers. Served by gunicorn
 (``dashboards.server``); debug stays off."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import dash
 import flask
-from dash import Dash, Input, Output, dcc, html
+from dash import Dash, html
 
 from dashboards import blocks, queries
 from dashboards.auth import ANONYME, BasicAuthProvider, IdentityProvider
@@ -43,7 +43,6 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
-FILTRES = ["annee", "academie", "region", "type_acheteur", "secteur"]
 
 
 def _csv(bloc: blocks.Bloc) -> bytes:
@@ -67,7 +66,7 @@ def create_app(provider: IdentityProvider | None = None) -> Dash:
         suppress_callback_exceptions=True,
         serve_locally=True,
     )
-    app.layout = html.Div([dcc.Location(id="url", refresh="callback-nav"), dash.page_container])
+    app.layout = html.Div([dash.page_container])
     server = app.server
 
     @server.before_request
@@ -122,19 +121,6 @@ def create_app(provider: IdentityProvider | None = None) -> Dash:
                 "Cache-Control": "no-store",
             },
         )
-
-    @app.callback(
-        Output("url", "search"),
-        [Input(f"filtre-{name.replace('_', '-')}", "value") for name in FILTRES],
-        prevent_initial_call=True,
-    )
-    def filtres_dans_url(*values):
-        """A filter change rewrites the query string; the page re-renders from the URL."""
-        chosen = dict(zip(FILTRES, values, strict=True))
-        return Filtres(
-            annee=chosen["annee"] or "ensemble",
-            **{k: chosen[k] or None for k in FILTRES if k != "annee"},
-        ).query_string()
 
     return app
 

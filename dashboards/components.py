@@ -100,49 +100,64 @@ def entete(chemin: str, filtres: Filtres) -> html.Header:
     )
 
 
-def _select(id_: str, label: str, options: list[tuple[str, str]], value: str | None) -> html.Div:
+def _select(name: str, label: str, options: list[tuple[str, str]], value: str | None) -> html.Div:
+    """A native <select>: keyboard and screen-reader behaviour of the browser itself (RGAA)."""
+    id_ = f"filtre-{name.replace('_', '-')}"
     return html.Div(
         className="fr-select-group filtre",
         children=[
             html.Label(label, htmlFor=id_, className="fr-label"),
-            dcc.Dropdown(
+            html.Select(
                 id=id_,
-                options=[{"label": text, "value": code} for code, text in options],
-                value=value,
-                placeholder="Toutes",
-                clearable=True,
-                searchable=False,
+                name=name,
+                className="fr-select",
+                children=[html.Option("Toutes", value="", selected=value is None)]
+                + [html.Option(text, value=code, selected=code == value) for code, text in options],
             ),
         ],
     )
 
 
-def filtres_formulaire(filtres: Filtres) -> html.Section:
-    """The filters, kept in the URL by a callback (a link reproduces the view)."""
-    return html.Section(
+def filtres_formulaire(chemin: str, filtres: Filtres, caches: dict[str, str]) -> html.Form:
+    """The filters as a plain GET form: applying them writes the query string, so the URL always
+    describes the view and a link reproduces it. Works without JavaScript."""
+    return html.Form(
         className="filtres",
+        method="get",
+        action=chemin,
+        role="search",
         **{"aria-label": "Filtres"},
         children=[
             _select(
-                "filtre-annee",
+                "annee",
                 "Année",
                 [(p, p) for p in queries.periodes()],
                 None if filtres.annee == "ensemble" else filtres.annee,
             ),
-            _select("filtre-academie", "Académie", queries.valeurs("academie"), filtres.academie),
+            _select("academie", "Académie", queries.valeurs("academie"), filtres.academie),
             _select(
-                "filtre-region",
-                "Région académique",
-                queries.valeurs("region_academique"),
-                filtres.region,
+                "region", "Région académique", queries.valeurs("region_academique"), filtres.region
             ),
             _select(
-                "filtre-type-acheteur",
+                "type_acheteur",
                 "Type d'acheteur",
                 queries.valeurs("type_acheteur"),
                 filtres.type_acheteur,
             ),
-            _select("filtre-secteur", "Secteur", queries.valeurs("secteur"), filtres.secteur),
+            _select("secteur", "Secteur", queries.valeurs("secteur"), filtres.secteur),
+            *[
+                dcc.Input(type="hidden", name=k, value=v, id=f"cache-{k}")
+                for k, v in caches.items()
+            ],
+            html.Div(
+                html.Button(
+                    "Appliquer les filtres",
+                    type="submit",
+                    className="fr-btn",
+                    id="filtres-appliquer",
+                ),
+                className="filtre-action",
+            ),
         ],
     )
 

@@ -22,6 +22,7 @@ def cadre(
     domaine: str,
     contenu: list,
     avec_filtres: bool = True,
+    caches: dict[str, str] | None = None,
 ) -> html.Div:
     return html.Div(
         [
@@ -37,7 +38,9 @@ def cadre(
                 children=[
                     *components.bandeau(filtres, domaine),
                     html.H1(titre, className="fr-h2"),
-                    components.filtres_formulaire(filtres) if avec_filtres else None,
+                    components.filtres_formulaire(chemin, filtres, caches or {})
+                    if avec_filtres
+                    else None,
                     *contenu,
                 ],
             ),

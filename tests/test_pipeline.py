@@ -2,18 +2,13 @@
 
 import csv
 import math
-import os
 import re
-import socket
-import subprocess
-import time
 
 import duckdb
 import pytest
-import requests
 import yaml
 
-from tests.conftest import CSF, ROOT, SAMPLE, csf, status
+from tests.conftest import ROOT, SAMPLE, csf, status
 
 pytestmark = pytest.mark.slow
 
@@ -361,75 +356,3 @@ def test_uai_check_letter_and_hour_calibration_are_flagged(demo_home):
 def test_key_file_is_private(demo_home):
     key = demo_home / "keys" / "pseudonymisation.key"
     assert key.stat().st_mode & 0o777 == 0o600
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def dashboard(demo_home):
-    port = _free_port()
-    env = {**os.environ, "CSF_HOME": str(demo_home)}
-    proc = subprocess.Popen(
-        [CSF, "dashboard", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            requests.get(url, timeout=5)
-            break
-        except (requests.ConnectionError, requests.Timeout):
-            time.sleep(0.2)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
-
-
-def test_dashboard_serves_french_kpis_over_http(dashboard, demo_home):
-    page = requests.get(dashboard, timeout=10)
-    assert page.status_code == 200 and '<html lang="fr">' in page.text
-    layout = requests.get(f"{dashboard}/_dash-layout", timeout=10).text
-    assert "Données de démonstration" in layout and "Taux d'activation à 6 mois" in layout
-    with duckdb.connect(str(demo_home / "warehouse" / "published.duckdb"), read_only=True) as con:
-        clauses = con.execute(
-            "select numerateur from marts.indicateurs where indicateur = 'nb_clauses_csf' "
-            "and niveau = 'national' and periode = 'ensemble'"
-        ).fetchone()[0]
-    from dashboards.formatting import number
-
-    assert number(clauses) in layout
-
-
-@pytest.mark.browser
-def test_dashboard_in_chromium(dashboard, tmp_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-dev-shm-usage",
-            ],
-        )
-        page = browser.new_page(locale="fr-FR")
-        page.goto(dashboard)
-        page.wait_for_selector("#kpi-nb_clauses_csf")
-        assert page.locator("html").get_attribute("lang") == "fr"
-        assert page.locator("#banner-demo").is_visible()
-        rows = page.locator("#table-academies tbody tr")
-        assert rows.count() >= 7
-        page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
-        page.click("#lien-methodologie")
-        page.wait_for_url("**/methodologie")
-        assert page.locator("h1").inner_text() == "Méthodologie des indicateurs"
-        assert page.locator("html").get_attribute("lang") == "fr"
-        browser.close()

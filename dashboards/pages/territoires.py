@@ -51,4 +51,5 @@ def layout(**query: str) -> html.Div:
             essayer(blocks.carte, filtres, who, indicateur, extra_query=extra),
             essayer(blocks.classement, filtres, who, indicateur, extra_query=extra),
         ],
+        caches={"indicateur": indicateur},
     )

@@ -1,0 +1,281 @@
+"""The dashboard served by the real ``csf dashboard`` (gunicorn) on the demo snapshot: pages,
+downloads, disclosure, roles, security headers, and a real browser (Chromium) with axe-core."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+import requests
+
+from dashboards.formatting import number
+from tests.conftest import CSF, ROOT
+
+pytestmark = pytest.mark.slow
+
+PAGES = ["/", "/clauses", "/jeunes", "/territoires", "/qualite", "/methodologie"]
+PASSWORD = "mot-de-passe-de-test-1"
+USERS = {"direction": "national", "creteil": "academie:24", "achats": "achats"}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _serve(home: Path, **env_extra: str):
+    port = _free_port()
+    env = {**os.environ, "CSF_HOME": str(home), **env_extra}
+    proc = subprocess.Popen(
+        [CSF, "dashboard", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            requests.get(url, timeout=5)
+            break
+        except (requests.ConnectionError, requests.Timeout):
+            time.sleep(0.2)
+    return url, proc
+
+
+@pytest.fixture(scope="module")
+def dashboard(demo_home):
+    url, proc = _serve(demo_home)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def secured(demo_home, tmp_path_factory):
+    users = tmp_path_factory.mktemp("config") / "utilisateurs.toml"
+    env = {**os.environ, "CSF_HOME": str(demo_home), "CSF_USERS_FILE": str(users)}
+    for name, role in USERS.items():
+        subprocess.run(
+            [CSF, "user", name, "--role", role, "--password-stdin"],
+            input=PASSWORD + "\n",
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+    assert oct(users.stat().st_mode & 0o777) == "0o600"
+    assert PASSWORD not in users.read_text()
+    url, proc = _serve(demo_home, CSF_USERS_FILE=str(users))
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def _csv(response: requests.Response) -> list[list[str]]:
+    assert response.content.startswith("\ufeff".encode())
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+
+
+def _published(home: Path) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(home / "warehouse" / "published.duckdb"), read_only=True)
+
+
+def test_every_page_answers_in_french_with_security_headers(dashboard):
+    for path in PAGES:
+        page = requests.get(dashboard + path, timeout=10)
+        assert page.status_code == 200
+        assert '<html lang="fr"' in page.text
+        csp = page.headers["Content-Security-Policy"]
+        script_src = re.search(r"script-src ([^;]*)", csp).group(1)
+        assert "'unsafe-inline'" not in script_src and "frame-ancestors 'none'" in csp
+        assert page.headers["X-Frame-Options"] == "DENY"
+        assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert "/vendor/dsfr/dsfr.min.css" in requests.get(dashboard, timeout=10).text
+
+
+def test_csv_download_holds_the_displayed_figures(dashboard, demo_home):
+    rows = _csv(requests.get(f"{dashboard}/telecharger/chiffres-cles.csv", timeout=10))
+    with _published(demo_home) as con:
+        clauses = con.execute(
+            "select numerateur from marts.indicateurs where indicateur = 'nb_clauses_csf' "
+            "and niveau = 'national' and periode = 'ensemble'"
+        ).fetchone()[0]
+    assert rows[0] == ["Indicateur", "Valeur", "Intervalle de confiance à 95 %", "Année précédente"]
+    assert ["Clauses sociales de formation", number(clauses)] == rows[1][:2]
+    assert requests.get(f"{dashboard}/telecharger/inconnu.csv", timeout=10).status_code == 404
+
+
+def test_no_page_or_download_shows_a_hidden_value(dashboard, demo_home):
+    """Scan: for every youth indicator of the map, every period and every académie, a cell the
+    mart hides is displayed as "< 5" or "n.d.", and no youth count from 1 to 4 is displayed."""
+    with _published(demo_home) as con:
+        cells = con.execute(
+            "select indicateur, periode, libelle_niveau, diffusable from marts.indicateurs "
+            "where niveau = 'academie' and code_niveau != 'NR' and indicateur in "
+            "('taux_sortie_positive_6m', 'nb_jeunes_csf')"
+        ).fetchall()
+        years = [
+            r[0] for r in con.execute("select distinct periode from marts.indicateurs").fetchall()
+        ]
+        academies = [
+            r[0] for r in con.execute("select code_academie from marts.dim_academies").fetchall()
+        ]
+    hidden = {(i, p, a) for i, p, a, shown in cells if not shown}
+    assert hidden, "the demo sample must exercise suppression"
+    checked = 0
+    for indicator in ("taux_sortie_positive_6m", "nb_jeunes_csf"):
+        for year in years:
+            query = f"?indicateur={indicator}" + ("" if year == "ensemble" else f"&annee={year}")
+            rows = _csv(requests.get(f"{dashboard}/telecharger/carte.csv{query}", timeout=10))
+            for academie, _region, value, _interval in rows[1:]:
+                if (indicator, year, academie) in hidden:
+                    assert value in ("< 5", "n.d."), (indicator, year, academie, value)
+                    checked += 1
+    assert checked == len(hidden)
+    for code in academies[:8]:
+        for year in years:
+            query = f"?academie={code}" + ("" if year == "ensemble" else f"&annee={year}")
+            rows = _csv(
+                requests.get(f"{dashboard}/telecharger/resultats-6m.csv{query}", timeout=10)
+            )
+            for label, value, _interval, base in rows[1:]:
+                if label in ("Jeunes en parcours CSF", "Parcours commencés"):
+                    assert not re.fullmatch(r"[1-4]", value), (code, year, label, value)
+                assert base in ("–", "n.d.") or int(base.replace("\u202f", "")) >= 20
+
+
+def test_access_needs_a_user_of_the_users_file(secured):
+    assert requests.get(secured, timeout=10).status_code == 401
+    wrong = requests.get(secured, auth=("creteil", "faux-mot-de-passe"), timeout=10)
+    assert wrong.status_code == 401
+    assert requests.get(secured, auth=("creteil", PASSWORD), timeout=10).status_code == 200
+
+
+def test_academie_user_gets_its_youth_detail_and_no_other(secured):
+    detail = f"{secured}/telecharger/parcours-academie.csv"
+    own = requests.get(detail + "?academie=24", auth=("creteil", PASSWORD), timeout=10)
+    other = requests.get(detail + "?academie=25", auth=("creteil", PASSWORD), timeout=10)
+    national = requests.get(detail + "?academie=25", auth=("direction", PASSWORD), timeout=10)
+    assert own.status_code == 200 and len(_csv(own)) > 1
+    assert other.status_code == 403 and "MLDS de l'académie" in other.text
+    assert national.status_code == 200
+    # National aggregates stay open to the académie's users.
+    outcomes = f"{secured}/telecharger/sorties-positives.csv?academie=25"
+    assert requests.get(outcomes, auth=("creteil", PASSWORD), timeout=10).status_code == 200
+
+
+def test_buyers_role_sees_procurement_but_no_youth_figures(secured):
+    auth = ("achats", PASSWORD)
+    assert requests.get(f"{secured}/telecharger/entonnoir.csv", auth=auth, timeout=10).ok
+    youths = requests.get(f"{secured}/telecharger/sorties-positives.csv", auth=auth, timeout=10)
+    assert youths.status_code == 403
+
+
+def _browser(pw):
+    return pw.chromium.launch(
+        executable_path="/usr/bin/chromium",
+        args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+    )
+
+
+@pytest.mark.browser
+def test_pages_filters_and_downloads_in_chromium(dashboard, demo_home, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    with _published(demo_home) as con:
+        clauses = con.execute(
+            "select numerateur from marts.indicateurs where indicateur = 'nb_clauses_csf' "
+            "and niveau = 'national' and periode = 'ensemble'"
+        ).fetchone()[0]
+    with sync_playwright() as pw:
+        browser = _browser(pw)
+        page = browser.new_page(locale="fr-FR", accept_downloads=True)
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        for path in PAGES:
+            page.goto(dashboard + path)
+            page.wait_for_selector("#contenu h1")
+            assert page.locator("html").get_attribute("lang") == "fr"
+        page.goto(dashboard + "/")
+        assert page.locator("#kpi-nb_clauses_csf").inner_text() == number(clauses)
+        assert page.locator("#banner-demo").is_visible()
+        # A filter change is kept in the URL and the page follows it.
+        page.goto(dashboard + "/clauses")
+        page.wait_for_selector("#resume-activation")
+        page.select_option("#filtre-academie", "24")
+        page.click("#filtres-appliquer")
+        page.wait_for_url(re.compile(r"academie=24"))
+        page.wait_for_selector("#resume-activation")
+        page.wait_for_function(
+            "document.querySelector('#resume-activation').innerText.includes('Créteil')"
+        )
+        with page.expect_download() as info:
+            page.click("#csv-activation")
+        downloaded = Path(info.value.path()).read_bytes()
+        assert (
+            downloaded
+            == requests.get(f"{dashboard}/telecharger/activation.csv?academie=24").content
+        )
+        page.click("#lien-methodologie")
+        page.wait_for_url("**/methodologie")
+        assert page.locator("h1").inner_text() == "Méthodologie des indicateurs"
+        assert errors == []
+        browser.close()
+
+
+@pytest.mark.browser
+def test_every_page_passes_axe_without_serious_violations(dashboard):
+    from playwright.sync_api import sync_playwright
+
+    axe = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+    with sync_playwright() as pw:
+        browser = _browser(pw)
+        # The audit script is injected inline: the page's own CSP would (rightly) refuse it.
+        context = browser.new_context(locale="fr-FR", bypass_csp=True)
+        page = context.new_page()
+        found = {}
+        for path in PAGES:
+            page.goto(dashboard + path)
+            page.wait_for_selector("#contenu h1")
+            page.wait_for_timeout(500)
+            page.add_script_tag(path=str(axe))
+            result = page.evaluate(
+                "axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']})"
+            )
+            serious = [
+                (v["id"], v["nodes"][0]["target"])
+                for v in result["violations"]
+                if v["impact"] in ("serious", "critical")
+            ]
+            if serious:
+                found[path] = serious
+        browser.close()
+    assert found == {}
+
+
+@pytest.mark.browser
+def test_academie_user_sees_a_refusal_for_another_academie_in_the_page(secured):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = _browser(pw)
+        context = browser.new_context(
+            locale="fr-FR", http_credentials={"username": "creteil", "password": PASSWORD}
+        )
+        page = context.new_page()
+        page.goto(secured + "/jeunes?academie=25")
+        page.wait_for_selector("#contenu h1")
+        assert "MLDS de l'académie" in page.locator(".fr-alert").inner_text()
+        assert page.locator("#table-parcours-academie").count() == 0
+        page.goto(secured + "/jeunes?academie=24")
+        page.wait_for_selector("#table-parcours-academie", state="attached")
+        browser.close()
