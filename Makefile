@@ -4,7 +4,7 @@ UV := .tools/bin/uv
 UV_VERSION := 0.13.9
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install system-deps demo run test test-fast lint sample clean bench-decp docs
+.PHONY: install system-deps demo run test test-fast lint sample clean bench-decp docs screenshots
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -74,6 +74,12 @@ docs: install
 	cd dbt_project && CSF_HOME=$(DOCS_HOME) CSF_BUILD_DB=$(DOCS_HOME)/warehouse/build.duckdb \
 	  ../.venv/bin/dbt docs generate --static --quiet --profiles-dir . --target-path $(DOCS_HOME)/target
 	mkdir -p docs/dbt && cp $(DOCS_HOME)/target/static_index.html docs/dbt/index.html
+
+## Screenshots of every dashboard page on the demo sample: docs/captures/*.png (committed).
+screenshots: install
+	rm -rf $(DOCS_HOME) && mkdir -p $(DOCS_HOME)
+	CSF_HOME=$(DOCS_HOME) .venv/bin/csf run --inbox data/sample
+	CSF_HOME=$(DOCS_HOME) .venv/bin/python -m dashboards.screenshots --out docs/captures
 
 ## M1: DECP ingest at national scale (1.5 M contracts, > 1.6 GB) against DuckDB's own read.
 bench-decp: install

@@ -111,10 +111,17 @@ def tuiles(
     textes: dict[str, str],
 ) -> go.Figure:
     """A tile-grid map: one square per académie at a fixed grid position (overseas in a row
-    below), shaded by value and labelled with it; hidden values are grey with their label."""
+    below), shaded by value and labelled with it; hidden values ("n.d.") and académies without
+    data ("–") are light grey with their label."""
     codes = list(positions)
     shown = [c for c in codes if valeurs.get(c) is not None]
     hidden = [c for c in codes if valeurs.get(c) is None]
+    low = min((valeurs[c] for c in shown), default=0.0)
+    high = max((valeurs[c] for c in shown), default=1.0)
+
+    def position(code: str) -> float:
+        return 0.5 if high == low else (valeurs[code] - low) / (high - low)
+
     fig = go.Figure()
     fig.add_scatter(
         x=[positions[c][0] for c in shown],
@@ -122,21 +129,21 @@ def tuiles(
         mode="markers+text",
         marker={
             "symbol": "square",
-            "size": 46,
-            "color": [valeurs[c] for c in shown],
-            "colorscale": [[0, "#e3e3fd"], [1, BLEU]],
+            "size": 50,
+            "color": [position(c) for c in shown],
+            "cmin": 0,
+            "cmax": 1,
+            # Two halves with a step between them: dark text on the light half, white text on
+            # the dark half, both with a contrast of at least 4.5:1 (a smooth scale has a middle
+            # band where neither text colour reaches it).
+            "colorscale": [[0, "#e3e3fd"], [0.5, "#b1b1f4"], [0.5, "#3f3fb5"], [1, BLEU]],
             "showscale": False,
             "line": {"color": "white", "width": 1},
         },
-        text=[f"{libelles[c][:5]}<br>{textes[c]}" for c in shown],
+        text=[f"{libelles[c][:6]}<br>{textes[c]}" for c in shown],
         textfont={
             "size": 9,
-            "color": [
-                "#161616"
-                if (valeurs[c] or 0) < 0.5 * max(valeurs[s] or 0 for s in shown)
-                else "white"
-                for c in shown
-            ],
+            "color": ["white" if position(c) > 0.5 else "#161616" for c in shown],
         },
         hovertext=[f"{libelles[c]} : {textes[c]}" for c in shown],
         hoverinfo="text",
@@ -148,13 +155,13 @@ def tuiles(
         mode="markers+text",
         marker={
             "symbol": "square",
-            "size": 46,
-            "color": "#eeeeee",
+            "size": 50,
+            "color": "#f6f6f6",
             "line": {"color": GRIS, "width": 1},
         },
-        text=[f"{libelles[c][:5]}<br>{textes.get(c, 'n.d.')}" for c in hidden],
+        text=[f"{libelles[c][:6]}<br>{textes.get(c, '–')}" for c in hidden],
         textfont={"size": 9, "color": "#161616"},
-        hovertext=[f"{libelles[c]} : {textes.get(c, 'n.d.')}" for c in hidden],
+        hovertext=[f"{libelles[c]} : {textes.get(c, 'aucune donnée')}" for c in hidden],
         hoverinfo="text",
         showlegend=False,
     )

@@ -1,0 +1,110 @@
+"""Dashboard pieces without a browser or a server: display rules, filters, figures, users."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from dashboards import figures
+from dashboards import formatting as fmt
+from dashboards.auth import BasicAuthProvider, Identite, ajouter_utilisateur, charger_utilisateurs
+from dashboards.filters import Filtres
+
+
+def _row(**values):
+    base = {
+        "unite": "nombre",
+        "diffusable": True,
+        "valeur": None,
+        "numerateur": None,
+        "denominateur": None,
+        "ic_bas": None,
+        "ic_haut": None,
+    }
+    return base | values
+
+
+def test_hidden_values_never_show_a_figure():
+    assert fmt.indicator_value(_row(diffusable=False, numerateur=3, valeur=3)) == "< 5"
+    # Hidden by secondary suppression: not small, and must not say "< 5".
+    assert fmt.indicator_value(_row(diffusable=False, numerateur=8, valeur=8)) == "n.d."
+    rate = _row(unite="taux", diffusable=False, numerateur=10, denominateur=19, valeur=10 / 19)
+    assert fmt.indicator_value(rate) == "n.d." and fmt.interval(rate) == ""
+    assert fmt.count(rate) == "n.d." and fmt.count(rate, "denominateur") == "n.d."
+
+
+def test_french_formats():
+    assert fmt.number(1234.5) == "1\u202f234,5"
+    assert fmt.indicator_value(_row(unite="taux", valeur=0.4567, numerateur=1)) == "45,7\u00a0%"
+    assert fmt.indicator_value(_row(unite="jours", valeur=40.0)) == "40\u00a0jours"
+    assert fmt.indicator_value(_row(unite="jours", valeur=None)) == "non atteint"
+    gap = _row(unite="ecart", valeur=-0.125, ic_bas=-0.3, ic_haut=0.05)
+    assert fmt.ecart(gap) == "-12,5\u00a0pts"
+    assert fmt.ecart_interval(gap) == "-30,0 à +5,0\u00a0pts"
+    assert fmt.french_date("2026-11-25") == "25/11/2026"
+    assert fmt.label("retour_formation_initiale") == "Retour formation initiale"
+
+
+def test_filters_pick_one_dimension_and_say_which_they_ignore():
+    filtres = Filtres(annee="2025", academie="24", type_acheteur="rectorat")
+    assert filtres.cellule("achats") == ("academie", "24")
+    assert filtres.ignores("achats") == ["type d'acheteur"]
+    assert Filtres(type_acheteur="rectorat").cellule("jeunes") == ("national", "FR")
+    assert Filtres(secteur="BTP").cellule("jeunes") == ("secteur", "BTP")
+    assert filtres.query_string() == "?annee=2025&academie=24&type_acheteur=rectorat"
+    assert Filtres().query_string() == ""
+
+
+def test_bar_chart_leaves_hidden_values_as_labelled_gaps():
+    fig = figures.barres(["2024", "2025"], [0.5, None], ["50,0 %", "n.d."], "Taux", True)
+    bar = fig.data[0]
+    assert list(bar.y) == [0.5, None] and list(bar.text) == ["50,0 %", "n.d."]
+    assert fig.layout.separators == ", " and fig.layout.yaxis.tickformat == ".0%"
+
+
+def test_grouped_bars_do_not_rely_on_colour_alone():
+    fig = figures.groupes(
+        ["À 6 mois"], [("CSF", [0.8], ["80 %"]), ("Comparaison", [0.6], ["60 %"])], "Part"
+    )
+    patterns = {trace.marker.pattern.shape for trace in fig.data}
+    assert len(patterns) == 2 and all(trace.text for trace in fig.data)
+
+
+def test_roles():
+    creteil = Identite("creteil", frozenset({"academie:24"}))
+    achats = Identite("achats", frozenset({"achats"}))
+    national = Identite("dir", frozenset({"national"}))
+    assert creteil.peut_voir_detail_jeunes("24") and not creteil.peut_voir_detail_jeunes("25")
+    assert creteil.peut_voir("jeunes") and not achats.peut_voir("jeunes")
+    assert achats.peut_voir("achats") and national.peut_voir_detail_jeunes("25")
+
+
+def test_users_file_hashes_passwords_and_expands_groups(tmp_path):
+    path = tmp_path / "utilisateurs.toml"
+    ajouter_utilisateur(path, "creteil", "un-long-mot-de-passe", ["academie:24"])
+    text = path.read_text()
+    assert "un-long-mot-de-passe" not in text and "scrypt:" in text
+    path.write_text(
+        text + '\n[groupes]\n"achats-nationaux" = ["achats", "national"]\n'
+        '[utilisateurs."mda"]\nmot_de_passe = "x"\ngroupes = ["achats-nationaux"]\n'
+    )
+    users = charger_utilisateurs(path)
+    assert users["mda"]["roles"] == {"achats", "national"}
+    with pytest.raises(ValueError, match="rôle inconnu"):
+        ajouter_utilisateur(path, "x", "un-long-mot-de-passe", ["administrateur"])
+
+
+def test_basic_auth_provider(tmp_path):
+    path = tmp_path / "utilisateurs.toml"
+    ajouter_utilisateur(path, "creteil", "un-long-mot-de-passe", ["academie:24"])
+    provider = BasicAuthProvider(path)
+
+    def header(user: str, password: str) -> str:
+        return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+    identite = provider.identify(header("creteil", "un-long-mot-de-passe"))
+    assert identite is not None and identite.academies == {"24"}
+    assert provider.identify(header("creteil", "mauvais")) is None
+    assert provider.identify(header("inconnu", "un-long-mot-de-passe")) is None
+    assert provider.identify(None) is None and provider.identify("Basic !!!") is None
