@@ -4,7 +4,7 @@ UV := .tools/bin/uv
 UV_VERSION := 0.13.9
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install system-deps demo run test test-fast lint sample clean bench-decp docs screenshots
+.PHONY: install system-deps demo run test test-fast lint sample clean bench-decp bench-dashboard docs screenshots
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -84,3 +84,8 @@ screenshots: install
 ## M1: DECP ingest at national scale (1.5 M contracts, > 1.6 GB) against DuckDB's own read.
 bench-decp: install
 	.venv/bin/python -m bench.decp_ingest --contracts 1500000 --runs 5
+
+## M4: the dashboard with 10 concurrent clients, and cold page loads (demo sample until the
+## national-scale sample exists).
+bench-dashboard: install
+	.venv/bin/python -m bench.dashboard_load --clients 10 --requests 40 --cold-loads 3

@@ -56,6 +56,16 @@ def markdown(results: dict) -> str:
             f"(parse only, no table: {m1['duckdb_array_parse_only']['seconds']['median']} s) "
             f"| ×{m1['ratio_to_limit']} (×{m1['ratio_to_parse_only']} of parse only) |"
         )
+    m4 = results.get("M4_dashboard")
+    if m4:
+        cb, cold = m4["callback_ms"], m4["cold_page_ms"]
+        lines.append(
+            f"| M4 dashboard ({m4['data']}), {m4['clients']} concurrent clients, "
+            f"{m4['callback_requests']} page callbacks | p50 {cb['p50']} ms, p95 {cb['p95']} ms "
+            f"(max {cb['max']}); cold page load median {cold['median']} ms, p95 {cold['p95']} ms "
+            f"| – | goal: callback p95 ≤ 100 ms, cold page ≤ 1 s | "
+            f"p95 ×{round(cb['p95'] / 100, 2)} of goal; cold ×{round(cold['p95'] / 1000, 2)} |"
+        )
     return "\n".join(lines) + "\n"
 
 

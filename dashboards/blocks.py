@@ -7,8 +7,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import plotly.graph_objects as go
-
 from dashboards import figures, queries
 from dashboards import formatting as fmt
 from dashboards.auth import Identite
@@ -28,7 +26,7 @@ class Bloc:
     resume: str
     colonnes: list[str]
     lignes: list[list[str]]
-    figure: go.Figure | None = None
+    figure: dict | None = None  # a Plotly figure as a plain dict
     notes: list[str] = field(default_factory=list)
     cles: list[str] = field(default_factory=list)  # a stable key per line (element ids)
 

@@ -1,8 +1,10 @@
 """Read-only queries on the published snapshot.
 
-Each call opens a short-lived read-only connection (a long-lived one would block publishing), and
-results are cached per snapshot version (inode and mtime of the file), so a new publish is picked
-up at the next request without a restart.
+Each process keeps one read-only connection to the snapshot *file* it opened, keyed by that
+file's identity (inode and mtime). Publishing writes a new file and renames it over the old one,
+so it never waits for readers; the next request sees a new identity, closes the old connection
+and opens the new file. Results are cached per snapshot version too, so a new publish is picked
+up without a restart, and one request's queries all come from one snapshot.
 """
 
 from __future__ import annotations
@@ -28,19 +30,42 @@ def snapshot_version(path: Path) -> tuple[int, int] | None:
     return (st.st_ino, st.st_mtime_ns)
 
 
-def _rows(path: Path, sql: str, params: list | None = None) -> list[dict]:
-    con = duckdb.connect(str(path), read_only=True)
+_open: dict[str, tuple[tuple[int, int], duckdb.DuckDBPyConnection]] = {}
+
+
+def _connection(path: Path, version: tuple[int, int]) -> duckdb.DuckDBPyConnection:
+    """The process's read-only connection to snapshot ``version`` of ``path``."""
+    current = _open.get(str(path))
+    if current and current[0] == version:
+        return current[1]
+    if current:
+        current[1].close()
+        del _open[str(path)]
+    for _ in range(3):
+        con = duckdb.connect(str(path), read_only=True)
+        # A publish between the stat and the open would give another file: check and retry.
+        if snapshot_version(path) == version:
+            _open[str(path)] = (version, con)
+            return con
+        con.close()
+        version = snapshot_version(path)
+    raise RuntimeError("l'instantané publié change sans cesse : réessayez")
+
+
+def _rows(path: Path, sql: str, params: list | None = None, version=None) -> list[dict]:
+    version = version or snapshot_version(path)
+    cursor = _connection(path, version).cursor()
     try:
-        cursor = con.execute(sql, params)
+        cursor.execute(sql, params)
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     finally:
-        con.close()
+        cursor.close()
 
 
 @lru_cache(maxsize=64)
 def _publication(path: Path, version: tuple[int, int]) -> dict:
-    return _rows(path, "select * from meta.publication")[0]
+    return _rows(path, "select * from meta.publication", version=version)[0]
 
 
 @lru_cache(maxsize=64)
@@ -51,6 +76,7 @@ def _indicateurs(path: Path, version: tuple[int, int], periode: str) -> tuple[di
             "select * from marts.indicateurs where periode = ? "
             "order by niveau desc, libelle_niveau, indicateur",
             [periode],
+            version=version,
         )
     )
 
@@ -72,7 +98,8 @@ def indicateurs(periode: str = "ensemble", path: Path | None = None) -> list[dic
 @lru_cache(maxsize=1024)
 def _query(path: Path, version: tuple[int, int], sql: str, params: tuple) -> tuple[dict, ...]:
     # Lists travel as tuples through the cache key (hashable), and back as lists to DuckDB.
-    return tuple(_rows(path, sql, [list(p) if isinstance(p, tuple) else p for p in params]))
+    values = [list(p) if isinstance(p, tuple) else p for p in params]
+    return tuple(_rows(path, sql, values, version=version))
 
 
 def rows(sql: str, *params: object, path: Path | None = None) -> list[dict]:

@@ -28,3 +28,36 @@ def test_decp_benchmark_smoke(tmp_path):
     assert m1["contracts"] == 3000 and m1["ingest"]["seconds"]["median"] > 0
     assert m1["ingest"]["peak_rss_mb"]["median"] > 0 and m1["ratio_to_limit"] > 0
     assert "M1 DECP ingest" in (tmp_path / "results.md").read_text()
+
+
+@pytest.mark.browser
+def test_dashboard_benchmark_smoke(demo_home, tmp_path):
+    env = {
+        **os.environ,
+        "CSF_HOME": str(demo_home),
+        "CSF_BENCH_RESULTS": str(tmp_path / "results.json"),
+    }
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.dashboard_load",
+            "--clients",
+            "2",
+            "--requests",
+            "6",
+            "--cold-loads",
+            "1",
+            "--workers",
+            "2",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    m4 = json.loads((tmp_path / "results.json").read_text())["M4_dashboard"]
+    assert m4["callback_requests"] == 12 and m4["callback_ms"]["p95"] > 0
+    assert m4["cold_page_loads"] == 6 and m4["cold_page_ms"]["median"] > 0
+    assert "M4 dashboard" in (tmp_path / "results.md").read_text()

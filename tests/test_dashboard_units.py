@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 
+import plotly.graph_objects as go
 import pytest
 
 from dashboards import figures
@@ -58,17 +59,32 @@ def test_filters_pick_one_dimension_and_say_which_they_ignore():
 
 def test_bar_chart_leaves_hidden_values_as_labelled_gaps():
     fig = figures.barres(["2024", "2025"], [0.5, None], ["50,0 %", "n.d."], "Taux", True)
-    bar = fig.data[0]
-    assert list(bar.y) == [0.5, None] and list(bar.text) == ["50,0 %", "n.d."]
-    assert fig.layout.separators == ", " and fig.layout.yaxis.tickformat == ".0%"
+    bar = fig["data"][0]
+    assert bar["y"] == [0.5, None] and bar["text"] == ["50,0 %", "n.d."]
+    assert fig["layout"]["separators"] == ", " and fig["layout"]["yaxis"]["tickformat"] == ".0%"
+    go.Figure(fig)  # a valid Plotly figure
 
 
 def test_grouped_bars_do_not_rely_on_colour_alone():
     fig = figures.groupes(
         ["À 6 mois"], [("CSF", [0.8], ["80 %"]), ("Comparaison", [0.6], ["60 %"])], "Part"
     )
-    patterns = {trace.marker.pattern.shape for trace in fig.data}
-    assert len(patterns) == 2 and all(trace.text for trace in fig.data)
+    patterns = {trace["marker"]["pattern"]["shape"] for trace in fig["data"]}
+    assert len(patterns) == 2 and all(trace["text"] for trace in fig["data"])
+    go.Figure(fig)
+
+
+def test_tile_map_text_keeps_its_contrast():
+    fig = figures.tuiles(
+        {"24": (0, 0), "25": (1, 0), "23": (2, 0)},
+        {"24": "Créteil", "25": "Versailles", "23": "Nice"},
+        {"24": 0.2, "25": 0.3},
+        {"24": "20,0 %", "25": "30,0 %"},
+    )
+    shown, hidden = fig["data"]
+    assert shown["textfont"]["color"] == ["#161616", "white"]
+    assert hidden["text"] == ["Nice<br>–"]
+    go.Figure(fig)
 
 
 def test_roles():
