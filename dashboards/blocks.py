@@ -82,13 +82,14 @@ CHIFFRES_CLES = {
 
 
 def chiffres_cles(filtres: Filtres, identite: Identite) -> Bloc:
-    """Headline figures for the filters, with last year's value when one year is selected (or
-    the last complete year against the one before, over all years)."""
-    years = queries.periodes()
+    """Headline figures for the filters, each with its trend: the selected year against the one
+    before, or over all years the last complete year against the one before."""
+    publication = queries.publication() or {}
+    observed = publication.get("date_observation")
     if filtres.annee != "ensemble":
-        current, previous = filtres.annee, str(int(filtres.annee) - 1)
+        year = int(filtres.annee)
     else:
-        current, previous = "ensemble", None
+        year = (observed.year - 1) if observed else None
     lignes, cles = [], []
     for indicateur, domaine in CHIFFRES_CLES.items():
         if not identite.peut_voir(domaine):
@@ -96,24 +97,23 @@ def chiffres_cles(filtres: Filtres, identite: Identite) -> Bloc:
         niveau, code = filtres.cellule(domaine)
         if indicateur == "part_marches_clause_sociale":  # DECP: known by buyer and CPV only
             niveau, code = "national", "FR"
-        row = queries.cellule((indicateur,), current, niveau, code).get(indicateur)
-        before = (
-            queries.cellule((indicateur,), previous, niveau, code).get(indicateur)
-            if previous and previous in years
-            else None
-        )
+        row = queries.cellule((indicateur,), filtres.annee, niveau, code).get(indicateur)
         if row is None:
             continue
-        lignes.append(
-            [row["libelle_indicateur"], _valeur(row), _ic(row), _valeur(before) if before else "–"]
-        )
+        tendance = "–"
+        if year is not None:
+            now = queries.cellule((indicateur,), str(year), niveau, code).get(indicateur)
+            before = queries.cellule((indicateur,), str(year - 1), niveau, code).get(indicateur)
+            if now and before:
+                tendance = f"{year} : {_valeur(now)} ({year - 1} : {_valeur(before)})"
+        lignes.append([row["libelle_indicateur"], _valeur(row), _ic(row), tendance])
         cles.append(indicateur)
     return Bloc(
         id="chiffres-cles",
         titre="Chiffres clés",
         resume=f"Les principaux indicateurs {_lieu(filtres, 'achats')}, {_periode(filtres)}, "
-        "avec leur intervalle de confiance et la valeur de l'année précédente.",
-        colonnes=["Indicateur", "Valeur", "Intervalle de confiance à 95 %", "Année précédente"],
+        "avec leur intervalle de confiance et leur évolution d'une année sur l'autre.",
+        colonnes=["Indicateur", "Valeur", "Intervalle de confiance à 95 %", "Évolution"],
         lignes=lignes,
         cles=cles,
     )
@@ -400,22 +400,29 @@ def resultats_6m(filtres: Filtres, identite: Identite) -> Bloc:
     )
 
 
+DETAIL_MAX = 200
+
+
 def parcours_academie(filtres: Filtres, identite: Identite) -> Bloc:
     """Row-level youth detail: only for the académie's own MLDS (or national)."""
     if filtres.academie is None:
         raise Refus("Choisissez une académie pour voir le détail de ses parcours.")
     if not identite.peut_voir_detail_jeunes(filtres.academie):
         raise Refus("Le détail des parcours n'est accessible qu'à la MLDS de l'académie.")
+    year = None if filtres.annee == "ensemble" else int(filtres.annee)
     rows = queries.rows(
         "select mois_debut, statut, heures_prevues, heures_realisees, situation_6m, secteur "
-        "from marts.fct_parcours where code_academie = ? order by mois_debut desc, parcours_id",
+        "from marts.fct_parcours where code_academie = ? and (? is null or annee_debut = ?) "
+        f"order by mois_debut desc, parcours_id limit {DETAIL_MAX}",
         filtres.academie,
+        year,
+        year,
     )
     return Bloc(
         id="parcours-academie",
         titre="Détail des parcours de l'académie",
-        resume="Les parcours CSF de l'académie, du plus récent au plus ancien (sans identifiant "
-        "de jeune).",
+        resume=f"Les parcours CSF de l'académie {_periode(filtres)}, du plus récent au plus "
+        f"ancien ({DETAIL_MAX} au plus), sans identifiant de jeune.",
         colonnes=[
             "Début",
             "Statut",

@@ -109,7 +109,7 @@ def test_csv_download_holds_the_displayed_figures(dashboard, demo_home):
             "select numerateur from marts.indicateurs where indicateur = 'nb_clauses_csf' "
             "and niveau = 'national' and periode = 'ensemble'"
         ).fetchone()[0]
-    assert rows[0] == ["Indicateur", "Valeur", "Intervalle de confiance à 95 %", "Année précédente"]
+    assert rows[0] == ["Indicateur", "Valeur", "Intervalle de confiance à 95 %", "Évolution"]
     assert ["Clauses sociales de formation", number(clauses)] == rows[1][:2]
     assert requests.get(f"{dashboard}/telecharger/inconnu.csv", timeout=10).status_code == 404
 
@@ -140,6 +140,12 @@ def test_no_page_or_download_shows_a_hidden_value(dashboard, demo_home):
                 if (indicator, year, academie) in hidden:
                     assert value in ("< 5", "n.d."), (indicator, year, academie, value)
                     checked += 1
+            ranking = _csv(
+                requests.get(f"{dashboard}/telecharger/classement.csv{query}", timeout=10)
+            )
+            for _rank, academie, value, _interval in ranking[1:]:
+                if (indicator, year, academie) in hidden:
+                    assert value in ("< 5", "n.d."), (indicator, year, academie, value)
     assert checked == len(hidden)
     for code in academies[:8]:
         for year in years:
@@ -171,6 +177,37 @@ def test_academie_user_gets_its_youth_detail_and_no_other(secured):
     # National aggregates stay open to the académie's users.
     outcomes = f"{secured}/telecharger/sorties-positives.csv?academie=25"
     assert requests.get(outcomes, auth=("creteil", PASSWORD), timeout=10).status_code == 200
+
+
+def _page_callback(url: str, path: str, search: str, auth) -> str:
+    """The request Dash's page container sends to render a page (as Chromium sends it)."""
+    body = {
+        "output": ".._pages_content.children..._pages_store.data..",
+        "outputs": [
+            {"id": "_pages_content", "property": "children"},
+            {"id": "_pages_store", "property": "data"},
+        ],
+        "inputs": [
+            {"id": "_pages_location", "property": "pathname", "value": path},
+            {"id": "_pages_location", "property": "search", "value": search},
+        ],
+        "changedPropIds": ["_pages_location.pathname", "_pages_location.search"],
+    }
+    response = requests.post(f"{url}/_dash-update-component", json=body, auth=auth, timeout=10)
+    assert response.status_code == 200
+    return response.text
+
+
+def test_refusals_are_decided_in_the_server_callback(secured):
+    creteil = ("creteil", PASSWORD)
+    other = _page_callback(secured, "/jeunes", "?academie=25", creteil)
+    own = _page_callback(secured, "/jeunes", "?academie=24", creteil)
+    assert "MLDS de l'académie" in other and "table-parcours-academie" not in other
+    assert "table-parcours-academie" in own
+    buyers = _page_callback(secured, "/jeunes", "", ("achats", PASSWORD))
+    assert "ne donne pas accès" in buyers and "table-sorties-positives" not in buyers
+    anonymous = requests.post(f"{secured}/_dash-update-component", json={}, timeout=10)
+    assert anonymous.status_code == 401
 
 
 def test_buyers_role_sees_procurement_but_no_youth_figures(secured):

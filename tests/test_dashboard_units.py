@@ -124,3 +124,39 @@ def test_basic_auth_provider(tmp_path):
     assert provider.identify(header("creteil", "mauvais")) is None
     assert provider.identify(header("inconnu", "un-long-mot-de-passe")) is None
     assert provider.identify(None) is None and provider.identify("Basic !!!") is None
+
+
+def _snapshot(path, clauses: int) -> None:
+    """A minimal published snapshot (a real DuckDB file), written then renamed like a publish."""
+    import os
+
+    import duckdb
+
+    tmp = path.with_suffix(".new")
+    with duckdb.connect(str(tmp)) as con:
+        con.execute("create schema marts")
+        con.execute("create schema meta")
+        con.execute(
+            "create table marts.indicateurs as select 'nb_clauses_csf' as indicateur, "
+            "'ensemble' as periode, 'national' as niveau, 'FR' as code_niveau, "
+            f"'France' as libelle_niveau, {clauses}::double as valeur"
+        )
+        con.execute("create table meta.publication as select 'v' as snapshot_id")
+    os.replace(tmp, path)
+
+
+def test_queries_follow_a_new_publish_without_restart(tmp_path, monkeypatch):
+    from dashboards import queries
+
+    monkeypatch.setenv("CSF_HOME", str(tmp_path))
+    path = tmp_path / "warehouse" / "published.duckdb"
+    path.parent.mkdir()
+    assert queries.rows("select 1") == []  # before the first publish
+    _snapshot(path, 10)
+    first = queries.cellule(("nb_clauses_csf",), "ensemble", "national", "FR")
+    assert first["nb_clauses_csf"]["valeur"] == 10
+    _snapshot(path, 12)
+    # The old file's connection is left for the new one at the next query.
+    second = queries.cellule(("nb_clauses_csf",), "ensemble", "national", "FR")
+    assert second["nb_clauses_csf"]["valeur"] == 12
+    assert queries.valeurs("national") == [("FR", "France")]

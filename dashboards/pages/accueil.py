@@ -20,9 +20,7 @@ def tuiles(bloc: blocks.Bloc) -> html.Div:
                     html.P(line[0], className="kpi-label"),
                     html.P(line[1], className="kpi-value", id=f"kpi-{key}"),
                     html.P(f"IC 95 % : {line[2]}" if line[2] else "", className="kpi-interval"),
-                    html.P(f"Année précédente : {line[3]}", className="kpi-interval")
-                    if line[3] != "–"
-                    else None,
+                    html.P(line[3], className="kpi-interval") if line[3] != "–" else None,
                 ],
             )
             for key, line in zip(bloc.cles, bloc.lignes, strict=True)
