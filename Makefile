@@ -24,17 +24,25 @@ system-deps:
 node_modules/.package-lock.json: package-lock.json | system-deps
 	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 
-## The DSFR's CSS, Marianne fonts and icons, copied where Dash serves its assets.
+## The DSFR's CSS, Marianne fonts and icons, copied where Dash serves its assets: its core and
+## only the components the dashboard uses (460 kB of CSS to parse instead of 1.1 MB), numbered
+## so that Dash links them in order, and the one utility icon used (the download link).
 DSFR := node_modules/@gouvfr/dsfr/dist
 VENDOR := dashboards/assets/vendor/dsfr
-$(VENDOR)/dsfr.min.css: node_modules/.package-lock.json
-	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/utility/icons
-	cp $(DSFR)/dsfr.min.css $(VENDOR)/
+DSFR_COMPONENTS := alert button card footer form header link logo navigation notice select \
+  skiplink table tag
+$(VENDOR)/.installed: node_modules/.package-lock.json Makefile
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/1-core $(VENDOR)/3-utility/icons
+	cp $(DSFR)/core/core.min.css $(VENDOR)/1-core/
+	for c in $(DSFR_COMPONENTS); do mkdir -p $(VENDOR)/2-component/$$c && \
+	  cp $(DSFR)/component/$$c/$$c.min.css $(VENDOR)/2-component/$$c/; done
 	cp -r $(DSFR)/fonts $(DSFR)/icons $(VENDOR)/
-	cp $(DSFR)/utility/icons/icons.min.css $(VENDOR)/utility/icons/
+	grep -o '[^{}]*fr-icon-download-line[^{}]*{-webkit-mask-image[^}]*}' \
+	  $(DSFR)/utility/icons/icons.min.css > $(VENDOR)/3-utility/icons/icons.min.css
+	touch $@
 
 ## Python environment from the lock file, and the dbt manifest Dagster needs at import.
-install: .tools/bin/uv system-deps $(VENDOR)/dsfr.min.css
+install: .tools/bin/uv system-deps $(VENDOR)/.installed
 	$(UV) sync --frozen --quiet
 	cd dbt_project && ../.venv/bin/dbt parse --quiet --profiles-dir .
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import csv
 import hashlib
+import hmac
 import io
 import logging
 import re
@@ -16,9 +17,10 @@ import dash
 import flask
 from dash import Dash, html
 
-from dashboards import blocks, queries
-from dashboards.auth import ANONYME, BasicAuthProvider, IdentityProvider
+from dashboards import blocks, queries, response_cache
+from dashboards.auth import ANONYME, BasicAuthProvider, Identite, IdentityProvider
 from dashboards.filters import Filtres
+from dashboards.response_cache import ResponseCache
 
 LOG = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
@@ -54,8 +56,11 @@ def _csv(bloc: blocks.Bloc) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def create_app(provider: IdentityProvider | None = None) -> Dash:
-    """The Dash app. ``provider`` identifies users; None serves one local national user."""
+def create_app(
+    provider: IdentityProvider | None = None, cache: ResponseCache | None = None
+) -> Dash:
+    """The Dash app. ``provider`` identifies users (None: one local national user); ``cache``
+    shares rendered pages between workers (None: no response cache)."""
     app = Dash(
         __name__,
         title="Clause sociale de formation",
@@ -73,10 +78,16 @@ def create_app(provider: IdentityProvider | None = None) -> Dash:
     def authentifier():
         if request_is_static():
             return None
-        if provider is None:
-            flask.g.identite = ANONYME
-            return None
-        identite = provider.identify(flask.request.headers.get("Authorization"))
+        headers = flask.request.headers
+        if hmac.compare_digest(
+            headers.get(response_cache.WARMUP_HEADER, ""), response_cache.WARMUP_TOKEN
+        ):
+            roles = frozenset(filter(None, headers.get("X-CSF-Roles", "").split(",")))
+            identite = Identite("prechauffage", roles)
+        elif provider is None:
+            identite = ANONYME
+        else:
+            identite = provider.identify(headers.get("Authorization"))
         if identite is None:
             return flask.Response(
                 "Authentification requise.",
@@ -85,10 +96,26 @@ def create_app(provider: IdentityProvider | None = None) -> Dash:
                 mimetype="text/plain",
             )
         flask.g.identite = identite
+        request = flask.request
+        if (
+            cache is not None
+            and request.method == "POST"
+            and request.path == response_cache.CALLBACK
+        ):
+            version = queries.snapshot_version(queries.published_path())
+            key = ResponseCache.key(request.get_data(), identite.roles)
+            if version is not None and key is not None:
+                stored = cache.get(version, key)
+                if stored is not None:
+                    return flask.Response(stored, mimetype="application/json")
+                flask.g.cache_key = (version, key)
         return None
 
     @server.after_request
     def entetes(response: flask.Response) -> flask.Response:
+        pending = flask.g.pop("cache_key", None)
+        if pending and cache is not None and response.status_code == 200:
+            cache.put(*pending, response.get_data())
         response.headers.update(SECURITY_HEADERS)
         hashes = ""
         if response.mimetype == "text/html" and not response.direct_passthrough:
@@ -154,5 +181,34 @@ def provider_from_settings() -> IdentityProvider | None:
     return None
 
 
-app = create_app(provider_from_settings())
+def cache_from_settings() -> ResponseCache:
+    from pipelines.settings import load_settings
+
+    return ResponseCache(load_settings().home / "cache" / "dashboard")
+
+
+PROVIDER = provider_from_settings()
+CACHE = cache_from_settings()
+app = create_app(PROVIDER, CACHE)
 server = app.server
+
+
+def start_warmup() -> None:
+    """Pre-render the common views in this worker (called by gunicorn after the fork)."""
+
+    def role_sets() -> list[frozenset[str]]:
+        if isinstance(PROVIDER, BasicAuthProvider):
+            return sorted({u["roles"] for u in PROVIDER._users().values()}, key=sorted)
+        return [ANONYME.roles]
+
+    def views() -> list[tuple[str, str]]:
+        academies = [code for code, _ in queries.valeurs("academie")]
+        return response_cache.common_views(queries.periodes(), academies)
+
+    response_cache.start_warmup(
+        server,
+        CACHE,
+        role_sets,
+        lambda: queries.snapshot_version(queries.published_path()),
+        views,
+    )

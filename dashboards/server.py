@@ -23,4 +23,19 @@ class _Server(BaseApplication):
 def serve(host: str, port: int, workers: int = 2) -> None:
     """Serve until interrupted."""
     print(f"Tableau de bord : http://{host}:{port}", flush=True)
-    _Server({"bind": f"{host}:{port}", "workers": workers, "accesslog": "-", "timeout": 60}).run()
+    _Server(
+        {
+            "bind": f"{host}:{port}",
+            "workers": workers,
+            "accesslog": "-",
+            "timeout": 60,
+            "post_worker_init": _warm,
+        }
+    ).run()
+
+
+def _warm(worker) -> None:
+    """Each worker pre-renders the common views in the background (shared on disk)."""
+    from dashboards.app import start_warmup
+
+    start_warmup()

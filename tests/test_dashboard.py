@@ -99,7 +99,7 @@ def test_every_page_answers_in_french_with_security_headers(dashboard):
         assert "'unsafe-inline'" not in script_src and "frame-ancestors 'none'" in csp
         assert page.headers["X-Frame-Options"] == "DENY"
         assert page.headers["X-Content-Type-Options"] == "nosniff"
-    assert "/vendor/dsfr/dsfr.min.css" in requests.get(dashboard, timeout=10).text
+    assert "/vendor/dsfr/1-core/core.min.css" in requests.get(dashboard, timeout=10).text
 
 
 def test_csv_download_holds_the_displayed_figures(dashboard, demo_home):
