@@ -9,6 +9,7 @@ up without a restart, and one request's queries all come from one snapshot.
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -31,10 +32,12 @@ def snapshot_version(path: Path) -> tuple[int, int] | None:
 
 
 _open: dict[str, tuple[tuple[int, int], duckdb.DuckDBPyConnection]] = {}
+# The pre-rendering thread queries beside the request thread: one opens or swaps at a time.
+_lock = threading.Lock()
 
 
-def _connection(path: Path, version: tuple[int, int]) -> duckdb.DuckDBPyConnection:
-    """The process's read-only connection to snapshot ``version`` of ``path``."""
+def _connection_locked(path: Path, version: tuple[int, int]) -> duckdb.DuckDBPyConnection:
+    """The process's read-only connection to snapshot ``version`` of ``path`` (hold ``_lock``)."""
     current = _open.get(str(path))
     if current and current[0] == version:
         return current[1]
@@ -54,7 +57,8 @@ def _connection(path: Path, version: tuple[int, int]) -> duckdb.DuckDBPyConnecti
 
 def _rows(path: Path, sql: str, params: list | None = None, version=None) -> list[dict]:
     version = version or snapshot_version(path)
-    cursor = _connection(path, version).cursor()
+    with _lock:
+        cursor = _connection_locked(path, version).cursor()
     try:
         cursor.execute(sql, params)
         names = [d[0] for d in cursor.description]
