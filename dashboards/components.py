@@ -162,9 +162,10 @@ def filtres_formulaire(chemin: str, filtres: Filtres, caches: dict[str, str]) ->
     )
 
 
-def tableau(bloc: Bloc) -> html.Table:
+def tableau(bloc: Bloc, titre_visible: bool = False) -> html.Div:
+    """The block's data as an accessible table (its caption is read, not shown twice)."""
     return html.Div(
-        className="fr-table",
+        className="fr-table" if titre_visible else "fr-table fr-table--no-caption",
         children=html.Table(
             [
                 html.Caption(bloc.titre),

@@ -14,7 +14,7 @@ POLICE = {"family": "Marianne, Arial, sans-serif", "color": "#161616"}
 def _layout(**extra: object) -> dict:
     return {
         "separators": SEPARATEURS,
-        "margin": {"l": 10, "r": 30, "t": 10, "b": 10},
+        "margin": {"l": 60, "r": 30, "t": 20, "b": 40},
         "plot_bgcolor": "white",
         "font": POLICE,
         "showlegend": False,
@@ -57,10 +57,15 @@ def barres(
             ],
             "color": GRIS,
         }
-    value_axis = {"title": {"text": titre_axe}, "gridcolor": "#dddddd", "rangemode": "tozero"}
+    value_axis = {
+        "title": {"text": titre_axe},
+        "gridcolor": "#dddddd",
+        "rangemode": "tozero",
+        "automargin": True,
+    }
     if pourcentage:
         value_axis["tickformat"] = ".0%"
-    category_axis = {"type": "category"}
+    category_axis = {"type": "category", "automargin": True}
     if horizontal:
         category_axis["autorange"] = "reversed"
         axes = {"xaxis": value_axis, "yaxis": category_axis}
@@ -103,8 +108,9 @@ def groupes(
             "tickformat": ".0%",
             "gridcolor": "#dddddd",
             "rangemode": "tozero",
+            "automargin": True,
         },
-        xaxis={"type": "category"},
+        xaxis={"type": "category", "automargin": True},
     )
     return {"data": data, "layout": layout}
 

@@ -29,8 +29,20 @@ WARMUP_HEADER = "X-CSF-Prechauffage"
 DONE = ".complet"
 
 
+def _code_version() -> str:
+    """Fingerprint of the dashboard's code: a new release must not serve pages rendered by the
+    previous one for the same snapshot."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).resolve().parent.rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+CODE_VERSION = _code_version()
+
+
 def version_name(version: tuple[int, int]) -> str:
-    return f"{version[0]}-{version[1]}"
+    return f"{version[0]}-{version[1]}-{CODE_VERSION}"
 
 
 class ResponseCache:
