@@ -316,3 +316,22 @@ def test_academie_user_sees_a_refusal_for_another_academie_in_the_page(secured):
         page.goto(secured + "/jeunes?academie=24")
         page.wait_for_selector("#table-parcours-academie", state="attached")
         browser.close()
+
+
+def test_a_new_publish_is_served_without_restart(dashboard, demo_home):
+    """The page cache and the read connections follow the snapshot version: after a publish,
+    the running server answers from the new snapshot, without errors."""
+    from tests.conftest import csf
+
+    def shown_snapshot() -> str:
+        page = _page_callback(dashboard, "/", "", None)
+        return re.search(r"publication (\d{8}T\d{6}Z-[0-9a-f]+)", page).group(1)
+
+    before = shown_snapshot()
+    result = csf(demo_home, "run", "--inbox", str(ROOT / "data" / "sample"))
+    assert result.returncode == 0, result.stderr[-2000:]
+    with _published(demo_home) as con:
+        published = con.execute("select snapshot_id from meta.publication").fetchone()[0]
+    assert published != before
+    assert shown_snapshot() == published
+    assert requests.get(f"{dashboard}/telecharger/entonnoir.csv", timeout=10).ok
