@@ -54,6 +54,11 @@ def _lieu(filtres: Filtres, domaine: str) -> str:
     niveau, code = filtres.cellule(domaine)
     if niveau == "national":
         return "en France"
+    if niveau == "acheteur":
+        found = queries.rows(
+            "select nom_acheteur from marts.dim_acheteurs where siret_acheteur = ?", code
+        )
+        return "pour l'acheteur " + ((found[0]["nom_acheteur"] if found else None) or code)
     labels = dict(queries.valeurs(niveau))
     return {
         "academie": "dans l'académie de ",
@@ -291,6 +296,58 @@ def dormantes_acheteurs(filtres: Filtres, identite: Identite) -> Bloc:
             ]
             for r in rows
         ],
+    )
+
+
+ETAPE_PUBLIQUE_MAX = 7  # later stages describe a youth: shown as "Parcours commencé"
+
+
+def clauses_acheteur(filtres: Filtres, identite: Identite) -> Bloc:
+    """One buyer's clauses (public procurement data): where each stands and what to do next."""
+    if filtres.acheteur is None:
+        raise Refus("Saisissez le SIRET d'un acheteur pour voir le détail de ses clauses.")
+    rows = queries.rows(
+        "select *, case when rang_etape_atteinte > ? then (select any_value(libelle_etape) "
+        "from marts.fct_entonnoir_clauses where rang_etape = ?) else etape_atteinte end "
+        "as etape_publique from marts.fct_clauses where siret_acheteur = ? "
+        "order by date_notification desc, clause_id",
+        ETAPE_PUBLIQUE_MAX,
+        ETAPE_PUBLIQUE_MAX,
+        filtres.acheteur,
+    )
+    return Bloc(
+        id="clauses-acheteur",
+        titre="Les clauses de l'acheteur",
+        resume=f"Chaque clause {_lieu(filtres, 'achats')}, avec l'étape atteinte et, pour une "
+        "clause dormante, la date limite de déclaration de l'offre par le titulaire.",
+        colonnes=[
+            "Marché",
+            "Objet",
+            "Titulaire",
+            "Heures",
+            "Notification",
+            "Fin",
+            "Étape atteinte",
+            "Dormante",
+            "Date limite de l'offre",
+        ],
+        lignes=[
+            [
+                r["marche_id"] or r["clause_id"],
+                r["objet_marche"] or "–",
+                r["nom_titulaire"] or "–",
+                fmt.optional_number(r["heures_parcours"]),
+                fmt.french_date(r["date_notification"]) if r["date_notification"] else "–",
+                fmt.french_date(r["date_fin_clause"]) if r["date_fin_clause"] else "–",
+                r["etape_publique"] or "–",
+                "oui" if r["est_dormante"] else "non",
+                fmt.french_date(r["date_limite_declaration_offre"])
+                if r["est_dormante"] and r["date_limite_declaration_offre"]
+                else "–",
+            ]
+            for r in rows
+        ],
+        notes=["Au-delà du parcours commencé, l'étape décrit un jeune : elle n'est pas détaillée."],
     )
 
 
@@ -687,6 +744,7 @@ BLOCS: dict[str, Callable[..., Bloc]] = {
     "entonnoir": entonnoir,
     "dormantes": dormantes,
     "dormantes-acheteurs": dormantes_acheteurs,
+    "clauses-acheteur": clauses_acheteur,
     "sorties-positives": sorties_positives,
     "resultats-6m": resultats_6m,
     "parcours-academie": parcours_academie,

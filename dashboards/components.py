@@ -118,7 +118,31 @@ def _select(name: str, label: str, options: list[tuple[str, str]], value: str | 
     )
 
 
-def filtres_formulaire(chemin: str, filtres: Filtres, caches: dict[str, str]) -> html.Form:
+def _siret(value: str | None) -> html.Div:
+    return html.Div(
+        className="fr-input-group filtre",
+        children=[
+            html.Label(
+                ["SIRET de l'acheteur", html.Span("14 chiffres", className="fr-hint-text")],
+                htmlFor="filtre-acheteur",
+                className="fr-label",
+            ),
+            dcc.Input(
+                id="filtre-acheteur",
+                name="acheteur",
+                type="text",
+                value=value or "",
+                inputMode="numeric",
+                autoComplete="off",
+                className="fr-input",
+            ),
+        ],
+    )
+
+
+def filtres_formulaire(
+    chemin: str, filtres: Filtres, caches: dict[str, str], acheteur: bool = False
+) -> html.Form:
     """The filters as a plain GET form: applying them writes the query string, so the URL always
     describes the view and a link reproduces it. Works without JavaScript."""
     return html.Form(
@@ -145,6 +169,7 @@ def filtres_formulaire(chemin: str, filtres: Filtres, caches: dict[str, str]) ->
                 filtres.type_acheteur,
             ),
             _select("secteur", "Secteur", queries.valeurs("secteur"), filtres.secteur),
+            _siret(filtres.acheteur) if acheteur else None,
             *[
                 dcc.Input(type="hidden", name=k, value=v, id=f"cache-{k}")
                 for k, v in caches.items()

@@ -11,21 +11,24 @@ from urllib.parse import urlencode
 from dashboards import queries
 
 YEAR = re.compile(r"^\d{4}$")
+SIRET = re.compile(r"^\d{14}$")
 
 # Indicators are computed per single dimension (a cell never crosses two of them, which keeps
 # secondary suppression sound): when several filters are set, the most specific one that applies
 # to the indicator's domain is used, and the page says so.
 PRIORITY = (
+    ("acheteur", "acheteur"),
     ("academie", "academie"),
     ("region", "region_academique"),
     ("type_acheteur", "type_acheteur"),
     ("secteur", "secteur"),
 )
 APPLIES = {
-    "achats": {"academie", "region_academique", "type_acheteur", "secteur"},
+    "achats": {"acheteur", "academie", "region_academique", "type_acheteur", "secteur"},
     "jeunes": {"academie", "region_academique", "secteur"},
 }
 LABELS = {
+    "acheteur": "acheteur",
     "academie": "académie",
     "region_academique": "région académique",
     "type_acheteur": "type d'acheteur",
@@ -42,6 +45,7 @@ class Filtres:
     region: str | None = None
     type_acheteur: str | None = None
     secteur: str | None = None
+    acheteur: str | None = None  # a buyer's SIRET (public procurement data)
 
     @classmethod
     def from_query(cls, params: Mapping[str, object]) -> Filtres:
@@ -60,6 +64,7 @@ class Filtres:
             region=known("region", "region_academique"),
             type_acheteur=known("type_acheteur", "type_acheteur"),
             secteur=known("secteur", "secteur"),
+            acheteur=_acheteur(params.get("acheteur")),
         )
 
     def cellule(self, domaine: str) -> tuple[str, str]:
@@ -86,3 +91,16 @@ class Filtres:
         """``?annee=2025&academie=24`` (empty when nothing is set)."""
         values = {k: v for k, v in asdict(self).items() if v is not None and v != "ensemble"}
         return "?" + urlencode(values) if values else ""
+
+
+def _acheteur(value: object) -> str | None:
+    """A buyer SIRET of the clause register (spaces allowed in what was typed), or None."""
+    if not isinstance(value, str):
+        return None
+    siret = value.replace(" ", "").replace("\u202f", "")
+    if not SIRET.match(siret):
+        return None
+    found = queries.rows(
+        "select 1 from marts.dim_acheteurs where siret_acheteur = ? and nb_clauses_csf > 0", siret
+    )
+    return siret if found else None

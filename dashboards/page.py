@@ -26,6 +26,7 @@ def cadre(
     contenu: list,
     avec_filtres: bool = True,
     caches: dict[str, str] | None = None,
+    filtre_acheteur: bool = False,
 ) -> html.Div:
     return html.Div(
         [
@@ -41,7 +42,7 @@ def cadre(
                 children=[
                     *components.bandeau(filtres, domaine),
                     html.H1(titre, className="fr-h2"),
-                    components.filtres_formulaire(chemin, filtres, caches or {})
+                    components.filtres_formulaire(chemin, filtres, caches or {}, filtre_acheteur)
                     if avec_filtres
                     else None,
                     *contenu,

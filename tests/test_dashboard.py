@@ -210,6 +210,28 @@ def test_refusals_are_decided_in_the_server_callback(secured):
     assert anonymous.status_code == 401
 
 
+def test_buyer_detail_lists_its_clauses_without_youth_stages(secured, demo_home):
+    with _published(demo_home) as con:
+        siret, clauses = con.execute(
+            "select siret_acheteur, count(*) from marts.fct_clauses group by all "
+            "order by count(*) desc, siret_acheteur limit 1"
+        ).fetchone()
+    auth = ("achats", PASSWORD)
+    url = f"{secured}/telecharger/clauses-acheteur.csv?acheteur={siret}"
+    rows = _csv(requests.get(url, auth=auth, timeout=10))
+    assert len(rows) == clauses + 1
+    stages = {row[6] for row in rows[1:]}
+    assert stages and not stages & {"Parcours terminé", "Sortie positive à 6 mois"}
+    ranked = _csv(
+        requests.get(
+            f"{secured}/telecharger/activation.csv?acheteur={siret}", auth=auth, timeout=10
+        )
+    )
+    assert len(ranked) > 1
+    page = _page_callback(secured, "/clauses", f"?acheteur={siret}", auth)
+    assert "table-clauses-acheteur" in page
+
+
 def test_buyers_role_sees_procurement_but_no_youth_figures(secured):
     auth = ("achats", PASSWORD)
     assert requests.get(f"{secured}/telecharger/entonnoir.csv", auth=auth, timeout=10).ok

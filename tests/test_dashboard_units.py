@@ -55,6 +55,9 @@ def test_filters_pick_one_dimension_and_say_which_they_ignore():
     assert Filtres(secteur="BTP").cellule("jeunes") == ("secteur", "BTP")
     assert filtres.query_string() == "?annee=2025&academie=24&type_acheteur=rectorat"
     assert Filtres().query_string() == ""
+    buyer = Filtres(academie="24", acheteur="20243483355782")
+    assert buyer.cellule("achats") == ("acheteur", "20243483355782")
+    assert buyer.cellule("jeunes") == ("academie", "24")
 
 
 def test_bar_chart_leaves_hidden_values_as_labelled_gaps():

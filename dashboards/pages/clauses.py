@@ -26,5 +26,7 @@ def layout(**query: str) -> html.Div:
             essayer(blocks.dormantes, filtres, who),
             essayer(blocks.dormantes_acheteurs, filtres, who),
             essayer(blocks.calibrage, filtres, who),
+            essayer(blocks.clauses_acheteur, filtres, who) if filtres.acheteur else None,
         ],
+        filtre_acheteur=True,
     )
