@@ -284,6 +284,20 @@ def test_pages_filters_and_downloads_in_chromium(dashboard, demo_home, tmp_path)
             downloaded
             == requests.get(f"{dashboard}/telecharger/activation.csv?academie=24").content
         )
+        # Keyboard only: the first Tab reaches the skip link, which leads to the content; a
+        # filter changes with the arrow keys and the form submits from its button.
+        page.goto(dashboard + "/clauses")
+        page.wait_for_selector("#resume-activation")
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.innerText") == "Aller au contenu"
+        page.keyboard.press("Enter")
+        page.wait_for_url(re.compile(r"#contenu$"))
+        page.focus("#filtre-annee")
+        page.keyboard.press("ArrowDown")
+        page.focus("#filtres-appliquer")
+        page.keyboard.press("Enter")
+        page.wait_for_url(re.compile(r"annee=\d{4}"))
+        page.wait_for_selector("#resume-activation")
         page.click("#lien-methodologie")
         page.wait_for_url("**/methodologie")
         assert page.locator("h1").inner_text() == "Méthodologie des indicateurs"
