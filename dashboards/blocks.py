@@ -708,31 +708,49 @@ def controles(filtres: Filtres, identite: Identite) -> Bloc:
     )
 
 
+RETARD_JOURS = 45
+
+
 def fraicheur(filtres: Filtres, identite: Identite) -> Bloc:
+    """Latest export per scope, late after 45 days before the snapshot was built (a date that
+    belongs to the snapshot, so the page is the same for everyone reading it)."""
     publication = queries.publication() or {}
     rows = queries.rows(
-        "select perimetre, source, max(enregistre_le) as dernier from marts.qualite_fichiers "
+        "select case when source = 'decp' then 'DECP (nationale)' else perimetre end as perimetre,"
+        " source, max(enregistre_le) as dernier from marts.qualite_fichiers "
         "where est_courant group by all order by perimetre, source"
     )
-    observed = publication.get("date_observation")
+    built = publication.get("published_at")
+    names = {
+        r["code_academie"]: r["libelle_academie"]
+        for r in queries.rows("select * from marts.dim_academies")
+    }
+
+    def scope(value: str | None) -> str:
+        if value and value.startswith("academie:"):
+            code = value.split(":", 1)[1]
+            return f"Académie de {names.get(code, code)}"
+        return {"registre": "Registre des clauses"}.get(value or "", value or "–")
+
     lignes = []
     for r in rows:
-        age = (observed - r["dernier"].date()).days if observed and r["dernier"] else None
-        late = age is not None and age > 45
+        age = (built.date() - r["dernier"].date()).days if built and r["dernier"] else None
+        late = age is not None and age > RETARD_JOURS
         lignes.append(
             [
-                r["perimetre"] or "–",
+                scope(r["perimetre"]),
                 r["source"],
                 fmt.french_date(r["dernier"]) if r["dernier"] else "–",
-                "en retard (plus de 45 jours)" if late else "à jour",
+                fmt.optional_number(max(age, 0)) if age is not None else "–",
+                f"en retard (plus de {RETARD_JOURS} jours)" if late else "à jour",
             ]
         )
     return Bloc(
         id="fraicheur",
         titre="Fraîcheur des données",
-        resume="Date du dernier export reçu pour chaque périmètre et source, comparée à la date "
-        "d'observation.",
-        colonnes=["Périmètre", "Source", "Dernier export", "État"],
+        resume="Date du dernier export reçu pour chaque périmètre et source, et son ancienneté "
+        f"à la publication ; au-delà de {RETARD_JOURS} jours, le périmètre est en retard.",
+        colonnes=["Périmètre", "Source", "Dernier export", "Jours", "État"],
         lignes=lignes,
     )
 
