@@ -22,28 +22,22 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import requests
 
 from bench.report import update_results
+from dashboards.components import PAGES as PAGE_LINKS
+from dashboards.server import served_in_background
 
 BENCH_DIR = Path(os.environ.get("CSF_BENCH_DIR", "/tmp/csf-bench"))
-PAGES = ["/", "/clauses", "/jeunes", "/territoires", "/qualite", "/methodologie"]
 CSF = str(Path(sys.executable).with_name("csf"))
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+PAGES = [path for path, _label in PAGE_LINKS]
 
 
 def _home() -> Path:
@@ -100,21 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     home = _home()
     # Start from an empty page cache, so the warm-up is measured in full.
     shutil.rmtree(home / "cache" / "dashboard", ignore_errors=True)
-    port = _port()
-    server = subprocess.Popen(
-        [CSF, "dashboard", "--port", str(port), "--workers", str(args.workers)],
-        env={**os.environ, "CSF_HOME": str(home)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(url, timeout=5)
-                break
-            except OSError:
-                time.sleep(0.2)
+    env = {**os.environ, "CSF_HOME": str(home)}
+    with served_in_background(env, workers=args.workers) as url:
         # Workers pre-render the common views after start: measure once they are done, and
         # report how long that took.
         warm_started = time.monotonic()
@@ -168,9 +149,6 @@ def main(argv: list[str] | None = None) -> int:
                     cold.append((time.perf_counter() - started) * 1000)
                     context.close()
             browser.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
     result = {
         "data": "demo sample" if home == BENCH_DIR / "demo-home" else str(home),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from urllib.parse import urlencode
 
 from dashboards import queries
@@ -83,9 +83,6 @@ class Filtres:
             for field, niveau in PRIORITY
             if getattr(self, field) is not None and niveau != used
         ]
-
-    def with_(self, **changes: str | None) -> Filtres:
-        return replace(self, **changes)
 
     def query_string(self) -> str:
         """``?annee=2025&academie=24`` (empty when nothing is set)."""

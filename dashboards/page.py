@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
-
 import flask
 from dash import html
 
-from dashboards import components, queries
+from dashboards import components
 from dashboards.auth import ANONYME, Identite
 from dashboards.filters import Filtres
 
@@ -51,20 +48,3 @@ def cadre(
             components.pied(),
         ]
     )
-
-
-def en_cache(layout: Callable[..., html.Div]) -> Callable[..., html.Div]:
-    """Cache a page's layout per snapshot version, query string and roles: every figure on a page
-    depends on nothing else, and a new publish changes the version (no restart needed)."""
-
-    @functools.lru_cache(maxsize=256)
-    def rendu(_version, query: tuple, _roles: frozenset) -> html.Div:
-        return layout(**dict(query))
-
-    @functools.wraps(layout)
-    def cached(**query: str) -> html.Div:
-        version = queries.snapshot_version(queries.published_path())
-        key = tuple(sorted((k, str(v)) for k, v in query.items()))
-        return rendu(version, key, identite().roles)
-
-    return cached

@@ -72,31 +72,11 @@ def _publication(path: Path, version: tuple[int, int]) -> dict:
     return _rows(path, "select * from meta.publication", version=version)[0]
 
 
-@lru_cache(maxsize=64)
-def _indicateurs(path: Path, version: tuple[int, int], periode: str) -> tuple[dict, ...]:
-    return tuple(
-        _rows(
-            path,
-            "select * from marts.indicateurs where periode = ? "
-            "order by niveau desc, libelle_niveau, indicateur",
-            [periode],
-            version=version,
-        )
-    )
-
-
 def publication(path: Path | None = None) -> dict | None:
     """Metadata of the published snapshot, or None before the first publish."""
     path = path or published_path()
     version = snapshot_version(path)
     return _publication(path, version) if version else None
-
-
-def indicateurs(periode: str = "ensemble", path: Path | None = None) -> list[dict]:
-    """Rows of ``marts.indicateurs`` for one period (national and by académie)."""
-    path = path or published_path()
-    version = snapshot_version(path)
-    return list(_indicateurs(path, version, periode)) if version else []
 
 
 @lru_cache(maxsize=1024)

@@ -20,8 +20,9 @@ import threading
 import time
 from pathlib import Path
 
+from dashboards.components import PAGES
+
 LOG = logging.getLogger(__name__)
-PAGES = ["/", "/clauses", "/jeunes", "/territoires", "/qualite", "/methodologie"]
 CALLBACK = "/_dash-update-component"
 # Proves a request comes from this process's own warm-up thread (never leaves the process).
 WARMUP_TOKEN = secrets.token_hex(16)
@@ -115,7 +116,7 @@ def common_views(periods: list[str], academies: list[str]) -> list[tuple[str, st
             if period != "ensemble":
                 params.append(f"annee={period}")
             searches.append("?" + "&".join(params) if params else "")
-    return [(page, search) for search in searches for page in PAGES]
+    return [(page, search) for search in searches for page, _label in PAGES]
 
 
 def start_warmup(server, cache: ResponseCache, role_sets, snapshot_version, views) -> None:

@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
 from gunicorn.app.base import BaseApplication
 
 
@@ -39,3 +48,31 @@ def _warm(worker) -> None:
     from dashboards.app import start_warmup
 
     start_warmup()
+
+
+@contextmanager
+def served_in_background(env: dict[str, str], workers: int = 2) -> Iterator[str]:
+    """Run the real ``csf dashboard`` on a free local port with ``env``, yield its URL once it
+    answers, and stop it afterwards (benchmark, screenshots, tests)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    csf = str(Path(sys.executable).with_name("csf"))
+    process = subprocess.Popen(
+        [csf, "dashboard", "--port", str(port), "--workers", str(workers)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                urllib.request.urlopen(url, timeout=5)
+                break
+            except OSError:
+                time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -7,56 +7,30 @@ import csv
 import io
 import os
 import re
-import socket
 import subprocess
-import time
 from pathlib import Path
 
 import duckdb
 import pytest
 import requests
 
+from dashboards.components import PAGES as PAGE_LINKS
 from dashboards.formatting import number
+from dashboards.response_cache import page_request
+from dashboards.server import served_in_background
 from tests.conftest import CSF, ROOT
 
 pytestmark = pytest.mark.slow
 
-PAGES = ["/", "/clauses", "/jeunes", "/territoires", "/qualite", "/methodologie"]
+PAGES = [path for path, _label in PAGE_LINKS]
 PASSWORD = "mot-de-passe-de-test-1"
 USERS = {"direction": "national", "creteil": "academie:24", "achats": "achats"}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _serve(home: Path, **env_extra: str):
-    port = _free_port()
-    env = {**os.environ, "CSF_HOME": str(home), **env_extra}
-    proc = subprocess.Popen(
-        [CSF, "dashboard", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(150):
-        try:
-            requests.get(url, timeout=5)
-            break
-        except (requests.ConnectionError, requests.Timeout):
-            time.sleep(0.2)
-    return url, proc
-
-
 @pytest.fixture(scope="module")
 def dashboard(demo_home):
-    url, proc = _serve(demo_home)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    with served_in_background({**os.environ, "CSF_HOME": str(demo_home)}) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -74,10 +48,8 @@ def secured(demo_home, tmp_path_factory):
         )
     assert oct(users.stat().st_mode & 0o777) == "0o600"
     assert PASSWORD not in users.read_text()
-    url, proc = _serve(demo_home, CSF_USERS_FILE=str(users))
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    with served_in_background(env) as url:
+        yield url
 
 
 def _csv(response: requests.Response) -> list[list[str]]:
@@ -180,19 +152,8 @@ def test_academie_user_gets_its_youth_detail_and_no_other(secured):
 
 
 def _page_callback(url: str, path: str, search: str, auth) -> str:
-    """The request Dash's page container sends to render a page (as Chromium sends it)."""
-    body = {
-        "output": ".._pages_content.children..._pages_store.data..",
-        "outputs": [
-            {"id": "_pages_content", "property": "children"},
-            {"id": "_pages_store", "property": "data"},
-        ],
-        "inputs": [
-            {"id": "_pages_location", "property": "pathname", "value": path},
-            {"id": "_pages_location", "property": "search", "value": search},
-        ],
-        "changedPropIds": ["_pages_location.pathname", "_pages_location.search"],
-    }
+    """Render a page through Dash's page callback, as the browser asks for it."""
+    body = page_request(path, search)
     response = requests.post(f"{url}/_dash-update-component", json=body, auth=auth, timeout=10)
     assert response.status_code == 200
     return response.text

@@ -5,7 +5,7 @@ from dash import html
 
 from dashboards import blocks, components
 from dashboards.filters import Filtres
-from dashboards.page import cadre, en_cache, identite
+from dashboards.page import cadre, identite
 
 dash.register_page(__name__, path="/", name="Vue d'ensemble", title="Vue d'ensemble — CSF", order=0)
 
@@ -28,7 +28,6 @@ def tuiles(bloc: blocks.Bloc) -> html.Div:
     )
 
 
-@en_cache
 def layout(**query: str) -> html.Div:
     filtres = Filtres.from_query(query)
     bloc = blocks.chiffres_cles(filtres, identite())

@@ -6,12 +6,11 @@ from dash import html
 from dashboards import blocks
 from dashboards.components import essayer
 from dashboards.filters import Filtres
-from dashboards.page import cadre, en_cache, identite
+from dashboards.page import cadre, identite
 
 dash.register_page(__name__, path="/clauses", name="Clauses", title="Clauses — CSF", order=1)
 
 
-@en_cache
 def layout(**query: str) -> html.Div:
     filtres = Filtres.from_query(query)
     who = identite()

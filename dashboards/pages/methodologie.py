@@ -5,14 +5,13 @@ from dash import dcc, html
 
 from dashboards import methodology
 from dashboards.filters import Filtres
-from dashboards.page import cadre, en_cache
+from dashboards.page import cadre
 
 dash.register_page(
     __name__, path="/methodologie", name="Méthodologie", title="Méthodologie — CSF", order=5
 )
 
 
-@en_cache
 def layout(**query: str) -> html.Div:
     text = methodology.METHODOLOGY.read_text(encoding="utf-8")
     body = text.split("\n", 1)[1]  # the page frame carries the title

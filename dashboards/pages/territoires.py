@@ -6,7 +6,7 @@ from dash import html
 from dashboards import blocks
 from dashboards.components import essayer
 from dashboards.filters import Filtres
-from dashboards.page import cadre, en_cache, identite
+from dashboards.page import cadre, identite
 
 dash.register_page(
     __name__, path="/territoires", name="Territoires", title="Territoires — CSF", order=3
@@ -34,7 +34,6 @@ def choix(filtres: Filtres, courant: str, who) -> html.Nav:
     )
 
 
-@en_cache
 def layout(**query: str) -> html.Div:
     filtres = Filtres.from_query(query)
     who = identite()
