@@ -50,3 +50,42 @@
     cross join unnest([unites.{{ annee }}::varchar, 'ensemble']) as periodes (periode)
     where cellule.code_niveau is not null and periodes.periode is not null
 {%- endmacro %}
+
+{#- The follow-up horizons (MLDS code, indicator suffix, months after the reference date), shared
+    by the CSF group and the comparison group. -#}
+{% macro horizons_suivi() -%}
+    select * from (
+        values ('sortie', 'sortie', 0), ('3_mois', '3m', 3), ('6_mois', '6m', 6), ('12_mois', '12m', 12)
+    ) as horizons (horizon, suffixe, mois)
+{%- endmacro %}
+
+{#- The outcome rates at each horizon and the situations in their numerator (lost from view
+    counts a missing observation as lost), for the CSF indicators and the comparison group. -#}
+{% macro mesures_resultats() -%}
+    select * from (
+        values
+        ('taux_retour_formation_initiale', ['retour_formation_initiale']),
+        ('taux_apprentissage', ['apprentissage']),
+        ('taux_contrat_professionnalisation', ['contrat_professionnalisation']),
+        ('taux_sortie_positive', [{{ situations_positives() }}]),
+        ('taux_perdus_de_vue', ['perdu_de_vue'])
+    ) as mesures (mesure, situations)
+{%- endmacro %}
+
+{#- Denominator of an outcome rate: horizon elapsed and, except for the lost-from-view rate,
+    situation known. -#}
+{% macro resultat_denominateur(mesures, unites) -%}
+    case
+        when {{ mesures }}.mesure = 'taux_perdus_de_vue' then {{ unites }}.is_horizon_atteint
+        else
+            {{ unites }}.is_horizon_atteint
+            and coalesce({{ unites }}.situation, 'perdu_de_vue') != 'perdu_de_vue'
+    end
+{%- endmacro %}
+
+{#- Numerator of an outcome rate: horizon elapsed and situation among the rate's ones. -#}
+{% macro resultat_numerateur(mesures, unites) -%}
+    {{ unites }}.is_horizon_atteint
+    and list_contains({{ mesures }}.situations, coalesce({{ unites }}.situation, 'perdu_de_vue'))
+    and ({{ mesures }}.mesure = 'taux_perdus_de_vue' or {{ unites }}.situation is not null)
+{%- endmacro %}

@@ -97,20 +97,11 @@ aggregated as (
         valeur,
         ic_bas,
         ic_haut
-    from {{ ref('int_clauses__delai_activation') }}
-    union all
-    select
-        indicateur,
-        periode,
-        niveau,
-        code_niveau,
-        numerateur,
-        denominateur,
-        true as is_valeur_calculee,
-        valeur,
-        ic_bas,
-        ic_haut
-    from {{ ref('int_jeunes__comparaison') }}
+    from (
+        select * from {{ ref('int_clauses__delai_activation') }}
+        union all by name
+        select * from {{ ref('int_jeunes__comparaison') }}
+    ) as calcules
 ),
 
 measured as (

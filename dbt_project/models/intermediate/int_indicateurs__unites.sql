@@ -12,12 +12,12 @@ jeunes as (
     select * from {{ ref('int_jeunes_csf__resultats') }}
 ),
 
+mesures as (
+    {{ mesures_resultats() }}
+),
+
 horizons as (
-    select
-        *,
-        is_horizon_atteint and situation is not null and situation != 'perdu_de_vue'
-            as is_situation_connue
-    from {{ ref('int_jeunes_csf__horizons') }}
+    select * from {{ ref('int_jeunes_csf__horizons') }}
 ),
 
 observation as (
@@ -187,74 +187,20 @@ units as (
     from parcours
     union all by name
     select
-        'taux_retour_formation_initiale_' || suffixe as indicateur,
-        jeune_id as unite_id,
-        annee_debut as annee,
-        is_situation_connue and situation = 'retour_formation_initiale' as is_numerateur,
-        is_situation_connue as is_denominateur,
+        -- Every outcome rate at every horizon (int_jeunes_comparaison__cellules: same rules).
+        mesures.mesure || '_' || horizons.suffixe as indicateur,
+        horizons.jeune_id as unite_id,
+        horizons.annee_debut as annee,
+        {{ resultat_numerateur('mesures', 'horizons') }} as is_numerateur,
+        {{ resultat_denominateur('mesures', 'horizons') }} as is_denominateur,
         1 as poids_numerateur,
         1 as poids_denominateur,
-        code_academie,
-        secteur,
-        sexe,
-        tranche_age
+        horizons.code_academie,
+        horizons.secteur,
+        horizons.sexe,
+        horizons.tranche_age
     from horizons
-    union all by name
-    select
-        'taux_apprentissage_' || suffixe as indicateur,
-        jeune_id as unite_id,
-        annee_debut as annee,
-        is_situation_connue and situation = 'apprentissage' as is_numerateur,
-        is_situation_connue as is_denominateur,
-        1 as poids_numerateur,
-        1 as poids_denominateur,
-        code_academie,
-        secteur,
-        sexe,
-        tranche_age
-    from horizons
-    union all by name
-    select
-        'taux_contrat_professionnalisation_' || suffixe as indicateur,
-        jeune_id as unite_id,
-        annee_debut as annee,
-        is_situation_connue and situation = 'contrat_professionnalisation' as is_numerateur,
-        is_situation_connue as is_denominateur,
-        1 as poids_numerateur,
-        1 as poids_denominateur,
-        code_academie,
-        secteur,
-        sexe,
-        tranche_age
-    from horizons
-    union all by name
-    select
-        'taux_sortie_positive_' || suffixe as indicateur,
-        jeune_id as unite_id,
-        annee_debut as annee,
-        is_situation_connue and situation in ({{ situations_positives() }}) as is_numerateur,
-        is_situation_connue as is_denominateur,
-        1 as poids_numerateur,
-        1 as poids_denominateur,
-        code_academie,
-        secteur,
-        sexe,
-        tranche_age
-    from horizons
-    union all by name
-    select
-        'taux_perdus_de_vue_' || suffixe as indicateur,
-        jeune_id as unite_id,
-        annee_debut as annee,
-        is_horizon_atteint and coalesce(situation, 'perdu_de_vue') = 'perdu_de_vue' as is_numerateur,
-        is_horizon_atteint as is_denominateur,
-        1 as poids_numerateur,
-        1 as poids_denominateur,
-        code_academie,
-        secteur,
-        sexe,
-        tranche_age
-    from horizons
+    cross join mesures
 ),
 
 final as (

@@ -5,15 +5,7 @@
 with
 
 mesures as (
-    -- The rate and the situations in its numerator; perdus de vue counts unknown situations.
-    select * from (
-        values
-        ('taux_retour_formation_initiale', ['retour_formation_initiale']),
-        ('taux_apprentissage', ['apprentissage']),
-        ('taux_contrat_professionnalisation', ['contrat_professionnalisation']),
-        ('taux_sortie_positive', [{{ situations_positives() }}]),
-        ('taux_perdus_de_vue', ['perdu_de_vue'])
-    ) as mesures (mesure, situations)
+    {{ mesures_resultats() }}
 ),
 
 academies as (
@@ -55,18 +47,9 @@ drapeaux as (
         coalesce(unites.sexe, 'NR') as sexe,
         coalesce(unites.tranche_age, 'NR') as tranche_age,
         coalesce(unites.derniere_classe, 'NR') as derniere_classe,
-        -- Same rules as the CSF indicators: horizon elapsed; known situation except for the
-        -- lost-from-view rate, which counts a missing observation as lost.
-        case
-            when mesures.mesure = 'taux_perdus_de_vue' then unites.is_horizon_atteint
-            else
-                unites.is_horizon_atteint
-                and coalesce(unites.situation, 'perdu_de_vue') != 'perdu_de_vue'
-        end as is_denominateur,
-        unites.is_horizon_atteint
-        and list_contains(mesures.situations, coalesce(unites.situation, 'perdu_de_vue'))
-        and (mesures.mesure = 'taux_perdus_de_vue' or unites.situation is not null)
-            as is_numerateur
+        -- Same rules as the CSF indicators (int_indicateurs__unites).
+        {{ resultat_denominateur('mesures', 'unites') }} as is_denominateur,
+        {{ resultat_numerateur('mesures', 'unites') }} as is_numerateur
     from unites
     cross join mesures
 ),

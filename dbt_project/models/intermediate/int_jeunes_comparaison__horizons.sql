@@ -21,9 +21,7 @@ observation as (
 ),
 
 horizons as (
-    select * from (
-        values ('sortie', 'sortie', 0), ('3_mois', '3m', 3), ('6_mois', '6m', 6), ('12_mois', '12m', 12)
-    ) as horizons (horizon, suffixe, mois)
+    {{ horizons_suivi() }}
 ),
 
 comparaison as (
