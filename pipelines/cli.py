@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.sample.world import SCALES
 from pipelines.settings import Settings, load_settings
 
 
@@ -29,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     status.add_argument("--json", action="store_true", help="sortie JSON")
 
     sample = commands.add_parser("sample", help="générer des exports synthétiques")
-    sample.add_argument("--scale", default="demo", choices=["demo"])
+    sample.add_argument("--scale", default="demo", choices=list(SCALES))
     sample.add_argument("--out", required=True, type=Path)
     sample.add_argument("--seed", type=int, default=None)
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipelines.sample.world import AS_OF, SCALES, draw_world
+from pipelines.sample.decp_bulk import write_decp_bulk
+from pipelines.sample.world import AS_OF, SCALES, Scale, draw_world
 from pipelines.sample.writers import write_decp, write_mlds, write_register
 
 DEFAULT_SEED = 2026
@@ -22,17 +23,25 @@ exercer la mise en quarantaine.
 """
 
 
-def generate(out: Path, scale: str = "demo", seed: int = DEFAULT_SEED) -> list[Path]:
-    """Write every export format of data-contracts.md into ``out``; return the files written."""
-    if scale not in SCALES:
+def generate(out: Path, scale: str | Scale = "demo", seed: int = DEFAULT_SEED) -> list[Path]:
+    """Write every export format of data-contracts.md into ``out``; return the files written.
+
+    ``scale`` names one of ``SCALES`` (or is a ``Scale``, for tests of a smaller world)."""
+    if isinstance(scale, str) and scale not in SCALES:
         raise ValueError(f"échelle inconnue {scale!r} (disponibles : {', '.join(SCALES)})")
+    size = SCALES[scale] if isinstance(scale, str) else scale
     out.mkdir(parents=True, exist_ok=True)
-    world = draw_world(seed, SCALES[scale])
+    world = draw_world(seed, size)
     paths = [
         *write_decp(world, out, seed),
         write_register(world, out, seed),
         *write_mlds(world, out, seed),
     ]
+    if size.bulk_decp:
+        # The national open-data file: every public buyer's contracts (over 1 GB at 1.5 M).
+        bulk = out / "decp_national_v2.json"
+        paths.append(write_decp_bulk(bulk, size.bulk_decp, seed))
     readme = out / "LISEZMOI.md"
-    readme.write_text(README.format(scale=scale, seed=seed, as_of=AS_OF), encoding="utf-8")
+    name = scale if isinstance(scale, str) else "personnalisée"
+    readme.write_text(README.format(scale=name, seed=seed, as_of=AS_OF), encoding="utf-8")
     return [*paths, readme]

@@ -4,7 +4,8 @@ Used by the ingestion benchmark and the national-scale sample. Every value deriv
 number and the seed by integer arithmetic, so the same arguments give the same bytes. The records
 carry the real quirks of data-contracts.md in small proportions: ``dureeMois: "NC"``, placeholder
 amounts, CPV codes without check digit or leading zero, holders identified by VAT number, invalid
-SIRET check digits, contracts published twice, modifications.
+SIRET check digits, contracts published twice, modifications; and, about 1 % each, the faults
+that send a record to quarantine: no buyer id, an impossible notification date.
 """
 
 from __future__ import annotations
@@ -57,7 +58,8 @@ drawn as (
 select
     {
         'id': cast(year(notification) as varchar) || 'M' || lpad(cast(i as varchar), 9, '0'),
-        'acheteur': {'id': acheteur},
+        -- About 1 % each, as in the demo sample: no buyer id, an impossible date (quarantined).
+        'acheteur': {'id': case when r[9] % 100 = 41 then null else acheteur end},
         'nature': ['Marché', 'Marché', 'Accord-cadre', 'Marché subséquent'][1 + r[7] % 4],
         'objet': 'Marché de ' || ['travaux', 'fournitures', 'services'][1 + r[8] % 3]
             || ' n° ' || cast(i as varchar) || ' - ' || [
@@ -71,7 +73,8 @@ select
             'typeCode': 'Code postal'},
         'dureeMois': case when r[1] % 100 = 7 then '"NC"'::json
             else cast(1 + r[2] % 60 as varchar)::json end,
-        'dateNotification': strftime(notification, '%Y-%m-%d'),
+        'dateNotification': case when r[10] % 100 = 43 then '2023-02-30'
+            else strftime(notification, '%Y-%m-%d') end,
         'datePublicationDonnees': strftime(
             notification + (r[3] % 40)::int + case when republie then 30 else 0 end, '%Y-%m-%d'),
         'montant': case when r[4] % 200 = 3 then 1.0 else montant end,

@@ -6,11 +6,14 @@ same seed and scale always give the same world (and the writers, the same bytes)
 
 from __future__ import annotations
 
+import csv
 import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from stdnum import luhn
+
+from pipelines.ingest.reference import SEEDS
 
 AS_OF = date(2026, 9, 30)  # the last day the synthetic exports describe
 UAI_LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"
@@ -26,13 +29,32 @@ class Scale:
     other_contracts: int
     comparison_per_csf_youth: float
     first_year: int
+    academies: str = "demo"  # demo: seven académies with their own export style; all: every one
+    hosting_rounds: int = 1  # youths an activated clause hosts per slot, as a multiple
+    establishments_per_academie: int = 1  # buying lycées per académie
+    bulk_decp: int = 0  # further DECP contracts, written by DuckDB (decp_bulk)
 
 
 SCALES = {
     "demo": Scale(clauses=900, other_contracts=600, comparison_per_csf_youth=4.0, first_year=2022),
+    # The volumes of a national year x 5: ~5,000 clauses, ~30,000 parcours, ~400,000 youths
+    # followed by the MLDS, > 1 M follow-ups, ~1.5 M DECP contracts. 30,000 parcours of 150 hours
+    # or more do not fit in 5,000 clauses of 900 hours at most, so at this scale an activated
+    # clause hosts several cohorts and the hours-realisation ratio exceeds 100 %: the national
+    # sample is for volumes, the demo sample for plausible figures.
+    "national": Scale(
+        clauses=5_000,
+        other_contracts=20_000,
+        comparison_per_csf_youth=12.0,
+        first_year=2021,
+        academies="all",
+        hosting_rounds=10,
+        establishments_per_academie=3,
+        bulk_decp=1_500_000,
+    ),
 }
 
-# Académie code → (weight in the clause register, main départements, export style).
+# Demo académie code → (weight in the clause register, main départements).
 ACADEMIES = {
     "24": (0.26, ["93", "94", "77"]),
     "25": (0.18, ["92", "78", "95", "91"]),
@@ -42,15 +64,33 @@ ACADEMIES = {
     "31": (0.06, ["972"]),
     "28": (0.10, ["974"]),
 }
-ACADEMIE_NAMES = {
-    "24": "Créteil",
-    "25": "Versailles",
-    "70": "Normandie",
-    "23": "Nice",
-    "04": "Bordeaux",
-    "31": "Martinique",
-    "28": "La Réunion",
-}
+# Rough weights of the académies in the national school population (synthetic world only).
+NATIONAL_WEIGHTS = {
+    "01": 35, "02": 55, "03": 20, "04": 50, "06": 20, "07": 25, "08": 55, "09": 80, "10": 55,
+    "11": 45, "12": 40, "13": 25, "14": 40, "15": 30, "16": 50, "17": 60, "18": 40, "19": 20,
+    "20": 30, "22": 10, "23": 20, "24": 100, "25": 110, "27": 5, "28": 23, "31": 6, "32": 7,
+    "33": 9, "40": 7, "41": 6, "42": 1, "43": 11, "44": 1, "70": 50,
+}  # fmt: skip
+
+
+def academies_of(scale: Scale) -> dict[str, tuple[float, list[str]]]:
+    """Académie code → (weight, départements) for ``scale``: the demo seven, or every académie."""
+    if scale.academies == "demo":
+        return ACADEMIES
+    departements: dict[str, list[str]] = {}
+    with open(SEEDS / "ref_departements.csv", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            departements.setdefault(row["code_academie"], []).append(row["code_departement"])
+    return {code: (NATIONAL_WEIGHTS[code], departements[code]) for code in NATIONAL_WEIGHTS}
+
+
+def academie_names(scale: Scale) -> dict[str, str]:
+    """Académie code → name, from the reference seed."""
+    with open(SEEDS / "ref_academies.csv", encoding="utf-8") as handle:
+        names = {row["code_academie"]: row["libelle_academie"] for row in csv.DictReader(handle)}
+    return {code: names[code] for code in academies_of(scale)}
+
+
 SECTORS = [
     ("45", "45210000-2", "Bâtiment et travaux publics"),
     ("45", "45310000-3", "Électricité du bâtiment"),
@@ -239,6 +279,8 @@ class FollowUp:
 
 @dataclass
 class World:
+    academies: dict[str, tuple[float, list[str]]]
+    academie_names: dict[str, str]
     buyers: list[Buyer]
     clauses: list[Clause]
     youths: list[Youth] = field(default_factory=list)
@@ -265,7 +307,9 @@ def ine(rng: random.Random) -> str:
 
 def uai(rng: random.Random, departement: str) -> str:
     """A UAI with its check letter (first 7 characters modulo 23)."""
-    base = f"{departement[-3:].zfill(3)}{rng.randrange(0, 10**4):04d}"
+    # Corsica's UAI use 620 (2A) and 720 (2B), as the national directory does.
+    prefix = {"2A": "620", "2B": "720"}.get(departement, departement[-3:].zfill(3))
+    base = f"{prefix}{rng.randrange(0, 10**4):04d}"
     return base + UAI_LETTERS[int(base) % 23]
 
 
@@ -299,30 +343,40 @@ def _weighted(rng: random.Random, weights: dict[str, float]) -> str:
 def draw_world(seed: int, scale: Scale) -> World:
     """Draw buyers, clauses, parcours, youths and follow-ups for ``scale``."""
     rng = random.Random(seed)
-    buyers = _draw_buyers(rng)
-    clauses = [_draw_clause(rng, i, buyers, scale) for i in range(scale.clauses)]
-    world = World(buyers=buyers, clauses=clauses, other_contracts=scale.other_contracts)
+    academies = academies_of(scale)
+    names = academie_names(scale)
+    buyers = _draw_buyers(rng, names, scale.establishments_per_academie)
+    clauses = [_draw_clause(rng, i, buyers, academies) for i in range(scale.clauses)]
+    world = World(
+        academies=academies,
+        academie_names=names,
+        buyers=buyers,
+        clauses=clauses,
+        other_contracts=scale.other_contracts,
+    )
     youth_count = 0
     for clause in clauses:
-        for parcours in _draw_parcours(rng, clause, len(world.parcours)):
+        drawn = _draw_parcours(rng, clause, len(world.parcours), academies, scale.hosting_rounds)
+        for parcours in drawn:
             youth_count += 1
             world.parcours.append(parcours)
             world.youths.append(parcours.youth)
     comparison = int(youth_count * scale.comparison_per_csf_youth)
-    academies = list(ACADEMIES)
-    weights = [ACADEMIES[a][0] for a in academies]
+    codes = list(academies)
+    weights = [academies[a][0] for a in codes]
     for _ in range(comparison):
-        academie = rng.choices(academies, weights=weights)[0]
+        academie = rng.choices(codes, weights=weights)[0]
         entry = scale_date(rng, date(scale.first_year, 9, 1), AS_OF - timedelta(days=20))
-        youth = _draw_youth(rng, academie, entry, "autre")
+        youth = _draw_youth(rng, academies, academie, entry, "autre")
         youth.action = rng.choice(["module_remobilisation", "preparation_diplome", "autre"])
         stay = timedelta(days=rng.randint(60, 300))
         if entry + stay <= AS_OF:
             youth.exit = entry + stay
             youth.exit_situation = _weighted(rng, OUTCOMES_COMPARISON)
         world.youths.append(youth)
+    last_parcours = {id(p.youth): p for p in world.parcours}
     for youth in world.youths:
-        world.follow_ups.extend(_draw_follow_ups(rng, youth, world))
+        world.follow_ups.extend(_draw_follow_ups(rng, youth, last_parcours.get(id(youth))))
     return world
 
 
@@ -331,7 +385,7 @@ def scale_date(rng: random.Random, first: date, last: date) -> date:
     return first + timedelta(days=rng.randint(0, (last - first).days))
 
 
-def _draw_buyers(rng: random.Random) -> list[Buyer]:
+def _draw_buyers(rng: random.Random, names: dict[str, str], establishments: int) -> list[Buyer]:
     buyers = [
         Buyer(
             siret(rng),
@@ -340,24 +394,27 @@ def _draw_buyers(rng: random.Random) -> list[Buyer]:
             "24",
         )
     ]
-    for code, name in ACADEMIE_NAMES.items():
+    for code, name in names.items():
         buyers.append(Buyer(siret(rng), f"Rectorat de l'académie de {name}", "rectorat", code))
-        buyers.append(
-            Buyer(
-                siret(rng),
-                f"Lycée des métiers {rng.choice(LAST_NAMES)} ({name})",
-                "etablissement",
-                code,
+        for _ in range(establishments):
+            buyers.append(
+                Buyer(
+                    siret(rng),
+                    f"Lycée des métiers {rng.choice(LAST_NAMES)} ({name})",
+                    "etablissement",
+                    code,
+                )
             )
-        )
     buyers.append(Buyer(siret(rng), "CROUS de Créteil", "autre", "24"))
     buyers.append(Buyer(siret(rng), "Université de Rouen Normandie", "autre", "70"))
     return buyers
 
 
-def _draw_clause(rng: random.Random, i: int, buyers: list[Buyer], scale: Scale) -> Clause:
-    academies = list(ACADEMIES)
-    academie = rng.choices(academies, weights=[ACADEMIES[a][0] for a in academies])[0]
+def _draw_clause(
+    rng: random.Random, i: int, buyers: list[Buyer], academies: dict[str, tuple[float, list[str]]]
+) -> Clause:
+    codes = list(academies)
+    academie = rng.choices(codes, weights=[academies[a][0] for a in codes])[0]
     local = [b for b in buyers if b.academie == academie]
     buyer = rng.choice([*local, buyers[0]]) if rng.random() < 0.8 else buyers[0]
     notified = scale_date(rng, date(AS_OF.year - 4, AS_OF.month, 1), AS_OF)
@@ -393,15 +450,21 @@ def _draw_clause(rng: random.Random, i: int, buyers: list[Buyer], scale: Scale) 
         holder_name=f"{rng.choice(LAST_NAMES)} {rng.choice(COMPANY_SUFFIXES)}",
         sector=sector,
         academie=academie,
-        departement=rng.choice(ACADEMIES[academie][1]),
+        departement=rng.choice(academies[academie][1]),
         form_received=form,
         transmitted=transmitted,
         offer_declared=declared,
     )
 
 
-def _draw_youth(rng: random.Random, academie: str, entry: date, action: str) -> Youth:
-    departement = rng.choice(ACADEMIES[academie][1])
+def _draw_youth(
+    rng: random.Random,
+    academies: dict[str, tuple[float, list[str]]],
+    academie: str,
+    entry: date,
+    action: str,
+) -> Youth:
+    departement = rng.choice(academies[academie][1])
     birth = entry - timedelta(days=rng.randint(15 * 365, 19 * 365))
     spotted = entry - timedelta(days=rng.randint(5, 90))
     return Youth(
@@ -423,8 +486,17 @@ def _draw_youth(rng: random.Random, academie: str, entry: date, action: str) -> 
     )
 
 
-def _draw_parcours(rng: random.Random, clause: Clause, numbering: int) -> list[Parcours]:
-    """Parcours a clause produced: none if it stalled before the offer, else one per youth."""
+def _draw_parcours(
+    rng: random.Random,
+    clause: Clause,
+    numbering: int,
+    academies: dict[str, tuple[float, list[str]]],
+    rounds: int,
+) -> list[Parcours]:
+    """Parcours a clause produced: none if it stalled before the offer, else one per youth.
+
+    Youths follow one another every four months or so; ``rounds`` youths start together.
+    """
     if clause.offer_declared is None or rng.random() < 0.15:
         return []
     youths_hosted = rng.choice(
@@ -432,13 +504,13 @@ def _draw_parcours(rng: random.Random, clause: Clause, numbering: int) -> list[P
     )
     result = []
     positioned = clause.offer_declared + timedelta(days=rng.randint(10, 60))
-    for k in range(youths_hosted):
-        positioned_k = positioned + timedelta(days=120 * k + rng.randint(0, 30))
+    for k in range(youths_hosted * rounds):
+        positioned_k = positioned + timedelta(days=120 * (k // rounds) + rng.randint(0, 30))
         if positioned_k > AS_OF:
             break
         hours = clause.hours // youths_hosted
         entry = positioned_k - timedelta(days=rng.randint(20, 120))
-        youth = _draw_youth(rng, clause.academie, entry, "parcours_csf")
+        youth = _draw_youth(rng, academies, clause.academie, entry, "parcours_csf")
         agreement = positioned_k + timedelta(days=rng.randint(7, 30))
         start = agreement + timedelta(days=rng.randint(3, 20))
         planned_end = start + timedelta(days=round(hours / 35 * 7))
@@ -487,9 +559,8 @@ def _draw_parcours(rng: random.Random, clause: Clause, numbering: int) -> list[P
     return result
 
 
-def _draw_follow_ups(rng: random.Random, youth: Youth, world: World) -> list[FollowUp]:
+def _draw_follow_ups(rng: random.Random, youth: Youth, parcours: Parcours | None) -> list[FollowUp]:
     """Observations at exit, 3, 6 and 12 months after the end, for horizons already reached."""
-    parcours = next((p for p in reversed(world.parcours) if p.youth is youth), None)
     end = parcours.real_end if parcours else youth.exit
     if end is None:
         return []

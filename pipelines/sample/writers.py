@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import random
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -18,7 +19,6 @@ from pathlib import Path
 
 from pipelines.ingest.sources import SYNTHETIC_MARKER
 from pipelines.sample.world import (
-    ACADEMIE_NAMES,
     AS_OF,
     LAST_NAMES,
     SECTORS,
@@ -50,6 +50,16 @@ STYLES = {
     "31": Style("utf-8-sig", ",", "label", "dmy", "words", "\r\n"),
     "28": Style("utf-8", ";", "label", "dmy", "codes", "\n"),
 }
+
+
+def style_of(academie: str) -> Style:
+    """The académie's export style; académies beyond the demo's seven reuse one of those."""
+    if academie in STYLES:
+        return STYLES[academie]
+    styles = list(STYLES.values())
+    return styles[int(academie) % len(styles)]
+
+
 REGISTER_STYLE = Style("cp1252", ";", "label", "dmy", "words", "\r\n")
 
 LABELS = {
@@ -297,9 +307,19 @@ DIRTY_RATE = 0.01
 def write_mlds(world: World, out: Path, seed: int) -> list[Path]:
     """Three files per académie, each in that académie's style."""
     written = []
-    for academie, style in STYLES.items():
+    youths_of: dict[str, list] = defaultdict(list)
+    parcours_of: dict[str, list] = defaultdict(list)
+    follow_ups_of: dict[str, list] = defaultdict(list)
+    for y in world.youths:
+        youths_of[y.academie].append(y)
+    for p in world.parcours:
+        parcours_of[p.youth.academie].append(p)
+    for f in world.follow_ups:
+        follow_ups_of[f.youth.academie].append(f)
+    for academie in world.academies:
+        style = style_of(academie)
         rng = random.Random(f"{seed}-mlds-{academie}")
-        youths = [y for y in world.youths if y.academie == academie]
+        youths = youths_of[academie]
         jeunes = Table(MLDS_JEUNES_COLUMNS, style, rng)
         for y in youths:
             code = academie
@@ -343,7 +363,7 @@ def write_mlds(world: World, out: Path, seed: int) -> list[Path]:
         )
 
         parcours = Table(MLDS_PARCOURS_COLUMNS, style, rng)
-        for p in (p for p in world.parcours if p.youth.academie == academie):
+        for p in parcours_of[academie]:
             parcours.add(
                 {
                     "id_parcours": p.id_parcours,
@@ -373,7 +393,7 @@ def write_mlds(world: World, out: Path, seed: int) -> list[Path]:
         )
 
         suivis = Table(MLDS_SUIVIS_COLUMNS, style, rng)
-        for f in (f for f in world.follow_ups if f.youth.academie == academie):
+        for f in follow_ups_of[academie]:
             suivis.add(
                 {
                     "ine": f.youth.ine,
@@ -407,7 +427,7 @@ def write_register(world: World, out: Path, seed: int) -> Path:
     for c in world.clauses:
         contact = f"{rng.choice(['Claire', 'Hugo', 'Nadia', 'Paul'])} {rng.choice(LAST_NAMES)}"
         referent = f"{rng.choice(['Julie', 'Marc', 'Sonia', 'Karim'])} {rng.choice(LAST_NAMES)}"
-        academie = ACADEMIE_NAMES[c.academie] if rng.random() < 0.5 else c.academie
+        academie = world.academie_names[c.academie] if rng.random() < 0.5 else c.academie
         table.add(
             {
                 "id_clause": c.id_clause,
