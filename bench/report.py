@@ -58,13 +58,25 @@ def markdown(results: dict) -> str:
         )
     m4 = results.get("M4_dashboard")
     if m4:
-        cb, cold = m4["callback_ms"], m4["cold_page_ms"]
+        cb, cold = m4["callback_ms"], m4["server_cold_page_ms"]
+        first, again = m4["browser_first_visit_charts_ms"], m4["browser_revisit_charts_ms"]
         lines.append(
-            f"| M4 dashboard ({m4['data']}), {m4['clients']} concurrent clients, "
-            f"{m4['callback_requests']} page callbacks | p50 {cb['p50']} ms, p95 {cb['p95']} ms "
-            f"(max {cb['max']}); cold page load median {cold['median']} ms, p95 {cold['p95']} ms "
-            f"| – | goal: callback p95 ≤ 100 ms, cold page ≤ 1 s | "
-            f"p95 ×{round(cb['p95'] / 100, 2)} of goal; cold ×{round(cold['p95'] / 1000, 2)} |"
+            f"| M4 dashboard ({m4['data']}), {m4['clients']} concurrent clients: "
+            f"{m4['callback_requests']} page callbacks of common views; "
+            f"{m4['server_cold_page_loads']} page loads of views nobody asked for yet (HTTP) "
+            f"| callback p50 {cb['p50']} ms, p95 {cb['p95']} ms; cold page (HTTP) p50 "
+            f"{cold['p50']} ms, p95 {cold['p95']} ms | – "
+            f"| goal: callback p95 ≤ 100 ms, cold page ≤ 1 s "
+            f"| callback ×{round(cb['p95'] / 100, 2)} of goal; cold page ×"
+            f"{round(cold['p95'] / 1000, 2)} |"
+        )
+        lines.append(
+            f"| M4 dashboard in Chromium, until every chart is drawn "
+            f"({m4['browser_first_visits']} loads each) | first visit (empty browser cache) p50 "
+            f"{first['p50']} ms, p95 {first['p95']} ms; later visits p50 {again['p50']} ms, "
+            f"p95 {again['p95']} ms | – | goal: cold page ≤ 1 s "
+            f"| first visit ×{round(first['p95'] / 1000, 2)}; later ×"
+            f"{round(again['p95'] / 1000, 2)} |"
         )
     return "\n".join(lines) + "\n"
 

@@ -24,6 +24,9 @@ from dashboards.response_cache import ResponseCache
 
 LOG = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
+# Where Dash's graphs fetch plotly.js when served locally, and the smaller bundle served there.
+PLOTLY_PATH = "/_dash-component-suites/plotly/package_data/plotly.min.js"
+PLOTLY_BASIC = HERE / "static" / "plotly-basic.min.js"
 
 INDEX = """<!DOCTYPE html>
 <html lang="fr" data-fr-scheme="light">
@@ -73,6 +76,14 @@ def create_app(
     )
     app.layout = html.Div([dash.page_container])
     server = app.server
+
+    @server.before_request
+    def plotly_basique():
+        # Every chart is a bar or scatter trace: the basic bundle draws them all, and a cold
+        # page evaluates a quarter of the script. Without it (not installed), Dash's full one.
+        if flask.request.path == PLOTLY_PATH and PLOTLY_BASIC.exists():
+            return flask.send_file(PLOTLY_BASIC, mimetype="text/javascript", max_age=3600)
+        return None
 
     @server.before_request
     def authentifier():

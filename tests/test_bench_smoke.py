@@ -58,6 +58,9 @@ def test_dashboard_benchmark_smoke(demo_home, tmp_path):
     )
     assert run.returncode == 0, run.stderr[-2000:]
     m4 = json.loads((tmp_path / "results.json").read_text())["M4_dashboard"]
+    assert m4["pages_rendered"] == "6/6"
     assert m4["callback_requests"] == 12 and m4["callback_ms"]["p95"] > 0
-    assert m4["cold_page_loads"] == 6 and m4["cold_page_ms"]["median"] > 0
+    assert m4["server_cold_page_loads"] > 0 and m4["server_cold_page_ms"]["p50"] > 0
+    assert m4["browser_first_visits"] == 6 and m4["browser_revisits"] == 6
+    assert m4["browser_first_visit_charts_ms"]["p50"] >= m4["browser_first_visit_title_ms"]["p50"]
     assert "M4 dashboard" in (tmp_path / "results.md").read_text()

@@ -221,10 +221,20 @@ def test_pages_filters_and_downloads_in_chromium(dashboard, demo_home, tmp_path)
         page = browser.new_page(locale="fr-FR", accept_downloads=True)
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
+        # plotly.js only warns when a trace type is missing from its bundle.
+        page.on(
+            "console",
+            lambda msg: errors.append(msg.text) if msg.type in ("error", "warning") else None,
+        )
         for path in PAGES:
             page.goto(dashboard + path)
             page.wait_for_selector("#contenu h1")
             assert page.locator("html").get_attribute("lang") == "fr"
+            # Every chart is drawn by the bundle served (the basic one).
+            page.wait_for_function(
+                "[...document.querySelectorAll('.dash-graph')]"
+                ".every(g => g.querySelector('.main-svg .trace'))"
+            )
         page.goto(dashboard + "/")
         assert page.locator("#kpi-nb_clauses_csf").inner_text() == number(clauses)
         assert page.locator("#banner-demo").is_visible()

@@ -163,3 +163,17 @@ def test_queries_follow_a_new_publish_without_restart(tmp_path, monkeypatch):
     second = queries.cellule(("nb_clauses_csf",), "ensemble", "national", "FR")
     assert second["nb_clauses_csf"]["valeur"] == 12
     assert queries.valeurs("national") == [("FR", "France")]
+
+
+def test_the_basic_plotly_bundle_matches_plotly_py_and_is_served():
+    from plotly.offline import get_plotlyjs_version
+
+    from dashboards.app import PLOTLY_BASIC, PLOTLY_PATH, app
+
+    header = PLOTLY_BASIC.read_text(encoding="utf-8")[:200]
+    assert "plotly.js (basic - minified)" in header
+    # Figures are written for plotly.py's plotly.js: the bundle must be the same release.
+    assert f"v{get_plotlyjs_version()}\n" in header
+    response = app.server.test_client().get(PLOTLY_PATH)
+    assert response.status_code == 200
+    assert response.get_data()[:200].decode() == header
