@@ -28,19 +28,21 @@ JEUNES = (
     '223456789AB;Ra;"Lé;o";01/11/2006;M;21;01/10/2023;;"deux\nlignes"\r\n'
     "323456789AB;Ra;Lé;o;01/11/2006;M;21;01/10/2023;;\r\n"
     "423456789AB;X;Y;01/11/2006;M;05;01/10/2099;;\r\n"
+    "523456789AB;X;Y;01/11/2006;M;05;1/10/99;;\r\n"
 )
 
 
 def test_jeunes_rows_end_clean_or_quarantined_with_a_named_rule():
     load = read_csv_export(JEUNES.encode("cp1252"), MLDS_JEUNES, KEY, TODAY)
     assert (load.encoding, load.separator) == ("windows-1252", ";")
-    assert load.rows_read == 7 == load.clean.height + load.quarantine.height
+    assert load.rows_read == 8 == load.clean.height + load.quarantine.height
     assert dict(zip(load.quarantine["line_number"], load.quarantine["rule"], strict=True)) == {
         3: "doublon:ine+date_entree_mlds",
         4: "ine_invalide",
         5: "academie_inconnue:code_academie",
         8: "nombre_de_champs",
         9: "date_future:date_entree_mlds",
+        10: "date_trop_ancienne:date_entree_mlds",
     }
     assert load.clean["_line_number"].to_list() == [2, 6]  # the quoted newline spans two lines
 

@@ -24,6 +24,10 @@ from pipelines.privacy import PERSONAL_NAME_PATTERN, pseudonymise
 SEPARATORS = (";", ",", "\t")
 INE_PATTERN = r"^(\d{10}[A-Z]|\d{9}[A-Z]{2})$"
 
+# No event of the device or of the MLDS follow-up predates 2000: an earlier date is a typing
+# error, or a two-digit year read in the wrong century (``15/1/99`` meant for 2099).
+EARLIEST_EVENT = date(2000, 1, 1)
+
 
 @dataclass
 class CsvLoad:
@@ -249,6 +253,9 @@ def validate(frame: pl.DataFrame, source: CsvSource, load_day: date) -> tuple[pl
             rules.append(pl.when(p.is_unparsed(raw, value)).then(pl.lit(_rule_name(col))))
         if col.past_event:
             rules.append(pl.when(value > load_day).then(pl.lit(f"date_future:{col.name}")))
+            rules.append(
+                pl.when(value < EARLIEST_EVENT).then(pl.lit(f"date_trop_ancienne:{col.name}"))
+            )
     if "_naissance_invalide" in frame.columns:
         rules.append(
             pl.when(pl.col("_naissance_invalide")).then(pl.lit("date_invalide:date_naissance"))
