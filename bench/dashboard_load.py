@@ -177,6 +177,16 @@ CHARTS_DRAWN = (
 )
 
 
+def _load(page, url: str) -> tuple[float, float]:
+    """Open ``url``: milliseconds until the page title is drawn, and until every chart is."""
+    started = time.perf_counter()
+    page.goto(url)
+    page.wait_for_selector("#contenu h1")
+    title = (time.perf_counter() - started) * 1000
+    page.wait_for_function(CHARTS_DRAWN, polling=10)
+    return title, (time.perf_counter() - started) * 1000
+
+
 def _browser_first_visits(url: str, browser, rounds: int) -> tuple[str, list, list]:
     """A new browser context (empty cache) opens each page: time until its title is drawn and
     until every chart is drawn. A page without a title fails the run; one with a script error
@@ -188,12 +198,9 @@ def _browser_first_visits(url: str, browser, rounds: int) -> tuple[str, list, li
             page = context.new_page()
             errors: list[str] = []
             page.on("pageerror", lambda exc, errors=errors: errors.append(str(exc)))
-            started = time.perf_counter()
-            page.goto(url + path)
-            page.wait_for_selector("#contenu h1")
-            title.append((time.perf_counter() - started) * 1000)
-            page.wait_for_function(CHARTS_DRAWN, polling=10)
-            charts.append((time.perf_counter() - started) * 1000)
+            shown, drawn = _load(page, url + path)
+            title.append(shown)
+            charts.append(drawn)
             if errors:
                 failed.add(path)
             context.close()
@@ -205,16 +212,8 @@ def _browser_revisits(url: str, browser, rounds: int) -> list[float]:
     the design system and Dash's scripts): time until every chart is drawn."""
     context = browser.new_context()
     page = context.new_page()
-    page.goto(url + "/clauses")
-    page.wait_for_function(CHARTS_DRAWN, polling=10)
-    loads = []
-    for _ in range(rounds):
-        for path in PAGES:
-            started = time.perf_counter()
-            page.goto(url + path)
-            page.wait_for_selector("#contenu h1")
-            page.wait_for_function(CHARTS_DRAWN, polling=10)
-            loads.append((time.perf_counter() - started) * 1000)
+    _load(page, url + "/clauses")
+    loads = [_load(page, url + path)[1] for _ in range(rounds) for path in PAGES]
     context.close()
     return loads
 

@@ -54,8 +54,11 @@ SCALES = {
     ),
 }
 
-# Demo académie code → (weight in the clause register, main départements).
-ACADEMIES = {
+# Académie code → (weight in the clause register, main départements).
+Academies = dict[str, tuple[float, list[str]]]
+
+# The demo's seven académies.
+ACADEMIES: Academies = {
     "24": (0.26, ["93", "94", "77"]),
     "25": (0.18, ["92", "78", "95", "91"]),
     "70": (0.18, ["76", "14", "27", "50", "61"]),
@@ -73,7 +76,7 @@ NATIONAL_WEIGHTS = {
 }  # fmt: skip
 
 
-def academies_of(scale: Scale) -> dict[str, tuple[float, list[str]]]:
+def academies_of(scale: Scale) -> Academies:
     """Académie code → (weight, départements) for ``scale``: the demo seven, or every académie."""
     if scale.academies == "demo":
         return ACADEMIES
@@ -84,11 +87,11 @@ def academies_of(scale: Scale) -> dict[str, tuple[float, list[str]]]:
     return {code: (NATIONAL_WEIGHTS[code], departements[code]) for code in NATIONAL_WEIGHTS}
 
 
-def academie_names(scale: Scale) -> dict[str, str]:
-    """Académie code → name, from the reference seed."""
+def academie_names(academies: Academies) -> dict[str, str]:
+    """Académie code → name from the reference seed, in the order of ``academies``."""
     with open(SEEDS / "ref_academies.csv", encoding="utf-8") as handle:
         names = {row["code_academie"]: row["libelle_academie"] for row in csv.DictReader(handle)}
-    return {code: names[code] for code in academies_of(scale)}
+    return {code: names[code] for code in academies}
 
 
 SECTORS = [
@@ -279,7 +282,7 @@ class FollowUp:
 
 @dataclass
 class World:
-    academies: dict[str, tuple[float, list[str]]]
+    academies: Academies
     academie_names: dict[str, str]
     buyers: list[Buyer]
     clauses: list[Clause]
@@ -344,7 +347,7 @@ def draw_world(seed: int, scale: Scale) -> World:
     """Draw buyers, clauses, parcours, youths and follow-ups for ``scale``."""
     rng = random.Random(seed)
     academies = academies_of(scale)
-    names = academie_names(scale)
+    names = academie_names(academies)
     buyers = _draw_buyers(rng, names, scale.establishments_per_academie)
     clauses = [_draw_clause(rng, i, buyers, academies) for i in range(scale.clauses)]
     world = World(
@@ -410,9 +413,7 @@ def _draw_buyers(rng: random.Random, names: dict[str, str], establishments: int)
     return buyers
 
 
-def _draw_clause(
-    rng: random.Random, i: int, buyers: list[Buyer], academies: dict[str, tuple[float, list[str]]]
-) -> Clause:
+def _draw_clause(rng: random.Random, i: int, buyers: list[Buyer], academies: Academies) -> Clause:
     codes = list(academies)
     academie = rng.choices(codes, weights=[academies[a][0] for a in codes])[0]
     local = [b for b in buyers if b.academie == academie]
@@ -459,7 +460,7 @@ def _draw_clause(
 
 def _draw_youth(
     rng: random.Random,
-    academies: dict[str, tuple[float, list[str]]],
+    academies: Academies,
     academie: str,
     entry: date,
     action: str,
@@ -490,7 +491,7 @@ def _draw_parcours(
     rng: random.Random,
     clause: Clause,
     numbering: int,
-    academies: dict[str, tuple[float, list[str]]],
+    academies: Academies,
     rounds: int,
 ) -> list[Parcours]:
     """Parcours a clause produced: none if it stalled before the offer, else one per youth.
