@@ -7,10 +7,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from dashboards import figures, queries
-from dashboards import formatting as fmt
+from dashboards import queries
 from dashboards.auth import Identite
 from dashboards.filters import Filtres
+from pipelines.presentation import figures
+from pipelines.presentation import formatting as fmt
 
 
 class Refus(Exception):

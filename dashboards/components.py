@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dash import dcc, html
 
-from dashboards import formatting as fmt
 from dashboards import queries
 from dashboards.blocks import Bloc, Refus
 from dashboards.filters import Filtres
+from pipelines.presentation import formatting as fmt
 
 PAGES = [
     ("/", "Vue d'ensemble"),

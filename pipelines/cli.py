@@ -34,6 +34,22 @@ def main(argv: list[str] | None = None) -> int:
     sample.add_argument("--out", required=True, type=Path)
     sample.add_argument("--seed", type=int, default=None)
 
+    report = commands.add_parser(
+        "report", help="rapports PDF et Excel pour la Mission des achats (dans $CSF_HOME/reports)"
+    )
+    which = report.add_mutually_exclusive_group(required=True)
+    which.add_argument("--national", action="store_true", help="le rapport national")
+    which.add_argument("--buyer", metavar="SIRET", help="le rapport d'un acheteur public")
+    which.add_argument(
+        "--all-buyers", action="store_true", help="le rapport de chaque acheteur ayant une clause"
+    )
+    report.add_argument(
+        "--format", choices=["pdf", "xlsx"], help="un seul format (défaut : PDF et Excel)"
+    )
+    report.add_argument(
+        "--period", metavar="AAAA", help="année (défaut : la dernière année complète)"
+    )
+
     dash = commands.add_parser("dashboard", help="servir le tableau de bord")
     dash.add_argument("--host", default=os.environ.get("CSF_DASHBOARD_HOST", "127.0.0.1"))
     dash.add_argument("--port", type=int, default=int(os.environ.get("CSF_DASHBOARD_PORT", "8050")))
@@ -60,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
             "status": cmd_status,
             "sample": cmd_sample,
             "dashboard": cmd_dashboard,
+            "report": cmd_report,
             "user": cmd_user,
         }[args.command](args)
     except (ValueError, RuntimeError, OSError) as exc:
@@ -108,8 +125,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     blocking = [c for c in checks if not c.passed and c.severity.value == "ERROR"]
     warnings = [c for c in checks if not c.passed and c.severity.value != "ERROR"]
     _print_summary(settings, result.run_id, checks, blocking, warnings, time.monotonic() - started)
+    failed = [e.step_key for e in result.all_events if e.is_step_failure]
+    if published and not blocking and not result.success:
+        print(
+            "\nÉCHEC après publication : l'instantané est publié, mais les rapports n'ont pas "
+            "pu être écrits ; les rapports précédents restent en place."
+            + (f"\n  étapes en échec : {', '.join(failed)}" if failed else ""),
+            file=sys.stderr,
+        )
+        return 1
     if not (result.success and published and not blocking):
-        failed = [e.step_key for e in result.all_events if e.is_step_failure]
         print(
             "\nÉCHEC : rien n'a été publié ; l'instantané précédent reste en place."
             + (f"\n  étapes en échec : {', '.join(failed)}" if failed else "")
@@ -149,6 +174,13 @@ def _print_summary(settings: Settings, run_id, checks, blocking, warnings, secon
     if snapshot:
         demo = " — DONNÉES DE DÉMONSTRATION" if snapshot["donnees_synthetiques"] else ""
         lines.append(f"  Instantané publié : {snapshot['path']} ({snapshot['snapshot_id']}){demo}")
+    index = settings.home / "reports" / "index.json"
+    if index.exists():
+        produced = json.loads(index.read_text(encoding="utf-8"))
+        lines.append(
+            f"  Rapports : {len(produced['fichiers'])} fichiers (période {produced['periode']}) "
+            f"dans {index.parent}"
+        )
     lines.append("  Tableau de bord : csf dashboard, puis http://127.0.0.1:8050")
     print("\n".join(lines))
 
@@ -247,6 +279,28 @@ def _scopes(con) -> dict[str, dict]:
     except duckdb.CatalogException:  # no dbt build yet
         return {}
     return {sha: {"scope": scope, "replaced_by": by} for sha, scope, by in found}
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from pipelines.reports.build import FORMATS, report_buyers, report_national
+
+    settings = load_settings()
+    formats = (args.format,) if args.format else FORMATS
+    if args.period is not None and not (args.period.isdigit() and len(args.period) == 4):
+        raise ValueError(f"--period attend une année sur quatre chiffres, reçu {args.period!r}")
+    started = time.monotonic()
+    if args.national:
+        lot = report_national(settings, args.period, formats)
+    else:
+        lot = report_buyers(settings, [args.buyer] if args.buyer else None, args.period, formats)
+    for path in lot.fichiers:
+        print(path)
+    print(
+        f"{len(lot.fichiers)} fichier(s) écrit(s) en {time.monotonic() - started:.1f} s "
+        f"(instantané {lot.instantane}, période {lot.periode})",
+        file=sys.stderr,
+    )
+    return 0
 
 
 def cmd_dashboard(args: argparse.Namespace) -> int:

@@ -14,6 +14,7 @@ from dagster_dbt import DbtCliResource
 from pipelines.assets.checks import gx_checks
 from pipelines.assets.ingestion import ingestion_assets
 from pipelines.assets.publishing import published_snapshot
+from pipelines.assets.reports import reports
 from pipelines.assets.transform import csf_dbt_models
 from pipelines.dbt_project import csf_dbt_project
 from pipelines.resources import CsfResource
@@ -23,7 +24,7 @@ from pipelines.settings import Settings, load_settings
 def build_definitions(settings: Settings) -> Definitions:
     """Definitions bound to one set of paths (the CLI passes its ``--inbox``)."""
     return Definitions(
-        assets=[*ingestion_assets, csf_dbt_models, published_snapshot],
+        assets=[*ingestion_assets, csf_dbt_models, published_snapshot, reports],
         asset_checks=gx_checks,
         resources={
             "csf": CsfResource(

@@ -15,9 +15,9 @@ import pytest
 import requests
 
 from dashboards.components import PAGES as PAGE_LINKS
-from dashboards.formatting import number
 from dashboards.response_cache import page_request
 from dashboards.server import served_in_background
+from pipelines.presentation.formatting import number
 from tests.conftest import CSF, ROOT
 
 pytestmark = pytest.mark.slow

@@ -7,10 +7,10 @@ import base64
 import plotly.graph_objects as go
 import pytest
 
-from dashboards import figures
-from dashboards import formatting as fmt
 from dashboards.auth import BasicAuthProvider, Identite, ajouter_utilisateur, charger_utilisateurs
 from dashboards.filters import Filtres
+from pipelines.presentation import figures
+from pipelines.presentation import formatting as fmt
 
 
 def _row(**values):

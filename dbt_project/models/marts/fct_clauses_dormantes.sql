@@ -8,7 +8,7 @@ clauses as (
 ),
 
 academies as (
-    select * from {{ ref('ref_academies') }}
+    select * from {{ ref('dim_academies') }}
 ),
 
 final as (
@@ -24,7 +24,7 @@ final as (
         clauses.secteur,
         clauses.code_academie,
         academies.libelle_academie,
-        'MLDS de l''académie de ' || coalesce(academies.libelle_academie, clauses.code_academie)
+        coalesce(academies.contact_mlds, 'MLDS de l''académie ' || clauses.code_academie)
             as contact_mlds,
         clauses.date_notification,
         date_diff('month', clauses.date_notification, clauses.date_observation)

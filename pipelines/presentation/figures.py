@@ -172,3 +172,33 @@ def tuiles(
         yaxis={"visible": False, "scaleanchor": "x"},
     )
     return {"data": data, "layout": layout}
+
+
+def cible(figure: dict, valeur: float, libelle: str) -> dict:
+    """The same figure with a dashed horizontal target line, labelled in words (not by colour)."""
+    layout = figure["layout"] | {
+        "shapes": [
+            {
+                "type": "line",
+                "xref": "paper",
+                "x0": 0,
+                "x1": 1,
+                "y0": valeur,
+                "y1": valeur,
+                "line": {"color": "#ce0500", "width": 2, "dash": "dash"},
+            }
+        ],
+        "annotations": [
+            {
+                "xref": "paper",
+                "x": 1,
+                "y": valeur,
+                "xanchor": "right",
+                "yanchor": "bottom",
+                "text": libelle,
+                "showarrow": False,
+                "font": {"color": "#ce0500"},
+            }
+        ],
+    }
+    return {"data": figure["data"], "layout": layout}

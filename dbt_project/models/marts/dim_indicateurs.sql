@@ -1,0 +1,21 @@
+-- One row per indicator: its French label and definition, published with the figures so that
+-- every output (dashboard, reports, research releases) quotes the same definition.
+with
+
+definitions as (
+    select * from {{ ref('ref_indicateurs') }}
+),
+
+final as (
+    select
+        indicateur,
+        ordre,
+        domaine,
+        unite,
+        libelle as libelle_indicateur,
+        definition as definition_indicateur,
+        dimensions
+    from definitions
+)
+
+select * from final

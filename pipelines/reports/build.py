@@ -1,0 +1,231 @@
+"""Writing reports to ``$CSF_HOME/reports/``: one report, or the whole set after a publish.
+
+The main process reads the snapshot and draws every chart in one Chromium; laying out PDFs is
+the slow part (WeasyPrint, about a millisecond per table cell), so worker processes write the
+files, each with its own fonts and stylesheet loaded once.
+
+Every file is written beside its final place and renamed over it, so a reader never opens a
+half-written report. The whole set is rendered before any file is moved: a failure midway
+leaves the previous set as it was.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import multiprocessing
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipelines.reports.buyer import acheteur, acheteurs_avec_clauses, rapport_acheteur
+from pipelines.reports.charts import Renderer
+from pipelines.reports.model import Rapport
+from pipelines.reports.national import rapport_national
+from pipelines.reports.sections import periode_par_defaut
+from pipelines.reports.snapshot import Instantane
+from pipelines.settings import Settings
+
+FORMATS = ("pdf", "xlsx")
+NATIONAL = "national"
+ACHETEURS = "acheteurs"
+
+
+@dataclass
+class Lot:
+    """What a batch wrote, and the seconds spent on each part (summed over workers)."""
+
+    fichiers: list[Path] = field(default_factory=list)
+    instantane: str = ""
+    periode: str = ""
+    secondes: dict[str, float] = field(default_factory=dict)
+
+    def chrono(self, part: str, seconds: float) -> None:
+        self.secondes[part] = self.secondes.get(part, 0.0) + seconds
+
+
+def reports_dir(settings: Settings) -> Path:
+    return settings.home / "reports"
+
+
+def report_workers() -> int:
+    """Worker processes for a batch (``CSF_REPORT_WORKERS``; default: one per core)."""
+    value = os.environ.get("CSF_REPORT_WORKERS", "").strip()
+    if value:
+        if not value.isdigit() or int(value) < 1:
+            raise ValueError(f"CSF_REPORT_WORKERS doit être un entier positif, reçu {value!r}")
+        return int(value)
+    return os.cpu_count() or 1
+
+
+_pdf_writer = None  # one per process: fonts and stylesheet loaded once
+
+
+def write_files(
+    rapport: Rapport, images: dict[str, str], folder: Path, formats: tuple[str, ...]
+) -> tuple[list[Path], dict[str, float]]:
+    """Write one report in ``formats``, each file atomically; returns the files and timings."""
+    global _pdf_writer
+    from pipelines.reports.pdf import PdfWriter
+    from pipelines.reports.xlsx import write_workbook
+
+    folder.mkdir(parents=True, exist_ok=True)
+    written, timings = [], {}
+    for kind in formats:
+        target = folder / f"{rapport.fichier}.{kind}"
+        tmp = folder / f".{rapport.fichier}.{uuid.uuid4().hex}.{kind}"
+        started = time.perf_counter()
+        try:
+            if kind == "pdf":
+                if _pdf_writer is None:
+                    _pdf_writer = PdfWriter()
+                    # Layout allocates millions of small objects: a young generation larger
+                    # than the default 700 makes far fewer collections scan the fonts' caches.
+                    gc.freeze()
+                    gc.set_threshold(50_000, 20, 20)
+                _pdf_writer.write(rapport, images, tmp)
+            else:
+                write_workbook(rapport, tmp)
+            os.replace(tmp, target)
+        finally:
+            tmp.unlink(missing_ok=True)
+        timings[kind] = time.perf_counter() - started
+        written.append(target)
+    return written, timings
+
+
+def _write_batch(
+    reports: Iterable[tuple[Rapport, Path]], formats: tuple[str, ...], workers: int, lot: Lot
+) -> None:
+    """Draw the charts here, write the files in ``workers`` processes (here when 1)."""
+    with ExitStack() as stack:
+        renderer = stack.enter_context(Renderer()) if "pdf" in formats else None
+        pool = None
+        if workers > 1:
+            # spawn, not fork: this process holds DuckDB and Chromium threads.
+            context = multiprocessing.get_context("spawn")
+            pool = stack.enter_context(ProcessPoolExecutor(workers, mp_context=context))
+        pending: list[Future] = []
+        for rapport, folder in reports:
+            started = time.perf_counter()
+            images = {}
+            if renderer is not None:
+                images = {s.id: renderer.svg(s.graphique) for s in rapport.sections if s.graphique}
+            lot.chrono("graphiques", time.perf_counter() - started)
+            lot.instantane, lot.periode = rapport.instantane, rapport.periode
+            if pool is None:
+                _collect(lot, write_files(rapport, images, folder, formats))
+            else:
+                pending.append(pool.submit(write_files, rapport, images, folder, formats))
+        for future in pending:
+            _collect(lot, future.result())
+
+
+def _collect(lot: Lot, result: tuple[list[Path], dict[str, float]]) -> None:
+    files, timings = result
+    lot.fichiers.extend(files)
+    for part, seconds in timings.items():
+        lot.chrono(part, seconds)
+
+
+def _national(instantane: Instantane, periode: str | None, folder: Path, lot: Lot) -> Iterator:
+    started = time.perf_counter()
+    rapport = rapport_national(instantane, periode)
+    lot.chrono("requetes", time.perf_counter() - started)
+    yield rapport, folder
+
+
+def _buyers(
+    instantane: Instantane, sirets: list[str], periode: str | None, folder: Path, lot: Lot
+) -> Iterator:
+    for siret in sirets:
+        started = time.perf_counter()
+        rapport = rapport_acheteur(instantane, siret, periode)
+        lot.chrono("requetes", time.perf_counter() - started)
+        yield rapport, folder
+
+
+def report_national(
+    settings: Settings, periode: str | None = None, formats: tuple[str, ...] = FORMATS
+) -> Lot:
+    """The national report, in ``$CSF_HOME/reports/national/``."""
+    lot = Lot()
+    with Instantane(settings.published_db) as instantane:
+        folder = reports_dir(settings) / NATIONAL
+        _write_batch(_national(instantane, periode, folder, lot), formats, 1, lot)
+    return lot
+
+
+def report_buyers(
+    settings: Settings,
+    sirets: list[str] | None = None,
+    periode: str | None = None,
+    formats: tuple[str, ...] = FORMATS,
+) -> Lot:
+    """Buyers' reports (default: every buyer with a CSF clause), in ``reports/acheteurs/``.
+
+    Every SIRET is checked before anything is written, so a typo fails fast and clearly."""
+    lot = Lot()
+    with Instantane(settings.published_db) as instantane:
+        if sirets is None:
+            sirets = acheteurs_avec_clauses(instantane)
+        else:
+            sirets = [acheteur(instantane, s)["siret_acheteur"] for s in sirets]
+        folder = reports_dir(settings) / ACHETEURS
+        workers = min(report_workers(), len(sirets)) or 1
+        _write_batch(_buyers(instantane, sirets, periode, folder, lot), formats, workers, lot)
+    return lot
+
+
+def report_all(settings: Settings, periode: str | None = None) -> Lot:
+    """The national report and every buyer's, both formats, for the published snapshot.
+
+    Rendered into a staging folder first; files move into place only once all are written.
+    """
+    final = reports_dir(settings)
+    staging = final / f".lot-{uuid.uuid4().hex}"
+    lot = Lot()
+    try:
+        with Instantane(settings.published_db) as instantane:
+            periode = periode or periode_par_defaut(instantane)
+
+            def everything() -> Iterator:
+                yield from _national(instantane, periode, staging / NATIONAL, lot)
+                yield from _buyers(
+                    instantane,
+                    acheteurs_avec_clauses(instantane),
+                    periode,
+                    staging / ACHETEURS,
+                    lot,
+                )
+
+            _write_batch(everything(), FORMATS, report_workers(), lot)
+        moved = []
+        for path in lot.fichiers:
+            target = final / path.relative_to(staging)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, target)
+            moved.append(target)
+        lot.fichiers = moved
+        _write_index(final, lot)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return lot
+
+
+def _write_index(folder: Path, lot: Lot) -> None:
+    """``reports/index.json``: which snapshot and period the current set comes from."""
+    index = {
+        "instantane": lot.instantane,
+        "periode": lot.periode,
+        "fichiers": sorted(str(p.relative_to(folder)) for p in lot.fichiers),
+    }
+    tmp = folder / f".index.{uuid.uuid4().hex}.json"
+    tmp.write_text(json.dumps(index, ensure_ascii=False, indent=2), encoding="utf-8")
+    os.replace(tmp, folder / "index.json")

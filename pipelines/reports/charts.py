@@ -1,0 +1,83 @@
+"""Report charts as static SVG images: plotly.js in the system Chromium, through kaleido.
+
+Starting Chromium costs seconds and one render a fifth of a second, so a ``Renderer`` opens
+one browser for a whole batch of reports and renders every chart in it. It drives kaleido's
+async API on its own event loop rather than kaleido's global "sync server", whose thread
+leaves callers waiting forever when the browser fails to start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from types import TracebackType
+
+from pipelines.reports.model import Graphique
+
+LARGEUR = 680  # pixels at 96 dpi: the text width of an A4 portrait page
+POLICE_IMPRESSION = {"family": "Marianne, Arial, sans-serif", "color": "#161616", "size": 11}
+
+
+class ChartError(RuntimeError):
+    """The browser could not be started or could not render a chart."""
+
+
+def pour_impression(graphique: Graphique, largeur: int = LARGEUR) -> dict:
+    """The figure laid out for paper: fixed size, print font, no interactive parts."""
+    layout = graphique.figure["layout"] | {
+        "width": largeur,
+        "height": graphique.hauteur,
+        "font": POLICE_IMPRESSION,
+        "hovermode": False,
+    }
+    return {"data": graphique.figure["data"], "layout": layout}
+
+
+class Renderer:
+    """One Chromium (kaleido) for a batch of charts; use as a context manager."""
+
+    def __init__(self) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._kaleido = None
+
+    def __enter__(self) -> Renderer:
+        import kaleido
+
+        try:
+            # No MathJax (it would be fetched from a CDN, and no chart needs it).
+            self._kaleido = kaleido.Kaleido(n=1, mathjax=False)
+            self._loop.run_until_complete(self._kaleido.open())
+        except Exception as exc:  # kaleido and choreographer raise their own error types
+            self._loop.close()
+            raise ChartError(
+                f"impossible de démarrer Chromium pour dessiner les graphiques ({exc}) ; "
+                "installez-le avec « make system-deps »"
+            ) from exc
+        return self
+
+    def svg(self, graphique: Graphique, largeur: int = LARGEUR) -> str:
+        """The chart as an SVG document."""
+        if self._kaleido is None:
+            raise ChartError("Renderer utilisé hors de son bloc « with »")
+        figure = pour_impression(graphique, largeur)
+        try:
+            data = self._loop.run_until_complete(
+                self._kaleido.calc_fig(
+                    figure, opts={"format": "svg", "width": largeur, "height": graphique.hauteur}
+                )
+            )
+        except Exception as exc:
+            raise ChartError(f"graphique non dessiné : {exc}") from exc
+        return data.decode("utf-8")
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        try:
+            if self._kaleido is not None:
+                self._loop.run_until_complete(self._kaleido.close())
+        finally:
+            self._kaleido = None
+            self._loop.close()

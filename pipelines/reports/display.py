@@ -1,0 +1,42 @@
+"""French text of a report cell (the PDF's rendering; the workbook keeps typed values)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from babel.numbers import format_currency, format_decimal
+
+from pipelines.presentation import formatting as fmt
+from pipelines.reports.model import Cellule, Masque, Type, Valeur
+
+ABSENT = "–"
+
+
+def texte(cellule: Cellule, type_colonne: Type) -> str:
+    """``0.457`` in a rate column → ``45,7 %``; a hidden cell → its mark; nothing → ``–``."""
+    if cellule is None:
+        return ABSENT
+    if isinstance(cellule, Masque):
+        return cellule.marque
+    kind = type_colonne
+    if isinstance(cellule, Valeur):
+        cellule, kind = cellule.valeur, cellule.type
+    if kind is Type.TEXTE or isinstance(cellule, str):
+        return str(cellule)
+    if kind is Type.DATE:
+        return fmt.french_date(cellule) if isinstance(cellule, date) else str(cellule)
+    if kind is Type.TAUX:
+        return fmt.percent(cellule)
+    if kind is Type.POINTS:
+        points = format_decimal(cellule, format="+#,##0.0;-#,##0.0", locale=fmt.LOCALE)
+        return f"{points}\u00a0pts"
+    if kind is Type.JOURS:
+        return f"{fmt.number(round(cellule))}\u00a0j"
+    if kind is Type.MONTANT:
+        return format_currency(cellule, "EUR", format="#,##0\u00a0¤", locale=fmt.LOCALE)
+    return fmt.number(cellule)
+
+
+def est_numerique(type_colonne: Type) -> bool:
+    """Numbers are right-aligned, text and dates left-aligned."""
+    return type_colonne not in (Type.TEXTE, Type.DATE)

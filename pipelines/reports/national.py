@@ -1,0 +1,492 @@
+"""The national report for the Mission des achats' leadership: content only (see model.py)."""
+
+from __future__ import annotations
+
+from pipelines.presentation import figures
+from pipelines.reports import cells, sections
+from pipelines.reports.display import texte
+from pipelines.reports.model import Colonne, Graphique, Rapport, Section, Tableau, Type
+from pipelines.reports.snapshot import Instantane
+
+CHIFFRES_CLES = [
+    "nb_clauses_csf",
+    "taux_activation_6m",
+    "taux_activation",
+    "delai_activation_jours",
+    "nb_clauses_dormantes",
+    "conformite_calibrage",
+    "taux_realisation_heures",
+    "part_marches_clause_sociale",
+    "nb_jeunes_csf",
+    "nb_parcours",
+    "taux_achevement",
+    "taux_sortie_positive_6m",
+    "taux_perdus_de_vue_6m",
+    "ecart_taux_sortie_positive_6m",
+]
+HORIZONS = [("sortie", "À la sortie"), ("3m", "À 3 mois"), ("6m", "À 6 mois"), ("12m", "À 12 mois")]
+SITUATIONS = [
+    ("taux_retour_formation_initiale", "Retour en formation initiale"),
+    ("taux_apprentissage", "Apprentissage"),
+    ("taux_contrat_professionnalisation", "Contrat de professionnalisation"),
+    ("taux_sortie_positive", "Sortie positive"),
+    ("taux_perdus_de_vue", "Perdus de vue"),
+]
+STATUTS = [
+    "Terminée, activée",
+    "Terminée sans parcours",
+    "En cours, activée",
+    "En cours, dormante",
+    "En cours, notifiée depuis moins de 6 mois",
+]
+
+
+def rapport_national(instantane: Instantane, periode: str | None = None) -> Rapport:
+    """The national report for ``periode`` (a year; default: the last complete one)."""
+    periode = sections.verifier_periode(instantane, periode)
+    publication = instantane.publication
+    indicateurs = [*CHIFFRES_CLES, *(f"{c}_{h}" for c, _ in SITUATIONS for h, _ in HORIZONS)]
+    return Rapport(
+        titre=f"Clause sociale de formation — rapport national {periode}",
+        sous_titre="Activation des clauses sociales de formation et devenir des jeunes, "
+        "pour la Mission des achats",
+        fichier=f"rapport-national-{periode}",
+        periode=periode,
+        date_observation=publication["date_observation"],
+        instantane=publication["snapshot_id"],
+        synthetique=bool(publication["donnees_synthetiques"]),
+        sections=[
+            chiffres_cles(instantane, periode),
+            marches_clause_sociale(instantane, periode),
+            clauses_par_statut(instantane, periode),
+            activation(instantane),
+            sections.entonnoir(instantane, "national", "FR", periode, "en France"),
+            academies(instantane, periode),
+            resultats_jeunes(instantane),
+            sections.methode(
+                instantane,
+                indicateurs,
+                [
+                    "Part des marchés avec clause sociale : recensement de l'OECP, 12,5 % des "
+                    "marchés de plus de 90 000 € en 2019 et 22,3 % en 2022 ; cible nationale "
+                    "de 30 % en 2025.",
+                    "Les résultats des jeunes portent sur toutes les cohortes : à un horizon "
+                    "donné, seuls les jeunes dont l'horizon est écoulé sont comptés.",
+                ],
+            ),
+        ],
+    )
+
+
+def chiffres_cles(instantane: Instantane, periode: str) -> Section:
+    """Headline figures of the period against the previous one, with their intervals."""
+    before = str(int(periode) - 1)
+    now = instantane.cellules(CHIFFRES_CLES, periode, "national", "FR")
+    prev = instantane.cellules(CHIFFRES_CLES, before, "national", "FR")
+    total = instantane.cellules(CHIFFRES_CLES, "ensemble", "national", "FR")
+    lignes = [
+        [
+            now[c]["libelle_indicateur"],
+            cells.valeur(now[c]),
+            cells.valeur(now[c], "ic_bas"),
+            cells.valeur(now[c], "ic_haut"),
+            cells.valeur(prev.get(c)),
+            cells.valeur(total.get(c)),
+        ]
+        for c in CHIFFRES_CLES
+        if c in now
+    ]
+
+    def say(code: str, cell: dict) -> str:
+        return texte(cells.valeur(cell.get(code)), Type.TEXTE)
+
+    paragraphes = [
+        f"En {periode}, {say('nb_clauses_csf', now)} clauses sociales de formation ont été "
+        f"notifiées ({say('nb_clauses_csf', prev)} en {before}). "
+        f"{say('taux_activation_6m', now)} des clauses notifiées depuis au moins six mois ont "
+        f"donné lieu à un parcours dans les six mois"
+        + _intervalle(now.get("taux_activation_6m"))
+        + f", contre {say('taux_activation_6m', prev)} en {before}.",
+        f"{say('nb_clauses_dormantes', now)} clauses notifiées en {periode} sont dormantes : "
+        "notifiées depuis plus de six mois, toujours en cours, sans aucun parcours commencé.",
+        f"{say('nb_jeunes_csf', now)} jeunes ont commencé un parcours en {periode} ; "
+        f"{say('taux_sortie_positive_6m', now)} des jeunes sont en situation positive six mois "
+        f"après leur parcours{_intervalle(now.get('taux_sortie_positive_6m'))}, "
+        f"{say('taux_perdus_de_vue_6m', now)} sont perdus de vue.",
+    ]
+    return Section(
+        id="chiffres-cles",
+        titre="Chiffres clés",
+        onglet="Chiffres clés",
+        paragraphes=paragraphes,
+        tableau=Tableau(
+            [
+                Colonne("Indicateur", largeur=44),
+                Colonne(periode, Type.ENTIER),
+                Colonne("IC 95 % (bas)", Type.ENTIER),
+                Colonne("IC 95 % (haut)", Type.ENTIER),
+                Colonne(before, Type.ENTIER),
+                Colonne("Toutes années", Type.ENTIER),
+            ],
+            lignes,
+        ),
+        notes=[
+            "IC 95 % : intervalle de confiance à 95 %. Les clauses sont comptées par année de "
+            "notification, les jeunes par année de début de parcours.",
+            "Écart observé : différence, en points, avec le groupe de comparaison ; ce n'est pas "
+            "un effet du dispositif.",
+        ],
+    )
+
+
+def marches_clause_sociale(instantane: Instantane, periode: str) -> Section:
+    """Share of DECP contracts with a social clause, by year, against the national target."""
+    rows = instantane.rows(
+        "select * from marts.indicateurs where indicateur = 'part_marches_clause_sociale' "
+        "and niveau = 'national' and periode != 'ensemble' and denominateur > 0 order by periode"
+    )
+    current = next((r for r in rows if r["periode"] == periode), None)
+    cible = texte(sections.CIBLE_CLAUSE_SOCIALE, Type.TAUX)
+    paragraphes = [
+        f"En {periode}, {texte(cells.valeur(current), Type.TEXTE)} des marchés publiés dont les "
+        f"considérations sociales sont renseignées comportent une clause sociale"
+        f"{_intervalle(current)} ; la cible nationale est de {cible}."
+        if current
+        else f"Aucun marché de {periode} ne renseigne ses considérations sociales.",
+    ]
+    figure = figures.barres(
+        [r["periode"] for r in rows],
+        [r["valeur"] for r in rows],
+        [texte(cells.valeur(r), Type.TEXTE) for r in rows],
+        "Part des marchés",
+        pourcentage=True,
+        erreurs=([r["ic_bas"] for r in rows], [r["ic_haut"] for r in rows]),
+    )
+    return Section(
+        id="marches-clause-sociale",
+        titre="Marchés avec une clause sociale",
+        onglet="Marchés clause sociale",
+        paragraphes=paragraphes,
+        graphique=Graphique(
+            figures.cible(figure, sections.CIBLE_CLAUSE_SOCIALE, f"Cible nationale : {cible}"),
+            alternative="Part des marchés avec clause sociale par année : "
+            + " ; ".join(f"{r['periode']} : {texte(cells.valeur(r), Type.TEXTE)}" for r in rows)
+            + f". Cible nationale : {cible}.",
+            hauteur=280,
+        )
+        if rows
+        else None,
+        tableau=Tableau(
+            [
+                Colonne("Année de notification", largeur=12),
+                Colonne("Marchés avec clause sociale", Type.ENTIER),
+                Colonne("Marchés renseignés", Type.ENTIER),
+                Colonne("Part", Type.TAUX),
+                Colonne("IC 95 % (bas)", Type.TAUX),
+                Colonne("IC 95 % (haut)", Type.TAUX),
+            ],
+            [
+                [
+                    r["periode"],
+                    r["numerateur"],
+                    r["denominateur"],
+                    r["valeur"],
+                    r["ic_bas"],
+                    r["ic_haut"],
+                ]
+                for r in rows
+            ],
+        ),
+        notes=[
+            "DECP au format 2 seulement : le format 1 ne renseigne pas les considérations "
+            "sociales. Marchés de toute nature, tous acheteurs publics."
+        ],
+    )
+
+
+def clauses_par_statut(instantane: Instantane, periode: str) -> Section:
+    """CSF clauses by status at the observation date, for the period and all years."""
+    rows = instantane.rows(
+        """
+        select
+            case
+                when est_terminee and est_activee then ?
+                when est_terminee then ?
+                when est_activee then ?
+                when est_dormante then ?
+                else ?
+            end as statut,
+            count(*) filter (where annee_notification::varchar = ?) as periode,
+            count(*) as ensemble
+        from marts.fct_clauses
+        group by statut
+        """,
+        *STATUTS,
+        periode,
+    )
+    by_status = {r["statut"]: r for r in rows}
+    lignes = [
+        [s, by_status.get(s, {}).get("periode", 0), by_status.get(s, {}).get("ensemble", 0)]
+        for s in STATUTS
+    ]
+    lignes.append(["Total", sum(line[1] for line in lignes), sum(line[2] for line in lignes)])
+    return Section(
+        id="clauses-statut",
+        titre="Les clauses sociales de formation par statut",
+        onglet="Clauses par statut",
+        paragraphes=[
+            "Le statut de chaque clause à la date d'observation : terminée ou en cours, avec ou "
+            "sans parcours commencé. Une clause en cours sans parcours six mois après sa "
+            "notification est dite dormante."
+        ],
+        graphique=Graphique(
+            figures.barres(
+                STATUTS,
+                [line[1] for line in lignes[:-1]],
+                [texte(line[1], Type.ENTIER) for line in lignes[:-1]],
+                f"Clauses notifiées en {periode}",
+                horizontal=True,
+            ),
+            alternative=f"Clauses notifiées en {periode} par statut : "
+            + " ; ".join(f"{line[0]} : {texte(line[1], Type.ENTIER)}" for line in lignes[:-1]),
+            hauteur=240,
+        ),
+        tableau=Tableau(
+            [
+                Colonne("Statut", largeur=40),
+                Colonne(f"Clauses notifiées en {periode}", Type.ENTIER),
+                Colonne("Toutes années", Type.ENTIER),
+            ],
+            lignes,
+        ),
+    )
+
+
+def activation(instantane: Instantane) -> Section:
+    """6-month activation rate and activation delay, every year: the trend."""
+    rows = instantane.rows(
+        "select a.*, d.valeur as delai, d.diffusable as delai_diffusable, d.unite as delai_unite "
+        "from marts.indicateurs a left join marts.indicateurs d on d.indicateur = "
+        "'delai_activation_jours' and d.periode = a.periode and d.niveau = a.niveau "
+        "and d.code_niveau = a.code_niveau where a.indicateur = 'taux_activation_6m' "
+        "and a.niveau = 'national' and a.periode != 'ensemble' and a.denominateur > 0 "
+        "order by a.periode"
+    )
+    return Section(
+        id="activation",
+        titre="L'activation des clauses au fil des années",
+        onglet="Activation",
+        paragraphes=[
+            "Part des clauses ayant donné lieu à un parcours commencé dans les six mois suivant "
+            "leur notification, par année de notification. Les clauses notifiées depuis moins de "
+            "six mois ne sont pas encore comptées (censure)."
+        ],
+        graphique=Graphique(
+            figures.barres(
+                [r["periode"] for r in rows],
+                [r["valeur"] for r in rows],
+                [texte(cells.valeur(r), Type.TEXTE) for r in rows],
+                "Taux d'activation à 6 mois",
+                pourcentage=True,
+                erreurs=([r["ic_bas"] for r in rows], [r["ic_haut"] for r in rows]),
+            ),
+            alternative="Taux d'activation à 6 mois par année de notification : "
+            + " ; ".join(f"{r['periode']} : {texte(cells.valeur(r), Type.TEXTE)}" for r in rows),
+            hauteur=280,
+        )
+        if rows
+        else None,
+        tableau=Tableau(
+            [
+                Colonne("Année de notification", largeur=12),
+                Colonne("Clauses notifiées depuis 6 mois ou plus", Type.ENTIER),
+                Colonne("Clauses activées dans les 6 mois", Type.ENTIER),
+                Colonne("Taux d'activation à 6 mois", Type.TAUX),
+                Colonne("IC 95 % (bas)", Type.TAUX),
+                Colonne("IC 95 % (haut)", Type.TAUX),
+                Colonne("Délai médian d'activation", Type.JOURS),
+            ],
+            [
+                [
+                    r["periode"],
+                    r["denominateur"],
+                    r["numerateur"],
+                    r["valeur"],
+                    r["ic_bas"],
+                    r["ic_haut"],
+                    r["delai"],
+                ]
+                for r in rows
+            ],
+        ),
+        notes=[
+            "Délai médian : médiane de Kaplan-Meier du nombre de jours entre la notification et "
+            "le premier parcours, les clauses pas encore activées étant censurées ; vide quand "
+            "moins de la moitié des clauses ont été activées."
+        ],
+    )
+
+
+def academies(instantane: Instantane, periode: str) -> Section:
+    """Each académie: clauses, activation, dormant clauses and the stage where most stop."""
+    rows = instantane.rows(
+        """
+        with ind as (
+            pivot (
+                select code_niveau, libelle_niveau, indicateur, valeur, ic_bas, ic_haut
+                from marts.indicateurs
+                where niveau = 'academie' and periode = ? and code_niveau != 'NR'
+                    and indicateur in ('nb_clauses_csf', 'taux_activation_6m',
+                                       'nb_clauses_dormantes')
+            )
+            on indicateur in ('nb_clauses_csf', 'taux_activation_6m', 'nb_clauses_dormantes')
+            using first(valeur) as v, first(ic_bas) as bas, first(ic_haut) as haut
+            group by code_niveau, libelle_niveau
+        ),
+        blocage as (
+            select code_niveau, arg_max(libelle_etape, nb_clauses_bloquees) as etape
+            from marts.fct_entonnoir_clauses
+            where niveau = 'academie' and periode = ? and rang_etape < ? and diffusable
+                and nb_clauses_bloquees > 0
+            group by code_niveau
+        )
+        select ind.*, blocage.etape
+        from ind left join blocage using (code_niveau)
+        order by libelle_niveau
+        """,
+        periode,
+        periode,
+        sections.ETAPE_FINALE,
+    )
+    return Section(
+        id="academies",
+        titre=f"Par académie, en {periode}",
+        onglet="Académies",
+        paragraphes=[
+            "Pour chaque académie : les clauses notifiées dans l'année, leur activation à six "
+            "mois, les clauses dormantes et l'étape à laquelle s'arrêtent le plus de clauses."
+        ],
+        tableau=Tableau(
+            [
+                Colonne("Académie", largeur=24),
+                Colonne("Clauses", Type.ENTIER),
+                Colonne("Taux d'activation à 6 mois", Type.TAUX),
+                Colonne("IC 95 % (bas)", Type.TAUX),
+                Colonne("IC 95 % (haut)", Type.TAUX),
+                Colonne("Clauses dormantes", Type.ENTIER),
+                Colonne("Étape où s'arrêtent le plus de clauses", largeur=34),
+            ],
+            [
+                [
+                    r["libelle_niveau"],
+                    _int(r["nb_clauses_csf_v"]),
+                    r["taux_activation_6m_v"],
+                    r["taux_activation_6m_bas"],
+                    r["taux_activation_6m_haut"],
+                    _int(r["nb_clauses_dormantes_v"]),
+                    r["etape"],
+                ]
+                for r in rows
+            ],
+        ),
+    )
+
+
+def resultats_jeunes(instantane: Instantane) -> Section:
+    """Youth outcomes at each horizon, against the comparison group (all cohorts)."""
+    codes = [
+        f"{prefix}{c}_{h}{suffix}"
+        for c, _ in SITUATIONS
+        for h, _ in HORIZONS
+        for prefix, suffix in (("", ""), ("", "_comparaison"), ("ecart_", ""))
+    ]
+    found = instantane.cellules(codes, "ensemble", "national", "FR")
+    lignes = []
+    for code, situation in SITUATIONS:
+        for h, horizon in HORIZONS:
+            row = found.get(f"{code}_{h}")
+            other = found.get(f"{code}_{h}_comparaison")
+            gap = found.get(f"ecart_{code}_{h}")
+            lignes.append(
+                [
+                    situation,
+                    horizon,
+                    cells.effectif(row, "denominateur"),
+                    cells.valeur(row),
+                    cells.valeur(row, "ic_bas"),
+                    cells.valeur(row, "ic_haut"),
+                    cells.valeur(other),
+                    cells.valeur(gap),
+                    cells.valeur(gap, "ic_bas"),
+                    cells.valeur(gap, "ic_haut"),
+                ]
+            )
+    positive = [found.get(f"taux_sortie_positive_{h}") for h, _ in HORIZONS]
+    comparison = [found.get(f"taux_sortie_positive_{h}_comparaison") for h, _ in HORIZONS]
+
+    def plotted(row: dict | None) -> float | None:
+        return row["valeur"] if row and row["diffusable"] else None
+
+    return Section(
+        id="resultats-jeunes",
+        titre="Le devenir des jeunes",
+        onglet="Devenir des jeunes",
+        paragraphes=[
+            "Situation des jeunes à la sortie du parcours puis 3, 6 et 12 mois après, comparée "
+            "à celle de jeunes suivis par la MLDS sans parcours CSF, de même profil. Les perdus "
+            "de vue bornent les autres taux : ils sont toujours donnés à côté."
+        ],
+        graphique=Graphique(
+            figures.groupes(
+                [label for _, label in HORIZONS],
+                [
+                    (
+                        "Jeunes en CSF",
+                        [plotted(r) for r in positive],
+                        [texte(cells.valeur(r), Type.TEXTE) for r in positive],
+                    ),
+                    (
+                        "Groupe de comparaison (standardisé)",
+                        [plotted(r) for r in comparison],
+                        [texte(cells.valeur(r), Type.TEXTE) for r in comparison],
+                    ),
+                ],
+                "Sortie positive",
+            ),
+            alternative="Part des jeunes en sortie positive à chaque horizon, jeunes en CSF "
+            "puis groupe de comparaison : "
+            + " ; ".join(
+                f"{label} : {texte(cells.valeur(a), Type.TEXTE)} et "
+                f"{texte(cells.valeur(b), Type.TEXTE)}"
+                for (_, label), a, b in zip(HORIZONS, positive, comparison, strict=True)
+            ),
+            hauteur=300,
+        ),
+        tableau=Tableau(
+            [
+                Colonne("Situation", largeur=30),
+                Colonne("Horizon", largeur=12),
+                Colonne("Jeunes pris en compte", Type.ENTIER),
+                Colonne("Jeunes en CSF", Type.TAUX),
+                Colonne("IC 95 % (bas)", Type.TAUX),
+                Colonne("IC 95 % (haut)", Type.TAUX),
+                Colonne("Groupe de comparaison", Type.TAUX),
+                Colonne("Écart observé (points)", Type.POINTS),
+                Colonne("Écart : IC 95 % (bas)", Type.POINTS),
+                Colonne("Écart : IC 95 % (haut)", Type.POINTS),
+            ],
+            lignes,
+        ),
+        notes=["Écart observé : différence avec le groupe de comparaison, pas un effet."],
+    )
+
+
+def _intervalle(row: dict | None) -> str:
+    low, high = cells.valeur(row, "ic_bas"), cells.valeur(row, "ic_haut")
+    if row is None or not row["diffusable"] or low is None or high is None:
+        return ""
+    return f" (IC 95 % : {texte(low, Type.TEXTE)} – {texte(high, Type.TEXTE)})"
+
+
+def _int(value: float | None) -> int | None:
+    return None if value is None else int(value)

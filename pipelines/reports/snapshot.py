@@ -1,0 +1,80 @@
+"""A read-only view of the published snapshot for one batch of reports.
+
+One connection serves the whole batch, so that every report of a batch comes from the same
+snapshot even if a publish swaps the file meanwhile (the open file stays readable).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import TracebackType
+
+import duckdb
+
+
+class SnapshotMissing(RuntimeError):
+    """Nothing has been published yet."""
+
+
+class Instantane:
+    """The published marts, read-only."""
+
+    def __init__(self, path: Path) -> None:
+        if not path.exists():
+            raise SnapshotMissing(f"aucun instantané publié ({path}) : lancez d'abord « csf run »")
+        self.path = path
+        self._con = duckdb.connect(str(path), read_only=True)
+        self._memo: dict[tuple, list[dict]] = {}
+        self.publication = self.rows("select * from meta.publication")[0]
+
+    def rows(self, sql: str, *params: object) -> list[dict]:
+        """Rows of a query as dicts."""
+        cursor = self._con.cursor()
+        try:
+            cursor.execute(sql, list(params))
+            names = [d[0] for d in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        finally:
+            cursor.close()
+
+    def rows_memo(self, sql: str, *params: object) -> list[dict]:
+        """``rows``, kept for the batch: every buyer's report quotes the same national figures.
+        The snapshot is read-only, so a result never goes stale. Never mutate what it returns."""
+        key = (sql, *(tuple(p) if isinstance(p, list) else p for p in params))
+        if key not in self._memo:
+            self._memo[key] = self.rows(sql, *params)
+        return self._memo[key]
+
+    def cellules(self, indicateurs: list[str], periode: str, niveau: str, code: str) -> dict:
+        """Rows of ``marts.indicateurs`` for one cell, by indicator code."""
+        read = self.rows_memo if niveau == "national" else self.rows
+        found = read(
+            "select * from marts.indicateurs where periode = ? and niveau = ? and code_niveau = ? "
+            "and list_contains(?, indicateur)",
+            periode,
+            niveau,
+            code,
+            indicateurs,
+        )
+        return {r["indicateur"]: r for r in found}
+
+    def periodes(self) -> list[str]:
+        """Years with indicators, oldest first."""
+        found = self.rows(
+            "select distinct periode from marts.indicateurs where periode != 'ensemble' order by 1"
+        )
+        return [r["periode"] for r in found]
+
+    def close(self) -> None:
+        self._con.close()
+
+    def __enter__(self) -> Instantane:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
