@@ -10,12 +10,16 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 	python3 -m venv .tools
 	.tools/bin/pip install --quiet uv==$(UV_VERSION)
 
-## Debian packages: Chromium for the browser tests, Node.js and npm for the front-end packages
-## (not all on a fresh machine).
+## Debian packages: Chromium (browser tests, report charts), Node.js and npm (front-end packages),
+## Pango, HarfBuzz and a font for WeasyPrint's PDFs, poppler-utils (the report tests read PDFs
+## with pdftotext and docs' page images come from pdftoppm). Only the missing ones are installed.
+DEBIAN_PACKAGES := chromium nodejs npm libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
+  fonts-dejavu-core poppler-utils
 system-deps:
-	@missing=""; command -v chromium >/dev/null || missing="$$missing chromium"; \
-	  command -v npm >/dev/null || missing="$$missing nodejs npm"; \
-	  [ -z "$$missing" ] || { $(SUDO) apt-get update -qq && \
+	@missing=""; for p in $(DEBIAN_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; command -v npm >/dev/null && missing=$$(echo $$missing | sed 's/nodejs//; s/npm//'); \
+	[ -z "$$(echo $$missing)" ] || { $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; }
 
 ## Front-end packages from the npm lock (never committed): the State design system (DSFR) for the

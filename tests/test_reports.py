@@ -1,0 +1,474 @@
+"""Reports for the Mission des achats: real PDFs (read back with pdftotext) and real workbooks
+(read back with openpyxl), written from the snapshot ``csf run`` published on the demo sample."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import subprocess
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pytest
+import yaml
+from stdnum import luhn
+from stdnum.fr import siret as stdnum_siret
+
+from pipelines.reports import cells
+from pipelines.reports.model import Colonne, Masque, Rapport, Section, Tableau, Type, Valeur
+from pipelines.reports.xlsx import COLONNE_SECRET, LIGNE_ENTETE, write_workbook
+from tests.conftest import ROOT, SAMPLE, csf
+
+# ------------------------------------------------------------------ helpers
+
+
+def pdf_text(path: Path) -> str:
+    """The PDF's text, every kind of space made a plain one (French figures use U+202F)."""
+    out = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return re.sub(r"[\u00a0\u202f]", " ", out)
+
+
+def pdf_info(path: Path) -> dict[str, str]:
+    out = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    return dict(line.split(":", 1) for line in out.splitlines() if ":" in line)
+
+
+def french_percent(value: float) -> str:
+    """Independent of the code under test: 0.2712 → '27,1 %'."""
+    return f"{value * 100:.1f}".replace(".", ",") + " %"
+
+
+def published(home: Path, sql: str, *params) -> list[tuple]:
+    con = duckdb.connect(str(home / "warehouse" / "published.duckdb"), read_only=True)
+    try:
+        return con.execute(sql, list(params)).fetchall()
+    finally:
+        con.close()
+
+
+def sheet_rows(sheet) -> tuple[list[str], list[tuple]]:
+    """(header, data rows) of a report sheet."""
+    rows = list(sheet.iter_rows(min_row=LIGNE_ENTETE + 1, values_only=True))
+    header = [h for h in rows[0] if h is not None]
+    data = []
+    for row in rows[1:]:
+        if all(v is None for v in row):
+            break
+        data.append(row)
+    return header, data
+
+
+@pytest.fixture(scope="module")
+def index(demo_home) -> dict:
+    return json.loads((demo_home / "reports" / "index.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def national_pdf(demo_home, index) -> Path:
+    return demo_home / "reports" / "national" / f"rapport-national-{index['periode']}.pdf"
+
+
+def buyers_with_clauses(home: Path) -> list[str]:
+    found = published(
+        home, "select siret_acheteur from marts.dim_acheteurs where nb_clauses_csf > 0"
+    )
+    return sorted(r[0] for r in found)
+
+
+# ------------------------------------------------------------------ unit: no database
+
+
+def test_disclosure_thresholds_are_those_of_the_dbt_project():
+    variables = yaml.safe_load((ROOT / "dbt_project" / "dbt_project.yml").read_text())["vars"]
+    assert variables["seuil_comptage"] == cells.SEUIL_COMPTAGE
+    assert variables["seuil_denominateur"] == cells.SEUIL_DENOMINATEUR
+
+
+def test_a_hidden_indicator_gives_its_mark_and_reason_never_its_value():
+    row = {
+        "diffusable": False,
+        "unite": "taux",
+        "numerateur": 10,
+        "denominateur": 19,
+        "valeur": 0.526,
+        "ic_bas": 0.3,
+        "ic_haut": 0.7,
+    }
+    for field in ("valeur", "ic_bas", "ic_haut"):
+        assert cells.valeur(row, field) == cells.TROP_PEU
+    assert cells.effectif(row, "denominateur") == cells.TROP_PEU
+    count = {"diffusable": False, "unite": "nombre", "numerateur": 3, "denominateur": None}
+    assert cells.valeur(count) == Masque("< 5", "effectif de jeunes inférieur à 5")
+    assert cells.valeur(count | {"numerateur": 40}) == cells.SECONDAIRE
+    shown = row | {"diffusable": True}
+    assert cells.valeur(shown) == Valeur(0.526, Type.TAUX)
+
+
+def test_workbook_cells_are_typed_and_hidden_cells_empty_with_a_reason(tmp_path):
+    rapport = Rapport(
+        titre="Essai",
+        sous_titre="Classeur d'essai",
+        fichier="essai",
+        periode="2025",
+        date_observation=date(2026, 9, 30),
+        instantane="essai",
+        synthetique=True,
+        sections=[
+            Section(
+                id="s",
+                titre="Section",
+                onglet="Données",
+                paragraphes=["Une phrase."],
+                tableau=Tableau(
+                    [
+                        Colonne("Libellé"),
+                        Colonne("Nombre", Type.ENTIER),
+                        Colonne("Taux", Type.TAUX),
+                        Colonne("Date", Type.DATE),
+                        Colonne("Mixte", Type.ENTIER),
+                    ],
+                    [
+                        ["a", 1234, 0.457, date(2026, 11, 25), Valeur(0.3, Type.TAUX)],
+                        ["b", cells.MOINS_DE_5, cells.TROP_PEU, None, Valeur(12.5, Type.POINTS)],
+                    ],
+                ),
+            )
+        ],
+    )
+    book = openpyxl.load_workbook(write_workbook(rapport, tmp_path / "essai.xlsx"))
+    assert book.sheetnames == ["À propos", "Données"]
+    sheet = book["Données"]
+    header, (first, second) = sheet_rows(sheet)
+    assert header == ["Libellé", "Nombre", "Taux", "Date", "Mixte", COLONNE_SECRET]
+    assert sheet.freeze_panes == f"A{LIGNE_ENTETE + 2}"
+    assert sheet.auto_filter.ref == f"A{LIGNE_ENTETE + 1}:F{LIGNE_ENTETE + 3}"
+    assert first[:5] == ("a", 1234, 0.457, datetime(2026, 11, 25), 0.3)
+    cell = {c.column_letter: c for c in sheet[LIGNE_ENTETE + 2]}
+    assert cell["B"].number_format == "#,##0"
+    assert cell["C"].number_format == "0.0%"
+    assert cell["D"].number_format == "dd/mm/yyyy"
+    assert cell["E"].number_format == "0.0%"  # a mixed column takes each value's own format
+    assert second[1:3] == (None, None)
+    assert "Nombre : effectif de jeunes inférieur à 5" in second[5]
+    assert "Taux : moins de 20 jeunes au dénominateur" in second[5]
+    assert first[5] is None
+
+
+# ------------------------------------------------------------------ the run writes them all
+
+
+@pytest.mark.slow
+def test_csf_run_writes_the_national_report_and_every_buyers_in_both_formats(demo_home, index):
+    sirets = buyers_with_clauses(demo_home)
+    periode = index["periode"]
+    expected = {f"national/rapport-national-{periode}.{k}" for k in ("pdf", "xlsx")} | {
+        f"acheteurs/rapport-acheteur-{s}-{periode}.{k}" for s in sirets for k in ("pdf", "xlsx")
+    }
+    assert set(index["fichiers"]) == expected
+    snapshot = published(demo_home, "select snapshot_id from meta.publication")[0][0]
+    assert index["instantane"] == snapshot
+    for name in expected:
+        assert (demo_home / "reports" / name).stat().st_size > 5_000, name
+    assert not list((demo_home / "reports").glob(".lot-*")), "no staging folder is left behind"
+    assert "Rapports : " in (demo_home / "first_run.out").read_text()
+
+
+@pytest.mark.slow
+def test_national_pdf_is_a_tagged_pdf_ua_document_in_french(national_pdf):
+    info = pdf_info(national_pdf)
+    assert info["Tagged"].strip() == "yes"
+    assert info["Title"].strip().startswith("Clause sociale de formation — rapport national")
+    assert int(info["Pages"]) >= 5
+    metadata = subprocess.run(
+        ["pdfinfo", "-meta", str(national_pdf)], capture_output=True, text=True, check=True
+    ).stdout
+    assert 'pdfuaid:part="1"' in metadata  # PDF/UA-1 identification in the XMP metadata
+    tags = subprocess.run(
+        ["pdfinfo", "-struct", str(national_pdf)], capture_output=True, text=True, check=True
+    ).stdout
+    found = {line.split()[0].rstrip(":") for line in tags.splitlines() if line.strip()}
+    assert {"H1", "H2", "Table", "TH", "TD", "Figure", "L"} <= found
+
+
+@pytest.mark.slow
+def test_national_pdf_holds_the_published_figures(demo_home, national_pdf, index):
+    layout = pdf_text(national_pdf)
+    text = " ".join(layout.split())
+    periode = index["periode"]
+
+    def indicator(code: str, period: str = periode) -> tuple:
+        return published(
+            demo_home,
+            "select numerateur, denominateur, valeur, ic_bas, ic_haut from marts.indicateurs "
+            "where indicateur = ? and periode = ? and niveau = 'national'",
+            code,
+            period,
+        )[0]
+
+    clauses = indicator("nb_clauses_csf")
+    before = indicator("nb_clauses_csf", str(int(periode) - 1))
+    assert f"En {periode}, {clauses[0]} clauses sociales de formation ont été notifiées " in text
+    assert f"({before[0]} en {int(periode) - 1})" in text
+    _, _, rate, low, high = indicator("taux_activation_6m")
+    assert (
+        f"{french_percent(rate)} des clauses notifiées depuis au moins six mois ont donné lieu"
+        in text
+    )
+    assert f"(IC 95 % : {french_percent(low)} – {french_percent(high)})" in text
+    share = indicator("part_marches_clause_sociale")[2]
+    assert f"En {periode}, {french_percent(share)} des marchés publiés" in text
+    assert "la cible nationale est de 30,0 %" in text
+    observed = published(demo_home, "select date_observation from meta.publication")[0][0]
+    assert f"Date d'observation : {observed:%d/%m/%Y}" in text
+    assert "DONNÉES DE DÉMONSTRATION" in text
+    for title in (
+        "Chiffres clés",
+        "Marchés avec une clause sociale",
+        "Les clauses sociales de formation par statut",
+        "L'activation des clauses au fil des années",
+        "Où le processus bloque",
+        "Le devenir des jeunes",
+        "Notes de méthode",
+    ):
+        assert title in text
+    total = published(demo_home, "select count(*) from marts.fct_clauses")[0][0]
+    assert re.search(rf"^\s*Total\s+\d+\s+{total}\s*$", layout, re.M), "clauses by status"
+
+
+@pytest.mark.slow
+def test_hidden_cells_show_their_mark_in_the_pdf_and_are_empty_in_the_workbook(
+    demo_home, national_pdf, index
+):
+    periode = index["periode"]
+    hidden = published(
+        demo_home,
+        "select libelle_indicateur, valeur from marts.indicateurs where niveau = 'national' "
+        "and periode = ? and indicateur = 'ecart_taux_sortie_positive_6m' and not diffusable",
+        periode,
+    )
+    if not hidden:
+        pytest.skip("the demo sample shows this écart in this period")
+    label, value = hidden[0]
+    line = next(x for x in pdf_text(national_pdf).splitlines() if x.strip().startswith(label))
+    assert re.findall(r"n\.d\.", line)[:1] == ["n.d."]
+    assert f"{value * 100:+.1f}".replace(".", ",") not in line
+    book = openpyxl.load_workbook(national_pdf.with_suffix(".xlsx"))
+    header, rows = sheet_rows(book["Chiffres clés"])
+    row = next(r for r in rows if r[0] == label)
+    assert row[header.index(periode)] is None
+    assert row[header.index(COLONNE_SECRET)].startswith(f"{periode} : ")
+    shown = next(r for r in rows if r[0] == "Clauses sociales de formation")
+    assert isinstance(shown[header.index(periode)], int | float)
+    assert shown[header.index(COLONNE_SECRET)] is None
+
+
+@pytest.mark.slow
+def test_national_workbook_has_one_typed_sheet_per_section(national_pdf, demo_home):
+    book = openpyxl.load_workbook(national_pdf.with_suffix(".xlsx"))
+    assert book.sheetnames == [
+        "À propos",
+        "Chiffres clés",
+        "Marchés clause sociale",
+        "Clauses par statut",
+        "Activation",
+        "Entonnoir",
+        "Académies",
+        "Devenir des jeunes",
+        "Méthode",
+    ]
+    header, rows = sheet_rows(book["Activation"])
+    assert header[:4] == [
+        "Année de notification",
+        "Clauses notifiées depuis 6 mois ou plus",
+        "Clauses activées dans les 6 mois",
+        "Taux d'activation à 6 mois",
+    ]
+    expected = published(
+        demo_home,
+        "select periode, denominateur, numerateur, valeur from marts.indicateurs where "
+        "indicateur = 'taux_activation_6m' and niveau = 'national' and periode != 'ensemble' "
+        "and denominateur > 0 order by periode",
+    )
+    assert [r[:3] for r in rows] == [tuple(e[:3]) for e in expected]
+    assert [r[3] for r in rows] == pytest.approx([e[3] for e in expected], rel=1e-12)
+    sheet = book["Activation"]
+    assert sheet.freeze_panes == f"A{LIGNE_ENTETE + 2}"
+    assert sheet.auto_filter.ref.startswith(f"A{LIGNE_ENTETE + 1}:")
+    assert sheet.cell(LIGNE_ENTETE + 2, 4).number_format == "0.0%"
+
+
+@pytest.mark.slow
+def test_buyer_report_lists_its_dormant_clauses_with_deadline_and_mlds_role(demo_home, index):
+    siret, count = published(
+        demo_home,
+        "select siret_acheteur, count(*) from marts.fct_clauses_dormantes group by 1 "
+        "order by 2 desc, 1 limit 1",
+    )[0]
+    pdf = demo_home / "reports" / "acheteurs" / f"rapport-acheteur-{siret}-{index['periode']}.pdf"
+    text = pdf_text(pdf)
+    dormant = published(
+        demo_home,
+        "select marche_id, date_limite_declaration_offre, contact_mlds "
+        "from marts.fct_clauses_dormantes where siret_acheteur = ?",
+        siret,
+    )
+    assert len(dormant) == count
+    for marche, deadline, contact in dormant:
+        assert marche in text
+        assert f"{deadline:%d/%m/%Y}" in text
+        assert contact.startswith("MLDS de l'académie ")
+    assert dormant[0][2].split(" de l'académie ")[0] in text
+    book = openpyxl.load_workbook(pdf.with_suffix(".xlsx"))
+    header, rows = sheet_rows(book["Clauses dormantes"])
+    assert len(rows) == count
+    deadline_col = header.index("Date limite de l'offre")
+    assert all(isinstance(r[deadline_col], datetime) for r in rows)
+    header, rows = sheet_rows(book["Clauses"])
+    total = published(
+        demo_home, "select count(*) from marts.fct_clauses where siret_acheteur = ?", siret
+    )[0][0]
+    assert len(rows) == total
+    assert all(isinstance(r[header.index("Heures prévues")], int) for r in rows)
+
+
+@pytest.mark.slow
+def test_buyer_report_compares_its_activation_with_the_national_rate(demo_home, index):
+    siret, rate = published(
+        demo_home,
+        "select code_niveau, valeur from marts.indicateurs where indicateur = "
+        "'taux_activation_6m' and niveau = 'acheteur' and periode = 'ensemble' "
+        "and valeur is not null order by denominateur desc limit 1",
+    )[0]
+    national = published(
+        demo_home,
+        "select valeur from marts.indicateurs where indicateur = 'taux_activation_6m' "
+        "and niveau = 'national' and periode = 'ensemble'",
+    )[0][0]
+    pdf = demo_home / "reports" / "acheteurs" / f"rapport-acheteur-{siret}-{index['periode']}.pdf"
+    text = " ".join(pdf_text(pdf).split())
+    assert (
+        f"{french_percent(rate)} de ses clauses notifiées depuis au moins six mois ont donné "
+        f"lieu à un parcours dans les six mois, contre {french_percent(national)} au niveau "
+        "national" in text
+    )
+
+
+@pytest.mark.slow
+def test_no_youth_identity_or_contact_reaches_any_report(demo_home):
+    """Names, phones, INE and birth dates of the raw MLDS exports appear in no report."""
+    youths = []
+    for path in SAMPLE.glob("mlds_*_jeunes.csv"):
+        with path.open(encoding="utf-8", errors="replace") as f:
+            youths += list(csv.DictReader(f, delimiter=";"))
+    assert youths
+    texts = [pdf_text(p) for p in (demo_home / "reports").rglob("*.pdf")]
+    for book_path in (demo_home / "reports").rglob("*.xlsx"):
+        book = openpyxl.load_workbook(book_path, read_only=True)
+        texts.append(
+            "\n".join(
+                " ".join(str(v) for v in row if v is not None)
+                for sheet in book.worksheets
+                for row in sheet.iter_rows(values_only=True)
+            )
+        )
+    corpus = "\n".join(texts)
+    for youth in youths[:300]:
+        for secret in (youth.get("ine"), youth.get("telephone")):
+            if secret and len(secret) >= 8:
+                assert secret not in corpus
+        if youth.get("prenom") and youth.get("nom"):
+            assert f"{youth['prenom']} {youth['nom']}" not in corpus
+            assert f"{youth['nom']} {youth['prenom']}" not in corpus
+
+
+# ------------------------------------------------------------------ the command line
+
+
+def _valid_unknown_siret(known: set[str]) -> str:
+    for n in range(10**7, 10**7 + 1000):
+        siren = f"{n:08d}" + luhn.calc_check_digit(f"{n:08d}")
+        candidate = siren + "0001"
+        candidate += luhn.calc_check_digit(candidate)
+        if stdnum_siret.is_valid(candidate) and candidate not in known:
+            return candidate
+    raise AssertionError("no free SIRET")
+
+
+@pytest.mark.slow
+def test_report_command_for_one_buyer_one_format_and_one_period(demo_home):
+    siret = buyers_with_clauses(demo_home)[0]
+    result = csf(demo_home, "report", "--buyer", siret, "--format", "xlsx", "--period", "2024")
+    assert result.returncode == 0, result.stderr
+    written = [Path(p) for p in result.stdout.split()]
+    assert written == [demo_home / "reports" / "acheteurs" / f"rapport-acheteur-{siret}-2024.xlsx"]
+    book = openpyxl.load_workbook(written[0])
+    assert book["À propos"]["B5"].value == "2024"  # the period line of the identity block
+    assert not written[0].with_suffix(".pdf").exists()
+
+
+@pytest.mark.slow
+def test_report_command_national_pdf(demo_home):
+    result = csf(demo_home, "report", "--national", "--format", "pdf", "--period", "2024")
+    assert result.returncode == 0, result.stderr
+    path = Path(result.stdout.split()[0])
+    assert path.name == "rapport-national-2024.pdf"
+    assert "rapport national 2024" in pdf_text(path)
+
+
+@pytest.mark.slow
+def test_report_command_says_clearly_what_is_wrong(demo_home):
+    known = {r[0] for r in published(demo_home, "select siret_acheteur from marts.dim_acheteurs")}
+    unknown = _valid_unknown_siret(known)
+    result = csf(demo_home, "report", "--buyer", unknown)
+    assert result.returncode == 2
+    assert f"SIRET {unknown} inconnu" in result.stderr
+    assert "Traceback" not in result.stderr
+    result = csf(demo_home, "report", "--buyer", "12345678901234")
+    assert result.returncode == 2
+    assert "n'est pas un SIRET valide" in result.stderr
+    result = csf(demo_home, "report", "--national", "--period", "1999")
+    assert result.returncode == 2
+    assert "période 1999 absente" in result.stderr and "2025" in result.stderr
+    empty = demo_home.parent / "sans-instantane"
+    empty.mkdir(exist_ok=True)
+    result = csf(empty, "report", "--national")
+    assert result.returncode == 2
+    assert "aucun instantané publié" in result.stderr
+
+
+@pytest.mark.slow
+def test_a_failure_midway_leaves_the_previous_reports_as_they_were(
+    demo_home, tmp_path, monkeypatch
+):
+    import shutil
+
+    from pipelines.reports import build
+    from pipelines.settings import Settings
+
+    home = tmp_path / "home"
+    (home / "warehouse").mkdir(parents=True)
+    shutil.copy(demo_home / "warehouse" / "published.duckdb", home / "warehouse")
+    shutil.copytree(demo_home / "reports", home / "reports")
+    before = {p: p.read_bytes() for p in (home / "reports").rglob("*") if p.is_file()}
+    calls = []
+
+    def failing(instantane, siret, periode=None):
+        calls.append(siret)
+        if len(calls) == 2:
+            raise RuntimeError("panne simulée pendant le deuxième rapport d'acheteur")
+        return real(instantane, siret, periode)
+
+    real = build.rapport_acheteur
+    monkeypatch.setattr(build, "rapport_acheteur", failing)
+    monkeypatch.setenv("CSF_REPORT_WORKERS", "1")
+    settings = Settings(home=home, inbox=home / "inbox", observation_date=None)
+    with pytest.raises(RuntimeError, match="panne simulée"):
+        build.report_all(settings)
+    after = {p: p.read_bytes() for p in (home / "reports").rglob("*") if p.is_file()}
+    assert after == before
+    assert not list((home / "reports").glob(".lot-*"))
