@@ -4,7 +4,8 @@ UV := .tools/bin/uv
 UV_VERSION := 0.13.9
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install system-deps demo run test test-fast lint sample clean bench-decp bench-dashboard docs screenshots
+.PHONY: install system-deps demo run test test-fast lint sample clean bench-decp bench-dashboard \
+  bench-reports docs screenshots report-images
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -100,6 +101,15 @@ screenshots: install
 	CSF_HOME=$(DOCS_HOME) .venv/bin/csf run --inbox data/sample
 	CSF_HOME=$(DOCS_HOME) .venv/bin/python -m dashboards.screenshots --out docs/captures
 
+## Page images of the national report on the demo sample: docs/rapports/*.png (committed, so
+## that a reviewer can look at the report without running anything).
+report-images: install
+	rm -rf $(DOCS_HOME) && mkdir -p $(DOCS_HOME)
+	CSF_HOME=$(DOCS_HOME) .venv/bin/csf run --inbox data/sample
+	rm -rf docs/rapports && mkdir -p docs/rapports
+	pdftoppm -png -r 60 $(DOCS_HOME)/reports/national/rapport-national-*.pdf docs/rapports/page
+	cp $(DOCS_HOME)/reports/national/rapport-national-*.pdf docs/rapports/
+
 ## M1: DECP ingest at national scale (1.5 M contracts, > 1.6 GB) against DuckDB's own read.
 bench-decp: install
 	.venv/bin/python -m bench.decp_ingest --contracts 1500000 --runs 5
@@ -109,3 +119,7 @@ bench-decp: install
 bench-dashboard: install
 	.venv/bin/python -m bench.dashboard_load --scale national --clients 10 --requests 40 \
 	  --cold-loads 3
+
+## M5: the national report's PDF and every buyer's reports on the national-scale sample.
+bench-reports: install
+	.venv/bin/python -m bench.reports --scale national --runs 3 --buyer-runs 2

@@ -78,6 +78,29 @@ def markdown(results: dict) -> str:
             f"| first visit ×{round(first['p95'] / 1000, 2)}; later ×"
             f"{round(again['p95'] / 1000, 2)} |"
         )
+    m5 = results.get("M5_reports")
+    if m5:
+        national, every, warm = m5["national_pdf"], m5["all_buyers"], m5["national_pdf_warm"]
+        parts = ", ".join(f"{k} {v} s" for k, v in m5["all_buyers_parts_seconds"].items())
+        ratio_national = round(national["seconds"]["median"] / m5["goal_national_pdf_s"], 2)
+        ratio_warm = round(warm["seconds"]["median"] / m5["goal_national_pdf_s"], 2)
+        ratio_every = round(every["seconds"]["median"] / m5["goal_all_buyers_s"], 2)
+        lines.append(
+            f"| M5 national report, PDF (`csf report --national --format pdf`, whole command) "
+            f"| {_span(national)} | {national['peak_rss_mb']['median']} MB | goal: ≤ "
+            f"{m5['goal_national_pdf_s']} s | ×{ratio_national} of goal |"
+        )
+        lines.append(
+            f"| M5 national report, PDF, in a process that has rendered it before (as in "
+            f"`csf run`: queries, Chromium start, charts, layout) | {_span(warm)} | – "
+            f"| goal: ≤ {m5['goal_national_pdf_s']} s | ×{ratio_warm} of goal |"
+        )
+        lines.append(
+            f"| M5 every buyer's report, PDF + XLSX ({m5['buyers']} buyers, {m5['clauses']:,} "
+            f"clauses, {m5['workers']} worker processes; parts summed over workers: {parts}) "
+            f"| {_span(every)} | {every['peak_rss_mb']['median']} MB (main process) | goal: ≤ "
+            f"{m5['goal_all_buyers_s']} s | ×{ratio_every} of goal |"
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -21,12 +21,12 @@ from dashboards import blocks, queries, response_cache
 from dashboards.auth import ANONYME, BasicAuthProvider, Identite, IdentityProvider
 from dashboards.filters import Filtres
 from dashboards.response_cache import ResponseCache
+from pipelines.settings import PLOTLY_BASIC_JS
 
 LOG = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
 # Where Dash's graphs fetch plotly.js when served locally, and the smaller bundle served there.
 PLOTLY_PATH = "/_dash-component-suites/plotly/package_data/plotly.min.js"
-PLOTLY_BASIC = HERE / "static" / "plotly-basic.min.js"
 
 INDEX = """<!DOCTYPE html>
 <html lang="fr" data-fr-scheme="light">
@@ -81,8 +81,8 @@ def create_app(
     def plotly_basique():
         # Every chart is a bar or scatter trace: the basic bundle draws them all, and a cold
         # page evaluates a quarter of the script. Without it (not installed), Dash's full one.
-        if flask.request.path == PLOTLY_PATH and PLOTLY_BASIC.exists():
-            return flask.send_file(PLOTLY_BASIC, mimetype="text/javascript", max_age=3600)
+        if flask.request.path == PLOTLY_PATH and PLOTLY_BASIC_JS.exists():
+            return flask.send_file(PLOTLY_BASIC_JS, mimetype="text/javascript", max_age=3600)
         return None
 
     @server.before_request

@@ -15,6 +15,10 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 SAMPLE_DIR = PROJECT_ROOT / "data" / "sample"
+# plotly.js's basic bundle (bar and scatter traces), copied from npm by `make install`: the
+# dashboard serves it, and the reports' chart renderer loads it (a quarter of the full bundle,
+# which kaleido evaluates again after every chart).
+PLOTLY_BASIC_JS = PROJECT_ROOT / "dashboards" / "static" / "plotly-basic.min.js"
 
 
 @dataclass(frozen=True)
