@@ -168,7 +168,8 @@ def test_queries_follow_a_new_publish_without_restart(tmp_path, monkeypatch):
 def test_the_basic_plotly_bundle_matches_plotly_py_and_is_served():
     from plotly.offline import get_plotlyjs_version
 
-    from dashboards.app import PLOTLY_BASIC, PLOTLY_PATH, app
+    from dashboards.app import PLOTLY_PATH, app
+    from pipelines.settings import PLOTLY_BASIC_JS as PLOTLY_BASIC
 
     header = PLOTLY_BASIC.read_text(encoding="utf-8")[:200]
     assert "plotly.js (basic - minified)" in header
