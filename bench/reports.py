@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import re
+import statistics
 import subprocess
 import sys
 
@@ -40,7 +41,15 @@ def _count_buyers(home) -> tuple[int, int]:
         con.close()
 
 
-def _parts(home, env) -> dict[str, float]:
+def _python_json(code: str, env: dict[str, str]):
+    """Run ``code`` in a fresh Python and return the JSON it prints on its last line."""
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def _parts(env: dict[str, str]) -> dict[str, float]:
     """One in-process batch of every buyer's reports, for the split of the time by part."""
     code = (
         "import json; from pipelines.settings import load_settings; "
@@ -49,13 +58,10 @@ def _parts(home, env) -> dict[str, float]:
         "    lot = report_buyers(load_settings())\n"
         "    print(json.dumps({k: round(v, 1) for k, v in lot.secondes.items()}))"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True
-    ).stdout
-    return json.loads(out.strip().splitlines()[-1])
+    return _python_json(code, env)
 
 
-def _national_warm(env, runs: int) -> dict:
+def _national_warm(env: dict[str, str], runs: int) -> dict:
     """The national PDF rendered ``runs`` more times in a process that has already rendered it
     once (imports, fonts and caches warm, as in ``csf run``): queries, charts (Chromium started
     each time) and layout."""
@@ -70,16 +76,13 @@ def _national_warm(env, runs: int) -> dict:
         "    times.append(time.perf_counter() - started)\n"
         "print(json.dumps(times))"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True
-    ).stdout
-    times = sorted(json.loads(out.strip().splitlines()[-1]))
+    times = _python_json(code, env)
     return {
         "runs": runs,
         "seconds": {
-            "median": round(times[len(times) // 2], 2),
-            "min": round(times[0], 2),
-            "max": round(times[-1], 2),
+            "median": round(statistics.median(times), 2),
+            "min": round(min(times), 2),
+            "max": round(max(times), 2),
         },
     }
 
@@ -103,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     every: list[Sample] = [
         run_child(["pipelines.cli", "report", "--all-buyers"], env) for _ in range(args.buyer_runs)
     ]
-    parts = _parts(home, env)
+    parts = _parts(env)
     result = {
         "data": f"{args.scale} sample",
         "buyers": buyers,

@@ -12,6 +12,7 @@ from dashboards.auth import Identite
 from dashboards.filters import Filtres
 from pipelines.presentation import figures
 from pipelines.presentation import formatting as fmt
+from pipelines.presentation.labels import ETAPE_PUBLIQUE_MAX, HORIZONS, RESULTATS
 
 
 class Refus(Exception):
@@ -300,8 +301,6 @@ def dormantes_acheteurs(filtres: Filtres, identite: Identite) -> Bloc:
     )
 
 
-ETAPE_PUBLIQUE_MAX = 7  # later stages describe a youth: shown as "Parcours commencé"
-
 
 def clauses_acheteur(filtres: Filtres, identite: Identite) -> Bloc:
     """One buyer's clauses (public procurement data): where each stands and what to do next."""
@@ -353,15 +352,6 @@ def clauses_acheteur(filtres: Filtres, identite: Identite) -> Bloc:
 
 
 # ---------------------------------------------------------------- Jeunes
-
-HORIZONS = [("sortie", "À la sortie"), ("3m", "À 3 mois"), ("6m", "À 6 mois"), ("12m", "À 12 mois")]
-RESULTATS = [
-    ("taux_retour_formation_initiale", "Retour en formation initiale"),
-    ("taux_apprentissage", "Apprentissage"),
-    ("taux_contrat_professionnalisation", "Contrat de professionnalisation"),
-    ("taux_sortie_positive", "Sortie positive"),
-    ("taux_perdus_de_vue", "Perdus de vue"),
-]
 
 
 def sorties_positives(filtres: Filtres, identite: Identite) -> Bloc:

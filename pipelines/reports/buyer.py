@@ -11,6 +11,7 @@ import re
 from stdnum.fr import siret as stdnum_siret
 
 from pipelines.presentation import figures
+from pipelines.presentation.labels import ETAPE_PUBLIQUE_MAX
 from pipelines.reports import cells, sections
 from pipelines.reports.display import texte
 from pipelines.reports.model import Colonne, Graphique, Rapport, Section, Tableau, Type
@@ -73,20 +74,22 @@ def rapport_acheteur(instantane: Instantane, siret: str, periode: str | None = N
     public_stage = instantane.rows_memo(
         "select any_value(libelle_etape) as libelle from marts.fct_entonnoir_clauses "
         "where rang_etape = ?",
-        sections.ETAPE_PUBLIQUE_MAX,
+        ETAPE_PUBLIQUE_MAX,
     )[0]["libelle"]
     clauses = instantane.rows(
         """
         select clauses.*,
             case when clauses.rang_etape_atteinte > ? then ? else clauses.etape_atteinte end
                 as etape_publique,
-            academies.libelle_academie, academies.contact_mlds
+            academies.contact_mlds,
+            coalesce(dormantes.est_delai_offre_depasse, false) as est_delai_offre_depasse
         from marts.fct_clauses as clauses
         left join marts.dim_academies as academies using (code_academie)
+        left join marts.fct_clauses_dormantes as dormantes using (clause_id)
         where clauses.siret_acheteur = ?
         order by clauses.date_notification desc, clauses.clause_id
         """,
-        sections.ETAPE_PUBLIQUE_MAX,
+        ETAPE_PUBLIQUE_MAX,
         public_stage,
         siret,
     )
@@ -225,9 +228,10 @@ def _activation_par_annee(instantane: Instantane, siret: str) -> list[tuple[str,
 def a_faire(instantane: Instantane, buyer: dict, clauses: list[dict]) -> Section:
     """The action list: what the buyer should do next, in order of urgency."""
     dormant = [c for c in clauses if c["est_dormante"]]
-    late = [c for c in dormant if c["date_limite_declaration_offre"] < c["date_observation"]]
+    late = [c for c in dormant if c["est_delai_offre_depasse"]]
     upcoming = sorted(
-        (c for c in dormant if c not in late), key=lambda c: c["date_limite_declaration_offre"]
+        (c for c in dormant if not c["est_delai_offre_depasse"]),
+        key=lambda c: c["date_limite_declaration_offre"],
     )
     mismatched = [c for c in clauses if c["est_calibrage_conforme"] is False]
     puces = []
@@ -326,8 +330,8 @@ def liste_clauses(clauses: list[dict]) -> Section:
                     c["siret_titulaire"],
                     c["heures_parcours"],
                     c["heures_realisees"],
-                    _day(c["date_notification"]),
-                    _day(c["date_fin_clause"]),
+                    c["date_notification"],
+                    c["date_fin_clause"],
                     c["etape_publique"],
                     "oui" if c["est_dormante"] else "non",
                 ]
@@ -390,10 +394,10 @@ def dormantes(clauses: list[dict]) -> Section:
                     c["marche_id"] or c["clause_id"],
                     c["objet_marche"],
                     c["nom_titulaire"],
-                    _day(c["date_notification"]),
-                    _day(c["date_fin_clause"]),
-                    _day(c["date_limite_declaration_offre"]),
-                    "oui" if c["date_limite_declaration_offre"] < c["date_observation"] else "non",
+                    c["date_notification"],
+                    c["date_fin_clause"],
+                    c["date_limite_declaration_offre"],
+                    "oui" if c["est_delai_offre_depasse"] else "non",
                     c["etape_publique"],
                     c["contact_mlds"],
                 ]
@@ -415,11 +419,7 @@ def dormantes(clauses: list[dict]) -> Section:
                     _marche(c),
                     c["nom_titulaire"],
                     _d(c["date_limite_declaration_offre"])
-                    + (
-                        "\n(dépassée)"
-                        if c["date_limite_declaration_offre"] < c["date_observation"]
-                        else ""
-                    ),
+                    + ("\n(dépassée)" if c["est_delai_offre_depasse"] else ""),
                     c["etape_publique"],
                     c["contact_mlds"],
                 ]
@@ -518,9 +518,4 @@ def _n(value: int | None) -> str:
 
 
 def _d(value: object) -> str:
-    return texte(_day(value), Type.DATE)
-
-
-def _day(value: object) -> object:
-    """DuckDB dates come as dates; timestamps are cut to their day."""
-    return value.date() if hasattr(value, "date") and callable(value.date) else value
+    return texte(value, Type.DATE)

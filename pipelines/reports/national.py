@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pipelines.presentation import figures
+from pipelines.presentation.labels import HORIZONS, RESULTATS
 from pipelines.reports import cells, sections
 from pipelines.reports.display import texte
 from pipelines.reports.model import Colonne, Graphique, Rapport, Section, Tableau, Type
@@ -24,14 +25,6 @@ CHIFFRES_CLES = [
     "taux_perdus_de_vue_6m",
     "ecart_taux_sortie_positive_6m",
 ]
-HORIZONS = [("sortie", "À la sortie"), ("3m", "À 3 mois"), ("6m", "À 6 mois"), ("12m", "À 12 mois")]
-SITUATIONS = [
-    ("taux_retour_formation_initiale", "Retour en formation initiale"),
-    ("taux_apprentissage", "Apprentissage"),
-    ("taux_contrat_professionnalisation", "Contrat de professionnalisation"),
-    ("taux_sortie_positive", "Sortie positive"),
-    ("taux_perdus_de_vue", "Perdus de vue"),
-]
 STATUTS = [
     "Terminée, activée",
     "Terminée sans parcours",
@@ -45,7 +38,7 @@ def rapport_national(instantane: Instantane, periode: str | None = None) -> Rapp
     """The national report for ``periode`` (a year; default: the last complete one)."""
     periode = sections.verifier_periode(instantane, periode)
     publication = instantane.publication
-    indicateurs = [*CHIFFRES_CLES, *(f"{c}_{h}" for c, _ in SITUATIONS for h, _ in HORIZONS)]
+    indicateurs = [*CHIFFRES_CLES, *(f"{c}_{h}" for c, _ in RESULTATS for h, _ in HORIZONS)]
     return Rapport(
         titre=f"Clause sociale de formation — rapport national {periode}",
         sous_titre="Activation des clauses sociales de formation et devenir des jeunes, "
@@ -154,28 +147,23 @@ def marches_clause_sociale(instantane: Instantane, periode: str) -> Section:
         if current
         else f"Aucun marché de {periode} ne renseigne ses considérations sociales.",
     ]
-    figure = figures.barres(
-        [r["periode"] for r in rows],
-        [r["valeur"] for r in rows],
-        [texte(cells.valeur(r), Type.TEXTE) for r in rows],
-        "Part des marchés",
-        pourcentage=True,
-        erreurs=([r["ic_bas"] for r in rows], [r["ic_haut"] for r in rows]),
+    graphique = _par_annee(
+        rows, "Part des marchés", "Part des marchés avec clause sociale par année"
     )
+    if graphique:
+        graphique = Graphique(
+            figures.cible(
+                graphique.figure, sections.CIBLE_CLAUSE_SOCIALE, f"Cible nationale : {cible}"
+            ),
+            alternative=f"{graphique.alternative} Cible nationale : {cible}.",
+            hauteur=graphique.hauteur,
+        )
     return Section(
         id="marches-clause-sociale",
         titre="Marchés avec une clause sociale",
         onglet="Marchés clause sociale",
         paragraphes=paragraphes,
-        graphique=Graphique(
-            figures.cible(figure, sections.CIBLE_CLAUSE_SOCIALE, f"Cible nationale : {cible}"),
-            alternative="Part des marchés avec clause sociale par année : "
-            + " ; ".join(f"{r['periode']} : {texte(cells.valeur(r), Type.TEXTE)}" for r in rows)
-            + f". Cible nationale : {cible}.",
-            hauteur=280,
-        )
-        if rows
-        else None,
+        graphique=graphique,
         tableau=Tableau(
             [
                 Colonne("Année de notification", largeur=12),
@@ -265,7 +253,7 @@ def clauses_par_statut(instantane: Instantane, periode: str) -> Section:
 def activation(instantane: Instantane) -> Section:
     """6-month activation rate and activation delay, every year: the trend."""
     rows = instantane.rows(
-        "select a.*, d.valeur as delai, d.diffusable as delai_diffusable, d.unite as delai_unite "
+        "select a.*, d.valeur as delai "
         "from marts.indicateurs a left join marts.indicateurs d on d.indicateur = "
         "'delai_activation_jours' and d.periode = a.periode and d.niveau = a.niveau "
         "and d.code_niveau = a.code_niveau where a.indicateur = 'taux_activation_6m' "
@@ -281,21 +269,11 @@ def activation(instantane: Instantane) -> Section:
             "leur notification, par année de notification. Les clauses notifiées depuis moins de "
             "six mois ne sont pas encore comptées (censure)."
         ],
-        graphique=Graphique(
-            figures.barres(
-                [r["periode"] for r in rows],
-                [r["valeur"] for r in rows],
-                [texte(cells.valeur(r), Type.TEXTE) for r in rows],
-                "Taux d'activation à 6 mois",
-                pourcentage=True,
-                erreurs=([r["ic_bas"] for r in rows], [r["ic_haut"] for r in rows]),
-            ),
-            alternative="Taux d'activation à 6 mois par année de notification : "
-            + " ; ".join(f"{r['periode']} : {texte(cells.valeur(r), Type.TEXTE)}" for r in rows),
-            hauteur=280,
-        )
-        if rows
-        else None,
+        graphique=_par_annee(
+            rows,
+            "Taux d'activation à 6 mois",
+            "Taux d'activation à 6 mois par année de notification",
+        ),
         tableau=Tableau(
             [
                 Colonne("Année de notification", largeur=12),
@@ -396,13 +374,13 @@ def resultats_jeunes(instantane: Instantane) -> Section:
     """Youth outcomes at each horizon, against the comparison group (all cohorts)."""
     codes = [
         f"{prefix}{c}_{h}{suffix}"
-        for c, _ in SITUATIONS
+        for c, _ in RESULTATS
         for h, _ in HORIZONS
         for prefix, suffix in (("", ""), ("", "_comparaison"), ("ecart_", ""))
     ]
     found = instantane.cellules(codes, "ensemble", "national", "FR")
     lignes = []
-    for code, situation in SITUATIONS:
+    for code, situation in RESULTATS:
         for h, horizon in HORIZONS:
             row = found.get(f"{code}_{h}")
             other = found.get(f"{code}_{h}_comparaison")
@@ -478,6 +456,27 @@ def resultats_jeunes(instantane: Instantane) -> Section:
             lignes,
         ),
         notes=["Écart observé : différence avec le groupe de comparaison, pas un effet."],
+    )
+
+
+def _par_annee(rows: list[dict], axe: str, libelle: str) -> Graphique | None:
+    """A procurement rate by year, bars with their 95 % interval (None without any year)."""
+    if not rows:
+        return None
+    shown = [texte(cells.valeur(r), Type.TEXTE) for r in rows]
+    return Graphique(
+        figures.barres(
+            [r["periode"] for r in rows],
+            [r["valeur"] for r in rows],
+            shown,
+            axe,
+            pourcentage=True,
+            erreurs=([r["ic_bas"] for r in rows], [r["ic_haut"] for r in rows]),
+        ),
+        alternative=f"{libelle} : "
+        + " ; ".join(f"{r['periode']} : {t}" for r, t in zip(rows, shown, strict=True))
+        + ".",
+        hauteur=280,
     )
 
 

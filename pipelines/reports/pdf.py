@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
 from pipelines.reports.display import est_numerique, texte
 from pipelines.reports.model import Masque, Rapport, Section, Type, Valeur
+from pipelines.reports.sections import a_propos
 from pipelines.settings import PROJECT_ROOT
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -60,10 +62,6 @@ class PdfWriter:
 
     def html(self, rapport: Rapport, images: dict[str, str]) -> str:
         """The report's HTML; ``images`` maps a section id to its chart as SVG."""
-        from markupsafe import Markup
-
-        from pipelines.reports.sections import a_propos
-
         pied = f"Instantané {rapport.instantane} · données au " + texte(
             rapport.date_observation, Type.DATE
         )

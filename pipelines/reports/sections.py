@@ -17,13 +17,7 @@ from pipelines.reports.model import (
 from pipelines.reports.snapshot import Instantane
 
 ETAPE_FINALE = 9  # "sortie positive à 6 mois": clauses "stopped" there went all the way
-ETAPE_PUBLIQUE_MAX = 7  # later stages describe a youth: a clause list stops at "parcours commencé"
 CIBLE_CLAUSE_SOCIALE = 0.30  # national target for the share of contracts with a social clause
-
-
-def a_afficher(cellule: object) -> str:
-    """The French text of a mixed-type cell (in sentences)."""
-    return texte(cellule, Type.TEXTE)
 
 
 def periode_par_defaut(instantane: Instantane) -> str:
