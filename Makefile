@@ -55,7 +55,8 @@ $(PLOTLY_BASIC): node_modules/.package-lock.json
 
 ## Python environment from the lock file, and the dbt manifest Dagster needs at import.
 install: .tools/bin/uv system-deps $(VENDOR)/.installed $(PLOTLY_BASIC)
-	$(UV) sync --frozen --quiet
+	$(UV) sync --frozen --quiet --compile-bytecode
+	.venv/bin/python -m compileall -q pipelines dashboards > /dev/null
 	cd dbt_project && ../.venv/bin/dbt parse --quiet --profiles-dir .
 
 ## The whole job on the bundled synthetic sample, then the dashboard on http://127.0.0.1:8050

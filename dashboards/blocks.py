@@ -301,7 +301,6 @@ def dormantes_acheteurs(filtres: Filtres, identite: Identite) -> Bloc:
     )
 
 
-
 def clauses_acheteur(filtres: Filtres, identite: Identite) -> Bloc:
     """One buyer's clauses (public procurement data): where each stands and what to do next."""
     if filtres.acheteur is None:

@@ -11,11 +11,14 @@ leaves the previous set as it was.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import gc
 import json
 import multiprocessing
 import os
 import shutil
+import threading
 import time
 import uuid
 from collections.abc import Iterable, Iterator
@@ -65,14 +68,33 @@ def report_workers() -> int:
 
 
 _pdf_writer = None  # one per process: fonts and stylesheet loaded once
+_pdf_writer_lock = threading.Lock()
+
+
+def pdf_writer():
+    """This process's PDF writer, made on first use (WeasyPrint's import and fonts: a second
+    and a half, so batches start it in the background while Chromium draws the charts)."""
+    global _pdf_writer
+    with _pdf_writer_lock:
+        if _pdf_writer is None:
+            from pipelines.reports.pdf import PdfWriter
+
+            writer = PdfWriter()
+            # Layout allocates millions of small objects: a young generation larger than the
+            # default 700 makes far fewer collections scan the fonts' caches.
+            gc.freeze()
+            gc.set_threshold(50_000, 20, 20)
+            _pdf_writer = writer
+            # Released before the interpreter tears modules down, or WeasyPrint's font
+            # configuration fails noisily in its finaliser as a worker exits.
+            atexit.register(_release_pdf_writer)
+    return _pdf_writer
 
 
 def write_files(
     rapport: Rapport, images: dict[str, str], folder: Path, formats: tuple[str, ...]
 ) -> tuple[list[Path], dict[str, float]]:
     """Write one report in ``formats``, each file atomically; returns the files and timings."""
-    global _pdf_writer
-    from pipelines.reports.pdf import PdfWriter
     from pipelines.reports.xlsx import write_workbook
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -83,13 +105,7 @@ def write_files(
         started = time.perf_counter()
         try:
             if kind == "pdf":
-                if _pdf_writer is None:
-                    _pdf_writer = PdfWriter()
-                    # Layout allocates millions of small objects: a young generation larger
-                    # than the default 700 makes far fewer collections scan the fonts' caches.
-                    gc.freeze()
-                    gc.set_threshold(50_000, 20, 20)
-                _pdf_writer.write(rapport, images, tmp)
+                pdf_writer().write(rapport, images, tmp)
             else:
                 write_workbook(rapport, tmp)
             os.replace(tmp, target)
@@ -105,12 +121,21 @@ def _write_batch(
 ) -> None:
     """Draw the charts here, write the files in ``workers`` processes (here when 1)."""
     with ExitStack() as stack:
-        renderer = stack.enter_context(Renderer()) if "pdf" in formats else None
         pool = None
         if workers > 1:
-            # spawn, not fork: this process holds DuckDB and Chromium threads.
+            # spawn, not fork: this process holds DuckDB and Chromium threads. Each worker
+            # loads WeasyPrint as it starts; the warm-up tasks start them all now.
             context = multiprocessing.get_context("spawn")
-            pool = stack.enter_context(ProcessPoolExecutor(workers, mp_context=context))
+            initializer = _warm_pdf_writer if "pdf" in formats else None
+            pool = stack.enter_context(
+                ProcessPoolExecutor(workers, mp_context=context, initializer=initializer)
+            )
+            for _ in range(workers):
+                pool.submit(_started)
+        elif "pdf" in formats:
+            # A failure here surfaces again, in this thread, at the first write.
+            threading.Thread(target=_warm_pdf_writer, daemon=True).start()
+        renderer = stack.enter_context(Renderer()) if "pdf" in formats else None
         pending: list[Future] = []
         for rapport, folder in reports:
             started = time.perf_counter()
@@ -125,6 +150,20 @@ def _write_batch(
                 pending.append(pool.submit(write_files, rapport, images, folder, formats))
         for future in pending:
             _collect(lot, future.result())
+
+
+def _release_pdf_writer() -> None:
+    global _pdf_writer
+    _pdf_writer = None
+
+
+def _started() -> None:
+    """A no-op task: submitting one makes the pool start a worker."""
+
+
+def _warm_pdf_writer() -> None:
+    with contextlib.suppress(Exception):
+        pdf_writer()
 
 
 def _collect(lot: Lot, result: tuple[list[Path], dict[str, float]]) -> None:

@@ -361,22 +361,40 @@ def liste_clauses(clauses: list[dict]) -> Section:
 
 
 def dormantes(clauses: list[dict]) -> Section:
-    """Dormant clauses, the nearest deadline first."""
+    """Dormant clauses, the nearest deadline first. The PDF shows the most urgent
+    ``LISTE_PDF_MAX``, and the contact once when every clause has the same one."""
     dormant = sorted(
         (c for c in clauses if c["est_dormante"]),
         key=lambda c: (c["date_limite_declaration_offre"], c["clause_id"]),
     )
+    roles = {c["contact_mlds"] for c in dormant}
+    one_contact = len(roles) == 1 and None not in roles
+    paragraphe = (
+        "Clauses notifiées depuis au moins six mois, toujours en cours, sans parcours "
+        "commencé. Le titulaire doit déclarer son offre de parcours au plus tard six mois "
+        "avant la fin de la clause."
+    )
+    if one_contact:
+        paragraphe += f" Contact pour ces clauses : {next(iter(roles))}."
+    if len(dormant) > LISTE_PDF_MAX:
+        paragraphe += (
+            f" Le PDF présente les {texte(LISTE_PDF_MAX, Type.ENTIER)} échéances les plus "
+            f"proches ; le classeur liste les {texte(len(dormant) - LISTE_PDF_MAX, Type.ENTIER)} "
+            "autres."
+        )
+    colonnes_pdf = [
+        Colonne("Marché et objet", largeur=38),
+        Colonne("Titulaire", largeur=18),
+        Colonne("Date limite de l'offre", Type.DATE, largeur=13),
+        Colonne("Étape atteinte", largeur=20),
+    ]
+    if not one_contact:
+        colonnes_pdf.append(Colonne("Contact", largeur=28))
     return Section(
         id="dormantes",
         titre="Les clauses dormantes et leur échéance",
         onglet="Clauses dormantes",
-        paragraphes=[
-            "Clauses notifiées depuis au moins six mois, toujours en cours, sans parcours "
-            "commencé. Le titulaire doit déclarer son offre de parcours au plus tard six mois "
-            "avant la fin de la clause."
-            if dormant
-            else "Aucune clause dormante."
-        ],
+        paragraphes=[paragraphe if dormant else "Aucune clause dormante."],
         tableau=Tableau(
             [
                 Colonne("Marché", largeur=16),
@@ -407,13 +425,7 @@ def dormantes(clauses: list[dict]) -> Section:
         if dormant
         else None,
         tableau_pdf=Tableau(
-            [
-                Colonne("Marché et objet", largeur=38),
-                Colonne("Titulaire", largeur=18),
-                Colonne("Date limite de l'offre", Type.DATE, largeur=13),
-                Colonne("Étape atteinte", largeur=20),
-                Colonne("Contact", largeur=28),
-            ],
+            colonnes_pdf,
             [
                 [
                     _marche(c),
@@ -421,9 +433,9 @@ def dormantes(clauses: list[dict]) -> Section:
                     _d(c["date_limite_declaration_offre"])
                     + ("\n(dépassée)" if c["est_delai_offre_depasse"] else ""),
                     c["etape_publique"],
-                    c["contact_mlds"],
+                    *([] if one_contact else [c["contact_mlds"]]),
                 ]
-                for c in dormant
+                for c in dormant[:LISTE_PDF_MAX]
             ],
         )
         if dormant
@@ -460,6 +472,27 @@ def calibrage(clauses: list[dict]) -> Section:
                 [
                     c["marche_id"] or c["clause_id"],
                     c["objet_marche"],
+                    c["nom_titulaire"],
+                    c["montant_previsionnel_ht"],
+                    c["heures_parcours"],
+                    c["heures_calibrees"],
+                ]
+                for c in mismatched
+            ],
+        )
+        if mismatched
+        else None,
+        tableau_pdf=Tableau(
+            [
+                Colonne("Marché et objet", largeur=40),
+                Colonne("Titulaire", largeur=20),
+                Colonne("Montant prévisionnel HT", Type.MONTANT, largeur=16),
+                Colonne("Heures prévues", Type.ENTIER, largeur=12),
+                Colonne("Heures attendues pour ce montant", Type.ENTIER, largeur=12),
+            ],
+            [
+                [
+                    _marche(c),
                     c["nom_titulaire"],
                     c["montant_previsionnel_ht"],
                     c["heures_parcours"],

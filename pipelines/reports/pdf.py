@@ -58,7 +58,6 @@ class PdfWriter:
         self._template = Environment(
             loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["j2", "html"])
         ).get_template("rapport.html.j2")
-        self._cache: dict = {}
 
     def html(self, rapport: Rapport, images: dict[str, str]) -> str:
         """The report's HTML; ``images`` maps a section id to its chart as SVG."""
@@ -84,7 +83,6 @@ class PdfWriter:
             stylesheets=[self._css],
             font_config=self._fonts,
             pdf_variant="pdf/ua-1",
-            cache=self._cache,
         )
         return path
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipelines.sample.decp_bulk import write_decp_bulk
 from pipelines.sample.world import AS_OF, SCALES, Scale, draw_world
 from pipelines.sample.writers import write_decp, write_mlds, write_register
 
@@ -39,6 +38,9 @@ def generate(out: Path, scale: str | Scale = "demo", seed: int = DEFAULT_SEED) -
     ]
     if size.bulk_decp:
         # The national open-data file: every public buyer's contracts (over 1 GB at 1.5 M).
+        # Imported here: it needs polars, which `csf` commands should not pay for at start.
+        from pipelines.sample.decp_bulk import write_decp_bulk
+
         bulk = out / "decp_national_v2.json"
         paths.append(write_decp_bulk(bulk, size.bulk_decp, seed))
     readme = out / "LISEZMOI.md"
