@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import platform
+import statistics
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,6 +14,19 @@ RESULTS = Path(
     os.environ.get("CSF_BENCH_RESULTS", Path(__file__).resolve().parent / "results.json")
 )
 TABLE = RESULTS.with_suffix(".md")
+
+
+def cpu_check_seconds(runs: int = 3) -> float:
+    """Median time of a fixed pure-Python loop: the speed this (shared, virtual) machine had
+    when the figures were taken, for comparing runs of different days."""
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        total = 0
+        for i in range(10_000_000):
+            total += i
+        times.append(time.perf_counter() - started)
+    return round(statistics.median(times), 2)
 
 
 def machine() -> dict:
@@ -26,6 +41,7 @@ def machine() -> dict:
         "memory_gib": round(memory_kb / 1024**2, 1),
         "python": platform.python_version(),
         "system": platform.platform(),
+        "cpu_check_s": cpu_check_seconds(),
     }
 
 
@@ -101,6 +117,19 @@ def markdown(results: dict) -> str:
             f"| {_span(every)} | {every['peak_rss_mb']['median']} MB (main process) | goal: ≤ "
             f"{m5['goal_all_buyers_s']} s | ×{ratio_every} of goal |"
         )
+    checks = [
+        f"{name.split('_')[0]} {m['machine']['cpu_check_s']} s"
+        for name, m in results.items()
+        if "cpu_check_s" in m.get("machine", {})
+    ]
+    if checks:
+        lines += [
+            "",
+            "The machine is a shared virtual one whose speed varies from hour to hour; a fixed "
+            "pure-Python loop (10 M additions) took, when each measure was taken: "
+            + ", ".join(checks)
+            + " (lower is faster).",
+        ]
     return "\n".join(lines) + "\n"
 
 

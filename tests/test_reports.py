@@ -18,7 +18,16 @@ from stdnum import luhn
 from stdnum.fr import siret as stdnum_siret
 
 from pipelines.reports import cells
-from pipelines.reports.model import Colonne, Masque, Rapport, Section, Tableau, Type, Valeur
+from pipelines.reports.model import (
+    Colonne,
+    Graphique,
+    Masque,
+    Rapport,
+    Section,
+    Tableau,
+    Type,
+    Valeur,
+)
 from pipelines.reports.xlsx import COLONNE_SECRET, LIGNE_ENTETE, write_workbook
 from tests.conftest import ROOT, SAMPLE, csf
 
@@ -160,6 +169,32 @@ def test_workbook_cells_are_typed_and_hidden_cells_empty_with_a_reason(tmp_path)
 
 
 # ------------------------------------------------------------------ the run writes them all
+
+
+@pytest.mark.slow
+def test_one_browser_draws_a_batch_of_charts_each_from_its_own_figure(monkeypatch):
+    """The renderer reloads kaleido's page only every few charts: a chart drawn after
+    another (on either side of a reload) shows its own data and nothing of the one before."""
+    from pipelines.reports import charts
+
+    monkeypatch.setattr(charts, "RECHARGER_TOUS_LES", 3)
+    figures = [
+        Graphique(
+            {
+                "data": [{"type": "bar", "x": [f"Année {i}"], "y": [i + 1]}],
+                "layout": {"title": {"text": f"Graphique numéro {i}"}},
+            },
+            alternative=f"Graphique {i}",
+            hauteur=200,
+        )
+        for i in range(7)
+    ]
+    with charts.Renderer() as renderer:
+        svgs = [renderer.svg(g) for g in figures]
+    for i, svg in enumerate(svgs):
+        assert svg.startswith("<svg") and 'height="200"' in svg
+        assert f"Graphique numéro {i}" in svg and f"Année {i}" in svg
+        assert all(f"Graphique numéro {j}<" not in svg for j in range(7) if j != i)
 
 
 @pytest.mark.slow
