@@ -123,4 +123,4 @@ bench-dashboard: install
 
 ## M5: the national report's PDF and every buyer's reports on the national-scale sample.
 bench-reports: install
-	.venv/bin/python -m bench.reports --scale national --runs 3 --buyer-runs 2
+	.venv/bin/python -m bench.reports --scale national --runs 3 --buyer-runs 3

@@ -9,6 +9,11 @@ leaves callers waiting forever when the browser fails to start.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
 from types import TracebackType
 
 from pipelines.reports.model import Graphique
@@ -57,12 +62,48 @@ def _kaleido_class():
     return Kaleido
 
 
+FONTCONFIG = """<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig>
+  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>
+  <dir>{fonts}</dir>
+  <cachedir>{cache}</cachedir>
+</fontconfig>
+"""
+
+
+@contextlib.contextmanager
+def _marianne_for_chromium(folder: Path) -> Iterator[None]:
+    """Chromium started in this block finds the DSFR's Marianne through fontconfig.
+
+    The chart's text is measured by Chromium (plotly's margins, label positions) and drawn by
+    WeasyPrint, which has Marianne: without it Chromium measures with Liberation Sans, narrower,
+    and long axis labels come out clipped on paper."""
+    from pipelines.reports.pdf import MARIANNE
+
+    if not MARIANNE.is_dir():
+        yield
+        return
+    conf = folder / "fonts.conf"
+    conf.write_text(FONTCONFIG.format(fonts=MARIANNE, cache=folder / "cache"), encoding="utf-8")
+    previous = os.environ.get("FONTCONFIG_FILE")
+    os.environ["FONTCONFIG_FILE"] = str(conf)
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("FONTCONFIG_FILE", None)
+        else:
+            os.environ["FONTCONFIG_FILE"] = previous
+
+
 class Renderer:
     """One Chromium (kaleido) for a batch of charts; use as a context manager."""
 
     def __init__(self) -> None:
         self._loop = asyncio.new_event_loop()
         self._kaleido = None
+        self._dossier = tempfile.TemporaryDirectory(prefix="csf-graphiques-")
 
     def __enter__(self) -> Renderer:
         try:
@@ -70,9 +111,11 @@ class Renderer:
             # reloads its page after every chart: the basic bundle halves a chart's time.
             bundle = str(PLOTLY_BASIC_JS) if PLOTLY_BASIC_JS.exists() else None
             self._kaleido = _kaleido_class()(n=1, mathjax=False, plotlyjs=bundle)
-            self._loop.run_until_complete(self._kaleido.open())
+            with _marianne_for_chromium(Path(self._dossier.name)):
+                self._loop.run_until_complete(self._kaleido.open())
         except Exception as exc:  # kaleido and choreographer raise their own error types
             self._loop.close()
+            self._dossier.cleanup()
             raise ChartError(
                 f"impossible de démarrer Chromium pour dessiner les graphiques ({exc}) ; "
                 "installez-le avec « make system-deps »"
@@ -106,3 +149,4 @@ class Renderer:
         finally:
             self._kaleido = None
             self._loop.close()
+            self._dossier.cleanup()

@@ -48,6 +48,7 @@ final as (
         jeunes.sexe,
         {{ tranche_age('jeunes.age_entree') }} as tranche_age,
         jeunes.derniere_classe,
+        year(jeunes.entree_mlds_date) as annee_entree_mlds,
         year(parcours.debut_date) as annee_debut,
         date_trunc('month', parcours.debut_date)::date as mois_debut,
         date_trunc('month', parcours.fin_reelle_date)::date as mois_fin,
