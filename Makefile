@@ -54,6 +54,8 @@ $(PLOTLY_BASIC): node_modules/.package-lock.json
 	mkdir -p $(@D) && cp node_modules/plotly.js-basic-dist-min/plotly-basic.min.js $@
 
 ## Python environment from the lock file, and the dbt manifest Dagster needs at import.
+## Bytecode is compiled here: uv does not by default, and with PYTHONDONTWRITEBYTECODE set
+## every process would compile WeasyPrint, Dagster... from source at each start.
 install: .tools/bin/uv system-deps $(VENDOR)/.installed $(PLOTLY_BASIC)
 	$(UV) sync --frozen --quiet --compile-bytecode
 	.venv/bin/python -m compileall -q pipelines dashboards > /dev/null
