@@ -248,7 +248,7 @@ def a_faire(instantane: Instantane, buyer: dict, clauses: list[dict]) -> Section
             f"{texte(len(upcoming), Type.ENTIER)} clause(s) dormante(s) : le titulaire doit "
             "déclarer son offre de parcours au plus tard six mois avant la fin de la clause ; "
             f"la première échéance est le {deadline} (marché "
-            f"{first['marche_id'] or first['clause_id']}, {first['nom_titulaire'] or '–'})."
+            f"{_reference(first)}, {first['nom_titulaire'] or '–'})."
         )
     if mismatched:
         puces.append(
@@ -324,7 +324,7 @@ def liste_clauses(clauses: list[dict]) -> Section:
             ],
             [
                 [
-                    c["marche_id"] or c["clause_id"],
+                    _reference(c),
                     c["objet_marche"],
                     c["nom_titulaire"],
                     c["siret_titulaire"],
@@ -409,7 +409,7 @@ def dormantes(clauses: list[dict]) -> Section:
             ],
             [
                 [
-                    c["marche_id"] or c["clause_id"],
+                    _reference(c),
                     c["objet_marche"],
                     c["nom_titulaire"],
                     c["date_notification"],
@@ -470,7 +470,7 @@ def calibrage(clauses: list[dict]) -> Section:
             ],
             [
                 [
-                    c["marche_id"] or c["clause_id"],
+                    _reference(c),
                     c["objet_marche"],
                     c["nom_titulaire"],
                     c["montant_previsionnel_ht"],
@@ -537,13 +537,18 @@ def contacts(clauses: list[dict]) -> Section:
 
 
 def _marches(clauses: list[dict], limit: int = 5) -> str:
-    ids = [c["marche_id"] or c["clause_id"] for c in clauses[:limit]]
+    ids = [_reference(c) for c in clauses[:limit]]
     more = len(clauses) - limit
     return "marchés " + ", ".join(ids) + (f" et {more} autre(s)" if more > 0 else "")
 
 
+def _reference(clause: dict) -> str:
+    """How a clause is named to buyers: its contract's id, else the register's clause id."""
+    return clause["marche_id"] or clause["clause_id"]
+
+
 def _marche(clause: dict) -> str:
-    return f"{clause['marche_id'] or clause['clause_id']}\n{clause['objet_marche'] or '–'}"
+    return f"{_reference(clause)}\n{clause['objet_marche'] or '–'}"
 
 
 def _n(value: int | None) -> str:
