@@ -51,6 +51,20 @@ def main(argv: list[str] | None = None) -> int:
         "--period", metavar="AAAA", help="année (défaut : la dernière année complète)"
     )
 
+    export = commands.add_parser(
+        "export",
+        help="diffusion pour la recherche (dans $CSF_HOME/exports/<nom>) : CSV, Parquet, "
+        "datapackage.json, dictionnaire, notes de version",
+    )
+    export.add_argument(
+        "--release", required=True, metavar="NOM", help="nom (version) de la diffusion, ex. 2026-11"
+    )
+    export.add_argument(
+        "--replace",
+        action="store_true",
+        help="réécrire une diffusion existante de ce nom dont les données ont changé",
+    )
+
     dash = commands.add_parser("dashboard", help="servir le tableau de bord")
     dash.add_argument("--host", default=os.environ.get("CSF_DASHBOARD_HOST", "127.0.0.1"))
     dash.add_argument("--port", type=int, default=int(os.environ.get("CSF_DASHBOARD_PORT", "8050")))
@@ -78,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
             "sample": cmd_sample,
             "dashboard": cmd_dashboard,
             "report": cmd_report,
+            "export": cmd_export,
             "user": cmd_user,
         }[args.command](args)
     except (ValueError, RuntimeError, OSError) as exc:
@@ -129,9 +144,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     failed = [e.step_key for e in result.all_events if e.is_step_failure]
     if published and not blocking and not result.success:
         print(
-            "\nÉCHEC après publication : l'instantané est publié, mais les rapports n'ont pas "
-            "pu être écrits ; les rapports précédents restent en place."
-            + (f"\n  étapes en échec : {', '.join(failed)}" if failed else ""),
+            "\nÉCHEC après publication : l'instantané est publié, mais les rapports ou la "
+            "diffusion pour la recherche n'ont pas pu être écrits ; leurs versions précédentes "
+            "restent en place." + (f"\n  étapes en échec : {', '.join(failed)}" if failed else ""),
             file=sys.stderr,
         )
         return 1
@@ -182,6 +197,12 @@ def _print_summary(settings: Settings, run_id, checks, blocking, warnings, secon
             f"  Rapports : {len(produced['fichiers'])} fichiers (période {produced['periode']}) "
             f"dans {index.parent}"
         )
+    if snapshot:
+        from pipelines.exports.release import PREFIXE_AUTO, exports_dir
+
+        release = exports_dir(settings) / f"{PREFIXE_AUTO}{snapshot['snapshot_id']}"
+        if release.is_dir():
+            lines.append(f"  Diffusion pour la recherche : {release}")
     lines.append("  Tableau de bord : csf dashboard, puis http://127.0.0.1:8050")
     print("\n".join(lines))
 
@@ -299,6 +320,26 @@ def cmd_report(args: argparse.Namespace) -> int:
     print(
         f"{len(lot.fichiers)} fichier(s) écrit(s) en {time.monotonic() - started:.1f} s "
         f"(instantané {lot.instantane}, période {lot.periode})",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from pipelines.exports.release import write_release
+
+    diffusion = write_release(load_settings(), args.release, remplacer=args.replace)
+    print(diffusion.dossier)
+    state = "déjà à jour, inchangée" if diffusion.deja_a_jour else "écrite"
+    rows = sum(t.lignes for t in diffusion.tables)
+    removed = ", ".join(
+        f"{a.table} {_n(a.supprimes)} retirés / {_n(a.enregistrements)}"
+        for a in diffusion.anonymisation
+    )
+    print(
+        f"diffusion {diffusion.nom} {state} en {diffusion.secondes:.1f} s (instantané "
+        f"{diffusion.instantane}) : {len(diffusion.tables)} tables, {_n(rows)} lignes ; "
+        f"k-anonymat : {removed}",
         file=sys.stderr,
     )
     return 0

@@ -12,6 +12,7 @@ from dagster import Definitions, in_process_executor
 from dagster_dbt import DbtCliResource
 
 from pipelines.assets.checks import gx_checks
+from pipelines.assets.exports import research_release
 from pipelines.assets.ingestion import ingestion_assets
 from pipelines.assets.publishing import published_snapshot
 from pipelines.assets.reports import reports
@@ -24,7 +25,7 @@ from pipelines.settings import Settings, load_settings
 def build_definitions(settings: Settings) -> Definitions:
     """Definitions bound to one set of paths (the CLI passes its ``--inbox``)."""
     return Definitions(
-        assets=[*ingestion_assets, csf_dbt_models, published_snapshot, reports],
+        assets=[*ingestion_assets, csf_dbt_models, published_snapshot, reports, research_release],
         asset_checks=gx_checks,
         resources={
             "csf": CsfResource(

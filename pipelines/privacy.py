@@ -36,6 +36,27 @@ def load_or_create_key(keys_dir: Path) -> bytes:
         else:
             with os.fdopen(fd, "w") as handle:
                 handle.write(secrets.token_hex(32))
+    return _read_key(key_path)
+
+
+def load_key(keys_dir: Path) -> bytes:
+    """The pseudonymisation key the warehouse was built with; an error if there is none.
+
+    Unlike ``load_or_create_key``, never makes one: a new key would match nothing loaded.
+    """
+    from_env = os.environ.get(KEY_ENV, "").strip()
+    if from_env:
+        return from_env.encode("utf-8")
+    key_path = keys_dir / KEY_FILE_NAME
+    if not key_path.exists():
+        raise ValueError(
+            f"clé de pseudonymisation introuvable ({key_path}, ni {KEY_ENV}) : celle avec "
+            "laquelle l'entrepôt a été chargé est nécessaire"
+        )
+    return _read_key(key_path)
+
+
+def _read_key(key_path: Path) -> bytes:
     key = key_path.read_text().strip()
     if len(key) < 32:
         raise ValueError(f"clé de pseudonymisation trop courte ou vide : {key_path}")

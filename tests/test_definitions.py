@@ -9,5 +9,7 @@ def test_definitions_load_with_every_layer():
         assert AssetKey(["raw", table]) in keys
     assert AssetKey(["marts", "indicateurs"]) in keys
     assert AssetKey(["published", "snapshot"]) in keys
+    assert AssetKey(["published", "reports"]) in keys
+    assert AssetKey(["published", "research_release"]) in keys
     check_names = {k.name for k in defs.resolve_asset_graph().asset_check_keys}
     assert {"gx_structure", "gx_qualite"} <= check_names

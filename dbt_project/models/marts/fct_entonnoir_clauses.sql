@@ -80,8 +80,14 @@ primaire as (
             partition by comptes.niveau, comptes.code_niveau, comptes.periode
             order by comptes.rang
         ) as nb_clauses_etape_precedente,
+        -- A youth stage's row shows three counts of clauses, one youth each, so all three
+        -- follow the count rule: those that stopped there, and those its delay is measured on.
         {{ is_diffusable('definitions.domaine', "'nombre'", 'comptes.nb_clauses_atteinte',
-                         'null') }} as diffusable
+                         'null') }}
+        and {{ is_diffusable('definitions.domaine', "'nombre'", 'comptes.nb_clauses_bloquees',
+                             'null') }}
+        and {{ is_diffusable('definitions.domaine', "'nombre'", 'comptes.nb_delais',
+                             'null') }} as diffusable
     from comptes
     inner join definitions on comptes.rang = definitions.rang
 ),
@@ -168,6 +174,19 @@ final as (
         partition by secondaire_annee.niveau, secondaire_annee.code_niveau, secondaire_annee.periode
         order by secondaire_annee.rang
     )
+),
+
+-- A youth stage's conversion rate times its own count gives the previous stage's count: such a
+-- row is hidden when the previous one is (a hidden count would otherwise come back by division).
+apres_etape_precedente as (
+    select
+        * replace (
+            diffusable and (
+                domaine = 'achats' or coalesce(lag(diffusable) over cellule, true)
+            ) as diffusable
+        )
+    from final
+    window cellule as (partition by niveau, code_niveau, periode order by rang_etape)
 )
 
-select * from final
+select * from apres_etape_precedente

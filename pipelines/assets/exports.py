@@ -1,0 +1,35 @@
+"""The research-release asset: a release of each snapshot, written after the publish."""
+
+from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
+
+from pipelines.exports.release import PREFIXE_AUTO, write_release
+from pipelines.publish import read_publication
+from pipelines.resources import CsfResource
+
+
+@asset(
+    key=AssetKey(["published", "research_release"]),
+    deps=[AssetKey(["published", "snapshot"])],
+    group_name="publication",
+)
+def research_release(context: AssetExecutionContext, csf: CsfResource) -> MaterializeResult:
+    """A release named after the snapshot (``auto-<snapshot id>``); the newest few are kept.
+
+    Named, citable versions are written on demand with ``csf export --release NAME``.
+    """
+    settings = csf.settings
+    snapshot = read_publication(settings.published_db)
+    diffusion = write_release(
+        settings, f"{PREFIXE_AUTO}{snapshot['snapshot_id']}", automatique=True
+    )
+    context.log.info(f"diffusion pour la recherche écrite dans {diffusion.dossier}")
+    return MaterializeResult(
+        metadata={
+            "folder": str(diffusion.dossier),
+            "snapshot_id": diffusion.instantane,
+            "rows": sum(t.lignes for t in diffusion.tables),
+            **{f"suppressed {a.table}": a.supprimes for a in diffusion.anonymisation},
+            **{f"generalised {a.table}": a.generalises for a in diffusion.anonymisation},
+            "seconds": round(diffusion.secondes, 2),
+        }
+    )

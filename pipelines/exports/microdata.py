@@ -1,0 +1,198 @@
+"""Microdata for researchers: one row per parcours and per comparison youth, made k-anonymous.
+
+Identifiers are re-keyed for each release: HMAC-SHA-256 under a key derived from the warehouse's
+pseudonymisation key and the release name, so two releases cannot be joined on their ids, and
+neither can a release and the warehouse. Then k-anonymity (indicators.md) on the quasi-identifiers
+(sex, age band, académie, MLDS entry year), counted in distinct youths: a record of a class smaller
+than k has its académie replaced by its région académique; generalised records of a class still
+smaller than k (counted among generalised records only, since a reader can tell the two kinds
+apart) are suppressed. Every class left then holds at least k youths.
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+
+import duckdb
+import pyarrow as pa
+
+K_ANONYMAT = 5
+QUASI_IDENTIFIANTS = ("sexe", "tranche_age", "code_academie", "annee_entree_mlds")
+# Once académie is generalised, the class is read at région level, generalised records apart.
+QUASI_IDENTIFIANTS_GENERALISES = (
+    "sexe",
+    "tranche_age",
+    "libelle_region_academique",
+    "annee_entree_mlds",
+    "academie_generalisee",
+)
+
+_ID_JEUNE = (
+    "Pseudonyme du jeune propre à cette diffusion (HMAC-SHA-256 sous une clé dérivée du nom de la "
+    "diffusion) : il relie les lignes d'un même jeune dans cette diffusion, mais ni l'entrepôt "
+    "ni une autre diffusion."
+)
+_ACADEMIE = (
+    "Académie du jeune ; vide quand elle a été remplacée par sa région académique pour le "
+    "k-anonymat (academie_generalisee vrai) ou quand elle est inconnue."
+)
+_REGION = "Région académique de l'académie du jeune."
+_GENERALISEE = (
+    f"Vrai si l'académie a été retirée parce que moins de {K_ANONYMAT} jeunes partageaient le "
+    "sexe, la tranche d'âge, l'académie et l'année d'entrée à la MLDS de cet enregistrement."
+)
+
+
+@dataclass(frozen=True)
+class Microdonnees:
+    """One microdata table: its source mart and what leaves it."""
+
+    nom: str
+    modele: str
+    titre: str
+    cle: tuple[str, ...]
+    identifiants: tuple[str, ...]  # columns re-keyed for the release
+    retires: tuple[str, ...]  # columns that never leave the warehouse
+    retrait: str  # the same, said in French
+    colonnes: dict[str, str]
+
+
+MICRODONNEES = (
+    Microdonnees(
+        nom="microdonnees_parcours",
+        modele="fct_parcours",
+        titre="Microdonnées : un enregistrement par parcours CSF",
+        cle=("parcours_id",),
+        identifiants=("parcours_id", "jeune_id"),
+        retires=("clause_id", "siret_acheteur", "siret_entreprise"),
+        retrait=(
+            "Ni la clause, ni l'acheteur, ni l'entreprise d'accueil : ils désigneraient le jeune "
+            "à qui connaît l'entreprise."
+        ),
+        colonnes={
+            "parcours_id": "Identifiant du parcours propre à cette diffusion (HMAC-SHA-256).",
+            "jeune_id": _ID_JEUNE,
+            "code_academie": _ACADEMIE,
+            "libelle_region_academique": _REGION,
+            "academie_generalisee": _GENERALISEE,
+        },
+    ),
+    Microdonnees(
+        nom="microdonnees_jeunes_comparaison",
+        modele="fct_jeunes_comparaison",
+        titre="Microdonnées : un enregistrement par jeune du groupe de comparaison",
+        cle=("jeune_id",),
+        identifiants=("jeune_id",),
+        retires=(),
+        retrait="",
+        colonnes={
+            "jeune_id": _ID_JEUNE,
+            "code_academie": _ACADEMIE,
+            "libelle_region_academique": _REGION,
+            "academie_generalisee": _GENERALISEE,
+        },
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Anonymisation:
+    """What k-anonymity did to one microdata table."""
+
+    table: str
+    enregistrements: int  # rows of the mart
+    jeunes: int
+    generalises: int  # rows released with their région académique instead of their académie
+    supprimes: int  # rows left out
+    diffuses: int
+
+
+def cle_diffusion(cle_entrepot: bytes, nom: str) -> bytes:
+    """The release's re-keying key, derived from the warehouse key and the release name."""
+    return hmac.digest(cle_entrepot, f"csf-diffusion:{nom}".encode(), "sha256")
+
+
+def _recodeur(cle: bytes):
+    def recoder(domaines: pa.Array, valeurs: pa.Array) -> pa.Array:
+        # An HMAC per value has no vectorised form; the domain keeps a parcours id and a youth id
+        # that happen to be equal from getting the same pseudonym.
+        return pa.array(
+            [
+                None
+                if valeur is None
+                else hmac.digest(cle, f"{domaine}:{valeur}".encode(), "sha256").hex()
+                for domaine, valeur in zip(domaines.to_pylist(), valeurs.to_pylist(), strict=True)
+            ],
+            type=pa.string(),
+        )
+
+    return recoder
+
+
+def prepare(con: duckdb.DuckDBPyConnection, cle: bytes) -> list[Anonymisation]:
+    """Build each microdata table as a temp table of ``con`` (snapshot attached as ``snap``)."""
+    con.create_function(
+        "recoder",
+        _recodeur(cle),
+        [duckdb.sqltype("VARCHAR"), duckdb.sqltype("VARCHAR")],
+        duckdb.sqltype("VARCHAR"),
+        type="arrow",
+    )
+    return [_anonymise(con, micro) for micro in MICRODONNEES]
+
+
+def _anonymise(con: duckdb.DuckDBPyConnection, micro: Microdonnees) -> Anonymisation:
+    exclude = f"exclude ({', '.join(micro.retires)})" if micro.retires else ""
+    replace = ", ".join(f"recoder('{c}', source.{c}) as {c}" for c in micro.identifiants)
+    qi = ", ".join(QUASI_IDENTIFIANTS)
+    qi_generalises = ", ".join(QUASI_IDENTIFIANTS_GENERALISES)
+    con.execute(
+        f"""
+        create or replace temp table {micro.nom}_classes as
+        with recodes as (
+            select
+                source.* {exclude} replace ({replace}),
+                academies.libelle_region_academique
+            from snap.marts.{micro.modele} as source
+            left join snap.marts.dim_academies as academies using (code_academie)
+        )
+        select
+            *,
+            count(distinct jeune_id) over (partition by {qi}) < {K_ANONYMAT}
+                as academie_generalisee
+        from recodes
+        """
+    )
+    con.execute(
+        f"""
+        create or replace temp table {micro.nom} as
+        with generalises as (
+            select
+                * replace (
+                    case when academie_generalisee then null else code_academie end
+                        as code_academie
+                ),
+                count(distinct jeune_id) over (partition by {qi_generalises}) as nb_classe
+            from {micro.nom}_classes
+        )
+        select * exclude (nb_classe)
+        from generalises
+        where not academie_generalisee or nb_classe >= {K_ANONYMAT}
+        """
+    )
+    total, jeunes = con.execute(
+        f"select count(*), count(distinct jeune_id) from {micro.nom}_classes"
+    ).fetchone()
+    diffuses, generalises = con.execute(
+        f"select count(*), count(*) filter (where academie_generalisee) from {micro.nom}"
+    ).fetchone()
+    con.execute(f"drop table {micro.nom}_classes")
+    return Anonymisation(
+        table=micro.nom,
+        enregistrements=total,
+        jeunes=jeunes,
+        generalises=generalises,
+        supprimes=total - diffuses,
+        diffuses=diffuses,
+    )
