@@ -118,7 +118,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     started = time.monotonic()
     print(f"csf run : boîte de dépôt {settings.inbox}", file=sys.stderr)
 
-    from pipelines.dbt_project import ensure_manifest
+    from pipelines.dbt_manifest import ensure_manifest
 
     ensure_manifest()
     from dagster import AssetKey, DagsterInstance

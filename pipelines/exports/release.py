@@ -22,6 +22,7 @@ from pathlib import Path
 import duckdb
 from babel.dates import format_date
 
+from pipelines.dbt_manifest import ensure_manifest
 from pipelines.exports import documentation as docs_mod
 from pipelines.exports.dbt_docs import lire_docs
 from pipelines.exports.documentation import Contexte, Fichier, TableEcrite
@@ -72,8 +73,6 @@ def write_release(
     settings: Settings, nom: str, *, automatique: bool = False, remplacer: bool = False
 ) -> Diffusion:
     """Write the release ``nom`` of the published snapshot."""
-    from pipelines.dbt_project import ensure_manifest
-
     started = time.monotonic()
     verifier_nom(nom, automatique)
     if not settings.published_db.exists():
