@@ -6,6 +6,8 @@ import argparse
 import contextlib
 import json
 import os
+import shutil
+import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -27,6 +29,11 @@ def main(argv: list[str] | None = None) -> int:
 
     status = commands.add_parser("status", help="fichiers chargés et instantané publié")
     status.add_argument("--json", action="store_true", help="sortie JSON")
+
+    rollback = commands.add_parser(
+        "rollback", help="servir de nouveau l'instantané précédent (ou --to ID), atomiquement"
+    )
+    rollback.add_argument("--to", metavar="ID", help="un instantané conservé (voir csf status)")
 
     sample = commands.add_parser("sample", help="générer des exports synthétiques")
     # Checked by generate(), which lists the scales: importing them here would load polars
@@ -89,14 +96,16 @@ def main(argv: list[str] | None = None) -> int:
         return {
             "run": cmd_run,
             "status": cmd_status,
+            "rollback": cmd_rollback,
             "sample": cmd_sample,
             "dashboard": cmd_dashboard,
             "report": cmd_report,
             "export": cmd_export,
             "user": cmd_user,
         }[args.command](args)
-    except (ValueError, RuntimeError, OSError) as exc:
-        print(f"csf : erreur : {exc}", file=sys.stderr)
+    except (ValueError, RuntimeError, OSError, duckdb.Error, sqlite3.Error) as exc:
+        home = load_settings().home
+        print(f"csf : erreur : {_name_cause(str(exc), home)}", file=sys.stderr)
         return 2
 
 
@@ -112,6 +121,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     settings = load_settings(args.inbox)
     if not settings.inbox.is_dir():
         raise ValueError(f"boîte de dépôt introuvable : {settings.inbox}")
+    _check_free_space(settings.home)
     settings.ensure_dirs()
     settings.export_env()
     os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
@@ -122,17 +132,28 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     ensure_manifest()
     from dagster import AssetKey, DagsterInstance
+    from sqlalchemy.exc import SQLAlchemyError  # Dagster's instance storage
 
     from pipelines.definitions import build_definitions
 
     job = build_definitions(settings).resolve_implicit_global_asset_job_def()
     # Progress (Dagster's and dbt's logs) goes to stderr; stdout keeps only the summary.
-    with DagsterInstance.get() as instance, contextlib.redirect_stdout(sys.stderr):
-        result = job.execute_in_process(
-            instance=instance,
-            raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+    try:
+        with DagsterInstance.get() as instance, contextlib.redirect_stdout(sys.stderr):
+            result = job.execute_in_process(
+                instance=instance,
+                raise_on_error=False,
+                run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+            )
+    except (OSError, sqlite3.Error, duckdb.Error, SQLAlchemyError) as exc:
+        # The run's own storage failed (Dagster's instance, the warehouse): steps may not have
+        # been able to record anything, but publishing is all-or-nothing.
+        print(
+            "\nÉCHEC : l'exécution s'est interrompue ; l'instantané publié reste celui d'avant.\n"
+            f"  cause : {_name_cause(str(exc), settings.home)}",
+            file=sys.stderr,
         )
+        return 1
     published = any(
         e.asset_key == AssetKey(["published", "snapshot"])
         for e in result.get_asset_materialization_events()
@@ -141,7 +162,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     blocking = [c for c in checks if not c.passed and c.severity.value == "ERROR"]
     warnings = [c for c in checks if not c.passed and c.severity.value != "ERROR"]
     _print_summary(settings, result.run_id, checks, blocking, warnings, time.monotonic() - started)
-    failed = [e.step_key for e in result.all_events if e.is_step_failure]
+    failed = [
+        f"{e.step_key} ({_cause(e.step_failure_data.error)})"
+        for e in result.all_events
+        if e.is_step_failure
+    ]
     if published and not blocking and not result.success:
         print(
             "\nÉCHEC après publication : l'instantané est publié, mais les rapports ou la "
@@ -162,6 +187,49 @@ def cmd_run(args: argparse.Namespace) -> int:
         )
         return 1
     return 0
+
+
+MIN_FREE_ENV = "CSF_MIN_FREE_MB"
+MIN_FREE_MB = 500
+
+# Operating-system causes an operator can act on, named in French before the raw message.
+_CAUSES = {
+    "No space left on device": "disque plein",
+    "database or disk is full": "disque plein",
+    "Permission denied": "permission refusée",
+    "Read-only file system": "système de fichiers en lecture seule",
+}
+
+
+def _check_free_space(home: Path) -> None:
+    """Refuse to start a run on a nearly full disk, before anything is written."""
+    probe = home if home.exists() else home.parent
+    free = shutil.disk_usage(probe).free
+    need = int(os.environ.get(MIN_FREE_ENV) or MIN_FREE_MB) * 1_000_000
+    if free < need:
+        raise OSError(
+            f"disque plein : {free / 1e6:.0f} Mo libres sur {probe}, il en faut au moins "
+            f"{need / 1e6:.0f} ({MIN_FREE_ENV}) ; rien n'a été modifié"
+        )
+
+
+def _name_cause(message: str, home: Path) -> str:
+    """An error message in one line, its OS cause named in French first when recognisable."""
+    text = " ".join(message.split())[:300]
+    named = next((fr for en, fr in _CAUSES.items() if en in text), None)
+    if named is None and "disk I/O error" in text:
+        # SQLite says "disk I/O error" for a write refused on a full disk.
+        named = "disque plein" if shutil.disk_usage(home).free < 10_000_000 else None
+    return f"{named} : {text}" if named else text
+
+
+def _cause(error) -> str:
+    """The innermost error of a failed step, in one line, its OS cause named first."""
+    while error is not None and (error.cause or error.context):
+        error = error.cause or error.context
+    if error is None:
+        return "cause inconnue"
+    return _name_cause(error.message, load_settings().home)
 
 
 def _print_summary(settings: Settings, run_id, checks, blocking, warnings, seconds) -> None:
@@ -215,7 +283,7 @@ def _n(value: int) -> str:
 
 def cmd_status(args: argparse.Namespace) -> int:
     from pipelines.ingest.warehouse import connect
-    from pipelines.publish import read_publication
+    from pipelines.publish import read_publication, snapshot_history
 
     settings = load_settings()
     files: list[dict] = []
@@ -254,8 +322,15 @@ def cmd_status(args: argparse.Namespace) -> int:
                     }
                 )
     published = read_publication(settings.published_db)
+    history = snapshot_history(settings.published_db)
     if args.json:
-        print(json.dumps({"files": files, "published": published}, ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                {"files": files, "published": published, "snapshots": history},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return 0
     if not files:
         print(f"Aucun fichier chargé (CSF_HOME={settings.home}).")
@@ -282,14 +357,42 @@ def cmd_status(args: argparse.Namespace) -> int:
             print(f"    {f['message']}")
     if published:
         print(
-            f"\nInstantané publié : {published['path']}\n  {published['snapshot_id']}, "
-            f"publié le {published['published_at']}, date d'observation "
-            f"{published['date_observation']}"
+            f"\nInstantané servi : {published['path']}\n  {published['snapshot_id']}, "
+            f"publié le {published['published_at']} (exécution {published['run_id']}), date "
+            f"d'observation {published['date_observation']}"
             + (" — données de démonstration" if published["donnees_synthetiques"] else "")
         )
     else:
         print("\nAucun instantané publié.")
+    if history:
+        print("Instantanés conservés (csf rollback --to ID) :")
+        for kept in history:
+            mark = "  ← servi" if kept["served"] else ""
+            print(f"  {kept['snapshot_id']}  publié le {kept['published_at']}{mark}")
     return 0
+
+
+def cmd_rollback(args: argparse.Namespace) -> int:
+    from pipelines.publish import rollback
+
+    settings = load_settings()
+    before = read_publication_id(settings)
+    restored = rollback(settings.published_db, args.to)
+    print(
+        f"instantané servi : {restored['snapshot_id']} (publié le {restored['published_at']}), "
+        f"à la place de {before or 'aucun'}. Les rapports et diffusions de "
+        "$CSF_HOME/reports et exports ne changent pas ; la prochaine exécution de « csf run » "
+        "publiera de nouveau."
+    )
+    return 0
+
+
+def read_publication_id(settings: Settings) -> str | None:
+    """The served snapshot's id, or None."""
+    from pipelines.publish import read_publication
+
+    found = read_publication(settings.published_db)
+    return found["snapshot_id"] if found else None
 
 
 def _scopes(con) -> dict[str, dict]:

@@ -2,12 +2,17 @@
 
 Readers only ever open ``published.duckdb``; ``os.replace`` makes the swap atomic on POSIX, so a
 reader sees the old snapshot or the new one, and a crash before the swap leaves the old one.
+Each snapshot is also kept, as a hard link (no copy), in ``snapshots/<snapshot id>.duckdb``: the
+newest ``CSF_SNAPSHOTS_KEEP`` stay, and ``rollback`` swaps one of them back in the same way.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,6 +20,8 @@ from pathlib import Path
 import duckdb
 
 PUBLISHED_SCHEMAS = ("marts",)
+KEEP_ENV = "CSF_SNAPSHOTS_KEEP"
+KEEP_DEFAULT = 5
 
 
 @dataclass(frozen=True)
@@ -29,9 +36,32 @@ class Snapshot:
     tables: dict[str, int]
 
 
+def history_dir(published_db: Path) -> Path:
+    """Where published snapshots are kept, by id."""
+    return published_db.parent / "snapshots"
+
+
+@contextmanager
+def _publish_lock(published_db: Path) -> Iterator[None]:
+    """One publish or rollback at a time; a killed one's temporary files are removed under it."""
+    published_db.parent.mkdir(parents=True, exist_ok=True)
+    with (published_db.parent / ".publication.lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            for leftover in published_db.parent.glob(f".{published_db.stem}-*.tmp"):
+                leftover.unlink(missing_ok=True)
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def publish(build_db: Path, published_db: Path, run_id: str) -> Snapshot:
     """Publish the marts of ``build_db`` as the new ``published_db``."""
-    published_db.parent.mkdir(parents=True, exist_ok=True)
+    with _publish_lock(published_db):
+        return _publish(build_db, published_db, run_id)
+
+
+def _publish(build_db: Path, published_db: Path, run_id: str) -> Snapshot:
     tmp = published_db.with_name(f".{published_db.stem}-{uuid.uuid4().hex}.tmp")
     now = datetime.now(UTC)
     snapshot_id = f"{now:%Y%m%dT%H%M%SZ}-{run_id[:8]}"
@@ -74,11 +104,91 @@ def publish(build_db: Path, published_db: Path, run_id: str) -> Snapshot:
         finally:
             con.close()
         _fsync(tmp)
+        kept = history_dir(published_db)
+        kept.mkdir(exist_ok=True)
+        served = read_publication(published_db)
+        if served and not (kept / f"{served['snapshot_id']}.duckdb").exists():
+            # Served before snapshots were kept: keep it too, so it can be rolled back to.
+            os.link(published_db, kept / f"{served['snapshot_id']}.duckdb")
+        os.link(tmp, kept / f"{snapshot_id}.duckdb")
+        _fsync(kept)
         os.replace(tmp, published_db)
         _fsync(published_db.parent)
     finally:
         tmp.unlink(missing_ok=True)
+    _prune(published_db)
     return Snapshot(snapshot_id, published_db, now, observation, is_synthetic, tables)
+
+
+def kept_snapshots(published_db: Path) -> list[str]:
+    """Ids of the kept snapshots, oldest first (ids start with their UTC publication time)."""
+    return sorted(p.stem for p in history_dir(published_db).glob("*.duckdb"))
+
+
+def snapshot_history(published_db: Path) -> list[dict]:
+    """Each kept snapshot's id, publication time and run, newest first, the served one marked."""
+    served = read_publication(published_db)
+    found = []
+    for snapshot_id in reversed(kept_snapshots(published_db)):
+        con = duckdb.connect(
+            str(history_dir(published_db) / f"{snapshot_id}.duckdb"), read_only=True
+        )
+        try:
+            published_at, run_id = con.execute(
+                "select published_at, run_id from meta.publication"
+            ).fetchall()[0]
+        finally:
+            con.close()
+        found.append(
+            {
+                "snapshot_id": snapshot_id,
+                "published_at": published_at.isoformat(),
+                "run_id": run_id,
+                "served": bool(served) and served["snapshot_id"] == snapshot_id,
+            }
+        )
+    return found
+
+
+def _prune(published_db: Path) -> None:
+    keep = max(int(os.environ.get(KEEP_ENV) or KEEP_DEFAULT), 1)
+    served = read_publication(published_db)
+    for old in kept_snapshots(published_db)[:-keep]:
+        if not served or old != served["snapshot_id"]:
+            (history_dir(published_db) / f"{old}.duckdb").unlink(missing_ok=True)
+
+
+def rollback(published_db: Path, to: str | None = None) -> dict:
+    """Serve again the kept snapshot ``to``, by default the one before the served one.
+
+    Atomic like a publish: readers see the served snapshot or the restored one. The build
+    warehouse is untouched, so the next ``csf run`` publishes a new snapshot again.
+    """
+    with _publish_lock(published_db):
+        served = read_publication(published_db)
+        kept = kept_snapshots(published_db)
+        if to is None:
+            older = [k for k in kept if not served or k < served["snapshot_id"]]
+            if not older:
+                raise ValueError(
+                    "aucun instantané antérieur conservé"
+                    + (f" (instantané servi : {served['snapshot_id']})" if served else "")
+                )
+            to = older[-1]
+        elif to not in kept:
+            raise ValueError(
+                f"instantané {to} non conservé ; instantanés conservés : {', '.join(kept) or '–'}"
+            )
+        tmp = published_db.with_name(f".{published_db.stem}-{uuid.uuid4().hex}.tmp")
+        try:
+            os.link(history_dir(published_db) / f"{to}.duckdb", tmp)
+            os.replace(tmp, published_db)
+            _fsync(published_db.parent)
+        finally:
+            tmp.unlink(missing_ok=True)
+    restored = read_publication(published_db)
+    assert restored is not None
+    return restored
 
 
 def read_publication(published_db: Path) -> dict | None:
