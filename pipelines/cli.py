@@ -72,6 +72,14 @@ def main(argv: list[str] | None = None) -> int:
         help="réécrire une diffusion existante de ce nom dont les données ont changé",
     )
 
+    serve = commands.add_parser(
+        "serve",
+        help="démon Dagster et interface web : capteur de la boîte de dépôt, planification "
+        "quotidienne, alertes d'échec (instance persistante dans $CSF_HOME/dagster)",
+    )
+    serve.add_argument("--host", default=os.environ.get("CSF_DAGSTER_HOST", "127.0.0.1"))
+    serve.add_argument("--port", type=int, default=int(os.environ.get("CSF_DAGSTER_PORT", "3000")))
+
     dash = commands.add_parser("dashboard", help="servir le tableau de bord")
     dash.add_argument("--host", default=os.environ.get("CSF_DASHBOARD_HOST", "127.0.0.1"))
     dash.add_argument("--port", type=int, default=int(os.environ.get("CSF_DASHBOARD_PORT", "8050")))
@@ -99,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
             "rollback": cmd_rollback,
             "sample": cmd_sample,
             "dashboard": cmd_dashboard,
+            "serve": cmd_serve,
             "report": cmd_report,
             "export": cmd_export,
             "user": cmd_user,
@@ -148,11 +157,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     except (OSError, sqlite3.Error, duckdb.Error, SQLAlchemyError) as exc:
         # The run's own storage failed (Dagster's instance, the warehouse): steps may not have
         # been able to record anything, but publishing is all-or-nothing.
+        cause = _name_cause(str(exc), settings.home)
         print(
             "\nÉCHEC : l'exécution s'est interrompue ; l'instantané publié reste celui d'avant.\n"
-            f"  cause : {_name_cause(str(exc), settings.home)}",
+            f"  cause : {cause}",
             file=sys.stderr,
         )
+        _alert(settings, "", "Échec de csf run (interrompu)", [cause])
         return 1
     published = any(
         e.asset_key == AssetKey(["published", "snapshot"])
@@ -174,6 +185,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             "restent en place." + (f"\n  étapes en échec : {', '.join(failed)}" if failed else ""),
             file=sys.stderr,
         )
+        _alert(settings, result.run_id, "Échec de csf run après publication", failed)
         return 1
     if not (result.success and published and not blocking):
         print(
@@ -185,8 +197,26 @@ def cmd_run(args: argparse.Namespace) -> int:
             ),
             file=sys.stderr,
         )
+        _alert(
+            settings,
+            result.run_id,
+            "Échec de csf run : rien n'a été publié",
+            failed + [f"contrôle bloquant : {'/'.join(c.asset_key.path)}" for c in blocking],
+        )
         return 1
     return 0
+
+
+def _alert(settings: Settings, run_id: str, subject: str, details: list[str]) -> None:
+    from pipelines.alerts import alert, alerts_file
+
+    try:
+        record = alert(settings, run_id, subject, details)
+    except OSError as exc:  # e.g. the disk that made the run fail: the message above stands
+        print(f"  alerte non écrite ({exc})", file=sys.stderr)
+        return
+    sent = f" ; courriel {record['courriel']}" if record["courriel"] else ""
+    print(f"  alerte : {alerts_file(settings)}{sent}", file=sys.stderr)
 
 
 MIN_FREE_ENV = "CSF_MIN_FREE_MB"
@@ -446,6 +476,64 @@ def cmd_export(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 0
+
+
+# One run at a time (DuckDB allows one writer per file); no telemetry from a ministry server.
+DAGSTER_YAML = """run_queue:
+  max_concurrent_runs: 1
+telemetry:
+  enabled: false
+"""
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import signal
+    import subprocess
+
+    from pipelines.dbt_manifest import ensure_manifest
+
+    settings = load_settings()
+    settings.ensure_dirs()
+    settings.export_env()
+    os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
+    instance_config = settings.dagster_home / "dagster.yaml"
+    if not instance_config.exists():
+        instance_config.write_text(DAGSTER_YAML, encoding="utf-8")
+    ensure_manifest()
+    tools = Path(sys.executable).parent
+    module = ["-m", "pipelines.definitions"]
+    processes = [
+        subprocess.Popen([str(tools / "dagster-daemon"), "run", *module]),
+        subprocess.Popen(
+            [str(tools / "dagster-webserver"), *module, "-h", args.host, "-p", str(args.port)]
+        ),
+    ]
+    print(
+        f"csf serve : démon Dagster et interface sur http://{args.host}:{args.port} "
+        f"(instance {settings.dagster_home}, boîte de dépôt {settings.inbox})",
+        file=sys.stderr,
+    )
+
+    asked: list[int] = []
+
+    def stop(*signum: object) -> None:
+        if signum:
+            asked.append(1)
+        for process in processes:
+            if process.poll() is None:
+                process.terminate()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        while all(p.poll() is None for p in processes):
+            time.sleep(1)
+    finally:
+        stop()
+        for process in processes:
+            process.wait(30)
+    # Stopped on request: 0; one of the two died on its own: 1.
+    return 0 if asked else 1
 
 
 def cmd_dashboard(args: argparse.Namespace) -> int:

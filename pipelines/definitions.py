@@ -17,6 +17,7 @@ from pipelines.assets.ingestion import ingestion_assets
 from pipelines.assets.publishing import published_snapshot
 from pipelines.assets.reports import reports
 from pipelines.assets.transform import csf_dbt_models
+from pipelines.automation import build_automation, refresh_job
 from pipelines.dbt_project import csf_dbt_project
 from pipelines.resources import CsfResource
 from pipelines.settings import Settings, load_settings
@@ -24,8 +25,12 @@ from pipelines.settings import Settings, load_settings
 
 def build_definitions(settings: Settings) -> Definitions:
     """Definitions bound to one set of paths (the CLI passes its ``--inbox``)."""
+    sensors, schedules = build_automation(settings)
     return Definitions(
         assets=[*ingestion_assets, csf_dbt_models, published_snapshot, reports, research_release],
+        jobs=[refresh_job],
+        sensors=sensors,
+        schedules=schedules,
         asset_checks=gx_checks,
         resources={
             "csf": CsfResource(
