@@ -13,6 +13,7 @@ from dashboards.filters import Filtres
 from pipelines.presentation import figures
 from pipelines.presentation import formatting as fmt
 from pipelines.presentation.labels import ETAPE_PUBLIQUE_MAX, HORIZONS, RESULTATS
+from pipelines.settings import late_after_days
 
 
 class Refus(Exception):
@@ -698,12 +699,10 @@ def controles(filtres: Filtres, identite: Identite) -> Bloc:
     )
 
 
-RETARD_JOURS = 45
-
-
 def fraicheur(filtres: Filtres, identite: Identite) -> Bloc:
-    """Latest export per scope, late after 45 days before the snapshot was built (a date that
-    belongs to the snapshot, so the page is the same for everyone reading it)."""
+    """Latest export per scope, late after 45 days (CSF_retard) before the snapshot was
+    built (a date that belongs to the snapshot, so the page is the same for everyone)."""
+    retard = late_after_days()
     publication = queries.publication() or {}
     rows = queries.rows(
         "select case when source = 'decp' then 'DECP (nationale)' else perimetre end as perimetre,"
@@ -725,21 +724,21 @@ def fraicheur(filtres: Filtres, identite: Identite) -> Bloc:
     lignes = []
     for r in rows:
         age = (built.date() - r["dernier"].date()).days if built and r["dernier"] else None
-        late = age is not None and age > RETARD_JOURS
+        late = age is not None and age > retard
         lignes.append(
             [
                 scope(r["perimetre"]),
                 r["source"],
                 fmt.french_date(r["dernier"]) if r["dernier"] else "–",
                 fmt.optional_number(max(age, 0)) if age is not None else "–",
-                f"en retard (plus de {RETARD_JOURS} jours)" if late else "à jour",
+                f"en retard (plus de {retard} jours)" if late else "à jour",
             ]
         )
     return Bloc(
         id="fraicheur",
         titre="Fraîcheur des données",
         resume="Date du dernier export reçu pour chaque périmètre et source, et son ancienneté "
-        f"à la publication ; au-delà de {RETARD_JOURS} jours, le périmètre est en retard.",
+        f"à la publication ; au-delà de {retard} jours, le périmètre est en retard.",
         colonnes=["Périmètre", "Source", "Dernier export", "Jours", "État"],
         lignes=lignes,
     )

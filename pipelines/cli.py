@@ -152,7 +152,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             result = job.execute_in_process(
                 instance=instance,
                 raise_on_error=False,
-                run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+                run_config={"loggers": {_log_format(): {"config": {"log_level": "INFO"}}}},
             )
     except (OSError, sqlite3.Error, duckdb.Error, SQLAlchemyError) as exc:
         # The run's own storage failed (Dagster's instance, the warehouse): steps may not have
@@ -231,6 +231,14 @@ _CAUSES = {
 }
 
 
+def _log_format() -> str:
+    """Dagster logger of ``csf run``: ``console`` (text) or ``json`` (CSF_LOG_FORMAT)."""
+    chosen = (os.environ.get("CSF_LOG_FORMAT") or "text").strip().lower()
+    if chosen not in ("text", "json"):
+        raise ValueError(f"CSF_LOG_FORMAT vaut text ou json, reçu {chosen!r}")
+    return "json" if chosen == "json" else "console"
+
+
 def _check_free_space(home: Path) -> None:
     """Refuse to start a run on a nearly full disk, before anything is written."""
     probe = home if home.exists() else home.parent
@@ -283,6 +291,11 @@ def _print_summary(settings: Settings, run_id, checks, blocking, warnings, secon
         f"  Lignes : {_n(read)} lues, {_n(clean)} propres, {_n(quarantined)} en quarantaine",
         f"  Contrôles : {len(checks)} exécutés, {len(blocking)} bloquant(s) en échec, "
         f"{len(warnings)} avertissement(s)",
+        *(
+            f"    avertissement : {'/'.join(c.asset_key.path)} {c.check_name}"
+            + (f" — {c.description}" if c.check_name == "fraicheur" and c.description else "")
+            for c in warnings
+        ),
         f"  Entrepôt de construction : {settings.build_db}",
     ]
     if snapshot:

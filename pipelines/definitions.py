@@ -8,11 +8,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from dagster import Definitions, in_process_executor
+from dagster import Definitions, colored_console_logger, in_process_executor, json_console_logger
 from dagster_dbt import DbtCliResource
 
 from pipelines.assets.checks import gx_checks
 from pipelines.assets.exports import research_release
+from pipelines.assets.freshness import freshness
 from pipelines.assets.ingestion import ingestion_assets
 from pipelines.assets.publishing import published_snapshot
 from pipelines.assets.reports import reports
@@ -29,9 +30,11 @@ def build_definitions(settings: Settings) -> Definitions:
     return Definitions(
         assets=[*ingestion_assets, csf_dbt_models, published_snapshot, reports, research_release],
         jobs=[refresh_job],
+        # CSF_LOG_FORMAT=json: one JSON object per log record, with the run id, for log shippers.
+        loggers={"console": colored_console_logger, "json": json_console_logger},
         sensors=sensors,
         schedules=schedules,
-        asset_checks=gx_checks,
+        asset_checks=[*gx_checks, freshness],
         resources={
             "csf": CsfResource(
                 home=str(settings.home),

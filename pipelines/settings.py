@@ -77,6 +77,15 @@ class Settings:
         )
 
 
+LATE_AFTER_ENV = "CSF_RETARD_JOURS"
+LATE_AFTER_DAYS = 45
+
+
+def late_after_days() -> int:
+    """Days without an export after which a scope is late (freshness check, quality page)."""
+    return int(os.environ.get(LATE_AFTER_ENV) or LATE_AFTER_DAYS)
+
+
 def parse_observation_date(text: str | None) -> date | None:
     """Parse ``CSF_OBSERVATION_DATE`` (YYYY-MM-DD); empty means "derive it from the data"."""
     if not text or not text.strip():

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncore
 import json
 import os
+import re
 import signal
 import smtpd
 import socket
@@ -152,3 +153,45 @@ def test_csf_serve_starts_the_daemon_and_the_web_ui_and_stops_cleanly(tmp_path):
         proc.send_signal(signal.SIGTERM)
         code = proc.wait(60)
     assert code == 0
+
+
+@pytest.mark.slow
+def test_json_logs_carry_the_run_id_and_no_secret_reaches_any_log(tmp_path):
+    key, password = "cle-de-pseudonymisation-de-test-0123456789", "mot-de-passe-smtp-de-test"
+    env = {
+        **os.environ,
+        "CSF_HOME": str(tmp_path),
+        "CSF_LOG_FORMAT": "json",
+        "CSF_PSEUDO_KEY": key,
+        "CSF_SMTP_PASSWORD": password,
+    }
+    result = subprocess.run(
+        [CSF, "run", "--inbox", str(Path(__file__).parent.parent / "data" / "sample")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    records = [json.loads(x) for x in result.stderr.splitlines() if x.startswith("{")]
+    run_ids = {r["dagster_meta"]["run_id"] for r in records}
+    assert len(records) > 20 and len(run_ids) == 1 and run_ids.pop() in result.stdout
+    written = [result.stdout, result.stderr]
+    written += [
+        p.read_text(errors="replace")
+        for p in tmp_path.rglob("*")
+        if p.is_file() and p.suffix in (".jsonl", ".log", ".db", ".txt", ".json")
+    ]
+    for secret in (key, password):
+        assert not any(secret in text for text in written)
+
+
+def test_every_setting_read_by_the_code_is_in_env_example():
+    root = Path(__file__).parent.parent
+    used = set()
+    for folder in ("pipelines", "dashboards", "bench"):
+        for path in (root / folder).rglob("*.py"):
+            used |= set(re.findall(r"\"(CSF_[A-Z_]+)\"", path.read_text(encoding="utf-8")))
+    documented = set(re.findall(r"^(CSF_[A-Z_]+)=", (root / ".env.example").read_text(), re.M))
+    assert used - {"CSF_"} <= documented, sorted(used - documented)
+    assert documented <= used, sorted(documented - used)

@@ -268,10 +268,19 @@ def marts_digests(published: Path) -> dict[str, str]:
 
 @pytest.mark.slow
 def test_two_full_runs_on_the_same_inbox_give_identical_marts(demo_home, tmp_path):
+    """Also the freshness check: académie 04's exports, dated 60 days back, show as late."""
     home = tmp_path / "home"
     shutil.copytree(demo_home / "keys", home / "keys")  # the same pseudonymisation key
-    result = csf(home, "run", "--inbox", str(SAMPLE))
+    inbox = tmp_path / "inbox"
+    shutil.copytree(SAMPLE, inbox)
+    old = time.time() - 60 * 86400
+    for path in inbox.glob("mlds_04_*"):
+        os.utime(path, (old, old))
+    result = csf(home, "run", "--inbox", str(inbox))
     assert result.returncode == 0, result.stderr[-3000:]
+    (warning,) = [x for x in result.stdout.splitlines() if "fraicheur" in x]
+    assert "academie:04 (mlds_jeunes)" in warning and "plus de 45 jours" in warning
+    assert "academie:70" not in warning
     first = marts_digests(demo_home / "warehouse" / "published.duckdb")
     second = marts_digests(home / "warehouse" / "published.duckdb")
     assert len(first) >= 12
