@@ -89,6 +89,8 @@ def create_app(
     def authentifier():
         if request_is_static():
             return None
+        # Every query of this request reads the snapshot published when it arrived.
+        version = queries.pin()
         headers = flask.request.headers
         if hmac.compare_digest(
             headers.get(response_cache.WARMUP_HEADER, ""), response_cache.WARMUP_TOKEN
@@ -113,7 +115,6 @@ def create_app(
             and request.method == "POST"
             and request.path == response_cache.CALLBACK
         ):
-            version = queries.snapshot_version(queries.published_path())
             key = ResponseCache.key(request.get_data(), identite.roles)
             if version is not None and key is not None:
                 stored = cache.get(version, key)
@@ -122,12 +123,20 @@ def create_app(
                 flask.g.cache_key = (version, key)
         return None
 
+    @server.teardown_request
+    def liberer(_error: BaseException | None) -> None:
+        queries.unpin()
+
     @server.after_request
     def entetes(response: flask.Response) -> flask.Response:
         pending = flask.g.pop("cache_key", None)
         if pending and cache is not None and response.status_code == 200:
             cache.put(*pending, response.get_data())
         response.headers.update(SECURITY_HEADERS)
+        if not request_is_static():
+            served = queries.publication()  # the pinned snapshot
+            if served:
+                response.headers["X-CSF-Instantane"] = served["snapshot_id"]
         hashes = ""
         if response.mimetype == "text/html" and not response.direct_passthrough:
             hashes = " ".join(inline_script_hashes(response.get_data(as_text=True)))

@@ -38,6 +38,9 @@ class _Server(BaseApplication):
 
 def serve(host: str, port: int, workers: int = 2) -> None:
     """Serve until interrupted."""
+    from dashboards.queries import clean_reader_links
+
+    clean_reader_links()
     print(f"Tableau de bord : http://{host}:{port}", flush=True)
     _Server(
         {

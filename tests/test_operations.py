@@ -285,3 +285,76 @@ def test_two_full_runs_on_the_same_inbox_give_identical_marts(demo_home, tmp_pat
     second = marts_digests(home / "warehouse" / "published.duckdb")
     assert len(first) >= 12
     assert first == second
+
+
+@pytest.mark.slow
+def test_reads_during_publishes_all_succeed_each_from_one_snapshot(demo_home, tmp_path):
+    """10 clients download continuously while 5 publishes alternate two different builds: no
+    request fails, and each answer is wholly the one of the snapshot its header names."""
+    import requests
+
+    from dashboards.server import served_in_background
+
+    home = copy_home(demo_home, tmp_path / "home")
+    published = home / "warehouse" / "published.duckdb"
+    build_a = home / "warehouse" / "build.duckdb"
+    build_b = tmp_path / "build_b.duckdb"
+    shutil.copy(build_a, build_b)
+    con = duckdb.connect(str(build_b))
+    con.execute(
+        "update marts.indicateurs set numerateur = numerateur + 7, valeur = valeur + 7 "
+        "where unite = 'nombre' and domaine = 'achats'"
+    )
+    con.close()
+    blocs = ["chiffres-cles", "activation", "entonnoir"]
+    with served_in_background({**os.environ, "CSF_HOME": str(home)}) as url:
+
+        def download(bloc: str) -> requests.Response:
+            return requests.get(f"{url}/telecharger/{bloc}.csv", timeout=60)
+
+        expected: dict[str, dict[str, bytes]] = {}
+        for build in (build_a, build_b, build_a):
+            snapshot = publish(build, published, "reference").snapshot_id
+            expected[snapshot] = {bloc: download(bloc).content for bloc in blocs}
+            time.sleep(1.1)
+        bodies = {
+            build: expected[k] for build, k in zip((build_a, build_b), expected, strict=False)
+        }
+        assert bodies[build_a]["chiffres-cles"] != bodies[build_b]["chiffres-cles"]
+
+        stop = threading.Event()
+        answers: list[tuple[str, int, str | None, bytes]] = []
+        errors: list[str] = []
+
+        def client(n: int) -> None:
+            while not stop.is_set():
+                bloc = blocs[n % len(blocs)]
+                n += 1
+                try:
+                    r = download(bloc)
+                    answers.append(
+                        (bloc, r.status_code, r.headers.get("X-CSF-Instantane"), r.content)
+                    )
+                except requests.RequestException as exc:
+                    errors.append(repr(exc))
+
+        clients = [threading.Thread(target=client, args=(n,)) for n in range(10)]
+        for thread in clients:
+            thread.start()
+        for n in range(5):
+            time.sleep(1.1)
+            build = (build_b, build_a)[n % 2]
+            snapshot = publish(build, published, f"lecture{n}").snapshot_id
+            expected[snapshot] = bodies[build]
+        time.sleep(1.0)
+        stop.set()
+        for thread in clients:
+            thread.join(60)
+
+    assert not errors, errors[:3]
+    assert len(answers) > 100
+    assert all(status == 200 for _, status, _, _ in answers)
+    served = {snapshot for _, _, snapshot, _ in answers}
+    assert len(served) >= 4  # the clients did read across the publishes
+    for bloc, _, snapshot, body in answers:
+        assert body == expected[snapshot][bloc], (bloc, snapshot)
