@@ -358,3 +358,44 @@ def test_reads_during_publishes_all_succeed_each_from_one_snapshot(demo_home, tm
     assert len(served) >= 4  # the clients did read across the publishes
     for bloc, _, snapshot, body in answers:
         assert body == expected[snapshot][bloc], (bloc, snapshot)
+
+
+@pytest.mark.slow
+def test_a_warehouse_without_write_permission_gives_a_clear_error(demo_home, tmp_path):
+    """Root without CAP_DAC_OVERRIDE obeys file modes, as the service account would."""
+    home = copy_home(demo_home, tmp_path / "home")
+    warehouse = home / "warehouse"
+    shutil.rmtree(warehouse / ".lecture", ignore_errors=True)
+    published = warehouse / "published.duckdb"
+    before = sha256(published)
+    for path in warehouse.rglob("*"):
+        path.chmod(0o555 if path.is_dir() else 0o444)
+    warehouse.chmod(0o555)
+    env = {**os.environ, "CSF_HOME": str(home), "CSF_PSEUDO_KEY": ""}
+    try:
+        result = subprocess.run(
+            [
+                "setpriv",
+                "--bounding-set=-dac_override,-dac_read_search",
+                "--",
+                CSF,
+                "run",
+                "--inbox",
+                str(SAMPLE),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+    finally:
+        for path in [warehouse, *warehouse.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+    if "setpriv" in result.stderr and result.returncode != 1:
+        pytest.skip(f"setpriv cannot drop capabilities here: {result.stderr.strip()}")
+    assert result.returncode == 1
+    after = result.stderr.split("ÉCHEC", 1)
+    assert len(after) == 2 and "permission refusée" in after[1], result.stderr[-2000:]
+    assert sha256(published) == before
+    alerts = [json.loads(x) for x in (home / "logs" / "alertes.jsonl").read_text().splitlines()]
+    assert "permission refusée" in " ".join(alerts[-1]["details"])
