@@ -416,10 +416,10 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_rollback(args: argparse.Namespace) -> int:
-    from pipelines.publish import rollback
+    from pipelines.publish import rollback, served_snapshot_id
 
     settings = load_settings()
-    before = read_publication_id(settings)
+    before = served_snapshot_id(settings.published_db)
     restored = rollback(settings.published_db, args.to)
     print(
         f"instantané servi : {restored['snapshot_id']} (publié le {restored['published_at']}), "
@@ -428,14 +428,6 @@ def cmd_rollback(args: argparse.Namespace) -> int:
         "publiera de nouveau."
     )
     return 0
-
-
-def read_publication_id(settings: Settings) -> str | None:
-    """The served snapshot's id, or None."""
-    from pipelines.publish import read_publication
-
-    found = read_publication(settings.published_db)
-    return found["snapshot_id"] if found else None
 
 
 def _scopes(con) -> dict[str, dict]:

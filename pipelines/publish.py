@@ -106,10 +106,10 @@ def _publish(build_db: Path, published_db: Path, run_id: str) -> Snapshot:
         _fsync(tmp)
         kept = history_dir(published_db)
         kept.mkdir(exist_ok=True)
-        served = read_publication(published_db)
-        if served and not (kept / f"{served['snapshot_id']}.duckdb").exists():
+        served = served_snapshot_id(published_db)
+        if served and not (kept / f"{served}.duckdb").exists():
             # Served before snapshots were kept: keep it too, so it can be rolled back to.
-            os.link(published_db, kept / f"{served['snapshot_id']}.duckdb")
+            os.link(published_db, kept / f"{served}.duckdb")
         os.link(tmp, kept / f"{snapshot_id}.duckdb")
         _fsync(kept)
         os.replace(tmp, published_db)
@@ -127,7 +127,7 @@ def kept_snapshots(published_db: Path) -> list[str]:
 
 def snapshot_history(published_db: Path) -> list[dict]:
     """Each kept snapshot's id, publication time and run, newest first, the served one marked."""
-    served = read_publication(published_db)
+    served = served_snapshot_id(published_db)
     found = []
     for snapshot_id in reversed(kept_snapshots(published_db)):
         con = duckdb.connect(
@@ -144,7 +144,7 @@ def snapshot_history(published_db: Path) -> list[dict]:
                 "snapshot_id": snapshot_id,
                 "published_at": published_at.isoformat(),
                 "run_id": run_id,
-                "served": bool(served) and served["snapshot_id"] == snapshot_id,
+                "served": served == snapshot_id,
             }
         )
     return found
@@ -152,9 +152,9 @@ def snapshot_history(published_db: Path) -> list[dict]:
 
 def _prune(published_db: Path) -> None:
     keep = max(int(os.environ.get(KEEP_ENV) or KEEP_DEFAULT), 1)
-    served = read_publication(published_db)
+    served = served_snapshot_id(published_db)
     for old in kept_snapshots(published_db)[:-keep]:
-        if not served or old != served["snapshot_id"]:
+        if old != served:
             (history_dir(published_db) / f"{old}.duckdb").unlink(missing_ok=True)
 
 
@@ -165,14 +165,14 @@ def rollback(published_db: Path, to: str | None = None) -> dict:
     warehouse is untouched, so the next ``csf run`` publishes a new snapshot again.
     """
     with _publish_lock(published_db):
-        served = read_publication(published_db)
+        served = served_snapshot_id(published_db)
         kept = kept_snapshots(published_db)
         if to is None:
-            older = [k for k in kept if not served or k < served["snapshot_id"]]
+            older = [k for k in kept if not served or k < served]
             if not older:
                 raise ValueError(
                     "aucun instantané antérieur conservé"
-                    + (f" (instantané servi : {served['snapshot_id']})" if served else "")
+                    + (f" (instantané servi : {served})" if served else "")
                 )
             to = older[-1]
         elif to not in kept:
@@ -189,6 +189,17 @@ def rollback(published_db: Path, to: str | None = None) -> dict:
     restored = read_publication(published_db)
     assert restored is not None
     return restored
+
+
+def served_snapshot_id(published_db: Path) -> str | None:
+    """The id of the snapshot served now (its metadata only, no table counted), or None."""
+    if not published_db.exists():
+        return None
+    con = duckdb.connect(str(published_db), read_only=True)
+    try:
+        return con.execute("select snapshot_id from meta.publication").fetchall()[0][0]
+    finally:
+        con.close()
 
 
 def read_publication(published_db: Path) -> dict | None:

@@ -3,7 +3,7 @@
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
 from pipelines.exports.release import PREFIXE_AUTO, write_release
-from pipelines.publish import read_publication
+from pipelines.publish import served_snapshot_id
 from pipelines.resources import CsfResource
 
 
@@ -18,9 +18,8 @@ def research_release(context: AssetExecutionContext, csf: CsfResource) -> Materi
     Named, citable versions are written on demand with ``csf export --release NAME``.
     """
     settings = csf.settings
-    snapshot = read_publication(settings.published_db)
     diffusion = write_release(
-        settings, f"{PREFIXE_AUTO}{snapshot['snapshot_id']}", automatique=True
+        settings, f"{PREFIXE_AUTO}{served_snapshot_id(settings.published_db)}", automatique=True
     )
     context.log.info(f"diffusion pour la recherche écrite dans {diffusion.dossier}")
     return MaterializeResult(
