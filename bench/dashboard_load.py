@@ -27,7 +27,6 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -35,6 +34,7 @@ from pathlib import Path
 
 import requests
 
+from bench.measure import run_quiet
 from bench.report import update_results
 from dashboards.components import PAGES as PAGE_LINKS
 from dashboards.server import served_in_background
@@ -55,17 +55,8 @@ def _home(scale: str) -> Path:
         if scale != "demo":
             inbox = BENCH_DIR / f"{scale}-inbox"
             if not (inbox / "LISEZMOI.md").exists():
-                subprocess.run(
-                    [CSF, "sample", "--scale", scale, "--out", str(inbox)],
-                    check=True,
-                    capture_output=True,
-                )
-        subprocess.run(
-            [CSF, "run", "--inbox", str(inbox)],
-            env={**os.environ, "CSF_HOME": str(home)},
-            check=True,
-            capture_output=True,
-        )
+                run_quiet([CSF, "sample", "--scale", scale, "--out", str(inbox)])
+        run_quiet([CSF, "run", "--inbox", str(inbox)], {**os.environ, "CSF_HOME": str(home)})
     return home
 
 

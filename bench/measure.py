@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import statistics
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from dataclasses import dataclass
 
@@ -18,16 +22,63 @@ class Sample:
     peak_rss_mb: float
 
 
+def child_timeout() -> float:
+    """Seconds a measured command may take before it is stopped (``CSF_BENCH_TIMEOUT``)."""
+    return float(os.environ.get("CSF_BENCH_TIMEOUT") or 1800)
+
+
+def _stop(child: subprocess.Popen) -> None:
+    """Stop a command that overran: SIGABRT first, so that Python's fault handler (``-X
+    faulthandler``) prints where every thread stood, then SIGKILL."""
+    with contextlib.suppress(ProcessLookupError):
+        child.send_signal(signal.SIGABRT)
+        try:
+            child.wait(5)
+        except subprocess.TimeoutExpired:
+            child.kill()
+
+
 def run_child(args: list[str], env: dict[str, str] | None = None) -> Sample:
     """Run ``python -m <args>``; fail loudly if it fails (a benchmark of an error is no figure)."""
+    timeout = child_timeout()
     start = time.perf_counter()
-    child = subprocess.Popen([sys.executable, "-m", *args], env=env)
-    _, status, usage = os.wait4(child.pid, 0)
+    child = subprocess.Popen([sys.executable, "-X", "faulthandler", "-m", *args], env=env)
+    timer = threading.Timer(timeout, _stop, (child,))
+    timer.start()
+    try:
+        _, status, usage = os.wait4(child.pid, 0)
+    finally:
+        timer.cancel()
     seconds = time.perf_counter() - start
     child.returncode = os.waitstatus_to_exitcode(status)
+    if seconds >= timeout:
+        raise RuntimeError(f"{' '.join(args)} : pas fini après {timeout:.0f} s")
     if child.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} a échoué (code {child.returncode})")
     return Sample(seconds, usage.ru_maxrss / 1024)  # Linux reports kilobytes
+
+
+def run_quiet(command: list[str], env: dict[str, str] | None = None) -> str:
+    """Run ``command`` and return its standard output; its error output is kept for the error.
+
+    Both go to files, not pipes: Chromium's helper processes may outlive the command with its
+    descriptors, and reading a pipe to its end would then wait for them too."""
+    if command[0] == sys.executable:
+        command = [sys.executable, "-X", "faulthandler", *command[1:]]
+    timeout = child_timeout()
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        child = subprocess.Popen(command, env=env, stdout=out, stderr=err)
+        try:
+            child.wait(timeout)
+            problem = f"a échoué (code {child.returncode})" if child.returncode else ""
+        except subprocess.TimeoutExpired:
+            _stop(child)
+            problem = f"pas fini après {timeout:.0f} s"
+        out.seek(0)
+        err.seek(0)
+        if problem:
+            raise RuntimeError(f"{command[-1][:80]} {problem}\n{err.read()[-4000:]}")
+        return out.read()
 
 
 def summarise(samples: list[Sample]) -> dict:

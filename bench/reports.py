@@ -21,13 +21,12 @@ import json
 import os
 import re
 import statistics
-import subprocess
 import sys
 
 import duckdb
 
 from bench.dashboard_load import _home
-from bench.measure import Sample, run_child, summarise
+from bench.measure import Sample, run_child, run_quiet, summarise
 from bench.report import update_results
 
 
@@ -43,9 +42,7 @@ def _count_buyers(home) -> tuple[int, int]:
 
 def _python_json(code: str, env: dict[str, str]):
     """Run ``code`` in a fresh Python and return the JSON it prints on its last line."""
-    out = subprocess.run(
-        [sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True
-    ).stdout
+    out = run_quiet([sys.executable, "-c", code], env)
     return json.loads(out.strip().splitlines()[-1])
 
 

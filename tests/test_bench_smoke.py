@@ -2,6 +2,7 @@
 
 import json
 import os
+import signal
 import subprocess
 import sys
 
@@ -10,20 +11,41 @@ import pytest
 pytestmark = pytest.mark.slow
 
 
+def _bench(args: list[str], env: dict[str, str], folder) -> None:
+    """Run ``python -m bench.<args>``, its output in files: a Chromium helper that outlives the
+    command keeps inherited pipes open, and reading a pipe to its end would wait for it.
+
+    Each command the benchmark runs has four minutes; one that overran is stopped with the
+    stack of every thread in the error output."""
+    env = {**env, "CSF_BENCH_TIMEOUT": "240"}
+    out, err = folder / "bench.out", folder / "bench.err"
+    with out.open("w") as stdout, err.open("w") as stderr:
+        run = subprocess.Popen(
+            [sys.executable, "-X", "faulthandler", "-m", *args],
+            env=env,
+            stdout=stdout,
+            stderr=stderr,
+        )
+        try:
+            run.wait(600)
+        except subprocess.TimeoutExpired:
+            run.send_signal(signal.SIGABRT)
+            run.wait(10)
+            processes = subprocess.run(["ps", "-eo", "pid,ppid,etime,args"], capture_output=True)
+            pytest.fail(
+                f"bench {args[0]} not finished after 600 s\n{err.read_text()[-6000:]}\n"
+                + processes.stdout.decode()[-3000:]
+            )
+    assert run.returncode == 0, err.read_text()[-6000:]
+
+
 def test_decp_benchmark_smoke(tmp_path):
     env = {
         **os.environ,
         "CSF_BENCH_DIR": str(tmp_path / "data"),
         "CSF_BENCH_RESULTS": str(tmp_path / "results.json"),
     }
-    run = subprocess.run(
-        [sys.executable, "-m", "bench.decp_ingest", "--contracts", "3000", "--runs", "1"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert run.returncode == 0, run.stderr[-2000:]
+    _bench(["bench.decp_ingest", "--contracts", "3000", "--runs", "1"], env, tmp_path)
     m1 = json.loads((tmp_path / "results.json").read_text())["M1_decp"]
     assert m1["contracts"] == 3000 and m1["ingest"]["seconds"]["median"] > 0
     assert m1["ingest"]["peak_rss_mb"]["median"] > 0 and m1["ratio_to_limit"] > 0
@@ -37,26 +59,18 @@ def test_dashboard_benchmark_smoke(demo_home, tmp_path):
         "CSF_HOME": str(demo_home),
         "CSF_BENCH_RESULTS": str(tmp_path / "results.json"),
     }
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bench.dashboard_load",
-            "--clients",
-            "2",
-            "--requests",
-            "6",
-            "--cold-loads",
-            "1",
-            "--workers",
-            "2",
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert run.returncode == 0, run.stderr[-2000:]
+    args = [
+        "bench.dashboard_load",
+        "--clients",
+        "2",
+        "--requests",
+        "6",
+        "--cold-loads",
+        "1",
+        "--workers",
+        "2",
+    ]
+    _bench(args, env, tmp_path)
     m4 = json.loads((tmp_path / "results.json").read_text())["M4_dashboard"]
     assert m4["pages_rendered"] == "6/6"
     assert m4["callback_requests"] == 12 and m4["callback_ms"]["p95"] > 0
@@ -73,14 +87,7 @@ def test_reports_benchmark_smoke(demo_home, tmp_path):
         "CSF_HOME": str(demo_home),
         "CSF_BENCH_RESULTS": str(tmp_path / "results.json"),
     }
-    run = subprocess.run(
-        [sys.executable, "-m", "bench.reports", "--scale", "demo", "--runs", "1"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert run.returncode == 0, run.stderr[-2000:]
+    _bench(["bench.reports", "--scale", "demo", "--runs", "1"], env, tmp_path)
     m5 = json.loads((tmp_path / "results.json").read_text())["M5_reports"]
     assert m5["buyers"] > 0 and m5["clauses"] > 0
     assert m5["national_pdf"]["seconds"]["median"] > m5["national_pdf_warm"]["seconds"]["min"] > 0
