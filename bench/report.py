@@ -72,6 +72,7 @@ def markdown(results: dict) -> str:
             f"(parse only, no table: {m1['duckdb_array_parse_only']['seconds']['median']} s) "
             f"| ×{m1['ratio_to_limit']} (×{m1['ratio_to_parse_only']} of parse only) |"
         )
+    lines += _refresh_rows(results)
     m4 = results.get("M4_dashboard")
     if m4:
         cb, cold = m4["callback_ms"], m4["server_cold_page_ms"]
@@ -131,6 +132,46 @@ def markdown(results: dict) -> str:
             + " (lower is faster).",
         ]
     return "\n".join(lines) + "\n"
+
+
+def _refresh_rows(results: dict) -> list[str]:
+    """M2, M3 and M6 (bench.refresh)."""
+    rows = []
+    m2, m3, m6 = (
+        results.get(k) for k in ("M2_full_refresh", "M3_incremental_refresh", "M6_gx_share")
+    )
+    if m2:
+        stages = ", ".join(f"{k} {v} s" for k, v in m2["stages_s"].items())
+        rows.append(
+            f"| M2 full refresh ({m2['data']}, {m2['runs']} runs): `csf run` in a new home until "
+            f"the snapshot is published (ingest, checks, dbt, publish; then the reports and the "
+            f"research release: whole command {_range(m2['command_s'])} s; steps {stages}) "
+            f"| {_range(m2['to_publication_s'])} s | {m2['peak_rss_mb']['median']} MB "
+            f"| goal: ≤ 90 s, RSS ≤ 3 GB | ×{round(m2['to_publication_s']['median'] / 90, 2)} "
+            f"of goal; RSS ×{round(m2['peak_rss_mb']['median'] / 3072, 2)} |"
+        )
+    if m3:
+        stages = ", ".join(f"{k} {v} s" for k, v in m3["stages_s"].items())
+        rows.append(
+            f"| M3 incremental refresh: académie {m3['academie']}'s next monthly MLDS export "
+            f"(3 files) dropped in, `csf run` until published (whole command "
+            f"{_range(m3['command_s'])} s; steps {stages}) | {_range(m3['to_publication_s'])} s "
+            f"| {m3['peak_rss_mb']['median']} MB | goal: ≤ 10 s and ≤ 15 % of M2 "
+            f"| ×{round(m3['to_publication_s']['median'] / 10, 2)} of goal; "
+            f"{round(100 * m3['ratio_to_m2'], 1)} % of M2 |"
+        )
+    if m6:
+        rows.append(
+            f"| M6 Great Expectations validation in M2 ({m6['gx_s']} s) | "
+            f"{round(100 * m6['share_of_m2'], 1)} % of M2 ({round(100 * m6['share_min'], 1)}–"
+            f"{round(100 * m6['share_max'], 1)}) | – | goal: ≤ 20 % "
+            f"| ×{round(m6['share_of_m2'] / 0.2, 2)} of goal |"
+        )
+    return rows
+
+
+def _range(figures: dict) -> str:
+    return f"{figures['median']} ({figures['min']}–{figures['max']})"
 
 
 def _span(measure: dict) -> str:

@@ -26,6 +26,11 @@ def main(argv: list[str] | None = None) -> int:
 
     run = commands.add_parser("run", help="charger la boîte de dépôt, contrôler, calculer, publier")
     run.add_argument("--inbox", help="dossier des exports (défaut : $CSF_HOME/inbox)")
+    run.add_argument(
+        "--full",
+        action="store_true",
+        help="recalculer tous les modèles dbt, pas seulement ceux dont les entrées ont changé",
+    )
 
     status = commands.add_parser("status", help="fichiers chargés et instantané publié")
     status.add_argument("--json", action="store_true", help="sortie JSON")
@@ -133,7 +138,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     _check_free_space(settings.home)
     settings.ensure_dirs()
     settings.export_env()
-    os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
+    _dagster_instance(settings)
+    if args.full:
+        from pipelines.dbt_selection import FULL_REBUILD_ENV
+
+        os.environ[FULL_REBUILD_ENV] = "1"
     started = time.monotonic()
     print(f"csf run : boîte de dépôt {settings.inbox}", file=sys.stderr)
 
@@ -491,6 +500,15 @@ telemetry:
 """
 
 
+def _dagster_instance(settings: Settings) -> None:
+    """Point Dagster at ``$CSF_HOME/dagster``, written once with the settings above (``csf run``
+    and ``csf serve`` share the instance: one history of runs)."""
+    os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
+    instance_config = settings.dagster_home / "dagster.yaml"
+    if not instance_config.exists():
+        instance_config.write_text(DAGSTER_YAML, encoding="utf-8")
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import signal
     import subprocess
@@ -500,10 +518,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = load_settings()
     settings.ensure_dirs()
     settings.export_env()
-    os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
-    instance_config = settings.dagster_home / "dagster.yaml"
-    if not instance_config.exists():
-        instance_config.write_text(DAGSTER_YAML, encoding="utf-8")
+    _dagster_instance(settings)
     ensure_manifest()
     tools = Path(sys.executable).parent
     module = ["-m", "pipelines.definitions"]

@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 from dagster import Definitions, colored_console_logger, in_process_executor, json_console_logger
-from dagster_dbt import DbtCliResource
 
 from pipelines.assets.checks import gx_checks
 from pipelines.assets.exports import research_release
@@ -20,6 +19,7 @@ from pipelines.assets.reports import reports
 from pipelines.assets.transform import csf_dbt_models
 from pipelines.automation import build_automation, refresh_job
 from pipelines.dbt_project import csf_dbt_project
+from pipelines.dbt_resource import CsfDbtCliResource
 from pipelines.resources import CsfResource
 from pipelines.settings import Settings, load_settings
 
@@ -44,7 +44,7 @@ def build_definitions(settings: Settings) -> Definitions:
                 ),
             ),
             # The venv's dbt, found without relying on PATH (the CLI may run as .venv/bin/csf).
-            "dbt": DbtCliResource(
+            "dbt": CsfDbtCliResource(
                 project_dir=csf_dbt_project,
                 dbt_executable=str(Path(sys.executable).with_name("dbt")),
             ),

@@ -11,7 +11,7 @@ import pytest
 pytestmark = pytest.mark.slow
 
 
-def _bench(args: list[str], env: dict[str, str], folder) -> None:
+def _bench(args: list[str], env: dict[str, str], folder, timeout: int = 600) -> None:
     """Run ``python -m bench.<args>``, its output in files: a Chromium helper that outlives the
     command keeps inherited pipes open, and reading a pipe to its end would wait for it.
 
@@ -27,70 +27,66 @@ def _bench(args: list[str], env: dict[str, str], folder) -> None:
             stderr=stderr,
         )
         try:
-            run.wait(600)
+            run.wait(timeout)
         except subprocess.TimeoutExpired:
             run.send_signal(signal.SIGABRT)
             run.wait(10)
             processes = subprocess.run(["ps", "-eo", "pid,ppid,etime,args"], capture_output=True)
             pytest.fail(
-                f"bench {args[0]} not finished after 600 s\n{err.read_text()[-6000:]}\n"
+                f"bench {args[0]} not finished after {timeout} s\n{err.read_text()[-6000:]}\n"
                 + processes.stdout.decode()[-3000:]
             )
     assert run.returncode == 0, err.read_text()[-6000:]
 
 
-def test_decp_benchmark_smoke(tmp_path):
+@pytest.mark.browser
+def test_every_measure_runs_at_demo_scale(demo_home, tmp_path):
+    """``python -m bench --scale demo``: M1 to M6 measured, stored and tabulated."""
     env = {
         **os.environ,
+        "CSF_HOME": str(demo_home),  # M4 and M5 read its snapshot; M2 and M3 make their own
         "CSF_BENCH_DIR": str(tmp_path / "data"),
         "CSF_BENCH_RESULTS": str(tmp_path / "results.json"),
     }
-    _bench(["bench.decp_ingest", "--contracts", "3000", "--runs", "1"], env, tmp_path)
-    m1 = json.loads((tmp_path / "results.json").read_text())["M1_decp"]
+    _bench(["bench", "--scale", "demo"], env, tmp_path, timeout=1200)
+    results = json.loads((tmp_path / "results.json").read_text())
+    table = (tmp_path / "results.md").read_text()
+
+    m1 = results["M1_decp"]
     assert m1["contracts"] == 3000 and m1["ingest"]["seconds"]["median"] > 0
     assert m1["ingest"]["peak_rss_mb"]["median"] > 0 and m1["ratio_to_limit"] > 0
-    assert "M1 DECP ingest" in (tmp_path / "results.md").read_text()
 
+    m2, m3, m6 = (results[k] for k in ("M2_full_refresh", "M3_incremental_refresh", "M6_gx_share"))
+    for run in m2["each_run"] + m3["each_run"]:
+        # The publish step ends inside the command, after every stage before it.
+        before = sum(run["stages_s"][k] for k in ("ingestion", "great_expectations", "dbt"))
+        assert before < run["to_publication_s"] < run["command_s"]
+        assert run["peak_rss_mb"] > 0
+    assert m3["files"] == [f"mlds_25_{t}.csv" for t in ("jeunes", "parcours", "suivis")]
+    assert m3["ratio_to_m2"] == pytest.approx(
+        m3["to_publication_s"]["median"] / m2["to_publication_s"]["median"], abs=0.001
+    )
+    assert 0 < m6["share_of_m2"] < 1 and m6["gx_s"] > 0
 
-@pytest.mark.browser
-def test_dashboard_benchmark_smoke(demo_home, tmp_path):
-    env = {
-        **os.environ,
-        "CSF_HOME": str(demo_home),
-        "CSF_BENCH_RESULTS": str(tmp_path / "results.json"),
-    }
-    args = [
-        "bench.dashboard_load",
-        "--clients",
-        "2",
-        "--requests",
-        "6",
-        "--cold-loads",
-        "1",
-        "--workers",
-        "2",
-    ]
-    _bench(args, env, tmp_path)
-    m4 = json.loads((tmp_path / "results.json").read_text())["M4_dashboard"]
+    m4 = results["M4_dashboard"]
     assert m4["pages_rendered"] == "6/6"
     assert m4["callback_requests"] == 12 and m4["callback_ms"]["p95"] > 0
     assert m4["server_cold_page_loads"] > 0 and m4["server_cold_page_ms"]["p50"] > 0
     assert m4["browser_first_visits"] == 6 and m4["browser_revisits"] == 6
     assert m4["browser_first_visit_charts_ms"]["p50"] >= m4["browser_first_visit_title_ms"]["p50"]
-    assert "M4 dashboard" in (tmp_path / "results.md").read_text()
 
-
-@pytest.mark.slow
-def test_reports_benchmark_smoke(demo_home, tmp_path):
-    env = {
-        **os.environ,
-        "CSF_HOME": str(demo_home),
-        "CSF_BENCH_RESULTS": str(tmp_path / "results.json"),
-    }
-    _bench(["bench.reports", "--scale", "demo", "--runs", "1"], env, tmp_path)
-    m5 = json.loads((tmp_path / "results.json").read_text())["M5_reports"]
+    m5 = results["M5_reports"]
     assert m5["buyers"] > 0 and m5["clauses"] > 0
     assert m5["national_pdf"]["seconds"]["median"] > m5["national_pdf_warm"]["seconds"]["min"] > 0
     assert m5["all_buyers"]["seconds"]["median"] > 0
     assert m5["all_buyers_parts_seconds"]["pdf"] > 0
-    assert "M5 every buyer's report" in (tmp_path / "results.md").read_text()
+
+    for row in (
+        "M1 DECP ingest",
+        "M2 full refresh",
+        "M3 incremental",
+        "M4 dashboard",
+        "M5 every",
+        "M6 Great Expectations",
+    ):
+        assert row in table

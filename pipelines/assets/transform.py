@@ -1,14 +1,41 @@
 """dbt models (staging → intermediate → marts) as Dagster assets; dbt tests become asset checks."""
 
+import json
+from functools import cache
+
 from dagster import AssetExecutionContext
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from pipelines.dbt_project import csf_dbt_project
+from pipelines.dbt_selection import plan, record
+from pipelines.ingest.warehouse import connect
 from pipelines.resources import CsfResource
 
 
 @dbt_assets(manifest=csf_dbt_project.manifest_path, project=csf_dbt_project)
 def csf_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, csf: CsfResource):
-    """Builds and tests every dbt model on the build warehouse."""
-    csf.settings.export_env()  # the dbt subprocess reads CSF_BUILD_DB, CSF_OBSERVATION_DATE
-    yield from dbt.cli(["build"], context=context).stream()
+    """Builds and tests the dbt models whose inputs changed since the last successful build
+    (every model when the project's code changed; see pipelines.dbt_selection)."""
+    settings = csf.settings
+    settings.export_env()  # the dbt subprocess reads CSF_BUILD_DB, CSF_OBSERVATION_DATE
+    with connect(settings.build_db) as con:
+        chosen = plan(con, _manifest())
+    context.log.info(
+        ("calcul complet : " if chosen.full else "calcul partiel : ")
+        + f"{chosen.reason} ; {len(chosen.rebuilt_models)} modèles recalculés"
+    )
+    # One target folder per home, reused: dbt parses partially from the last run's state, and
+    # artefacts no longer pile up, one folder per run, in the project.
+    invocation = dbt.cli(
+        ["build", "--log-level-file", "info", *chosen.args()],
+        context=context,
+        target_path=settings.home / "dbt",
+    )
+    yield from invocation.stream()
+    with connect(settings.build_db) as con:
+        record(con, context.run_id, chosen)
+
+
+@cache
+def _manifest() -> dict:
+    return json.loads(csf_dbt_project.manifest_path.read_text(encoding="utf-8"))

@@ -66,11 +66,19 @@ def detect_source(head: bytes) -> str:
     return winners[0]
 
 
-def scan(inbox: Path, known: set[str]) -> list[InboxFile]:
-    """Files under ``inbox`` whose content hash is not in ``known``, sorted by path."""
+def scan(
+    inbox: Path, known: set[str], hashed: dict[tuple[str, int, datetime], str] | None = None
+) -> list[InboxFile]:
+    """Files under ``inbox`` whose content hash is not in ``known``, sorted by path.
+
+    ``hashed`` maps a (path, size, save time) already seen to its hash: a file whose three are
+    unchanged is not read again (hashing the national DECP file alone takes seconds)."""
     found: list[InboxFile] = []
+    hashed = hashed or {}
     for path in sorted(p for p in inbox.rglob("*") if p.is_file() and not _ignored(p)):
-        sha = sha256_of(path)
+        stat = path.stat()
+        modified = datetime.fromtimestamp(stat.st_mtime)
+        sha = hashed.get((str(path), stat.st_size, modified)) or sha256_of(path)
         if sha in known:
             continue
         known.add(sha)  # the same content twice in one inbox is loaded once
@@ -80,8 +88,6 @@ def scan(inbox: Path, known: set[str]) -> list[InboxFile]:
             source, problem = detect_source(head), None
         except FileRejected as exc:
             source, problem = None, str(exc)
-        stat = path.stat()
-        modified = datetime.fromtimestamp(stat.st_mtime)
         found.append(InboxFile(path, sha, stat.st_size, modified, source, problem))
     return found
 

@@ -39,10 +39,14 @@ def register_new_files(
     con: duckdb.DuckDBPyConnection, inbox: Path, run_id: str
 ) -> list[FileOutcome]:
     """Add inbox files with an unknown hash to the ledger: pending, or rejected if unreadable."""
-    known = {row[0] for row in con.execute("select file_sha256 from ingest.file_ledger").fetchall()}
+    ledger = con.execute(
+        "select file_sha256, file_path, size_bytes, file_modified_at from ingest.file_ledger"
+    ).fetchall()
+    known = {sha for sha, *_ in ledger}
+    hashed = {(path, size, modified): sha for sha, path, size, modified in ledger}
     outcomes = []
     now = datetime.now()
-    for item in scan(inbox, known):
+    for item in scan(inbox, known, hashed):
         status = "rejected" if item.problem else "pending"
         con.execute(
             "insert into ingest.file_ledger (file_sha256, file_name, file_path, size_bytes, "
