@@ -4,7 +4,7 @@ UV := .tools/bin/uv
 UV_VERSION := 0.13.9
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install system-deps demo run test test-fast lint sample clean bench-decp bench-dashboard \
+.PHONY: install system-deps demo run test test-fast lint sample clean bench bench-refresh bench-decp bench-dashboard \
   bench-reports docs screenshots report-images
 
 .tools/bin/uv:
@@ -112,6 +112,15 @@ report-images: install
 	rm -rf docs/rapports && mkdir -p docs/rapports
 	pdftoppm -png -r 60 $(DOCS_HOME)/reports/national/rapport-national-*.pdf docs/rapports/page
 	cp $(DOCS_HOME)/reports/national/rapport-national-*.pdf docs/rapports/
+
+## Every measure, M1 to M6, at national scale (the sample is generated once under
+## $$CSF_BENCH_DIR, default /tmp/csf-bench): bench/results.json and bench/results.md.
+bench: install
+	.venv/bin/python -m bench --scale national --runs 3
+
+## M2, M3 and M6: full refresh, incremental refresh after one monthly MLDS export, GX's share.
+bench-refresh: install
+	.venv/bin/python -m bench.refresh --scale national --runs 3
 
 ## M1: DECP ingest at national scale (1.5 M contracts, > 1.6 GB) against DuckDB's own read.
 bench-decp: install

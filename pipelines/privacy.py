@@ -64,12 +64,15 @@ def _read_key(key_path: Path) -> bytes:
 
 
 def pseudonymise(values: pl.Series, key: bytes) -> pl.Series:
-    """HMAC-SHA-256 (hex) of each normalised identifier; nulls stay null."""
-    digests = [
-        None if v is None or v == "" else hmac.digest(key, v.encode("utf-8"), "sha256").hex()
-        for v in values.to_list()
-    ]
-    return pl.Series(values.name, digests, dtype=pl.String)
+    """HMAC-SHA-256 (hex) of each normalised identifier; nulls stay null.
+
+    Each distinct value is hashed once (a youth has many follow-up rows)."""
+    distinct = values.drop_nulls().unique()
+    distinct = distinct.filter(distinct != "").to_list()
+    digests = [hmac.digest(key, v.encode("utf-8"), "sha256").hex() for v in distinct]
+    return values.replace_strict(distinct, digests, default=None, return_dtype=pl.String).alias(
+        values.name
+    )
 
 
 # Column names (normalised) that look like contact or identity data. Extra columns matching them

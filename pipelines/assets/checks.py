@@ -56,10 +56,13 @@ def gx_check(table: str):
             files = [r[0] for r in con.execute(_BATCH_FILES, [table]).fetchall()]
             present = {r[0] for r in con.sql(f"describe raw.{table}").fetchall()}
             # A column the suite expects but the table lacks stays out: the column-set
-            # expectation then reports it, instead of the query failing.
-            columns = [c for c in suite_columns(table) if c in present] or ["_file_sha256"]
+            # expectation then reports it, instead of the query failing. One expected by name
+            # only comes as an empty column of that name (the table has it).
+            values, named = suite_columns(table)
+            columns = [f'"{c}"' for c in values if c in present]
+            columns += [f'null as "{c}"' for c in named if c in present]
             batch = con.sql(
-                f"select {', '.join(columns)} from raw.{table} "
+                f"select {', '.join(columns or ['_file_sha256'])} from raw.{table} "
                 "where _file_sha256 in (select unnest($files))",
                 params={"files": files},
             ).df()

@@ -52,17 +52,20 @@ def _context():
     return context, context.data_sources.add_pandas("csf_batches")
 
 
-def suite_columns(table: str) -> list[str]:
-    """Columns the suite of ``table`` looks at: the batch needs no others (JSON columns of a
-    national DECP batch would cost gigabytes in pandas for nothing)."""
+def suite_columns(table: str) -> tuple[list[str], list[str]]:
+    """Columns the suite of ``table`` reads values of, and those it only expects to exist.
+
+    The batch needs the values of the first only (JSON columns of a national DECP batch would
+    cost gigabytes in pandas for nothing); the others are expected by name alone."""
     spec = json.loads(suite_path(table).read_text(encoding="utf-8"))
-    columns: list[str] = []
+    values: list[str] = []
+    names: list[str] = []
     for expectation in spec["expectations"]:
         kwargs = expectation["kwargs"]
-        for name in [kwargs.get("column"), *kwargs.get("column_set", [])]:
-            if name and name not in columns:
-                columns.append(name)
-    return columns
+        if kwargs.get("column") and kwargs["column"] not in values:
+            values.append(kwargs["column"])
+        names += [c for c in kwargs.get("column_set", []) if c not in names]
+    return values, [c for c in names if c not in values]
 
 
 def validate(table: str, batch: pd.DataFrame) -> Verdict:

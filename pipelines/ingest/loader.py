@@ -6,7 +6,11 @@ a crash leaves it wholly loaded or still pending, never half-loaded.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -15,7 +19,7 @@ import duckdb
 import polars as pl
 
 from pipelines.duck import fetch_polars
-from pipelines.ingest.csv_reader import read_csv_export
+from pipelines.ingest.csv_reader import CsvLoad, read_csv_export
 from pipelines.ingest.decp_reader import load_decp
 from pipelines.ingest.errors import FileRejected
 from pipelines.ingest.inbox import scan
@@ -92,13 +96,75 @@ def load_pending(
     for stale in work_dir.glob("decp-*.json"):
         stale.unlink(missing_ok=True)
     outcomes = []
-    for sha, name, path in pending:
-        step = (lambda done, total, name=name: progress(name, done, total)) if progress else None
-        outcomes.append(_load_one(con, source, sha, name, Path(path), key, run_id, work_dir, step))
+    with ExitStack() as stack:
+        parsed = _parsed_ahead(stack, pending, source, key) if source != DECP else iter(())
+        for sha, name, path in pending:
+            step = (lambda done, total, n=name: progress(n, done, total)) if progress else None
+            outcomes.append(
+                _load_one(
+                    con,
+                    source,
+                    sha,
+                    name,
+                    Path(path),
+                    key,
+                    run_id,
+                    work_dir,
+                    step,
+                    next(parsed, None),
+                )
+            )
     return outcomes
 
 
-def _load_one(con, source, sha, name, path, key, run_id, work_dir, progress) -> FileOutcome:
+WORKERS_ENV = "CSF_INGEST_WORKERS"
+PARALLEL_MB_ENV = "CSF_INGEST_PARALLEL_MB"
+
+
+def _parsed_ahead(
+    stack: ExitStack, pending: list[tuple[str, str, str]], source: str, key: bytes
+) -> Iterator[Future | None]:
+    """Futures of the CSV files' parsing, in ``pending``'s order, computed ahead in worker
+    processes when the files are large enough to pay for starting them (a national académie's
+    exports: reading and checking CSV is Python work, one core each).
+
+    ``CSF_INGEST_WORKERS`` (default: one per core; 1: none) and ``CSF_INGEST_PARALLEL_MB``
+    (default 16: below this many megabytes pending, parsing stays in this process). Rows are
+    still written here, one file per transaction, in the same order."""
+    workers = int(os.environ.get(WORKERS_ENV) or os.cpu_count() or 1)
+    threshold = float(os.environ.get(PARALLEL_MB_ENV) or 16) * 1e6
+    size = sum(Path(path).stat().st_size for _, _, path in pending if Path(path).exists())
+    if workers < 2 or len(pending) < 2 or size < threshold:
+        return iter(())
+    workers = min(workers, len(pending))
+    # spawn: this process runs Dagster's and DuckDB's threads.
+    pool = stack.enter_context(
+        ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    )
+    today = date.today()
+
+    def futures() -> Iterator[Future]:
+        window: list[Future] = []
+        queued = iter(pending)
+        for _, _, path in queued:  # keep two files per worker in flight, no more
+            window.append(pool.submit(_parse, path, source, key, today))
+            if len(window) >= 2 * workers:
+                break
+        for _, _, path in queued:
+            yield window.pop(0)
+            window.append(pool.submit(_parse, path, source, key, today))
+        yield from window
+
+    return futures()
+
+
+def _parse(path: str, source: str, key: bytes, load_day: date) -> CsvLoad:
+    return read_csv_export(Path(path).read_bytes(), CSV_SOURCES[source], key, load_day)
+
+
+def _load_one(
+    con, source, sha, name, path, key, run_id, work_dir, progress, parsed=None
+) -> FileOutcome:
     now = datetime.now()
     fields = {"file_name": name, "source": source, "run_id": run_id, "quarantined_at": now}
     con.execute("begin transaction")
@@ -109,7 +175,10 @@ def _load_one(con, source, sha, name, path, key, run_id, work_dir, progress) -> 
             counts = (load.rows_read, load.rows_clean, load.rows_quarantined)
             details = {"schema_version": load.schema_version}
         else:
-            load = read_csv_export(path.read_bytes(), CSV_SOURCES[source], key, date.today())
+            if parsed is not None:  # parsed ahead in a worker: its error, if any, comes here
+                load = parsed.result()
+            else:
+                load = read_csv_export(path.read_bytes(), CSV_SOURCES[source], key, date.today())
             _insert(
                 con, f"raw.{source}", load.clean.with_columns(pl.lit(sha).alias("_file_sha256"))
             )
