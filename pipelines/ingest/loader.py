@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import ExitStack
@@ -144,15 +145,11 @@ def _parsed_ahead(
     today = date.today()
 
     def futures() -> Iterator[Future]:
-        window: list[Future] = []
-        queued = iter(pending)
-        for _, _, path in queued:  # keep two files per worker in flight, no more
+        window: deque[Future] = deque()  # two files per worker in flight, no more
+        for _, _, path in pending:
             window.append(pool.submit(_parse, path, source, key, today))
-            if len(window) >= 2 * workers:
-                break
-        for _, _, path in queued:
-            yield window.pop(0)
-            window.append(pool.submit(_parse, path, source, key, today))
+            if len(window) > 2 * workers:
+                yield window.popleft()
         yield from window
 
     return futures()

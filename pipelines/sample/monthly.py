@@ -18,12 +18,9 @@ from pipelines.sample.writers import write_mlds
 
 def as_of(world: World, academie: str, day: date) -> World:
     """``world`` with ``academie``'s MLDS records as they stood on ``day``."""
-    youths = [
-        _youth_on(y, day) if y.academie == academie else y
-        for y in world.youths
-        if y.academie != academie or y.spotted <= day
-    ]
-    kept = {id(y) for y in world.youths if y.academie != academie or y.spotted <= day}
+    spotted = [y for y in world.youths if y.academie != academie or y.spotted <= day]
+    kept = {id(y) for y in spotted}
+    youths = [_youth_on(y, day) if y.academie == academie else y for y in spotted]
     parcours = [
         _parcours_on(p, day) if p.youth.academie == academie else p
         for p in world.parcours
