@@ -5,14 +5,14 @@ sample)."""
 import json
 import os
 import shutil
-import subprocess
 import time
 
 import duckdb
 import pytest
 
+from pipelines.dbt_selection import FULL_REBUILD_ENV
 from pipelines.sample.monthly import write_previous_month
-from tests.conftest import CSF, SAMPLE
+from tests.conftest import SAMPLE, csf
 
 pytestmark = pytest.mark.slow
 
@@ -24,15 +24,8 @@ MARTS = ("indicateurs", "fct_parcours", "fct_clauses", "dim_acheteurs", "fct_ent
 
 
 def _run(home, inbox, *extra, **settings):
-    env = {**os.environ, "CSF_HOME": str(home), "CSF_PSEUDO_KEY": KEY, **settings}
-    env.pop("CSF_FULL_REBUILD", None)
-    result = subprocess.run(
-        [CSF, "run", "--inbox", str(inbox), *extra],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    env = {"CSF_PSEUDO_KEY": KEY, FULL_REBUILD_ENV: "", **settings}
+    result = csf(home, "run", "--inbox", str(inbox), *extra, env=env)
     assert result.returncode == 0, result.stderr[-3000:]
     results = json.loads((home / "dbt" / "run_results.json").read_text())
     return result.stderr, {r["unique_id"] for r in results["results"]}
