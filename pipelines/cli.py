@@ -349,9 +349,8 @@ def cmd_status(args: argparse.Namespace) -> int:
                 rules.setdefault(sha, {})[rule] = count
             scopes = _scopes(con)
             cursor = con.execute(
-                "select file_path, file_name, file_sha256, source, status, message, encoding, "
-                "separator, schema_version, rows_read, rows_clean, rows_quarantined, loaded_at "
-                "from ingest.file_ledger order by registered_at, file_name"
+                # Every column: a warehouse not yet migrated (read-only here) lacks the newest.
+                "select * from ingest.file_ledger order by registered_at, file_name"
             )
             names = [d[0] for d in cursor.description]
             for values in cursor.fetchall():
@@ -369,6 +368,12 @@ def cmd_status(args: argparse.Namespace) -> int:
                         "rows_clean": row["rows_clean"],
                         "rows_quarantined": row["rows_quarantined"],
                         "quarantine_by_rule": rules.get(row["file_sha256"], {}),
+                        # CSV columns outside the contract and allow-list, dropped unread (null:
+                        # DECP, or loaded before they were counted).
+                        "extra_columns_dropped": row.get("extra_columns_dropped"),
+                        "extra_columns_dropped_labels": json.loads(
+                            row.get("extra_columns_dropped_labels") or "[]"
+                        ),
                         **scopes.get(row["file_sha256"], {"scope": None, "replaced_by": None}),
                         "loaded_at": row["loaded_at"].isoformat() if row["loaded_at"] else None,
                     }
@@ -401,6 +406,16 @@ def cmd_status(args: argparse.Namespace) -> int:
                 f"    {_n(f['rows_read'])} lues = {_n(f['rows_clean'])} propres + "
                 f"{_n(f['rows_quarantined'])} en quarantaine"
             )
+            if f["extra_columns_dropped"]:
+                print(
+                    f"    {_n(f['extra_columns_dropped'])} colonne(s) hors contrat écartée(s) "
+                    f"sans être lue(s) : {', '.join(f['extra_columns_dropped_labels'])}"
+                    + (
+                        "…"
+                        if f["extra_columns_dropped"] > len(f["extra_columns_dropped_labels"])
+                        else ""
+                    )
+                )
             if f["replaced_by"]:
                 print(f"    remplacé par {f['replaced_by']} (même périmètre : {f['scope']})")
             for rule, count in f["quarantine_by_rule"].items():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hmac
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -73,6 +74,48 @@ def pseudonymise(values: pl.Series, key: bytes) -> pl.Series:
     return values.replace_strict(distinct, digests, default=None, return_dtype=pl.String).alias(
         values.name
     )
+
+
+# Identifiers recognisable by their form wherever they sit. The INE (data-contracts.md: 11
+# characters, 10 digits and a letter or 9 digits and two letters) is also caught as operators type
+# it: any case, digits grouped by spaces (no-break ones too), dots or hyphens, the letters apart
+# (``4168 537 143 z``, ``4168.537.143.Z``, ``123-456-789-ab``). ``\b`` at both ends keeps a SIRET's
+# digits whole and a word starting with a letter after ten digits unmasked.
+_SEP = r"[\s.\-]?"
+INE_MASK_PATTERN = (
+    rf"\b(?:\d(?:{_SEP}\d){{9}}{_SEP}[A-Za-z]|\d(?:{_SEP}\d){{8}}{_SEP}[A-Za-z]{_SEP}[A-Za-z])\b"
+)
+IDENTIFIER_MASKS = (
+    (INE_MASK_PATTERN, "[INE masqué]"),
+    (r"(\+33\s?|\b0)[1-9]([\s.-]?\d{2}){4}\b", "[téléphone masqué]"),
+    (r"[\w.+-]+@[\w-]+(\.[\w-]+)+", "[courriel masqué]"),
+)
+# Separators an INE typed by hand may carry: removed before the INE column is checked and hashed.
+INE_SEPARATORS = r"[\s.\-]"
+
+
+def mask_identifiers(cell: pl.Expr) -> pl.Expr:
+    """A text column with INE-, phone- and e-mail-shaped values replaced by a marker."""
+    for pattern, marker in IDENTIFIER_MASKS:
+        cell = cell.str.replace_all(pattern, marker)
+    return cell
+
+
+# Longest header label the ledger keeps for a dropped column, and how many labels per file.
+HEADER_LABEL_MAX = 40
+HEADER_LABELS_KEPT = 20
+
+
+def header_label(normalised: str) -> str:
+    """A dropped column's header as the ledger and ``csf status`` show it.
+
+    Headers are typed by operators, so they are shown only normalised (lower-case ASCII words and
+    ``_``: no ``@``, so no e-mail), with every run of three digits or more, ``_`` apart or not,
+    replaced by ``#`` (no INE, phone, NIR or date of birth), and cut to ``HEADER_LABEL_MAX``
+    characters. The cells of the column are never read.
+    """
+    label = re.sub(r"\d(?:_?\d){2,}", "#", normalised) or "colonne_sans_nom"
+    return label if len(label) <= HEADER_LABEL_MAX else label[: HEADER_LABEL_MAX - 1] + "…"
 
 
 # Column names (normalised) that look like contact or identity data. Extra columns matching them

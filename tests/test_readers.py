@@ -56,7 +56,9 @@ def test_personal_data_never_leaves_the_reader():
     first = load.clean.row(0, named=True)
     assert (first["annee_naissance"], first["age_entree"]) == (2007, 16)
     assert len(first["jeune_id"]) == 64
-    assert json.loads(first["extra_columns"]) == {"note": "ras"}
+    # Columns outside the contract are dropped unread and counted (no allow-list for youths).
+    assert first["extra_columns"] is None
+    assert (load.dropped_columns, load.dropped_labels) == (2, ["telephone_jeune", "note"])
 
 
 def test_same_ine_gives_same_pseudonym_only_under_same_key():

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import polars as pl
@@ -18,8 +17,14 @@ import polars as pl
 from pipelines.ingest import parsing as p
 from pipelines.ingest.errors import FileRejected
 from pipelines.ingest.reference import academie_lookup
-from pipelines.ingest.sources import SYNTHETIC_MARKER, CsvSource
-from pipelines.privacy import PERSONAL_NAME_PATTERN, pseudonymise
+from pipelines.ingest.sources import CODE_AUTRE, SYNTHETIC_MARKER, CsvSource
+from pipelines.privacy import (
+    HEADER_LABELS_KEPT,
+    INE_SEPARATORS,
+    header_label,
+    mask_identifiers,
+    pseudonymise,
+)
 
 SEPARATORS = (";", ",", "\t")
 INE_PATTERN = r"^(\d{10}[A-Z]|\d{9}[A-Z]{2})$"
@@ -38,6 +43,10 @@ class CsvLoad:
     encoding: str
     separator: str
     is_synthetic: bool
+    # Columns outside the contract and the source's allow-list, dropped unread: how many, and
+    # their headers as ``privacy.header_label`` shows them (at most HEADER_LABELS_KEPT).
+    dropped_columns: int = 0
+    dropped_labels: list[str] = field(default_factory=list)
 
     @property
     def rows_read(self) -> int:
@@ -101,13 +110,17 @@ def read_csv_export(data: bytes, source: CsvSource, key: bytes, load_day: date) 
 
     names = canonical_header(header, source)
     width = len(names)
+    # Columns outside the contract and the allow-list are dropped here, before any cell of them
+    # is read into a frame: neither validation, nor the raw table, nor the quarantine sees them.
+    kept = keep_columns(names, source)
+    dropped = [n for j, n in enumerate(names) if j not in kept]
     ragged = [i for i, r in enumerate(records) if len(r) != width]
     ragged_set = set(ragged)
     good = [r for i, r in enumerate(records) if i not in ragged_set]
     frame = pl.DataFrame(
-        {name: [r[j] for r in good] for j, name in enumerate(names)}
+        {names[j]: [r[j] for r in good] for j in kept}
         | {"_line_number": [lines[i] for i in range(len(records)) if i not in ragged_set]},
-        schema={**{n: pl.String for n in names}, "_line_number": pl.Int64},
+        schema={**{names[j]: pl.String for j in kept}, "_line_number": pl.Int64},
     )
     is_synthetic = SYNTHETIC_MARKER in names
     frame = apply_privacy(frame, source, key)
@@ -125,7 +138,16 @@ def read_csv_export(data: bytes, source: CsvSource, key: bytes, load_day: date) 
         schema={"line_number": pl.Int64, "rule": pl.String, "record": pl.String},
     )
     quarantine = pl.concat([quarantined, ragged_rows]).sort("line_number")
-    return CsvLoad(clean, quarantine, encoding, separator, is_synthetic)
+    labels = [header_label(n) for n in dropped[:HEADER_LABELS_KEPT]]
+    return CsvLoad(clean, quarantine, encoding, separator, is_synthetic, len(dropped), labels)
+
+
+def keep_columns(names: list[str], source: CsvSource) -> list[int]:
+    """Positions of the columns read: the contract's (personal ones included, which
+    ``apply_privacy`` reduces or drops), the synthetic-data marker and the allow-list."""
+    allowed = {c.name for c in source.columns} | set(source.personal) | set(source.extra_allowed)
+    allowed.add(SYNTHETIC_MARKER)
+    return [j for j, name in enumerate(names) if name in allowed]
 
 
 def canonical_names(header: list[str], source: CsvSource) -> list[str]:
@@ -162,13 +184,15 @@ def _without_articles(name: str) -> str:
 
 
 def apply_privacy(frame: pl.DataFrame, source: CsvSource, key: bytes) -> pl.DataFrame:
-    """Pseudonymise INE, reduce birth date to year and age at entry, drop personal columns.
+    """Pseudonymise INE, reduce birth date to year and age at entry, drop personal columns,
+    code free text, mask identifier-shaped values in every other column.
 
     Runs before validation, so quarantined records are as minimised as clean ones.
     """
     exprs: list[pl.Expr] = []
     if "ine" in frame.columns:
-        ine = p.blank_to_null(pl.col("ine")).str.to_uppercase().str.replace_all(r"\s", "")
+        # Typed by hand: any case, with spaces, dots or hyphens between its characters.
+        ine = p.blank_to_null(pl.col("ine")).str.to_uppercase().str.replace_all(INE_SEPARATORS, "")
         frame = frame.with_columns(
             _ine_valide=ine.str.contains(INE_PATTERN).fill_null(False), _ine_norm=ine
         )
@@ -191,37 +215,23 @@ def apply_privacy(frame: pl.DataFrame, source: CsvSource, key: bytes) -> pl.Data
             exprs.append(age.cast(pl.String).alias("age_entree"))
     if exprs:
         frame = frame.with_columns(exprs)
-    known = {c.name for c in source.columns}
-    personal = [
-        c
-        for c in frame.columns
-        if c in source.personal
-        or c in ("ine", "_ine_norm")
-        or (c not in known and not c.startswith("_") and _looks_personal(c))
-    ]
+    personal = [c for c in frame.columns if c in source.personal or c in ("ine", "_ine_norm")]
     frame = frame.drop(personal)
+    # Free text typed by operators: only its reviewed category is kept (sources.reviewed_codes).
+    frame = frame.with_columns(
+        code_free_text(pl.col(c.name), c.labels or {}).alias(c.name)
+        for c in source.columns
+        if c.kind == "code" and c.name in frame.columns
+    )
     # Shifted or mistyped exports put identifiers in any column: mask what is recognisable.
     text_columns = [c for c, t in frame.schema.items() if t == pl.String and not c.startswith("_")]
     return frame.with_columns(mask_identifiers(pl.col(c)) for c in text_columns)
 
 
-# Identifiers recognisable by their form wherever they sit (\b keeps a SIRET's digits whole).
-_MASKS = (
-    (r"\b(\d{10}[A-Za-z]|\d{9}[A-Za-z]{2})\b", "[INE masqué]"),
-    (r"(\+33\s?|\b0)[1-9]([\s.-]?\d{2}){4}\b", "[téléphone masqué]"),
-    (r"[\w.+-]+@[\w-]+(\.[\w-]+)+", "[courriel masqué]"),
-)
-
-
-def mask_identifiers(cell: pl.Expr) -> pl.Expr:
-    """A text column with INE-, phone- and e-mail-shaped values replaced by a marker."""
-    for pattern, marker in _MASKS:
-        cell = cell.str.replace_all(pattern, marker)
-    return cell
-
-
-def _looks_personal(column: str) -> bool:
-    return re.search(PERSONAL_NAME_PATTERN, column) is not None
+def code_free_text(cell: pl.Expr, labels: dict[str, str]) -> pl.Expr:
+    """The reviewed code of each non-empty cell, ``CODE_AUTRE`` for any other text."""
+    code = p.map_labels(cell, labels)
+    return pl.when(p.blank_to_null(cell).is_null()).then(None).otherwise(code.fill_null(CODE_AUTRE))
 
 
 def validate(frame: pl.DataFrame, source: CsvSource, load_day: date) -> tuple[pl.DataFrame, ...]:
@@ -249,7 +259,7 @@ def validate(frame: pl.DataFrame, source: CsvSource, load_day: date) -> tuple[pl
             rules.append(
                 pl.when(p.blank_to_null(raw).is_null()).then(pl.lit(f"valeur_manquante:{col.name}"))
             )
-        if col.kind != "text":
+        if col.kind not in ("text", "code"):
             rules.append(pl.when(p.is_unparsed(raw, value)).then(pl.lit(_rule_name(col))))
         if col.past_event:
             rules.append(pl.when(value > load_day).then(pl.lit(f"date_future:{col.name}")))
@@ -310,6 +320,8 @@ def _typed(raw: pl.Expr, col, academies: dict[str, str]) -> pl.Expr:
         return p.parse_boolean(raw)
     if col.kind == "label":
         return p.map_labels(raw, col.labels or {})
+    if col.kind == "code":  # coded by apply_privacy already
+        return p.blank_to_null(raw)
     if col.kind == "academie":
         return p.normalise_label_expr(raw).replace_strict(
             academies, default=None, return_dtype=pl.String

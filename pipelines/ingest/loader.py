@@ -6,6 +6,7 @@ a crash leaves it wholly loaded or still pending, never half-loaded.
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 from collections import deque
@@ -188,17 +189,25 @@ def _load_one(
                 ),
             )
             counts = (load.rows_read, load.clean.height, load.quarantine.height)
-            details = {"encoding": load.encoding, "separator": load.separator}
+            details = {
+                "encoding": load.encoding,
+                "separator": load.separator,
+                "dropped": load.dropped_columns,
+                "dropped_labels": json.dumps(load.dropped_labels, ensure_ascii=False),
+            }
         con.execute(
             "update ingest.file_ledger set status = 'loaded', message = null, encoding = ?, "
             "separator = ?, schema_version = ?, is_synthetic = ?, rows_read = ?, rows_clean = ?, "
-            "rows_quarantined = ?, loaded_at = ?, run_id = ? where file_sha256 = ?",
+            "rows_quarantined = ?, extra_columns_dropped = ?, extra_columns_dropped_labels = ?, "
+            "loaded_at = ?, run_id = ? where file_sha256 = ?",
             [
                 details.get("encoding"),
                 details.get("separator"),
                 details.get("schema_version"),
                 load.is_synthetic,
                 *counts,
+                details.get("dropped"),
+                details.get("dropped_labels"),
                 now,
                 run_id,
                 sha,

@@ -6,10 +6,12 @@ declarations, so a contract change is made in one place.
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
-Kind = Literal["text", "date", "decimal", "integer", "boolean", "label", "academie", "ine"]
+Kind = Literal["text", "date", "decimal", "integer", "boolean", "label", "academie", "ine", "code"]
 
 DUCKDB_TYPES: dict[Kind, str] = {
     "text": "VARCHAR",
@@ -20,7 +22,26 @@ DUCKDB_TYPES: dict[Kind, str] = {
     "label": "VARCHAR",
     "academie": "VARCHAR",
     "ine": "VARCHAR",
+    "code": "VARCHAR",
 }
+
+# Free text typed by operators is coded at reading to a closed set of categories: the text itself
+# never enters the warehouse. Each mapping file lists reviewed labels (matched lower-case, without
+# accents or punctuation, like every label) and their code; a code is accepted as itself; any
+# other non-empty text becomes ``CODE_AUTRE``.
+CODES_DIR = Path(__file__).with_name("codes")
+CODE_AUTRE = "autre"
+
+
+def reviewed_codes(name: str) -> dict[str, str]:
+    """Reviewed label → code, from ``codes/<name>.csv`` (``libelle;code``)."""
+    with (CODES_DIR / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
+        return {row["libelle"]: row["code"] for row in csv.DictReader(handle, delimiter=";")}
+
+
+def code_set(labels: dict[str, str]) -> frozenset[str]:
+    """Every value a coded column can hold: the reviewed codes and ``CODE_AUTRE``."""
+    return frozenset(labels.values()) | {CODE_AUTRE}
 
 
 @dataclass(frozen=True)
@@ -31,6 +52,8 @@ class Column:
     kind: Kind = "text"
     required: bool = False
     aliases: tuple[str, ...] = ()
+    # label: words → codes, an unknown word quarantines the row. code: free text → reviewed
+    # categories, unknown text → CODE_AUTRE (never quarantined, never kept as typed).
     labels: dict[str, str] | None = None
     # Dates of events that have happened: a date after the load day is impossible.
     past_event: bool = False
@@ -46,6 +69,9 @@ class CsvSource:
     required_headers: tuple[str, ...]
     unique_key: tuple[str, ...]
     personal: tuple[str, ...] = ()
+    # Extra columns (normalised header names) kept in the raw table's ``extra_columns``; any other
+    # column outside the contract is dropped unread and counted (docs/ingestion.md).
+    extra_allowed: tuple[str, ...] = ()
     # Columns that alone say "this file is that source" when detecting by header.
     signature: frozenset[str] = field(default_factory=frozenset)
 
@@ -117,6 +143,8 @@ ACTIONS_MLDS = {
     "preparation au diplome": "preparation_diplome",
     "autre": "autre",
 }
+MOTIFS_INTERRUPTION = reviewed_codes("motifs_interruption")
+DERNIERES_CLASSES = reviewed_codes("dernieres_classes")
 TYPES_ACHETEUR = {
     "rectorat": "rectorat",
     "administration centrale": "administration_centrale",
@@ -163,6 +191,9 @@ CSF_CLAUSES = CsvSource(
         "academie_parcours",
     ),
     unique_key=("id_clause",),
+    # The contract's CPV code, which some registers carry: a public nomenclature code, useful to
+    # reconcile a clause with DECP when the contract id does not match.
+    extra_allowed=("code_cpv",),
     personal=(
         "nom_prenom_contact_acheteur",
         "mail_contact_acheteur",
@@ -185,7 +216,7 @@ MLDS_JEUNES = CsvSource(
         Column("code_academie", "academie", required=True, aliases=("academie",)),
         Column("departement", aliases=("code_departement",)),
         Column("uai_etablissement_origine", aliases=("uai", "uai_origine")),
-        Column("derniere_classe", aliases=("classe",)),
+        Column("derniere_classe", "code", aliases=("classe",), labels=DERNIERES_CLASSES),
         Column("diplome_le_plus_eleve", aliases=("diplome",)),
         Column("date_reperage", "date", past_event=True),
         Column("source_reperage", "label", labels=SOURCES_REPERAGE),
@@ -218,7 +249,7 @@ MLDS_PARCOURS = CsvSource(
         Column("heures_prevues", "integer"),
         Column("heures_realisees", "integer"),
         Column("statut", "label", required=True, labels=STATUTS_PARCOURS),
-        Column("motif_interruption"),
+        Column("motif_interruption", "code", labels=MOTIFS_INTERRUPTION),
     ),
     required_headers=("id_parcours", "ine", "id_clause", "date_debut", "statut"),
     unique_key=("id_parcours",),

@@ -86,6 +86,8 @@ create table if not exists ingest.file_ledger (
     rows_read bigint,
     rows_clean bigint,
     rows_quarantined bigint,
+    extra_columns_dropped bigint,       -- CSV columns outside the contract and allow-list
+    extra_columns_dropped_labels json,  -- their headers, as privacy.header_label shows them
     registered_at timestamp not null,
     file_modified_at timestamp,         -- the export's save time: orders snapshots of one scope
     loaded_at timestamp,
@@ -143,6 +145,8 @@ def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConn
 # Columns added after a warehouse may already exist: added in place, never by rebuilding.
 _MIGRATIONS = (
     "alter table ingest.file_ledger add column if not exists file_modified_at timestamp",
+    "alter table ingest.file_ledger add column if not exists extra_columns_dropped bigint",
+    "alter table ingest.file_ledger add column if not exists extra_columns_dropped_labels json",
 )
 
 
