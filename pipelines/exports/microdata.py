@@ -7,15 +7,27 @@ neither can a release and the warehouse. Then k-anonymity (indicators.md) on the
 than k has its académie replaced by its région académique; generalised records of a class still
 smaller than k (counted among generalised records only, since a reader can tell the two kinds
 apart) are suppressed. Every class left then holds at least k youths.
+
+Free text never leaves the warehouse: the columns operators type freely (motif of interruption,
+last class attended) are read as codes of a reviewed closed set at ingestion
+(``pipelines/ingest/codes/``), and a release writes a value outside that set as ``autre``, whatever
+the mart holds.
 """
 
 from __future__ import annotations
 
 import hmac
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 import pyarrow as pa
+
+from pipelines.ingest.sources import (
+    CODE_AUTRE,
+    DERNIERES_CLASSES,
+    MOTIFS_INTERRUPTION,
+    code_set,
+)
 
 K_ANONYMAT = 5
 QUASI_IDENTIFIANTS = ("sexe", "tranche_age", "code_academie", "annee_entree_mlds")
@@ -38,6 +50,26 @@ _ACADEMIE = (
     "k-anonymat (academie_generalisee vrai) ou quand elle est inconnue."
 )
 _REGION = "Région académique de l'académie du jeune."
+# Coded free-text columns: every value a release may hold.
+CODES_DIFFUSABLES: dict[str, frozenset[str]] = {
+    "motif_interruption": code_set(MOTIFS_INTERRUPTION),
+    "derniere_classe": code_set(DERNIERES_CLASSES),
+}
+
+
+def _codes_dits(colonne: str) -> str:
+    return ", ".join(sorted(CODES_DIFFUSABLES[colonne]))
+
+
+_MOTIF = (
+    "Motif d'interruption du parcours, codé (" + _codes_dits("motif_interruption") + ") ; "
+    f"« {CODE_AUTRE} » pour tout texte hors de la liste revue. Le texte saisi par l'opérateur ne "
+    "quitte pas l'entrepôt ; une raison de santé est comptée dans « raisons_personnelles »."
+)
+_CLASSE = (
+    "Dernière classe fréquentée, codée (" + _codes_dits("derniere_classe") + ") ; "
+    f"« {CODE_AUTRE} » pour tout libellé hors de la liste revue."
+)
 _GENERALISEE = (
     f"Vrai si l'académie a été retirée parce que moins de {K_ANONYMAT} jeunes partageaient le "
     "sexe, la tranche d'âge, l'académie et l'année d'entrée à la MLDS de cet enregistrement."
@@ -56,6 +88,8 @@ class Microdonnees:
     retires: tuple[str, ...]  # columns that never leave the warehouse
     retrait: str  # the same, said in French
     colonnes: dict[str, str]
+    # Coded free-text columns: a value outside the reviewed set is released as CODE_AUTRE.
+    codes: tuple[str, ...] = field(default=())
 
 
 MICRODONNEES = (
@@ -76,7 +110,10 @@ MICRODONNEES = (
             "code_academie": _ACADEMIE,
             "libelle_region_academique": _REGION,
             "academie_generalisee": _GENERALISEE,
+            "motif_interruption": _MOTIF,
+            "derniere_classe": _CLASSE,
         },
+        codes=("motif_interruption", "derniere_classe"),
     ),
     Microdonnees(
         nom="microdonnees_jeunes_comparaison",
@@ -91,7 +128,9 @@ MICRODONNEES = (
             "code_academie": _ACADEMIE,
             "libelle_region_academique": _REGION,
             "academie_generalisee": _GENERALISEE,
+            "derniere_classe": _CLASSE,
         },
+        codes=("derniere_classe",),
     ),
 )
 
@@ -142,9 +181,21 @@ def prepare(con: duckdb.DuckDBPyConnection, cle: bytes) -> list[Anonymisation]:
     return [_anonymise(con, micro) for micro in MICRODONNEES]
 
 
+def _closed(colonne: str) -> str:
+    """SQL keeping a coded column's value only if it is one of the reviewed codes."""
+    codes = ", ".join(f"'{code}'" for code in sorted(CODES_DIFFUSABLES[colonne]))
+    return (
+        f"case when source.{colonne} is null then null when source.{colonne} in ({codes}) "
+        f"then source.{colonne} else '{CODE_AUTRE}' end as {colonne}"
+    )
+
+
 def _anonymise(con: duckdb.DuckDBPyConnection, micro: Microdonnees) -> Anonymisation:
     exclude = f"exclude ({', '.join(micro.retires)})" if micro.retires else ""
-    replace = ", ".join(f"recoder('{c}', source.{c}) as {c}" for c in micro.identifiants)
+    replace = ", ".join(
+        [f"recoder('{c}', source.{c}) as {c}" for c in micro.identifiants]
+        + [_closed(c) for c in micro.codes]
+    )
     qi = ", ".join(QUASI_IDENTIFIANTS)
     qi_generalises = ", ".join(QUASI_IDENTIFIANTS_GENERALISES)
     con.execute(
