@@ -1,6 +1,8 @@
 """Every chart of the dashboard as a display table: the same function feeds the chart, its
 "voir les données" table and its CSV download, so a download is exactly what is displayed
-(hidden cells included, as "< 5" or "n.d."). Access rules are enforced here, server-side."""
+(hidden cells included, as the one secret mark, ``fmt.SECRET``: the warehouse's ``diffusable``
+is the only input, never a row's figures). Access rules are enforced here, server-side: the
+page callback and the download route both build their content through these functions."""
 
 from __future__ import annotations
 
@@ -195,9 +197,7 @@ def entonnoir(filtres: Filtres, identite: Identite) -> Bloc:
     )
 
     def shown(r: dict, value: str) -> str:
-        return (
-            value if r["diffusable"] else (fmt.HIDDEN_COUNT if r["domaine"] == "jeunes" else value)
-        )
+        return fmt.SECRET if fmt.est_secret(r) else value
 
     lignes = [
         [
@@ -238,7 +238,7 @@ def entonnoir(filtres: Filtres, identite: Identite) -> Bloc:
         lignes=lignes,
         figure=figures.barres(
             [r["libelle_etape"] for r in rows],
-            [r["nb_clauses_atteinte"] if r["diffusable"] else None for r in rows],
+            [None if fmt.est_secret(r) else r["nb_clauses_atteinte"] for r in rows],
             [line[1] for line in lignes],
             "Clauses",
             horizontal=True,

@@ -305,16 +305,23 @@ def pied() -> html.Footer:
         role="contentinfo",
         children=html.Div(
             className="fr-container",
-            children=html.P(
-                [
-                    "Ministère de l'Éducation nationale — Mission des achats et MLDS. ",
-                    html.A(
-                        "Méthodologie des indicateurs", href="/methodologie", id="lien-methodologie"
-                    ),
-                    ". « < 5 » : effectif de 1 à 4 non diffusé ; « n.d. » : valeur non diffusée "
-                    "(moins de 20 jeunes, ou secret secondaire).",
-                ],
-                className="fr-footer__content-desc",
-            ),
+            children=[
+                html.P(
+                    [
+                        "Ministère de l'Éducation nationale — Mission des achats et MLDS. ",
+                        html.A(
+                            "Méthodologie des indicateurs",
+                            href="/methodologie",
+                            id="lien-methodologie",
+                        ),
+                        ".",
+                    ],
+                    className="fr-footer__content-desc",
+                ),
+                # The one legend of the one secret mark, on every page.
+                html.P(
+                    fmt.LEGENDE_SECRET, className="fr-footer__content-desc", id="legende-secret"
+                ),
+            ],
         ),
     )

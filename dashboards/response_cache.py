@@ -31,11 +31,14 @@ DONE = ".complet"
 
 
 def _code_version() -> str:
-    """Fingerprint of the dashboard's code: a new release must not serve pages rendered by the
-    previous one for the same snapshot."""
+    """Fingerprint of the code that renders pages (the dashboard's and the display rules it
+    shares with the reports): a new release must not serve pages rendered by the previous one
+    for the same snapshot."""
+    here = Path(__file__).resolve().parent
     digest = hashlib.sha256()
-    for path in sorted(Path(__file__).resolve().parent.rglob("*.py")):
-        digest.update(path.read_bytes())
+    for folder in (here, here.parent / "pipelines" / "presentation"):
+        for path in sorted(folder.rglob("*.py")):
+            digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
 

@@ -27,12 +27,84 @@ def _row(**values):
 
 
 def test_hidden_values_never_show_a_figure():
-    assert fmt.indicator_value(_row(diffusable=False, numerateur=3, valeur=3)) == "< 5"
-    # Hidden by secondary suppression: not small, and must not say "< 5".
-    assert fmt.indicator_value(_row(diffusable=False, numerateur=8, valeur=8)) == "n.d."
+    assert fmt.indicator_value(_row(diffusable=False, numerateur=3, valeur=3)) == fmt.SECRET
+    # Hidden to protect another cell: the same mark, nothing tells the two apart.
+    assert fmt.indicator_value(_row(diffusable=False, numerateur=8, valeur=8)) == fmt.SECRET
     rate = _row(unite="taux", diffusable=False, numerateur=10, denominateur=19, valeur=10 / 19)
-    assert fmt.indicator_value(rate) == "n.d." and fmt.interval(rate) == ""
-    assert fmt.count(rate) == "n.d." and fmt.count(rate, "denominateur") == "n.d."
+    assert fmt.indicator_value(rate) == fmt.SECRET and fmt.interval(rate) == ""
+    assert fmt.count(rate) == fmt.SECRET and fmt.count(rate, "denominateur") == fmt.SECRET
+    gap = _row(unite="ecart", diffusable=False, valeur=0.1, ic_bas=0.0, ic_haut=0.2)
+    assert fmt.ecart(gap) == fmt.SECRET and fmt.ecart_interval(gap) == ""
+
+
+def test_a_rate_on_no_one_is_no_value_not_a_secret():
+    """0/0 comes shown (``diffusable`` true) with a null value: the ordinary "no value" mark."""
+    empty = _row(unite="taux", diffusable=True, numerateur=0, denominateur=0, valeur=None)
+    assert fmt.indicator_value(empty) == fmt.ABSENT == "–"
+    assert fmt.interval(empty) == ""
+    assert fmt.ecart(_row(unite="ecart", diffusable=True, valeur=None)) == fmt.ABSENT
+
+
+def test_the_mark_never_depends_on_the_hidden_figures():
+    """The only input is ``diffusable``: whatever a hidden row's numerator, denominator, value
+    and unit, every output gives the same mark (nothing says which rule hid it)."""
+    from pipelines.reports import cells
+
+    marks = set()
+    for unite in ("nombre", "taux", "ratio", "ecart", "jours"):
+        for numerateur in (None, 0, 1, 3, 4, 5, 8, 19, 20, 158):
+            for denominateur in (None, 0, 1, 4, 19, 20, 21, 400):
+                row = _row(
+                    unite=unite,
+                    diffusable=False,
+                    numerateur=numerateur,
+                    denominateur=denominateur,
+                    valeur=numerateur,
+                    ic_bas=0.1,
+                    ic_haut=0.9,
+                )
+                marks |= {
+                    fmt.indicator_value(row),
+                    fmt.count(row),
+                    fmt.count(row, "denominateur"),
+                    fmt.ecart(row),
+                }
+                for cell in (
+                    cells.valeur(row),
+                    cells.valeur(row, "ic_bas"),
+                    cells.effectif(row, "numerateur"),
+                    cells.effectif(row, "denominateur"),
+                ):
+                    assert cell == cells.SECRET
+                assert cells.trace(row) is None
+    assert marks == {fmt.SECRET}
+    assert cells.SECRET.marque == fmt.SECRET and cells.SECRET.motif == "secret statistique"
+    assert fmt.LEGENDE_SECRET.startswith("secret : secret statistique (")
+
+
+def test_presentation_code_reads_no_disclosure_threshold():
+    """No dashboard or report code compares a figure with a threshold to say why a cell is
+    hidden, nor writes one of the old marks: the thresholds appear only in the legend."""
+    import re
+
+    from tests.conftest import ROOT
+
+    files = [
+        *sorted((ROOT / "dashboards").glob("**/*.py")),
+        *sorted((ROOT / "pipelines" / "presentation").glob("*.py")),
+        *sorted((ROOT / "pipelines" / "reports").glob("*.py")),
+        *sorted((ROOT / "pipelines" / "reports" / "templates").glob("*")),
+    ]
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"[\"'«] ?(< ?5|n\.d\.) ?[\"'»]", text), path
+        for line in text.splitlines():
+            if "SEUIL_" in line:
+                assert path.name in ("formatting.py", "cells.py"), (path, line)
+                assert not re.search(r"[<>]=? *(fmt\.|cells\.)?SEUIL_|SEUIL_\w* *[<>]", line), (
+                    path,
+                    line,
+                )
 
 
 def test_french_formats():
@@ -61,9 +133,9 @@ def test_filters_pick_one_dimension_and_say_which_they_ignore():
 
 
 def test_bar_chart_leaves_hidden_values_as_labelled_gaps():
-    fig = figures.barres(["2024", "2025"], [0.5, None], ["50,0 %", "n.d."], "Taux", True)
+    fig = figures.barres(["2024", "2025"], [0.5, None], ["50,0 %", fmt.SECRET], "Taux", True)
     bar = fig["data"][0]
-    assert bar["y"] == [0.5, None] and bar["text"] == ["50,0 %", "n.d."]
+    assert bar["y"] == [0.5, None] and bar["text"] == ["50,0 %", fmt.SECRET]
     assert fig["layout"]["separators"] == ", " and fig["layout"]["yaxis"]["tickformat"] == ".0%"
     go.Figure(fig)  # a valid Plotly figure
 

@@ -17,6 +17,7 @@ import yaml
 from stdnum import luhn
 from stdnum.fr import siret as stdnum_siret
 
+from pipelines.presentation import formatting as fmt
 from pipelines.reports import cells
 from pipelines.reports.model import (
     Colonne,
@@ -98,7 +99,7 @@ def test_disclosure_thresholds_are_those_of_the_dbt_project():
     assert variables["seuil_denominateur"] == cells.SEUIL_DENOMINATEUR
 
 
-def test_a_hidden_indicator_gives_its_mark_and_reason_never_its_value():
+def test_a_hidden_indicator_gives_the_one_mark_never_its_value_nor_its_rule():
     row = {
         "diffusable": False,
         "unite": "taux",
@@ -109,16 +110,19 @@ def test_a_hidden_indicator_gives_its_mark_and_reason_never_its_value():
         "ic_haut": 0.7,
     }
     for field in ("valeur", "ic_bas", "ic_haut"):
-        assert cells.valeur(row, field) == cells.TROP_PEU
-    assert cells.effectif(row, "denominateur") == cells.TROP_PEU
+        assert cells.valeur(row, field) == cells.SECRET
+    assert cells.effectif(row, "denominateur") == cells.SECRET
     count = {"diffusable": False, "unite": "nombre", "numerateur": 3, "denominateur": None}
-    assert cells.valeur(count) == Masque("< 5", "effectif de jeunes inférieur à 5")
-    assert cells.valeur(count | {"numerateur": 40}) == cells.SECONDAIRE
+    assert cells.valeur(count) == Masque("secret", "secret statistique")
+    assert cells.valeur(count | {"numerateur": 40}) == cells.SECRET
     shown = row | {"diffusable": True}
     assert cells.valeur(shown) == Valeur(0.526, Type.TAUX)
+    # A rate on no one is shown, empty: no value, not a secret.
+    empty = shown | {"numerateur": 0, "denominateur": 0, "valeur": None}
+    assert cells.valeur(empty) is None and cells.effectif(empty, "denominateur") == 0
 
 
-def test_workbook_cells_are_typed_and_hidden_cells_empty_with_a_reason(tmp_path):
+def test_workbook_cells_are_typed_and_hidden_cells_marked_secret(tmp_path):
     rapport = Rapport(
         titre="Essai",
         sous_titre="Classeur d'essai",
@@ -143,7 +147,7 @@ def test_workbook_cells_are_typed_and_hidden_cells_empty_with_a_reason(tmp_path)
                     ],
                     [
                         ["a", 1234, 0.457, date(2026, 11, 25), Valeur(0.3, Type.TAUX)],
-                        ["b", cells.MOINS_DE_5, cells.TROP_PEU, None, Valeur(12.5, Type.POINTS)],
+                        ["b", cells.SECRET, cells.SECRET, None, Valeur(12.5, Type.POINTS)],
                     ],
                 ),
             )
@@ -162,10 +166,12 @@ def test_workbook_cells_are_typed_and_hidden_cells_empty_with_a_reason(tmp_path)
     assert cell["C"].number_format == "0.0%"
     assert cell["D"].number_format == "dd/mm/yyyy"
     assert cell["E"].number_format == "0.0%"  # a mixed column takes each value's own format
-    assert second[1:3] == (None, None)
-    assert "Nombre : effectif de jeunes inférieur à 5" in second[5]
-    assert "Taux : moins de 20 jeunes au dénominateur" in second[5]
+    # Hidden: the one mark in the cell (text), an empty cell is only "no value".
+    assert second[1:4] == ("secret", "secret", None)
+    assert second[5] == "secret statistique"  # never which rule, nor which column
     assert first[5] is None
+    notes = [r[0] for r in sheet.iter_rows(min_row=LIGNE_ENTETE + 4, values_only=True) if r[0]]
+    assert fmt.LEGENDE_SECRET in notes
 
 
 # ------------------------------------------------------------------ the run writes them all
@@ -276,9 +282,7 @@ def test_national_pdf_holds_the_published_figures(demo_home, national_pdf, index
 
 
 @pytest.mark.slow
-def test_hidden_cells_show_their_mark_in_the_pdf_and_are_empty_in_the_workbook(
-    demo_home, national_pdf, index
-):
+def test_hidden_cells_show_the_one_mark_in_the_pdf_and_the_workbook(demo_home, national_pdf, index):
     periode = index["periode"]
     hidden = published(
         demo_home,
@@ -289,17 +293,97 @@ def test_hidden_cells_show_their_mark_in_the_pdf_and_are_empty_in_the_workbook(
     if not hidden:
         pytest.skip("the demo sample shows this écart in this period")
     label, value = hidden[0]
-    line = next(x for x in pdf_text(national_pdf).splitlines() if x.strip().startswith(label))
-    assert re.findall(r"n\.d\.", line)[:1] == ["n.d."]
+    text = pdf_text(national_pdf)
+    line = next(x for x in text.splitlines() if x.strip().startswith(label))
+    assert line.split(label, 1)[1].split()[:3] == ["secret"] * 3  # value and its interval
     assert f"{value * 100:+.1f}".replace(".", ",") not in line
+    assert " ".join(fmt.LEGENDE_SECRET.split()[:8]) in " ".join(text.split())
     book = openpyxl.load_workbook(national_pdf.with_suffix(".xlsx"))
     header, rows = sheet_rows(book["Chiffres clés"])
     row = next(r for r in rows if r[0] == label)
-    assert row[header.index(periode)] is None
-    assert row[header.index(COLONNE_SECRET)].startswith(f"{periode} : ")
+    assert row[header.index(periode)] == "secret"
+    assert row[header.index(COLONNE_SECRET)] == "secret statistique"
     shown = next(r for r in rows if r[0] == "Clauses sociales de formation")
     assert isinstance(shown[header.index(periode)], int | float)
     assert shown[header.index(COLONNE_SECRET)] is None
+
+
+def _workbook_rows(path: Path) -> list[tuple[str, list, tuple]]:
+    """(sheet, header, row) of every table row of a report workbook."""
+    book = openpyxl.load_workbook(path, read_only=True)
+    found = []
+    for sheet in book.worksheets[1:]:
+        rows = list(sheet.iter_rows(min_row=LIGNE_ENTETE + 1, values_only=True))
+        if not rows or rows[0][0] is None:
+            continue
+        header = list(rows[0])
+        for row in rows[1:]:
+            if all(v is None for v in row):
+                break
+            found.append((sheet.title, header, row))
+    return found
+
+
+@pytest.mark.slow
+def test_every_report_uses_only_the_one_secret_mark(demo_home):
+    """No PDF or workbook writes an old mark ("< 5", "n.d.") nor says which rule hid a cell;
+    a workbook row with a hidden cell says exactly « secret statistique »."""
+    reports = demo_home / "reports"
+    old_marks = re.compile(r"(?<![\w.])(n\.d\.|< ?5(?![\d,]))")
+    rules = ("inférieur à 5", "au dénominateur", "dans l'un des deux groupes", "secondaire")
+    pdfs = sorted(reports.rglob("*.pdf"))
+    assert pdfs
+    for pdf in pdfs:
+        text = pdf_text(pdf)
+        assert not old_marks.search(text), pdf.name
+        assert not any(rule in text for rule in rules), pdf.name
+    hidden = 0
+    for path in sorted(reports.rglob("*.xlsx")):
+        for sheet, header, row in _workbook_rows(path):
+            values = [v for v in row if isinstance(v, str)]
+            assert not any(old_marks.fullmatch(v.strip()) for v in values), (path.name, sheet)
+            if COLONNE_SECRET in header:
+                flag = row[header.index(COLONNE_SECRET)]
+                marked = [v for v in row[: header.index(COLONNE_SECRET)] if v == fmt.SECRET]
+                assert flag == ("secret statistique" if marked else None), (path.name, row)
+                hidden += len(marked)
+            else:
+                assert fmt.SECRET not in row, (path.name, sheet, row)
+    assert hidden, "the demo sample must exercise suppression in a report"
+
+
+@pytest.mark.slow
+def test_reports_hold_no_row_level_youth_data(demo_home, index):
+    """Reports are aggregates and public procurement data: no parcours row, no youth stage or
+    hours done of a clause (the buyer's list stops at « parcours commencé »)."""
+    # The columns of the dashboard's parcours detail and of a clause's youth-side fields.
+    youth_columns = {
+        "Heures réalisées",
+        "Heures prévues / réalisées",
+        "Situation à 6 mois",
+        "Parcours commencés",
+        "Premier parcours",
+    }
+    youth_stages = {
+        r[0]
+        for r in published(
+            demo_home,
+            "select distinct libelle_etape from marts.fct_entonnoir_clauses "
+            "where domaine = 'jeunes'",
+        )
+    }
+    assert youth_stages == {"Parcours terminé", "Sortie positive à 6 mois"}
+    buyers = sorted((demo_home / "reports" / "acheteurs").glob("*.xlsx"))
+    assert buyers
+    for path in [*buyers, *(demo_home / "reports" / "national").glob("*.xlsx")]:
+        for sheet, header, row in _workbook_rows(path):
+            assert not youth_columns & set(header), (path.name, sheet)
+            if path in buyers:
+                assert not youth_stages & set(row), (path.name, sheet, row)
+    for path in (demo_home / "reports" / "acheteurs").glob("*.pdf"):
+        text = " ".join(pdf_text(path).split())
+        assert not any(stage in text for stage in youth_stages), path.name
+        assert "Heures réalisées" not in text and " / réalisées" not in text, path.name
 
 
 @pytest.mark.slow

@@ -30,7 +30,7 @@ def barres(
     horizontal: bool = False,
     erreurs: tuple[list[float | None], list[float | None]] | None = None,
 ) -> dict:
-    """One bar per category; hidden values are gaps with their "n.d." / "< 5" text."""
+    """One bar per category; hidden values are gaps labelled with the secret marker."""
     bar: dict = {
         "type": "bar",
         "x": valeurs if horizontal else categories,
@@ -122,8 +122,8 @@ def tuiles(
     textes: dict[str, str],
 ) -> dict:
     """A tile-grid map: one square per académie at a fixed grid position (overseas in a row
-    below), shaded by value and labelled with it; hidden values ("n.d.") and académies without
-    data ("–") are light grey with their label."""
+    below), shaded by value and labelled with it; hidden values (the secret marker) and
+    académies without data ("–") are light grey with their label."""
     codes = list(positions)
     shown = [c for c in codes if valeurs.get(c) is not None]
     hidden = [c for c in codes if valeurs.get(c) is None]

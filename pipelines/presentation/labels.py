@@ -13,3 +13,5 @@ RESULTATS = [
 ]
 # Stages after "parcours commencé" describe a youth: a list of clauses stops there.
 ETAPE_PUBLIQUE_MAX = 7
+# "Sortie positive à 6 mois", the last stage: clauses "stopped" there went all the way.
+ETAPE_FINALE = 9

@@ -1,7 +1,8 @@
 """The report for one public buyer (by SIRET): where it stands and what to do next.
 
-Everything here is public procurement data (clauses, contracts, holders, amounts), except the
-stages after "parcours commencé", which describe a youth: a clause's stage stops there.
+Everything here is public procurement data (clauses, contracts, holders, amounts). What
+describes a youth stays out: a clause's stage stops at "parcours commencé", and its hours done,
+number and dates of parcours are not listed (as in the research release's ``clauses``).
 """
 
 from __future__ import annotations
@@ -170,12 +171,12 @@ def synthese(instantane: Instantane, buyer: dict, periode: str) -> Section:
                 [
                     (
                         "Acheteur",
-                        [mine_row["valeur"] if mine_row else None for _, mine_row, _ in series],
+                        [cells.trace(m) for _, m, _ in series],
                         [texte(cells.valeur(m), Type.TEXTE) for _, m, _ in series],
                     ),
                     (
                         "France",
-                        [fr["valeur"] for _, _, fr in series],
+                        [cells.trace(fr) for _, _, fr in series],
                         [texte(cells.valeur(fr), Type.TEXTE) for _, _, fr in series],
                     ),
                 ],
@@ -316,7 +317,6 @@ def liste_clauses(clauses: list[dict]) -> Section:
                 Colonne("Titulaire", largeur=24),
                 Colonne("SIRET du titulaire", largeur=16),
                 Colonne("Heures prévues", Type.ENTIER),
-                Colonne("Heures réalisées", Type.ENTIER),
                 Colonne("Notification", Type.DATE),
                 Colonne("Fin de la clause", Type.DATE),
                 Colonne("Étape atteinte", largeur=28),
@@ -329,7 +329,6 @@ def liste_clauses(clauses: list[dict]) -> Section:
                     c["nom_titulaire"],
                     c["siret_titulaire"],
                     c["heures_parcours"],
-                    c["heures_realisees"],
                     c["date_notification"],
                     c["date_fin_clause"],
                     c["etape_publique"],
@@ -342,7 +341,7 @@ def liste_clauses(clauses: list[dict]) -> Section:
             [
                 Colonne("Marché et objet", largeur=40),
                 Colonne("Titulaire", largeur=20),
-                Colonne("Heures prévues / réalisées", Type.ENTIER, largeur=14),
+                Colonne("Heures prévues", Type.ENTIER, largeur=14),
                 Colonne("Notification → fin de la clause", largeur=22),
                 Colonne("Étape atteinte", largeur=22),
             ],
@@ -350,7 +349,7 @@ def liste_clauses(clauses: list[dict]) -> Section:
                 [
                     _marche(c),
                     c["nom_titulaire"],
-                    f"{_n(c['heures_parcours'])} / {_n(c['heures_realisees'])}",
+                    c["heures_parcours"],
                     f"{_d(c['date_notification'])} → {_d(c['date_fin_clause'])}",
                     c["etape_publique"],
                 ]
@@ -549,10 +548,6 @@ def _reference(clause: dict) -> str:
 
 def _marche(clause: dict) -> str:
     return f"{_reference(clause)}\n{clause['objet_marche'] or '–'}"
-
-
-def _n(value: int | None) -> str:
-    return texte(value, Type.ENTIER)
 
 
 def _d(value: object) -> str:

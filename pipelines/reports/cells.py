@@ -1,22 +1,21 @@
-"""From published indicator rows to report cells, the disclosure rules applied.
+"""From published indicator rows to report cells, the warehouse's disclosure decision applied.
 
 dbt decides what may be shown (``diffusable``, primary and secondary suppression); this module
-only says how a hidden cell reads and why it is hidden.
+only reads that decision. Every hidden cell is the same ``SECRET`` mark, whatever the rule that
+hid it: nothing here looks at a row's numerator or denominator to say why.
 """
 
 from __future__ import annotations
 
+from pipelines.presentation import formatting as fmt
 from pipelines.reports.model import Cellule, Masque, Type, Valeur
 
-# The thresholds of dbt_project.yml (vars seuil_comptage, seuil_denominateur), quoted in the
-# reasons given to readers; a test checks they match.
-SEUIL_COMPTAGE = 5
-SEUIL_DENOMINATEUR = 20
+# The thresholds quoted in the legend (defined once in pipelines.presentation.formatting; also
+# imported from here by pipelines.exports.tables).
+SEUIL_COMPTAGE = fmt.SEUIL_COMPTAGE
+SEUIL_DENOMINATEUR = fmt.SEUIL_DENOMINATEUR
 
-MOINS_DE_5 = Masque("< 5", f"effectif de jeunes inférieur à {SEUIL_COMPTAGE}")
-TROP_PEU = Masque("n.d.", f"moins de {SEUIL_DENOMINATEUR} jeunes au dénominateur")
-TROP_PEU_ECART = Masque("n.d.", f"moins de {SEUIL_DENOMINATEUR} jeunes dans l'un des deux groupes")
-SECONDAIRE = Masque("n.d.", "masqué pour qu'une autre case masquée ne puisse être recalculée")
+SECRET = Masque(fmt.SECRET, fmt.MOTIF_SECRET)
 
 TYPES = {
     "nombre": Type.ENTIER,
@@ -27,22 +26,14 @@ TYPES = {
 }
 
 
-def masque(row: dict) -> Masque | None:
-    """Why an indicator row is hidden, or None when it may be shown."""
-    if row["diffusable"]:
-        return None
-    if row["unite"] == "nombre":
-        small = 1 <= (row["numerateur"] or 0) < SEUIL_COMPTAGE
-        return MOINS_DE_5 if small else SECONDAIRE
-    if row["unite"] == "ecart":
-        low = min(row["numerateur"] or 0, row["denominateur"] or 0)
-        return TROP_PEU_ECART if low < SEUIL_DENOMINATEUR else SECONDAIRE
-    return TROP_PEU if (row["denominateur"] or 0) < SEUIL_DENOMINATEUR else SECONDAIRE
+def masque(row: dict | None) -> Masque | None:
+    """``SECRET`` when the warehouse hides the row, None when it may be shown."""
+    return SECRET if fmt.est_secret(row) else None
 
 
 def valeur(row: dict | None, champ: str = "valeur") -> Cellule:
     """An indicator's value (or one of its interval bounds), typed by its unit; hidden rows
-    give their mark, and their bounds too (a bound would give the value away)."""
+    give the mark, and their bounds too (a bound would give the value away)."""
     if row is None:
         return None
     hidden = masque(row)
@@ -59,7 +50,16 @@ def valeur(row: dict | None, champ: str = "valeur") -> Cellule:
 
 def effectif(row: dict | None, champ: str) -> Cellule:
     """A numerator or denominator: shown only with its row, as an integer."""
-    if row is None or row[champ] is None:
+    if row is None:
         return None
     hidden = masque(row)
-    return hidden if hidden else int(row[champ])
+    if hidden:
+        return hidden
+    return None if row[champ] is None else int(row[champ])
+
+
+def trace(row: dict | None, champ: str = "valeur") -> float | None:
+    """The value a chart plots: None (a gap, labelled with the mark) for a hidden row."""
+    if row is None or masque(row) or row[champ] is None:
+        return None
+    return row[champ]

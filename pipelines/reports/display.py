@@ -9,11 +9,11 @@ from babel.numbers import format_currency, format_decimal
 from pipelines.presentation import formatting as fmt
 from pipelines.reports.model import Cellule, Masque, Type, Valeur
 
-ABSENT = "–"
+ABSENT = fmt.ABSENT
 
 
 def texte(cellule: Cellule, type_colonne: Type) -> str:
-    """``0.457`` in a rate column → ``45,7 %``; a hidden cell → its mark; nothing → ``–``."""
+    """``0.457`` in a rate column → ``45,7 %``; a hidden cell → the secret mark; nothing → ``–``."""
     if cellule is None:
         return ABSENT
     if isinstance(cellule, Masque):

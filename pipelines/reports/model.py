@@ -2,7 +2,8 @@
 
 The PDF and the workbook are two renderings of the same ``Rapport``: the PDF formats each cell
 in French, the workbook writes it as a typed Excel cell. A cell that the disclosure rules hide
-is a ``Masque``: it carries its French mark and the reason, never the value.
+is a ``Masque``: it carries the one secret mark and « secret statistique », never the value
+nor which rule hid it.
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ class Type(StrEnum):
 class Masque:
     """A value the disclosure rules do not allow to show."""
 
-    marque: str  # what the PDF shows: "< 5" or "n.d."
-    motif: str  # why, in French (the workbook's flag column)
+    marque: str  # what the PDF and the workbook show in the cell: "secret"
+    motif: str  # the workbook's flag column: "secret statistique" (never which rule)
 
 
 @dataclass(frozen=True)

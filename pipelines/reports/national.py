@@ -176,11 +176,11 @@ def marches_clause_sociale(instantane: Instantane, periode: str) -> Section:
             [
                 [
                     r["periode"],
-                    r["numerateur"],
-                    r["denominateur"],
-                    r["valeur"],
-                    r["ic_bas"],
-                    r["ic_haut"],
+                    cells.effectif(r, "numerateur"),
+                    cells.effectif(r, "denominateur"),
+                    cells.valeur(r),
+                    cells.valeur(r, "ic_bas"),
+                    cells.valeur(r, "ic_haut"),
                 ]
                 for r in rows
             ],
@@ -253,7 +253,7 @@ def clauses_par_statut(instantane: Instantane, periode: str) -> Section:
 def activation(instantane: Instantane) -> Section:
     """6-month activation rate and activation delay, every year: the trend."""
     rows = instantane.rows(
-        "select a.*, d.valeur as delai "
+        "select a.*, d.valeur as delai, d.diffusable as delai_diffusable "
         "from marts.indicateurs a left join marts.indicateurs d on d.indicateur = "
         "'delai_activation_jours' and d.periode = a.periode and d.niveau = a.niveau "
         "and d.code_niveau = a.code_niveau where a.indicateur = 'taux_activation_6m' "
@@ -287,12 +287,12 @@ def activation(instantane: Instantane) -> Section:
             [
                 [
                     r["periode"],
-                    r["denominateur"],
-                    r["numerateur"],
-                    r["valeur"],
-                    r["ic_bas"],
-                    r["ic_haut"],
-                    r["delai"],
+                    cells.effectif(r, "denominateur"),
+                    cells.effectif(r, "numerateur"),
+                    cells.valeur(r),
+                    cells.valeur(r, "ic_bas"),
+                    cells.valeur(r, "ic_haut"),
+                    cells.valeur(_delai(r)),
                 ]
                 for r in rows
             ],
@@ -311,14 +311,16 @@ def academies(instantane: Instantane, periode: str) -> Section:
         """
         with ind as (
             pivot (
-                select code_niveau, libelle_niveau, indicateur, valeur, ic_bas, ic_haut
+                select code_niveau, libelle_niveau, indicateur, valeur, ic_bas, ic_haut,
+                    diffusable, unite
                 from marts.indicateurs
                 where niveau = 'academie' and periode = ? and code_niveau != 'NR'
                     and indicateur in ('nb_clauses_csf', 'taux_activation_6m',
                                        'nb_clauses_dormantes')
             )
             on indicateur in ('nb_clauses_csf', 'taux_activation_6m', 'nb_clauses_dormantes')
-            using first(valeur) as v, first(ic_bas) as bas, first(ic_haut) as haut
+            using first(valeur) as v, first(ic_bas) as bas, first(ic_haut) as haut,
+                first(diffusable) as diffusable, first(unite) as unite
             group by code_niveau, libelle_niveau
         ),
         blocage as (
@@ -357,11 +359,11 @@ def academies(instantane: Instantane, periode: str) -> Section:
             [
                 [
                     r["libelle_niveau"],
-                    _int(r["nb_clauses_csf_v"]),
-                    r["taux_activation_6m_v"],
-                    r["taux_activation_6m_bas"],
-                    r["taux_activation_6m_haut"],
-                    _int(r["nb_clauses_dormantes_v"]),
+                    cells.effectif(_cellule(r, "nb_clauses_csf"), "valeur"),
+                    cells.valeur(_cellule(r, "taux_activation_6m")),
+                    cells.valeur(_cellule(r, "taux_activation_6m"), "ic_bas"),
+                    cells.valeur(_cellule(r, "taux_activation_6m"), "ic_haut"),
+                    cells.effectif(_cellule(r, "nb_clauses_dormantes"), "valeur"),
                     r["etape"],
                 ]
                 for r in rows
@@ -402,9 +404,6 @@ def resultats_jeunes(instantane: Instantane) -> Section:
     positive = [found.get(f"taux_sortie_positive_{h}") for h, _ in HORIZONS]
     comparison = [found.get(f"taux_sortie_positive_{h}_comparaison") for h, _ in HORIZONS]
 
-    def plotted(row: dict | None) -> float | None:
-        return row["valeur"] if row and row["diffusable"] else None
-
     return Section(
         id="resultats-jeunes",
         titre="Le devenir des jeunes",
@@ -420,12 +419,12 @@ def resultats_jeunes(instantane: Instantane) -> Section:
                 [
                     (
                         "Jeunes en CSF",
-                        [plotted(r) for r in positive],
+                        [cells.trace(r) for r in positive],
                         [texte(cells.valeur(r), Type.TEXTE) for r in positive],
                     ),
                     (
                         "Groupe de comparaison (standardisé)",
-                        [plotted(r) for r in comparison],
+                        [cells.trace(r) for r in comparison],
                         [texte(cells.valeur(r), Type.TEXTE) for r in comparison],
                     ),
                 ],
@@ -467,11 +466,14 @@ def _par_annee(rows: list[dict], axe: str, libelle: str) -> Graphique | None:
     return Graphique(
         figures.barres(
             [r["periode"] for r in rows],
-            [r["valeur"] for r in rows],
+            [cells.trace(r) for r in rows],
             shown,
             axe,
             pourcentage=True,
-            erreurs=([r["ic_bas"] for r in rows], [r["ic_haut"] for r in rows]),
+            erreurs=(
+                [cells.trace(r, "ic_bas") for r in rows],
+                [cells.trace(r, "ic_haut") for r in rows],
+            ),
         ),
         alternative=f"{libelle} : "
         + " ; ".join(f"{r['periode']} : {t}" for r, t in zip(rows, shown, strict=True))
@@ -487,5 +489,21 @@ def _intervalle(row: dict | None) -> str:
     return f" (IC 95 % : {texte(low, Type.TEXTE)} – {texte(high, Type.TEXTE)})"
 
 
-def _int(value: float | None) -> int | None:
-    return None if value is None else int(value)
+def _cellule(row: dict, indicateur: str) -> dict | None:
+    """One indicator's cell out of a pivoted row (None when the académie has no such row)."""
+    if row[f"{indicateur}_diffusable"] is None:
+        return None
+    return {
+        "valeur": row[f"{indicateur}_v"],
+        "ic_bas": row[f"{indicateur}_bas"],
+        "ic_haut": row[f"{indicateur}_haut"],
+        "diffusable": row[f"{indicateur}_diffusable"],
+        "unite": row[f"{indicateur}_unite"],
+    }
+
+
+def _delai(row: dict) -> dict | None:
+    """The activation delay's cell joined to an activation row."""
+    if row["delai_diffusable"] is None:
+        return None
+    return {"valeur": row["delai"], "diffusable": row["delai_diffusable"], "unite": "jours"}

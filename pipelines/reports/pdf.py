@@ -9,6 +9,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from pipelines.presentation import formatting as fmt
 from pipelines.reports.display import est_numerique, texte
 from pipelines.reports.model import Masque, Rapport, Section, Type, Valeur
 from pipelines.reports.sections import a_propos
@@ -111,12 +112,15 @@ def _section(section: Section, svg: str | None) -> dict:
     image = None
     if svg is not None:
         image = "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode()
+    notes = list(section.notes)
+    if shown is not None and shown.masques and fmt.LEGENDE_SECRET not in notes:
+        notes.append(fmt.LEGENDE_SECRET)
     return {
         "id": section.id,
         "titre": section.titre,
         "paragraphes": section.paragraphes,
         "puces": section.puces,
-        "notes": section.notes,
+        "notes": notes,
         "image": image,
         "alternative": section.graphique.alternative if section.graphique else "",
         "tableau": tableau,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from pipelines.presentation import figures
+from pipelines.presentation import formatting as fmt
+from pipelines.presentation.labels import ETAPE_FINALE
 from pipelines.reports import cells
 from pipelines.reports.display import texte
 from pipelines.reports.model import (
@@ -16,7 +18,6 @@ from pipelines.reports.model import (
 )
 from pipelines.reports.snapshot import Instantane
 
-ETAPE_FINALE = 9  # "sortie positive à 6 mois": clauses "stopped" there went all the way
 CIBLE_CLAUSE_SOCIALE = 0.30  # national target for the share of contracts with a social clause
 
 
@@ -55,10 +56,7 @@ def entonnoir(instantane: Instantane, niveau: str, code: str, periode: str, lieu
     )
 
     def hidden(row: dict) -> Masque | None:
-        if row["diffusable"]:
-            return None
-        small = 1 <= row["nb_clauses_atteinte"] < cells.SEUIL_COMPTAGE
-        return cells.MOINS_DE_5 if small else cells.SECONDAIRE
+        return cells.masque(row)
 
     lignes = [
         [
@@ -66,7 +64,7 @@ def entonnoir(instantane: Instantane, niveau: str, code: str, periode: str, lieu
             hidden(r) or r["nb_clauses_atteinte"],
             hidden(r) or r["nb_clauses_bloquees"],
             hidden(r) or r["taux_conversion"],
-            None if hidden(r) or r["delai_median_jours"] is None else r["delai_median_jours"],
+            hidden(r) or r["delai_median_jours"],
         ]
         for r in rows
     ]
@@ -78,7 +76,7 @@ def entonnoir(instantane: Instantane, niveau: str, code: str, periode: str, lieu
     paragraphes = []
     if rows:
         paragraphes.append(
-            f"{texte(rows[0]['nb_clauses_atteinte'], Type.ENTIER)} clauses notifiées "
+            f"{texte(lignes[0][1], Type.ENTIER)} clauses notifiées "
             f"{_periode(periode)} {lieu} : chaque étape compte les clauses qui l'ont atteinte."
         )
     if blocked:
@@ -95,7 +93,7 @@ def entonnoir(instantane: Instantane, niveau: str, code: str, periode: str, lieu
         graphique=Graphique(
             figures.barres(
                 [r["libelle_etape"] for r in rows],
-                [None if hidden(r) else r["nb_clauses_atteinte"] for r in rows],
+                [cells.trace(r, "nb_clauses_atteinte") for r in rows],
                 [texte(line[1], Type.ENTIER) for line in lignes],
                 "Clauses",
                 horizontal=True,
@@ -119,7 +117,8 @@ def entonnoir(instantane: Instantane, niveau: str, code: str, periode: str, lieu
         ),
         notes=[
             "Une clause récente peut être « arrêtée » à une étape qu'elle franchira bientôt.",
-            "Les deux dernières étapes décrivent des jeunes : un effectif de 1 à 4 est masqué.",
+            "Les deux dernières étapes décrivent des jeunes et suivent le secret statistique.",
+            fmt.LEGENDE_SECRET,
         ],
     )
 
@@ -150,13 +149,13 @@ def methode(instantane: Instantane, indicateurs: list[str], extra: list[str]) ->
             "Le groupe de comparaison réunit des jeunes suivis par la MLDS sans parcours CSF, de "
             "la même académie et de la même année d'entrée, standardisé sur le sexe, la tranche "
             "d'âge et la dernière classe : la différence est un « écart observé », pas un effet.",
-            f"Secret statistique : un effectif de 1 à {cells.SEUIL_COMPTAGE - 1} jeunes est "
-            f"affiché « < {cells.SEUIL_COMPTAGE} » ; un taux calculé sur moins de "
-            f"{cells.SEUIL_DENOMINATEUR} jeunes n'est pas affiché (« n.d. »), ni son intervalle ; "
-            "une seconde case est masquée quand une seule le serait dans une ligne ou une "
-            "colonne qui a un total.",
+            "Secret statistique : une valeur qui permettrait d'approcher la situation d'un jeune "
+            f"n'est pas diffusée ; elle s'affiche « {fmt.SECRET} », sans son intervalle, quelle "
+            "que soit la règle qui l'a masquée.",
+            fmt.LEGENDE_SECRET,
             "Les données de la commande publique (marchés, acheteurs, titulaires, montants) sont "
-            "publiques : elles ne sont jamais masquées.",
+            "publiques : elles ne sont masquées que lorsqu'elles permettraient de recalculer une "
+            "valeur sur des jeunes.",
             *extra,
         ],
         tableau=Tableau(

@@ -1,8 +1,9 @@
 """A report as an Excel workbook: one sheet per section, typed cells, frozen headers, filters.
 
 Number formats are stored in Excel's neutral notation (``#,##0.0``) and shown by Excel in the
-reader's locale: ``1 234,5`` in a French Excel. A hidden cell is left empty and the row's
-"Secret statistique" column says why (indicators.md: exports get a null and a flag).
+reader's locale: ``1 234,5`` in a French Excel. A hidden cell holds the one secret mark (text,
+so no formula counts it as a number), the row's "Secret statistique" column says « secret
+statistique » (never which rule hid it) and the sheet ends with the legend of the mark.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import xlsxwriter
 
+from pipelines.presentation import formatting as fmt
 from pipelines.reports.model import Masque, Rapport, Section, Type, Valeur
 from pipelines.reports.sections import a_propos
 
@@ -57,6 +59,7 @@ class _Styles:
         )
         self.texte = book.add_format({"text_wrap": False})
         self.note = book.add_format({"italic": True, "font_color": "#3A3A3A"})
+        self.secret = book.add_format({"italic": True, "font_color": "#3A3A3A", "align": "right"})
         self.alerte = book.add_format({"bold": True, "font_color": "#B34000"})
         self.types = {kind: book.add_format({"num_format": code}) for kind, code in FORMATS.items()}
 
@@ -97,14 +100,15 @@ def _section(book: xlsxwriter.Workbook, styles: _Styles, section: Section) -> No
             sheet.set_column(len(colonnes), len(colonnes), 44)
         for ligne in tableau.lignes:
             row += 1
-            reasons = []
+            motif = None
             for col, (value, colonne) in enumerate(zip(ligne, colonnes, strict=True)):
                 if isinstance(value, Masque):
-                    reasons.append(f"{colonne.titre} : {value.motif}")
+                    sheet.write_string(row, col, value.marque, styles.secret)
+                    motif = value.motif
                     continue
                 _write(sheet, styles, row, col, value, colonne.type)
-            if reasons:
-                sheet.write_string(row, len(colonnes), " ; ".join(reasons))
+            if motif:
+                sheet.write_string(row, len(colonnes), motif)
         last_col = len(colonnes) - (0 if flag else 1)
         sheet.freeze_panes(LIGNE_ENTETE + 1, 0)
         sheet.autofilter(LIGNE_ENTETE, 0, max(row, LIGNE_ENTETE), last_col)
@@ -113,7 +117,10 @@ def _section(book: xlsxwriter.Workbook, styles: _Styles, section: Section) -> No
     for puce in section.puces:
         row += 1
         sheet.write_string(row, 0, f"• {puce}")
-    for note in section.notes:
+    notes = list(section.notes)
+    if tableau is not None and tableau.masques and fmt.LEGENDE_SECRET not in notes:
+        notes.append(fmt.LEGENDE_SECRET)
+    for note in notes:
         row += 1
         sheet.write_string(row, 0, note, styles.note)
     if tableau is None:
