@@ -230,6 +230,7 @@ HOSTILE = {
     "motif": "Jean Dupont-Hostile a abandonné (INE 4168.537.143.Z)",
     "commentaire": "appeler M. Dupont-Hostile",
 }
+RARE_SECTOR = "Boulangerie artisanale de Trifouilly"
 NEEDLES = [
     "Dupont-Hostile",
     "Lilas-Hostile",
@@ -289,8 +290,16 @@ def _hostile_inbox(inbox: Path) -> None:
     (inbox / "mlds_24_suivis.csv").write_bytes((SAMPLE / "mlds_24_suivis.csv").read_bytes())
 
     register = _read_sample(SAMPLE / "registre_clauses_csf.csv")
-    objet = _column(register, "objet_du_marche")
+    objet, clause, secteur = (
+        _column(register, c)
+        for c in ("objet_du_marche", "identifiant_clause", "secteur_activite_entreprise")
+    )
     register[1][objet] = "Nettoyage, référent 4168-537-143-Z"
+    # A sector typed for one clause only, which hosts a parcours: it would name the company.
+    hosting = parcours[1][_column(parcours, "identifiant_clause")]
+    for row in register[1:]:
+        if row[clause] == hosting:
+            row[secteur] = RARE_SECTOR
     register[0] += ["Code CPV", "Commentaire acheteur"]
     for row in register[1:]:
         row += ["45210000", HOSTILE["commentaire"]]
@@ -401,20 +410,38 @@ def test_free_text_reaches_marts_and_microdata_only_as_codes(hostile_home):
             ).fetchall()
             if c is not None
         }
+        rare = con.execute(
+            "select count(*) from marts.fct_parcours where secteur = ?", [RARE_SECTOR]
+        ).fetchone()[0]
+        common = {
+            s
+            for (s,) in con.execute(
+                "select secteur from marts.fct_parcours group by secteur "
+                "having count(distinct siret_entreprise) >= 5"
+            ).fetchall()
+        }
     assert CODE_AUTRE in motifs <= CODES_DIFFUSABLES["motif_interruption"]
     assert CODE_AUTRE in classes <= CODES_DIFFUSABLES["derniere_classe"]
+    assert rare > 0  # the warehouse keeps it...
     release = next((hostile_home / "exports").glob("auto-*"))
+    sectors = {r["secteur"] for r in _release_rows(release, "microdonnees_parcours")} - {""}
+    assert RARE_SECTOR not in sectors and CODE_AUTRE in sectors  # ...the release does not
+    assert sectors - {CODE_AUTRE} <= common and sectors - {CODE_AUTRE}
     for name, columns in (
         ("microdonnees_parcours", ("motif_interruption", "derniere_classe")),
         ("microdonnees_jeunes_comparaison", ("derniere_classe",)),
     ):
-        path = next(release.rglob(f"{name}.csv"))
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            rows = list(csv.DictReader(handle, delimiter=_delimiter(path)))
+        rows = _release_rows(release, name)
         assert rows, name
         for column in columns:
             values = {r[column] for r in rows} - {""}
             assert values and values <= CODES_DIFFUSABLES[column], (name, column, values)
+
+
+def _release_rows(release: Path, name: str) -> list[dict[str, str]]:
+    path = next(release.rglob(f"{name}.csv"))
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle, delimiter=_delimiter(path)))
 
 
 def _delimiter(path: Path) -> str:

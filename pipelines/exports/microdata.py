@@ -11,7 +11,8 @@ apart) are suppressed. Every class left then holds at least k youths.
 Free text never leaves the warehouse: the columns operators type freely (motif of interruption,
 last class attended) are read as codes of a reviewed closed set at ingestion
 (``pipelines/ingest/codes/``), and a release writes a value outside that set as ``autre``, whatever
-the mart holds.
+the mart holds. The host company's sector, typed by buyers in the register, is released only when
+at least k host companies of the release share it, else as ``autre``.
 """
 
 from __future__ import annotations
@@ -70,6 +71,11 @@ _CLASSE = (
     "Dernière classe fréquentée, codée (" + _codes_dits("derniere_classe") + ") ; "
     f"« {CODE_AUTRE} » pour tout libellé hors de la liste revue."
 )
+_SECTEUR = (
+    "Secteur d'activité de l'entreprise d'accueil, tel que saisi au registre des clauses, quand "
+    f"au moins {K_ANONYMAT} entreprises d'accueil de la diffusion le partagent ; « {CODE_AUTRE} » "
+    "sinon (un secteur rare désignerait l'entreprise, donc le jeune)."
+)
 _GENERALISEE = (
     f"Vrai si l'académie a été retirée parce que moins de {K_ANONYMAT} jeunes partageaient le "
     "sexe, la tranche d'âge, l'académie et l'année d'entrée à la MLDS de cet enregistrement."
@@ -90,6 +96,9 @@ class Microdonnees:
     colonnes: dict[str, str]
     # Coded free-text columns: a value outside the reviewed set is released as CODE_AUTRE.
     codes: tuple[str, ...] = field(default=())
+    # Free-text columns with no reviewed set, and the column whose distinct values a value of
+    # theirs must be shared by (at least K_ANONYMAT) to be released; otherwise CODE_AUTRE.
+    regroupes: dict[str, str] = field(default_factory=dict)
 
 
 MICRODONNEES = (
@@ -112,8 +121,11 @@ MICRODONNEES = (
             "academie_generalisee": _GENERALISEE,
             "motif_interruption": _MOTIF,
             "derniere_classe": _CLASSE,
+            "secteur": _SECTEUR,
         },
         codes=("motif_interruption", "derniere_classe"),
+        # The register's sector is typed by buyers: a rare one would name the host company.
+        regroupes={"secteur": "siret_entreprise"},
     ),
     Microdonnees(
         nom="microdonnees_jeunes_comparaison",
@@ -192,9 +204,25 @@ def _closed(colonne: str) -> str:
 
 def _anonymise(con: duckdb.DuckDBPyConnection, micro: Microdonnees) -> Anonymisation:
     exclude = f"exclude ({', '.join(micro.retires)})" if micro.retires else ""
+    for colonne, porteur in micro.regroupes.items():
+        con.execute(
+            f"""
+            create or replace temp table {micro.nom}_{colonne}_courants as
+            select {colonne} as valeur
+            from snap.marts.{micro.modele}
+            where {colonne} is not null
+            group by {colonne}
+            having count(distinct {porteur}) >= {K_ANONYMAT}
+            """
+        )
     replace = ", ".join(
         [f"recoder('{c}', source.{c}) as {c}" for c in micro.identifiants]
         + [_closed(c) for c in micro.codes]
+        + [
+            f"case when source.{c} is null then null when source.{c} in (select valeur from "
+            f"{micro.nom}_{c}_courants) then source.{c} else '{CODE_AUTRE}' end as {c}"
+            for c in micro.regroupes
+        ]
     )
     qi = ", ".join(QUASI_IDENTIFIANTS)
     qi_generalises = ", ".join(QUASI_IDENTIFIANTS_GENERALISES)
@@ -239,6 +267,8 @@ def _anonymise(con: duckdb.DuckDBPyConnection, micro: Microdonnees) -> Anonymisa
         f"select count(*), count(*) filter (where academie_generalisee) from {micro.nom}"
     ).fetchone()
     con.execute(f"drop table {micro.nom}_classes")
+    for colonne in micro.regroupes:
+        con.execute(f"drop table {micro.nom}_{colonne}_courants")
     return Anonymisation(
         table=micro.nom,
         enregistrements=total,
