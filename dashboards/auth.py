@@ -5,11 +5,13 @@ Users and groups come from a TOML file (``CSF_USERS_FILE``, default
 authentication. Everything else asks ``Identite`` questions, so an OIDC provider can replace
 ``BasicAuthProvider`` by returning the same ``Identite`` from its claims.
 
-Roles: ``national`` (everything), ``academie:<code>`` (youth detail for its académie only,
-national aggregates otherwise), ``achats`` (procurement pages and per-buyer detail).
+Roles: ``national`` (every aggregate, no row-level youth data), ``academie:<code>`` (every
+aggregate, and the row-level youth detail of its own académie only), ``achats`` (procurement
+pages and per-buyer detail; nothing that describes youths).
 
-Without a users file the dashboard serves a single local, anonymous ``national`` user, and
-``csf dashboard`` then refuses to listen on anything but the loopback interface.
+Without a users file the dashboard serves a single local, anonymous ``national`` user (so no
+row-level youth data either), and ``csf dashboard`` then refuses to listen on anything but the
+loopback interface.
 """
 
 from __future__ import annotations
@@ -52,8 +54,10 @@ class Identite:
         return self.est_national or bool(self.academies)
 
     def peut_voir_detail_jeunes(self, code_academie: str | None) -> bool:
-        """Row-level youth detail: national, or the académie's own MLDS."""
-        return self.est_national or (code_academie is not None and code_academie in self.academies)
+        """Row-level youth detail: only the académie's own MLDS (``academie:<code>``), never
+        the national or buyers' roles (nor the local anonymous user, who is national): a
+        national user sees aggregates, which hide what would describe a few youths."""
+        return code_academie is not None and code_academie in self.academies
 
 
 ANONYME = Identite("local", frozenset({"national"}))

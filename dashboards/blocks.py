@@ -14,7 +14,7 @@ from dashboards.auth import Identite
 from dashboards.filters import Filtres
 from pipelines.presentation import figures
 from pipelines.presentation import formatting as fmt
-from pipelines.presentation.labels import ETAPE_PUBLIQUE_MAX, HORIZONS, RESULTATS
+from pipelines.presentation.labels import ETAPE_FINALE, ETAPE_PUBLIQUE_MAX, HORIZONS, RESULTATS
 from pipelines.settings import late_after_days
 
 
@@ -73,9 +73,28 @@ def _lieu(filtres: Filtres, domaine: str) -> str:
     }[niveau] + labels.get(code, code)
 
 
+REFUS_JEUNES = "Votre profil ne donne pas accès aux indicateurs sur les jeunes."
+REFUS_DETAIL = (
+    "Le détail des parcours n'est accessible qu'à la MLDS de l'académie, pour sa propre "
+    "académie : les autres profils voient les indicateurs agrégés, soumis au secret statistique."
+)
+
+
 def _exiger(identite: Identite, domaine: str) -> None:
     if not identite.peut_voir(domaine):
-        raise Refus("Votre profil ne donne pas accès aux indicateurs sur les jeunes.")
+        raise Refus(REFUS_JEUNES)
+
+
+def _sources_visibles(identite: Identite, colonne: str = "source") -> str:
+    """A SQL condition on a quality table: without access to youths, the MLDS files (their
+    rows describe youths, and their counts are youth counts) are left out."""
+    return "true" if identite.peut_voir("jeunes") else f"{colonne} not like 'mlds%'"
+
+
+def _notes_sources(identite: Identite) -> list[str]:
+    if identite.peut_voir("jeunes"):
+        return []
+    return ["Les fichiers de suivi des jeunes (MLDS) ne sont pas présentés à votre profil."]
 
 
 # ---------------------------------------------------------------- Vue d'ensemble
@@ -185,16 +204,24 @@ def calibrage(filtres: Filtres, identite: Identite) -> Bloc:
 
 
 def entonnoir(filtres: Filtres, identite: Identite) -> Bloc:
+    """The blocking-point funnel. Its last two stages describe youths (``domaine = 'jeunes'``):
+    a role without access to youths gets none of their rows, nor what would give them away
+    (the clauses stopped at "parcours commencé" are those that reached it minus those that went
+    on; the days spent there are the parcours' length)."""
     niveau, code = filtres.cellule("achats")
     if niveau not in ("national", "academie"):
         niveau, code = "national", "FR"
+    jeunes = identite.peut_voir("jeunes")
     rows = queries.rows(
         "select * from marts.fct_entonnoir_clauses where niveau = ? and code_niveau = ? "
-        "and periode = ? order by rang_etape",
+        "and periode = ? and (? or domaine != 'jeunes') order by rang_etape",
         niveau,
         code,
         filtres.annee,
+        jeunes,
     )
+    # The last stage shown before the youth stages, for a role that does not see them.
+    tronquee = None if jeunes else ETAPE_PUBLIQUE_MAX
 
     def shown(r: dict, value: str) -> str:
         return fmt.SECRET if fmt.est_secret(r) else value
@@ -203,18 +230,25 @@ def entonnoir(filtres: Filtres, identite: Identite) -> Bloc:
         [
             r["libelle_etape"],
             shown(r, fmt.number(r["nb_clauses_atteinte"])),
-            shown(r, fmt.number(r["nb_clauses_bloquees"])),
+            fmt.ABSENT
+            if r["rang_etape"] == tronquee
+            else shown(r, fmt.number(r["nb_clauses_bloquees"])),
             shown(r, fmt.percent(r["taux_conversion"]))
             if r["taux_conversion"] is not None
-            else "–",
-            fmt.number(r["delai_median_jours"])
-            if r["delai_median_jours"] is not None and r["diffusable"]
-            else "–",
+            else shown(r, fmt.ABSENT),
+            fmt.ABSENT
+            if r["rang_etape"] == tronquee
+            else shown(
+                r,
+                fmt.number(r["delai_median_jours"])
+                if r["delai_median_jours"] is not None
+                else fmt.ABSENT,
+            ),
         ]
         for r in rows
     ]
     blocked = max(
-        (r for r in rows if r["diffusable"] and r["rang_etape"] < 9),
+        (r for r in rows if not fmt.est_secret(r) and r["rang_etape"] < (tronquee or ETAPE_FINALE)),
         key=lambda r: r["nb_clauses_bloquees"],
         default=None,
     )
@@ -223,6 +257,13 @@ def entonnoir(filtres: Filtres, identite: Identite) -> Bloc:
         if blocked
         else ""
     )
+    notes = ["Une clause récente peut être « arrêtée » à une étape qu'elle franchira bientôt."]
+    if tronquee:
+        notes.append(
+            "Les étapes suivant le parcours commencé décrivent des jeunes : votre profil ne "
+            "donne pas accès à ces étapes, ni au nombre de clauses arrêtées au parcours commencé "
+            "et à la durée passée à cette étape, qui les révéleraient."
+        )
     return Bloc(
         id="entonnoir",
         titre="Où le processus bloque",
@@ -243,7 +284,7 @@ def entonnoir(filtres: Filtres, identite: Identite) -> Bloc:
             "Clauses",
             horizontal=True,
         ),
-        notes=["Une clause récente peut être « arrêtée » à une étape qu'elle franchira bientôt."],
+        notes=notes,
     )
 
 
@@ -452,11 +493,12 @@ DETAIL_MAX = 200
 
 
 def parcours_academie(filtres: Filtres, identite: Identite) -> Bloc:
-    """Row-level youth detail: only for the académie's own MLDS (or national)."""
-    if filtres.academie is None:
-        raise Refus("Choisissez une académie pour voir le détail de ses parcours.")
+    """Row-level youth detail: only for the académie's own MLDS (``academie:<code>``), never
+    for the national or buyers' roles nor the local anonymous user. Checked before any query."""
+    if filtres.academie is None and identite.academies:
+        raise Refus("Choisissez votre académie pour voir le détail de ses parcours.")
     if not identite.peut_voir_detail_jeunes(filtres.academie):
-        raise Refus("Le détail des parcours n'est accessible qu'à la MLDS de l'académie.")
+        raise Refus(REFUS_DETAIL)
     year = None if filtres.annee == "ensemble" else int(filtres.annee)
     rows = queries.rows(
         "select mois_debut, statut, heures_prevues, heures_realisees, situation_6m, secteur "
@@ -623,7 +665,10 @@ TUILES = {
 
 
 def fichiers(filtres: Filtres, identite: Identite) -> Bloc:
-    rows = queries.rows("select * from marts.qualite_fichiers order by charge_le desc, fichier")
+    rows = queries.rows(
+        f"select * from marts.qualite_fichiers where {_sources_visibles(identite)} "
+        "order by charge_le desc, fichier"
+    )
     return Bloc(
         id="fichiers",
         titre="Fichiers reçus",
@@ -650,13 +695,15 @@ def fichiers(filtres: Filtres, identite: Identite) -> Bloc:
             ]
             for r in rows
         ],
+        notes=_notes_sources(identite),
     )
 
 
 def quarantaine(filtres: Filtres, identite: Identite) -> Bloc:
     rows = queries.rows(
         "select regle, sum(lignes)::bigint as lignes, count(distinct fichier) as fichiers "
-        "from marts.qualite_regles group by regle order by lignes desc, regle"
+        f"from marts.qualite_regles where {_sources_visibles(identite)} "
+        "group by regle order by lignes desc, regle"
     )
     return Bloc(
         id="quarantaine",
@@ -671,6 +718,7 @@ def quarantaine(filtres: Filtres, identite: Identite) -> Bloc:
             "Lignes",
             horizontal=True,
         ),
+        notes=_notes_sources(identite),
     )
 
 
@@ -678,7 +726,8 @@ def controles(filtres: Filtres, identite: Identite) -> Bloc:
     rows = queries.rows(
         "select table_brute, controle, count(*) filter (where reussi) as reussis, "
         "count(*) filter (where not reussi) as echecs, max(verifie_le) as dernier "
-        "from marts.qualite_controles group by all order by table_brute, controle"
+        f"from marts.qualite_controles where {_sources_visibles(identite, 'table_brute')} "
+        "group by all order by table_brute, controle"
     )
     return Bloc(
         id="controles",
@@ -696,6 +745,7 @@ def controles(filtres: Filtres, identite: Identite) -> Bloc:
             ]
             for r in rows
         ],
+        notes=_notes_sources(identite),
     )
 
 
@@ -707,7 +757,8 @@ def fraicheur(filtres: Filtres, identite: Identite) -> Bloc:
     rows = queries.rows(
         "select case when source = 'decp' then 'DECP (nationale)' else perimetre end as perimetre,"
         " source, max(enregistre_le) as dernier from marts.qualite_fichiers "
-        "where est_courant group by all order by perimetre, source"
+        f"where est_courant and {_sources_visibles(identite)} "
+        "group by all order by perimetre, source"
     )
     built = publication.get("published_at")
     names = {
@@ -741,6 +792,7 @@ def fraicheur(filtres: Filtres, identite: Identite) -> Bloc:
         f"à la publication ; au-delà de {retard} jours, le périmètre est en retard.",
         colonnes=["Périmètre", "Source", "Dernier export", "Jours", "État"],
         lignes=lignes,
+        notes=_notes_sources(identite),
     )
 
 

@@ -14,10 +14,11 @@ import duckdb
 import pytest
 import requests
 
+from dashboards import blocks
 from dashboards.components import PAGES as PAGE_LINKS
 from dashboards.response_cache import page_request
 from dashboards.server import served_in_background
-from pipelines.presentation.formatting import number
+from pipelines.presentation.formatting import LEGENDE_SECRET, SECRET, number
 from tests.conftest import CSF, ROOT
 
 pytestmark = pytest.mark.slow
@@ -88,7 +89,7 @@ def test_csv_download_holds_the_displayed_figures(dashboard, demo_home):
 
 def test_no_page_or_download_shows_a_hidden_value(dashboard, demo_home):
     """Scan: for every youth indicator of the map, every period and every académie, a cell the
-    mart hides is displayed as "< 5" or "n.d.", and no youth count from 1 to 4 is displayed."""
+    mart hides is displayed as the one secret mark, and no youth count from 1 to 4 is shown."""
     with _published(demo_home) as con:
         cells = con.execute(
             "select indicateur, periode, libelle_niveau, diffusable from marts.indicateurs "
@@ -110,14 +111,16 @@ def test_no_page_or_download_shows_a_hidden_value(dashboard, demo_home):
             rows = _csv(requests.get(f"{dashboard}/telecharger/carte.csv{query}", timeout=10))
             for academie, _region, value, _interval in rows[1:]:
                 if (indicator, year, academie) in hidden:
-                    assert value in ("< 5", "n.d."), (indicator, year, academie, value)
+                    assert value == SECRET, (indicator, year, academie, value)
                     checked += 1
+                else:
+                    assert value != SECRET, (indicator, year, academie, value)
             ranking = _csv(
                 requests.get(f"{dashboard}/telecharger/classement.csv{query}", timeout=10)
             )
             for _rank, academie, value, _interval in ranking[1:]:
                 if (indicator, year, academie) in hidden:
-                    assert value in ("< 5", "n.d."), (indicator, year, academie, value)
+                    assert value == SECRET, (indicator, year, academie, value)
     assert checked == len(hidden)
     for code in academies[:8]:
         for year in years:
@@ -128,7 +131,7 @@ def test_no_page_or_download_shows_a_hidden_value(dashboard, demo_home):
             for label, value, _interval, base in rows[1:]:
                 if label in ("Jeunes en parcours CSF", "Parcours commencés"):
                     assert not re.fullmatch(r"[1-4]", value), (code, year, label, value)
-                assert base in ("–", "n.d.") or int(base.replace("\u202f", "")) >= 20
+                assert base in ("–", SECRET) or int(base.replace("\u202f", "")) >= 20
 
 
 def test_access_needs_a_user_of_the_users_file(secured):
@@ -145,7 +148,7 @@ def test_academie_user_gets_its_youth_detail_and_no_other(secured):
     national = requests.get(detail + "?academie=25", auth=("direction", PASSWORD), timeout=10)
     assert own.status_code == 200 and len(_csv(own)) > 1
     assert other.status_code == 403 and "MLDS de l'académie" in other.text
-    assert national.status_code == 200
+    assert national.status_code == 403
     # National aggregates stay open to the académie's users.
     outcomes = f"{secured}/telecharger/sorties-positives.csv?academie=25"
     assert requests.get(outcomes, auth=("creteil", PASSWORD), timeout=10).status_code == 200
@@ -198,6 +201,181 @@ def test_buyers_role_sees_procurement_but_no_youth_figures(secured):
     assert requests.get(f"{secured}/telecharger/entonnoir.csv", auth=auth, timeout=10).ok
     youths = requests.get(f"{secured}/telecharger/sorties-positives.csv", auth=auth, timeout=10)
     assert youths.status_code == 403
+
+
+def _detail_rows(home: Path, code: str) -> int:
+    with _published(home) as con:
+        count = con.execute(
+            "select count(*) from marts.fct_parcours where code_academie = ?", [code]
+        ).fetchone()[0]
+    return min(count, blocks.DETAIL_MAX)
+
+
+def test_parcours_detail_only_for_the_academies_own_mlds(secured, dashboard, demo_home):
+    """Crafted requests, one per role, for the row-level parcours detail: its CSV and the page
+    callback. National, achats, another académie's MLDS and the local anonymous user (no users
+    file: national) are refused server-side with the French message; the académie's own MLDS
+    gets its rows."""
+    expected = _detail_rows(demo_home, "24")
+    assert expected > 0, "the demo sample must have parcours in Créteil"
+    refused = [
+        (secured, ("direction", PASSWORD), "24"),
+        (secured, ("achats", PASSWORD), "24"),
+        (secured, ("creteil", PASSWORD), "25"),
+        (dashboard, None, "24"),  # local anonymous user, without a users file
+        (dashboard, None, "25"),
+    ]
+    for url, auth, code in refused:
+        for search in (f"?academie={code}", f"?academie={code}&annee=2025", ""):
+            response = requests.get(
+                f"{url}/telecharger/parcours-academie.csv{search}", auth=auth, timeout=10
+            )
+            assert response.status_code == 403, (auth, search)
+            assert "text/csv" not in response.headers["Content-Type"]
+        page = _page_callback(url, "/jeunes", f"?academie={code}", auth)
+        assert "table-parcours-academie" not in page and "csv-parcours-academie" not in page
+        if auth is None or auth[0] != "achats":
+            assert blocks.REFUS_DETAIL in page, auth
+    response = requests.get(
+        f"{secured}/telecharger/parcours-academie.csv?academie=24",
+        auth=("creteil", PASSWORD),
+        timeout=10,
+    )
+    assert response.status_code == 200
+    rows = _csv(response)
+    assert rows[0][:2] == ["Début", "Statut"] and len(rows) - 1 == expected
+    page = _page_callback(secured, "/jeunes", "?academie=24", ("creteil", PASSWORD))
+    assert "table-parcours-academie" in page and blocks.REFUS_DETAIL not in page
+    # Without credentials at all, nothing is served.
+    bare = requests.get(f"{secured}/telecharger/parcours-academie.csv?academie=24", timeout=10)
+    assert bare.status_code == 401
+
+
+YOUTH_STAGES = {"Parcours terminé", "Sortie positive à 6 mois"}
+
+
+def test_buyers_role_gets_no_youth_domain_row_anywhere(secured, demo_home):
+    """The achats role: the funnel stops at « parcours commencé » (no youth stage, nor the
+    clauses stopped there and the days spent there, which would give them away), every youth
+    block is refused, the quality page leaves the MLDS files out."""
+    auth = ("achats", PASSWORD)
+    direction = ("direction", PASSWORD)
+    with _published(demo_home) as con:
+        years = [
+            r[0] for r in con.execute("select distinct periode from marts.indicateurs").fetchall()
+        ]
+        youth_files = {
+            r[0]
+            for r in con.execute(
+                "select fichier from marts.qualite_fichiers where source like 'mlds%'"
+            ).fetchall()
+        }
+        procurement_rules = {
+            r[0]
+            for r in con.execute(
+                "select distinct regle from marts.qualite_regles where source not like 'mlds%'"
+            ).fetchall()
+        }
+    assert youth_files
+    for search in ("", "?academie=24", "?academie=25", *(f"?annee={y}" for y in years)):
+        if search == "?annee=ensemble":
+            continue
+        rows = _csv(requests.get(f"{secured}/telecharger/entonnoir.csv{search}", auth=auth))
+        stages = [row[0] for row in rows[1:]]
+        assert stages and not YOUTH_STAGES & set(stages), (search, stages)
+        assert stages[-1] == "Parcours commencé"
+        assert rows[-1][2] == "–" and rows[-1][4] == "–", rows[-1]
+        # The national role gets the whole funnel from the same route.
+        full = _csv(requests.get(f"{secured}/telecharger/entonnoir.csv{search}", auth=direction))
+        assert {row[0] for row in full[1:]} >= YOUTH_STAGES
+    page = _page_callback(secured, "/clauses", "", auth)
+    assert "table-entonnoir" in page and not any(stage in page for stage in YOUTH_STAGES)
+    for youth in (
+        "sorties-positives.csv",
+        "resultats-6m.csv",
+        "parcours-academie.csv?academie=24",
+        "carte.csv?indicateur=taux_sortie_positive_6m",
+        "classement.csv?indicateur=nb_jeunes_csf",
+    ):
+        response = requests.get(f"{secured}/telecharger/{youth}", auth=auth, timeout=10)
+        assert response.status_code == 403, youth
+    for path, search in (
+        ("/jeunes", "?academie=24"),
+        ("/territoires", "?indicateur=nb_jeunes_csf"),
+    ):
+        page = _page_callback(secured, path, search, auth)
+        assert "ne donne pas accès" in page and "table-" not in page, path
+    for bloc_id in ("fichiers", "controles", "fraicheur"):
+        text = requests.get(f"{secured}/telecharger/{bloc_id}.csv", auth=auth).text
+        assert "mlds" not in text.lower() and not any(f in text for f in youth_files), bloc_id
+        assert "mlds" in requests.get(f"{secured}/telecharger/{bloc_id}.csv", auth=direction).text
+    rules = _csv(requests.get(f"{secured}/telecharger/quarantaine.csv", auth=auth))
+    assert {row[0] for row in rules[1:]} == procurement_rules
+    quality = _page_callback(secured, "/qualite", "", auth)
+    assert not any(f in quality for f in youth_files)
+
+
+OLD_MARKS = re.compile(r"(<\s*5|n\.\s*d\.?)")
+
+
+def test_every_download_uses_only_the_one_secret_mark(dashboard, secured, demo_home):
+    """Every block's CSV, for every period and several académies: a hidden cell is the one
+    mark, never "< 5" or "n.d."; the funnel's mark follows the mart's ``diffusable`` alone;
+    every page carries the one legend."""
+    with _published(demo_home) as con:
+        years = [
+            r[0] for r in con.execute("select distinct periode from marts.indicateurs").fetchall()
+        ]
+        funnel = {
+            (periode, etape): diffusable
+            for periode, etape, diffusable in con.execute(
+                "select periode, libelle_etape, diffusable from marts.fct_entonnoir_clauses "
+                "where niveau = 'national'"
+            ).fetchall()
+        }
+        siret = con.execute(
+            "select siret_acheteur from marts.fct_clauses group by all "
+            "order by count(*) desc limit 1"
+        ).fetchone()[0]
+    searches = [
+        ("?" if y == "ensemble" else f"?annee={y}") + part
+        for y in years
+        for part in ("", "&academie=24", "&academie=25", "&secteur=BTP")
+    ]
+    marks = 0
+    for bloc_id in blocks.BLOCS:
+        if bloc_id == "parcours-academie":
+            continue
+        for search in searches:
+            search = search.replace("?&", "?")
+            if bloc_id == "clauses-acheteur":
+                search += f"&acheteur={siret}"
+            indicators = blocks.CARTE_INDICATEURS if bloc_id in ("carte", "classement") else [None]
+            for indicator in indicators:
+                query = search + (f"&indicateur={indicator}" if indicator else "")
+                response = requests.get(f"{dashboard}/telecharger/{bloc_id}.csv{query}")
+                assert response.status_code == 200, (bloc_id, query)
+                rows = _csv(response)
+                for row in rows[1:]:
+                    for cell in row:
+                        assert not OLD_MARKS.fullmatch(cell.strip()), (bloc_id, query, row)
+                        marks += cell == SECRET
+    assert marks > 0, "the demo sample must exercise suppression"
+    for year in years:
+        search = "" if year == "ensemble" else f"?annee={year}"
+        rows = _csv(requests.get(f"{dashboard}/telecharger/entonnoir.csv{search}"))
+        for row in rows[1:]:
+            shown = funnel[(year, row[0])]
+            assert (row[1] == SECRET) == (not shown), (year, row)
+            assert (SECRET in row) == (not shown), (year, row)
+    own = requests.get(
+        f"{secured}/telecharger/parcours-academie.csv?academie=24", auth=("creteil", PASSWORD)
+    )
+    assert not any(OLD_MARKS.fullmatch(c.strip()) for row in _csv(own) for c in row)
+    for path in PAGES:
+        page = _page_callback(dashboard, path, "", None)
+        assert "legende-secret" in page and LEGENDE_SECRET in page, path
+        assert "« < 5 »" not in page and "« n.d. »" not in page, path
 
 
 def _browser(pw):

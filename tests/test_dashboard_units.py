@@ -163,12 +163,20 @@ def test_tile_map_text_keeps_its_contrast():
 
 
 def test_roles():
+    from dashboards.auth import ANONYME
+
     creteil = Identite("creteil", frozenset({"academie:24"}))
     achats = Identite("achats", frozenset({"achats"}))
     national = Identite("dir", frozenset({"national"}))
+    both = Identite("mda", frozenset({"national", "achats", "academie:24"}))
     assert creteil.peut_voir_detail_jeunes("24") and not creteil.peut_voir_detail_jeunes("25")
+    assert not creteil.peut_voir_detail_jeunes(None)
     assert creteil.peut_voir("jeunes") and not achats.peut_voir("jeunes")
-    assert achats.peut_voir("achats") and national.peut_voir_detail_jeunes("25")
+    assert achats.peut_voir("achats") and national.peut_voir("jeunes")
+    # Row-level youth data: the académie's own MLDS only.
+    for who in (national, achats, ANONYME):
+        assert not any(who.peut_voir_detail_jeunes(code) for code in ("24", "25", None))
+    assert both.peut_voir_detail_jeunes("24") and not both.peut_voir_detail_jeunes("25")
 
 
 def test_users_file_hashes_passwords_and_expands_groups(tmp_path):
