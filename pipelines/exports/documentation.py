@@ -9,12 +9,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from pipelines.exports.dbt_docs import DocModele
 from pipelines.exports.microdata import K_ANONYMAT, QUASI_IDENTIFIANTS, Anonymisation
-from pipelines.exports.tables import MOTIFS_SECRET, TableDiffusee
+from pipelines.exports.tables import TableDiffusee
 from pipelines.exports.titles import TITRES
 from pipelines.presentation.formatting import french_date, number
 
@@ -68,7 +68,7 @@ class TableEcrite:
     colonnes: list[tuple[str, str]]  # name, DuckDB type
     lignes: int
     fichiers: list[Fichier]
-    motifs: dict[str, int] = field(default_factory=dict)  # rows by motif_secret
+    masquees: int = 0  # rows hidden by disclosure control
 
 
 @dataclass(frozen=True)
@@ -280,26 +280,27 @@ def notes(contexte: Contexte, tables: list[TableEcrite]) -> str:
         "## Secret statistique des tables agrégées",
         "",
         "Un comptage de 1 à 4 jeunes n'est pas diffusé, ni un taux calculé sur moins de 20 jeunes "
-        "(ni son intervalle) ; là où un total permettrait de retrouver une valeur masquée par "
-        "différence, une seconde valeur est masquée (secret secondaire). Les données de la "
-        "commande publique (marchés, acheteurs, titulaires, montants) sont des données ouvertes "
-        "et ne sont pas masquées. Une valeur masquée est vide ; la colonne `motif_secret` dit "
-        "pourquoi.",
+        "(ni son intervalle), ni un écart dont l'un des groupes compte moins de 20 jeunes, ni une "
+        "étape « jeunes » de l'entonnoir qui compte de 1 à 4 clauses (ou dont la base compte "
+        "moins de 20 clauses). Le secret secondaire protège toutes les tables ensemble : "
+        "catégories et total national, académies, régions académiques et national, années et "
+        "« ensemble », numérateurs et dénominateurs des taux, taux qui partagent un "
+        "dénominateur, comparaison et écart, étapes successives de l'entonnoir. Aucune valeur "
+        "masquée ne peut être retrouvée exactement à partir de l'ensemble des fichiers diffusés, "
+        "et une valeur masquée de 1 à 4 jeunes (ou une base de moins de 20) ne peut être "
+        "encadrée à moins de ± 1 près (voir la méthodologie). Une valeur masquée est vide et sa "
+        "ligne a `diffusable` faux ; rien ne dit quelle règle l'a masquée. Un taux diffusé "
+        "porte son numérateur et son dénominateur (l'un se déduit de l'autre et du taux). Les "
+        "données de la commande publique (marchés, acheteurs, titulaires, montants) sont des "
+        "données ouvertes et ne sont pas masquées.",
         "",
-        "| Table | Motif | Lignes |",
-        "|---|---|---:|",
+        "| Table | Lignes masquées |",
+        "|---|---:|",
     ]
     for ecrite in tables:
-        for motif, count in sorted(ecrite.motifs.items()):
-            lines.append(
-                f"| `{ecrite.table.nom}` | `{motif}` : {MOTIFS_SECRET[motif]} | {number(count)} |"
-            )
+        if ecrite.masquees:
+            lines.append(f"| `{ecrite.table.nom}` | {number(ecrite.masquees)} |")
     lines += [
-        "",
-        "Le numérateur d'un taux diffusé (dénominateur d'au moins 20 jeunes) est retiré quand il "
-        "compte de 1 à 4 jeunes, pour qu'aucun fichier ne porte un tel comptage. Il reste "
-        "déductible du taux et du dénominateur : c'est la règle des taux (celle des indicateurs "
-        "InserJeunes), qui ne masque un taux que sous 20 jeunes au dénominateur.",
         "",
         "## Microdonnées : k-anonymat",
         "",

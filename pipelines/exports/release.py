@@ -170,15 +170,12 @@ def _ecrire_table(
         path = dossier / chemin
         fichiers.append(Fichier(chemin, fmt, path.stat().st_size, docs_mod.sha256(path)))
     lignes = con.execute(f"select count(*) from {relation}").fetchone()[0]
-    motifs = {}
-    if any(name == "motif_secret" for name, _ in colonnes):
-        motifs = dict(
-            con.execute(
-                f"select motif_secret, count(*) from {relation} "
-                "where motif_secret is not null group by all order by all"
-            ).fetchall()
-        )
-    return TableEcrite(table, colonnes, lignes, fichiers, motifs)
+    masquees = 0
+    if any(name == "diffusable" for name, _ in colonnes):
+        masquees = con.execute(f"select count(*) from {relation} where not diffusable").fetchone()[
+            0
+        ]
+    return TableEcrite(table, colonnes, lignes, fichiers, masquees)
 
 
 def _sources(con: duckdb.DuckDBPyConnection) -> list[dict]:

@@ -11,31 +11,6 @@ from dataclasses import dataclass, field
 
 from pipelines.exports.microdata import K_ANONYMAT, MICRODONNEES
 from pipelines.presentation.labels import ETAPE_PUBLIQUE_MAX
-from pipelines.reports.cells import SEUIL_COMPTAGE, SEUIL_DENOMINATEUR
-
-# Why a value is null in an aggregate table (column motif_secret); null when nothing is hidden.
-MOTIFS_SECRET = {
-    "effectif_1_a_4": f"effectif de 1 à {SEUIL_COMPTAGE - 1} jeunes (ou clauses d'une étape "
-    "« jeunes »)",
-    "denominateur_inferieur_a_20": f"taux calculé sur moins de {SEUIL_DENOMINATEUR} jeunes (ou "
-    f"moins de {SEUIL_DENOMINATEUR} clauses à l'étape précédente)",
-    "groupe_inferieur_a_20": f"écart entre deux groupes dont l'un compte moins de "
-    f"{SEUIL_DENOMINATEUR} jeunes",
-    "etape_suivante_masquee": "l'étape suivante est masquée : le nombre de clauses arrêtées à "
-    "celle-ci la révélerait par différence",
-    "etape_precedente_masquee": "l'étape précédente est masquée : le taux de conversion la "
-    "révélerait par division",
-    "secondaire": "secret secondaire : masqué pour qu'une autre valeur masquée ne puisse être "
-    "recalculée par différence avec un total",
-    "numerateur_1_a_4": f"numérateur de 1 à {SEUIL_COMPTAGE - 1} jeunes d'un taux diffusé : le "
-    "taux et son dénominateur restent, le comptage est retiré",
-}
-
-_MOTIF = (
-    "Pourquoi une valeur de la ligne est vide : "
-    + " ; ".join(f"{code} ({texte})" for code, texte in MOTIFS_SECRET.items())
-    + ". Vide quand rien n'est masqué."
-)
 
 
 @dataclass(frozen=True)
@@ -62,48 +37,23 @@ _ETAPE_PUBLIQUE = (
     f"where rang_etape = {ETAPE_PUBLIQUE_MAX})"
 )
 
-_INDICATEURS = f"""
-with lignes as (
-    select
-        *,
-        domaine = 'jeunes' and unite = 'taux'
-            and numerateur between 1 and {SEUIL_COMPTAGE - 1} as is_numerateur_masque
-    from snap.marts.indicateurs
-)
+# A hidden cell's figures are empty; a shown rate keeps its numerator (it is the rate times its
+# denominator anyway: blanking it would protect nothing and mislead). Nothing says why a cell
+# is hidden: that difference alone would let a total minus the shown cells pin both.
+_INDICATEURS = """
 select
     indicateur, libelle_indicateur, domaine, unite, periode, niveau, code_niveau, libelle_niveau,
-    case when diffusable and not is_numerateur_masque then numerateur end as numerateur,
+    case when diffusable then numerateur end as numerateur,
     case when diffusable then denominateur end as denominateur,
     case when diffusable then valeur end as valeur,
     case when diffusable then ic_bas end as ic_bas,
     case when diffusable then ic_haut end as ic_haut,
     diffusable,
-    case
-        when diffusable and is_numerateur_masque then 'numerateur_1_a_4'
-        when diffusable then null
-        when unite = 'nombre' and numerateur between 1 and {SEUIL_COMPTAGE - 1}
-            then 'effectif_1_a_4'
-        when unite = 'ecart'
-            and least(coalesce(numerateur, 0), coalesce(denominateur, 0)) < {SEUIL_DENOMINATEUR}
-            then 'groupe_inferieur_a_20'
-        when unite not in ('nombre', 'ecart') and coalesce(denominateur, 0) < {SEUIL_DENOMINATEUR}
-            then 'denominateur_inferieur_a_20'
-        else 'secondaire'
-    end as motif_secret,
     date_observation
-from lignes
+from snap.marts.indicateurs
 """
 
-_ENTONNOIR = f"""
-with lignes as (
-    select
-        *,
-        lag(nb_clauses_atteinte) over etapes as nb_etape_precedente,
-        lead(diffusable) over etapes as is_suivante_diffusable,
-        lag(diffusable) over etapes as is_precedente_diffusable
-    from snap.marts.fct_entonnoir_clauses
-    window etapes as (partition by niveau, code_niveau, periode order by rang_etape)
-)
+_ENTONNOIR = """
 select
     niveau, code_niveau, libelle_niveau, periode, rang_etape, etape, libelle_etape, domaine,
     case when diffusable then nb_clauses_atteinte end as nb_clauses_atteinte,
@@ -112,27 +62,14 @@ select
     case when diffusable then delai_median_jours end as delai_median_jours,
     case when diffusable then nb_delais end as nb_delais,
     diffusable,
-    case
-        when diffusable then null
-        when domaine = 'jeunes' and (
-            nb_clauses_atteinte between 1 and {SEUIL_COMPTAGE - 1}
-            or nb_clauses_bloquees between 1 and {SEUIL_COMPTAGE - 1}
-            or nb_delais between 1 and {SEUIL_COMPTAGE - 1}
-        ) then 'effectif_1_a_4'
-        when domaine = 'jeunes' and coalesce(nb_etape_precedente, 0) < {SEUIL_DENOMINATEUR}
-            then 'denominateur_inferieur_a_20'
-        when not coalesce(is_suivante_diffusable, true) then 'etape_suivante_masquee'
-        when domaine = 'jeunes' and not coalesce(is_precedente_diffusable, true)
-            then 'etape_precedente_masquee'
-        else 'secondaire'
-    end as motif_secret,
     date_observation
-from lignes
+from snap.marts.fct_entonnoir_clauses
 """
 
 _DIFFUSABLE = (
-    "Faux quand le secret statistique masque les valeurs de la ligne (elles sont alors vides, "
-    "voir motif_secret)."
+    "Faux quand le secret statistique masque les valeurs de la ligne (elles sont alors vides). "
+    "Les règles sont dans les notes de version ; aucune colonne ne dit laquelle a masqué une "
+    "ligne."
 )
 
 TABLES: tuple[TableDiffusee, ...] = (
@@ -141,15 +78,14 @@ TABLES: tuple[TableDiffusee, ...] = (
         modele="indicateurs",
         titre="Indicateurs de la clause sociale de formation",
         traitement=(
-            "Secret statistique appliqué (primaire puis secondaire) : numérateur, dénominateur, "
-            "valeur et intervalle sont vides quand diffusable est faux ; le numérateur de 1 à "
-            f"{SEUIL_COMPTAGE - 1} jeunes d'un taux diffusé est retiré. "
+            "Secret statistique appliqué (primaire puis secondaire, sur l'ensemble des tables "
+            "liées) : numérateur, dénominateur, valeur et intervalle sont vides quand diffusable "
+            "est faux."
         ),
         requete=_INDICATEURS,
         ordre=("indicateur", "periode", "niveau", "code_niveau"),
         cle=("indicateur", "periode", "niveau", "code_niveau"),
-        colonnes={"diffusable": _DIFFUSABLE, "motif_secret": _MOTIF},
-        valeurs={"motif_secret": tuple(MOTIFS_SECRET)},
+        colonnes={"diffusable": _DIFFUSABLE},
     ),
     TableDiffusee(
         nom="dim_indicateurs",
@@ -171,8 +107,7 @@ TABLES: tuple[TableDiffusee, ...] = (
         requete=_ENTONNOIR,
         ordre=("niveau", "code_niveau", "periode", "rang_etape"),
         cle=("niveau", "code_niveau", "periode", "rang_etape"),
-        colonnes={"diffusable": _DIFFUSABLE, "motif_secret": _MOTIF},
-        valeurs={"motif_secret": tuple(MOTIFS_SECRET)},
+        colonnes={"diffusable": _DIFFUSABLE},
     ),
     TableDiffusee(
         nom="clauses",

@@ -1,0 +1,47 @@
+"""The one disclosure decision of the warehouse: which youth cells are shown.
+
+Primary and secondary suppression over every linked youth table at once (indicators by every
+dimension, région académique and year, and the funnel's youth stages), by
+pipelines.disclosure (see its modules for the method). The marts `indicateurs` and
+`fct_entonnoir_clauses` read it into their `diffusable` column, which every output reads.
+"""
+
+from pipelines.disclosure.decision import decider
+from pipelines.disclosure.familles import Seuils
+
+YOUTH_CELLS = """
+select indicateur, unite, periode, niveau, code_niveau, numerateur, denominateur
+from mesures where domaine = 'jeunes'
+"""
+# Per funnel cell: clauses whose parcours started (the last procurement stage), completed, and
+# led to a positive exit, and the counts of days measured at those two stages.
+FUNNEL_CELLS = """
+with premiere as (
+    select niveau, code_niveau, periode, min(rang) filter (where domaine = 'jeunes') as r8
+    from comptes group by all
+)
+select
+    comptes.niveau, comptes.code_niveau, comptes.periode,
+    max(nb_clauses_atteinte) filter (where rang = premiere.r8 - 1) as commences,
+    max(nb_clauses_atteinte) filter (where rang = premiere.r8) as termines,
+    max(nb_clauses_atteinte) filter (where rang = premiere.r8 + 1) as positives,
+    max(nb_delais) filter (where rang = premiere.r8 - 1) as delais_commences,
+    max(nb_delais) filter (where rang = premiere.r8) as delais_termines
+from comptes
+inner join premiere using (niveau, code_niveau, periode)
+group by all
+"""
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    seuils = Seuils(
+        comptage=int(dbt.config.get("seuil_comptage")),
+        denominateur=int(dbt.config.get("seuil_denominateur")),
+        protection=int(dbt.config.get("protection_secret")),
+    )
+    indicateurs = dbt.ref("int_indicateurs__mesures").query("mesures", YOUTH_CELLS).pl()
+    entonnoir = dbt.ref("int_entonnoir__comptes").query("comptes", FUNNEL_CELLS).pl()
+    academies = dbt.ref("ref_academies").pl()
+    decisions, _ = decider(indicateurs, entonnoir, academies, seuils)
+    return decisions.to_arrow()

@@ -1,0 +1,334 @@
+"""Secondary suppression over one family of linked tables (hypercube method with certificates).
+
+Each dimension of a family is a two-way table: periods (years, and "ensemble" their total) by
+categories (and "national" their total, shared by every dimension). A hidden cell is protected
+when an attacker cannot pin it, and that is proved here by *certificates*: a perturbation of
+the hidden cells that keeps every published figure and every relation true, moved as far as it
+stays possible. The classic one is a rectangle of four hidden cells (two periods × two
+categories), +t and -t at alternate corners, or the same sign where a corner is a total; a
+rectangle through the national column must be matched in every other dimension. Each
+certificate gives a range of values the attacker cannot rule out (the corners' other quantities
+move with them so that the cell's own identities hold: D = K + P, numerator <= denominator...),
+so the attacker's interval is at least the union of those ranges: a requirement met by a
+certificate is met (sound), whatever else the attacker knows from these tables.
+
+Suppression: hide the primary cells, then, round after round, complete a rectangle (the cheapest
+set of extra cells, by youths hidden, totals costing more) for every requirement no certificate
+meets, until all are met. The région académique table is derived: a région's cell is hidden when
+any of its académies' is, so it publishes nothing the académie table does not (rectangles across
+two régions stay valid, their région cells being hidden too). An independent audit (integer
+programme over the published files) checks the result in the test suite.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import math
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+from pipelines.disclosure.familles import (
+    ACADEMIE,
+    ENSEMBLE,
+    NATIONAL,
+    REGION,
+    Exigence,
+    Famille,
+)
+
+log = logging.getLogger(__name__)
+Coins = list[tuple[int, int]]  # (position index, sign)
+
+
+@dataclass
+class Resultat:
+    masquees: np.ndarray
+    primaires: int
+    secondaires: int
+    tours: int
+    secondes: float
+    non_tenues: list  # (position, requirement) still unmet: empty unless the tables are degenerate
+
+
+class Motif:
+    """The hiding pattern of one family, its tables, and the certificates it allows."""
+
+    def __init__(self, famille: Famille, regions: dict[str, str]) -> None:
+        self.f = famille
+        self.x = famille.tableau()
+        comps = famille.composantes
+        self.lb = np.array([1 if c in famille.positives else 0 for c in comps], dtype=np.int64)
+        self.ineg = [
+            np.array([g.get(c, 0) for c in comps], dtype=np.int64) for g in famille.inegalites
+        ]
+        self.masque = np.array(famille.primaire, dtype=bool)
+        self.masquable = np.array(famille.masquable, dtype=bool)
+        self.regions = regions
+        periodes = {p for p, _, _ in famille.positions}
+        self.annees = sorted(periodes - {ENSEMBLE})
+        self.periodes = [*self.annees, ENSEMBLE] if ENSEMBLE in periodes else self.annees
+        codes: dict[str, set[str]] = defaultdict(set)
+        for _, niveau, code in famille.positions:
+            codes[niveau].add(code)
+        # The two-way tables: every dimension but the national total and the derived régions.
+        self.dimensions = {n: sorted(c) for n, c in codes.items() if n not in (NATIONAL, REGION)}
+        self.compagnons = {c: _groupes(famille, c) for c in comps}
+
+    # -- certificates ----------------------------------------------------------------------
+    def idx(self, periode: str, niveau: str, code: str) -> int | None:
+        return self.f.index((periode, niveau, code))
+
+    def _autres_periodes(self, periode: str) -> list[tuple[str, int]]:
+        """Other rows of a rectangle, with the sign of their corners (+1 for the total)."""
+        if periode == ENSEMBLE:
+            return [(a, 1) for a in self.annees]
+        autres = [(a, -1) for a in self.annees if a != periode]
+        if ENSEMBLE in self.periodes:
+            autres.append((ENSEMBLE, 1))
+        return autres
+
+    def portee(self, coins: Coins, comps: list[int]) -> tuple[int, int]:
+        """How far the perturbation can go up and down (t >= 0) for the target (+1 corner)."""
+        haut = bas = math.inf
+        x, lb = self.x, self.lb
+        for i, signe in coins:
+            marge = x[i, comps] - lb[comps]
+            if signe < 0:
+                haut = min(haut, int(marge.min()))
+            else:
+                bas = min(bas, int(marge.min()))
+            for g in self.ineg:
+                vitesse = signe * int(g[comps].sum())
+                if vitesse == 0:
+                    continue
+                jeu = -int(g @ x[i])
+                if vitesse > 0:
+                    haut = min(haut, jeu // vitesse)
+                else:
+                    bas = min(bas, jeu // -vitesse)
+        return max(haut, 0), max(bas, 0)
+
+    def rectangles(self, i0: int, caches) -> list[Coins]:
+        """Certificates for position i0 whose corners are all hidden under `caches`."""
+        periode, niveau, code = self.f.positions[i0]
+        if niveau == REGION:
+            return []
+        sortie = []
+        if niveau != NATIONAL:
+            for autre_p, signe in self._autres_periodes(periode):
+                j = self.idx(autre_p, niveau, code)
+                if j is None or not caches(j):
+                    continue
+                for autre_c in self.dimensions[niveau]:
+                    if autre_c == code:
+                        continue
+                    k = self.idx(periode, niveau, autre_c)
+                    m = self.idx(autre_p, niveau, autre_c)
+                    if k is None or m is None or not (caches(k) and caches(m)):
+                        continue
+                    sortie.append([(i0, 1), (k, -1), (j, signe), (m, -signe)])
+        sortie.extend(self.par_le_national(i0, caches))
+        return sortie
+
+    def par_le_national(self, i0: int, caches) -> list[Coins]:
+        """Certificates through the national column: the same move in every dimension."""
+        periode, niveau, code = self.f.positions[i0]
+        sortie = []
+        for autre_p, signe in self._autres_periodes(periode):
+            coins = []
+            for dim_p in (periode, autre_p):
+                n = self.idx(dim_p, NATIONAL, "FR")
+                if n is None or not caches(n):
+                    break
+                coins.append((n, 1 if dim_p == periode else signe))
+            else:
+                complet = True
+                for dimension, codes in self.dimensions.items():
+                    choix = [code] if dimension == niveau else codes
+                    trouve, marge = None, -1
+                    for c in choix:  # the pair of hidden cells with the most room
+                        a, b = self.idx(periode, dimension, c), self.idx(autre_p, dimension, c)
+                        if a is not None and b is not None and caches(a) and caches(b):
+                            m = int(min(self.x[a].sum(), self.x[b].sum()))
+                            if m > marge:
+                                trouve, marge = [(a, 1), (b, signe)], m
+                    if trouve is None:
+                        complet = False
+                        break
+                    coins.extend(trouve)
+                if complet:
+                    sortie.append(coins)
+        return sortie
+
+    def bornes(self, i0: int, exigence: Exigence, certificats: list[Coins]) -> tuple[int, int]:
+        """The largest move up and down of the expression that the certificates prove.
+
+        Certificates whose corners (the target aside) do not overlap add up: their sum is a
+        perturbation too, limited at the target by the target's own margins.
+        """
+        comps = self.f.composantes
+        coefs = {comps.index(c): k for c, k in exigence.expression}
+        haut = bas = 0
+        groupes = {tuple(g) for c in coefs for g in self.compagnons[comps[c]]}
+        for groupe in groupes:
+            vitesse = sum(coefs.get(g, 0) for g in groupe)
+            if vitesse == 0:
+                continue
+            cible_h, cible_b = self.portee([(i0, 1)], list(groupe))
+            portees = [
+                (*self.portee([c for c in coins if c[0] != i0], list(groupe)), coins)
+                for coins in certificats
+            ]
+            h = min(cible_h, _somme_disjointe(portees, 0, i0))
+            b = min(cible_b, _somme_disjointe(portees, 1, i0))
+            if vitesse < 0:
+                h, b = b, h
+            haut = max(haut, h * abs(vitesse))
+            bas = max(bas, b * abs(vitesse))
+            if haut >= exigence.haut and bas >= exigence.bas and haut + bas >= 1:
+                break
+        return haut, bas
+
+    def tenue(self, i0: int, exigence: Exigence, caches) -> bool:
+        haut, bas = self.bornes(i0, exigence, self.rectangles(i0, caches))
+        return haut >= exigence.haut and bas >= exigence.bas and haut + bas >= 1
+
+
+def _groupes(famille: Famille, composante: str, taille_max: int = 4) -> list[list[int]]:
+    """Sets of components that can move together with `composante` by the same amount:
+    those that keep the position's equalities (D = K + P), smallest first. Moving more
+    components together gives room where an inequality is tight (S = K: all known outcomes
+    positive; a numerator equal to its base)."""
+    comps = famille.composantes
+    libres = [c for c in comps if c not in famille.publiques and c != composante]
+    groupes = []
+    for taille in range(taille_max):
+        for autres in itertools.combinations(libres, taille):
+            groupe = (composante, *autres)
+            if all(sum(g.get(c, 0) for c in groupe) == 0 for g in famille.egalites):
+                groupes.append([comps.index(c) for c in groupe])
+    return groupes
+
+
+def _somme_disjointe(portees: list, sens: int, i0: int) -> float:
+    """Greedy sum of the certificates' ranges in one direction, corners used once."""
+    total = 0
+    utilises: set[int] = set()
+    for *valeurs, coins in sorted(portees, key=lambda p: -p[sens]):
+        if valeurs[sens] <= 0:
+            break
+        coins_ = {j for j, _ in coins if j != i0}
+        if coins_ & utilises:
+            continue
+        utilises |= coins_
+        total += valeurs[sens]
+    return total
+
+
+def _est_tenue(motif: Motif, i0: int, exigence: Exigence) -> bool:
+    return motif.tenue(i0, exigence, lambda j: motif.masque[j])
+
+
+def supprimer(famille: Famille, regions: dict[str, str], tours_max: int = 100) -> Resultat:
+    """Hides the primary cells of a family and enough others to protect every hidden one."""
+    debut = time.perf_counter()
+    motif = Motif(famille, regions)
+    masque = motif.masque
+    tours = 0
+    non_tenues: list = []
+    while tours < tours_max:
+        tours += 1
+        non_tenues = [
+            (i, e)
+            for i in np.flatnonzero(masque)
+            for e in famille.exigences[i]
+            if famille.positions[i][1] != REGION and not _est_tenue(motif, int(i), e)
+        ]
+        if not non_tenues:
+            break
+        ajoutees = 0
+        for i, exigence in non_tenues:
+            if _est_tenue(motif, int(i), exigence):
+                continue  # met by a cell hidden earlier in this round
+            a_masquer = _completer(motif, int(i), exigence)
+            if a_masquer:
+                masque[list(a_masquer)] = True
+                ajoutees += len(a_masquer)
+        if not ajoutees:
+            break
+    if non_tenues:
+        # No rectangle completes these (tables too small or too sparse): hide every cell of the
+        # family that can be hidden rather than publish a cell an attacker could pin.
+        log.warning(
+            "secret statistique : %s, %d exigences sans certificat, famille entièrement masquée",
+            famille.nom,
+            len(non_tenues),
+        )
+        masque |= motif.masquable
+        non_tenues = [
+            (i, e)
+            for i in np.flatnonzero(masque)
+            for e in famille.exigences[i]
+            if famille.positions[i][1] != REGION and not _est_tenue(motif, int(i), e)
+        ]
+    _regions(motif)
+    primaires = int(np.sum(famille.primaire))
+    resultat = Resultat(
+        masquees=masque.copy(),
+        primaires=primaires,
+        secondaires=int(masque.sum()) - primaires,
+        tours=tours,
+        secondes=time.perf_counter() - debut,
+        non_tenues=[(famille.positions[i], e) for i, e in non_tenues],
+    )
+    return resultat
+
+
+def _completer(motif: Motif, i0: int, exigence: Exigence) -> set[int]:
+    """The cheapest cells to hide so that the certificates meet the requirement.
+
+    Every rectangle (and every route through the national column) that needs new cells is tried
+    as if its corners were hidden, added to the certificates already there; those that meet the
+    requirement compete on the cost of their new cells, and when none does, the one that gets
+    closest wins (the next round goes on from there).
+    """
+    f = motif.f
+    possibles = lambda j: motif.masque[j] or motif.masquable[j]  # noqa: E731
+    existants = motif.rectangles(i0, lambda j: motif.masque[j])
+    meilleurs = []
+    for coins in motif.rectangles(i0, possibles):
+        nouvelles = {j for j, _ in coins if not motif.masque[j]}
+        if not nouvelles:
+            continue
+        haut, bas = motif.bornes(i0, exigence, [*existants, coins])
+        manque = (
+            max(0, exigence.haut - haut)
+            + max(0, exigence.bas - bas)
+            + (0 if haut + bas >= 1 else 1)
+        )
+        cout = sum(f.cout[j] for j in nouvelles)
+        meilleurs.append((manque, cout, len(nouvelles), nouvelles))
+    if not meilleurs:
+        return set()
+    meilleurs.sort(key=lambda m: (m[0], m[1], m[2]))
+    return meilleurs[0][3]
+
+
+def _regions(motif: Motif) -> None:
+    """A région's cell is hidden when one of its académies' is (the table is derived)."""
+    f = motif.f
+    caches_par_region: dict[tuple[str, str], bool] = defaultdict(bool)
+    for i, (periode, niveau, code) in enumerate(f.positions):
+        if niveau == ACADEMIE and motif.masque[i]:
+            caches_par_region[(periode, motif.regions.get(code, "NR"))] = True
+    for i, (periode, niveau, code) in enumerate(f.positions):
+        if niveau == REGION:
+            cache = caches_par_region[(periode, code)]
+            if f.primaire[i] and not cache:
+                log.warning("région %s %s : primaire sans académie masquée", code, periode)
+                cache = True
+            motif.masque[i] = cache
