@@ -147,6 +147,9 @@ class Report:
     seconds: float = 0.0
     n_lp: int = 0
     n_mip: int = 0
+    # Components with no solution: the release contradicts an assumption (a hidden zero or 0/0
+    # cell where the rules say zeros are shown, or a relation that does not hold).
+    infeasible: list[list[tuple]] = field(default_factory=list)
 
     @property
     def hidden_variables(self) -> list[Variable]:
@@ -215,6 +218,14 @@ def _num(text: str | None) -> float | None:
 
 def _true(text: str | None) -> bool:
     return (text or "").strip().lower() in ("true", "1", "vrai", "t")
+
+
+def _shown(row: dict) -> bool:
+    """A row is shown when its ``diffusable`` flag says so (a release without that column: when
+    it carries a value)."""
+    if "diffusable" in row:
+        return _true(row["diffusable"])
+    return any(row.get(c) not in (None, "") for c in ("valeur", "nb_clauses_atteinte"))
 
 
 def _int_of(x: float, what: str) -> int:
@@ -345,7 +356,7 @@ def _add_indicators(
         num_q, den_q, is_ratio = quantities(ind, unite)
         nv = ("I", num_q, *cell)
         dv = ("I", den_q, *cell) if den_q else None
-        shown = _true(r.get("diffusable"))
+        shown = _shown(r)
         from_dashboard = "_source" in r
         if not from_dashboard:
             if key in seen_rows:
@@ -524,7 +535,7 @@ def _add_funnel(
         # a7 is public: the funnel's stage-7 row, else the clause list.
         a7 = None
         r7 = stages.get(7)
-        if r7 is not None and _true(r7["diffusable"]) and r7.get("nb_clauses_atteinte"):
+        if r7 is not None and _shown(r7) and r7.get("nb_clauses_atteinte"):
             a7 = _int_of(float(r7["nb_clauses_atteinte"]), str(cell))
             if cell in public7 and public7[cell] != a7:
                 mismatches += 1
@@ -545,7 +556,7 @@ def _add_funnel(
             if r is None:
                 continue
             key = (r["niveau"], r["code_niveau"], r["periode"], rang)
-            shown = _true(r["diffusable"])
+            shown = _shown(r)
             cols = {"nb_clauses_atteinte": f"a{rang}", "nb_delais": f"d{rang}"}
             if rang == 8:
                 cols["nb_clauses_bloquees"] = "b8"
@@ -758,6 +769,10 @@ def _decide_families(m: _Model, notes: list[str]) -> list[tuple[dict, float, flo
 # Solving
 
 
+class _Infeasible(Exception):
+    """The published values contradict the audit's model (e.g. a hidden zero)."""
+
+
 def _build(idx: dict, crow: list, col_lb, col_ub, integer: bool):
     """One component's programme in HiGHS (variables in ``idx`` order, rows ``crow``)."""
     import highspy
@@ -870,72 +885,83 @@ def _solve(m: _Model, relations: list, report: Report) -> None:
         if np.any(col_lb > col_ub):
             for n in names:
                 m.vars[n].lo, m.vars[n].hi = None, None
-            report.notes.append(f"composante infaisable ({_fmt_name(names[0])}…)")
+            report.infeasible.append(names)
             continue
         if not crow:
             for n in names:
                 m.vars[n].lo, m.vars[n].hi = lb[n], ub[n]
             continue
 
-        lp = _build(idx, crow, col_lb, col_ub, False)
-        mip = None
-        all_idx = np.arange(k, dtype=np.int32)
-        wmin = np.full(k, math.inf)
-        wmax = np.full(k, -math.inf)
-        status_ok = highspy.HighsModelStatus.kOptimal
-        status_unb = (
-            highspy.HighsModelStatus.kUnbounded,
-            highspy.HighsModelStatus.kUnboundedOrInfeasible,
-        )
-        prev = None
-        for i, n in enumerate(names):
-            bounds = []
-            for sense in (highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize):
-                is_min = sense == highspy.ObjSense.kMinimize
-                # A witness already at the variable's explicit bound settles this side.
-                if is_min and wmin[i] <= col_lb[i]:
-                    bounds.append(col_lb[i])
-                    continue
-                if not is_min and col_ub[i] < inf and wmax[i] >= col_ub[i]:
-                    bounds.append(col_ub[i])
-                    continue
-                if prev != i:
-                    cost = np.zeros(k)
-                    cost[i] = 1.0
-                    lp.changeColsCost(k, all_idx, cost)
-                    prev = i
-                lp.changeObjectiveSense(sense)
-                lp.run()
-                report.n_lp += 1
-                st = lp.getModelStatus()
-                if st in status_unb:
-                    bounds.append(math.inf if not is_min else -math.inf)
-                    continue
-                if st != status_ok:
-                    raise RuntimeError(f"LP {lp.modelStatusToString(st)} pour {_fmt_name(n)}")
-                x = np.array(lp.getSolution().col_value)
-                if np.all(np.abs(x - np.round(x)) < 1e-7):
-                    x = np.round(x)
-                    wmin = np.minimum(wmin, x)
-                    wmax = np.maximum(wmax, x)
-                    bounds.append(float(x[i]))
-                    continue
-                if mip is None:
-                    mip = _build(idx, crow, col_lb, col_ub, True)
-                c2 = np.zeros(k)
-                c2[i] = 1.0
-                mip.changeColsCost(k, all_idx, c2)
-                mip.changeObjectiveSense(sense)
-                mip.run()
-                report.n_mip += 1
-                st2 = mip.getModelStatus()
-                if st2 != status_ok:
-                    raise RuntimeError(f"MIP {mip.modelStatusToString(st2)} pour {_fmt_name(n)}")
-                y = np.round(np.array(mip.getSolution().col_value))
-                wmin = np.minimum(wmin, y)
-                wmax = np.maximum(wmax, y)
-                bounds.append(float(y[i]))
-            m.vars[n].lo, m.vars[n].hi = bounds[0] + 0.0, bounds[1] + 0.0
+        try:
+            lp = _build(idx, crow, col_lb, col_ub, False)
+            mip = None
+            all_idx = np.arange(k, dtype=np.int32)
+            wmin = np.full(k, math.inf)
+            wmax = np.full(k, -math.inf)
+            status_ok = highspy.HighsModelStatus.kOptimal
+            status_unb = (
+                highspy.HighsModelStatus.kUnbounded,
+                highspy.HighsModelStatus.kUnboundedOrInfeasible,
+            )
+            prev = None
+            for i, n in enumerate(names):
+                bounds = []
+                for sense in (highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize):
+                    is_min = sense == highspy.ObjSense.kMinimize
+                    # A witness already at the variable's explicit bound settles this side.
+                    if is_min and wmin[i] <= col_lb[i]:
+                        bounds.append(col_lb[i])
+                        continue
+                    if not is_min and col_ub[i] < inf and wmax[i] >= col_ub[i]:
+                        bounds.append(col_ub[i])
+                        continue
+                    if prev != i:
+                        cost = np.zeros(k)
+                        cost[i] = 1.0
+                        lp.changeColsCost(k, all_idx, cost)
+                        prev = i
+                    lp.changeObjectiveSense(sense)
+                    lp.run()
+                    report.n_lp += 1
+                    st = lp.getModelStatus()
+                    if st in status_unb:
+                        bounds.append(math.inf if not is_min else -math.inf)
+                        continue
+                    if st == highspy.HighsModelStatus.kInfeasible:
+                        raise _Infeasible
+                    if st != status_ok:
+                        raise RuntimeError(f"LP {lp.modelStatusToString(st)} pour {_fmt_name(n)}")
+                    x = np.array(lp.getSolution().col_value)
+                    if np.all(np.abs(x - np.round(x)) < 1e-7):
+                        x = np.round(x)
+                        wmin = np.minimum(wmin, x)
+                        wmax = np.maximum(wmax, x)
+                        bounds.append(float(x[i]))
+                        continue
+                    if mip is None:
+                        mip = _build(idx, crow, col_lb, col_ub, True)
+                    c2 = np.zeros(k)
+                    c2[i] = 1.0
+                    mip.changeColsCost(k, all_idx, c2)
+                    mip.changeObjectiveSense(sense)
+                    mip.run()
+                    report.n_mip += 1
+                    st2 = mip.getModelStatus()
+                    if st2 == highspy.HighsModelStatus.kInfeasible:
+                        raise _Infeasible
+                    if st2 != status_ok:
+                        raise RuntimeError(
+                            f"MIP {mip.modelStatusToString(st2)} pour {_fmt_name(n)}"
+                        )
+                    y = np.round(np.array(mip.getSolution().col_value))
+                    wmin = np.minimum(wmin, y)
+                    wmax = np.maximum(wmax, y)
+                    bounds.append(float(y[i]))
+                m.vars[n].lo, m.vars[n].hi = bounds[0] + 0.0, bounds[1] + 0.0
+        except _Infeasible:
+            for n in names:
+                m.vars[n].lo = m.vars[n].hi = None
+            report.infeasible.append(names)
 
 
 # --------------------------------------------------------------------------------------------
@@ -981,8 +1007,15 @@ def audit_release(
             continue
         v.value = m.truth.get(name)
         report.variables.append(v)
+    for names in report.infeasible:
+        report.notes.append(
+            f"composante infaisable de {len(names)} variables ({_fmt_name(names[0])}, …) : "
+            "une hypothèse de l'audit est fausse pour cette diffusion (valeur masquée nulle ?)"
+        )
     for v in report.variables:
         if v.lo is None:
+            if v.in_hidden_cell:
+                report.violations.append(Violation("R0", v, "composante infaisable"))
             continue
         if v.value is not None and not (v.lo - 1e-9 <= v.value <= v.hi + 1e-9):
             report.violations.append(Violation("R0", v, "vraie valeur hors de l'intervalle"))
