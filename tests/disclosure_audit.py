@@ -57,7 +57,7 @@ Requirements checked (the documented target of the suppression engine):
 
 - R1: no hidden quantity whose true value is non-zero is pinned (lo == hi);
 - R2: a hidden count of youths of 1–4 (count cells and funnel youth-stage counts) and a hidden
-  rate denominator of 1–19 keep hi ≥ value + 2 and lo ≤ max(1, value − 2), within what public
+  rate denominator of 1–19 keep hi ≥ value + 1 and lo ≤ max(1, value − 1), within what public
   data allows (funnel youth counts are capped by the public stage-7 count).
 
 Without ``truth`` only intervals are reported and "pinned" means lo == hi (value = lo).
@@ -86,7 +86,7 @@ DIMENSIONS = ("academie", "secteur", "sexe", "tranche_age")
 FUNNEL_NIVEAUX = ("academie", "acheteur")
 SEUIL_COMPTAGE = 5  # counts of 1..4 are hidden
 SEUIL_DENOMINATEUR = 20  # rates on fewer than 20 are hidden
-MARGE = 2  # R2: ± 2 around the true value
+MARGE = 1  # R2: ± 1 around the true value (τ-ARGUS frequency rule level, methodologie.md)
 
 _RATE = re.compile(
     r"taux_(retour_formation_initiale|apprentissage|contrat_professionnalisation|sortie_positive"
@@ -569,8 +569,8 @@ def _add_funnel(
                         m.vars[names[q]].in_hidden_cell = True
                 if rang == 7:
                     m.vars[names["a8"]].in_hidden_cell = True  # bloquées(7) = a7 - a8
-                if hidden_nonzero and rang in (8, 9):
-                    m.bound(names[f"a{rang}"], lo=1)
+                # No lower bound of 1 here: a youth stage is also hidden when its base (the
+                # previous stage) has 1-19 clauses, whatever its own count, zero included.
                 if (
                     use_motifs
                     and rang in (8, 9)

@@ -117,7 +117,11 @@ def test_no_youth_count_from_1_to_4_and_no_rate_on_fewer_than_20(release, demo_h
 
     rows = read_csv(release, "indicateurs").filter(pl.col("domaine") == "jeunes")
     assert rows.height == exact.height
-    assert rows.filter(pl.col("numerateur").is_between(1, 4)).height == 0
+    counts = rows.filter(pl.col("unite") == "nombre")
+    assert counts.filter(pl.col("numerateur").is_between(1, 4)).height == 0
+    # A shown rate keeps its numerator (rate × denominator): 1 to 4 only over 20 youths or more.
+    small = rows.filter((pl.col("unite") != "nombre") & pl.col("numerateur").is_between(1, 4))
+    assert small.filter(pl.col("denominateur") < 20).height == 0
     assert (
         rows.filter((pl.col("unite") == "nombre") & pl.col("valeur").is_between(1, 4)).height == 0
     )
@@ -127,12 +131,12 @@ def test_no_youth_count_from_1_to_4_and_no_rate_on_fewer_than_20(release, demo_h
     )
     gaps = rows.filter((pl.col("unite") == "ecart") & pl.col("valeur").is_not_null())
     assert gaps.filter(pl.min_horizontal("numerateur", "denominateur") < 20).height == 0
-    # A row hidden in the warehouse shows no figure, and says why.
+    # A row hidden in the warehouse shows no figure, and nothing says which rule hid it.
     hidden = rows.filter(~pl.col("diffusable"))
     assert hidden.height == exact.filter(~pl.col("diffusable")).height > 0
     for column in ("numerateur", "denominateur", "valeur", "ic_bas", "ic_haut"):
         assert hidden[column].null_count() == hidden.height
-    assert hidden["motif_secret"].null_count() == 0
+    assert not any("motif" in column for column in rows.columns)
     intervals = rows.filter(pl.col("valeur").is_null())
     assert intervals["ic_bas"].null_count() == intervals.height
 

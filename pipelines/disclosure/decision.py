@@ -54,7 +54,7 @@ def decider(
                 "secret statistique : %s %s non tenue (%s)", famille.nom, position, exigence
             )
         for i, membres in enumerate(famille.membres):
-            for membre in membres:
+            for membre, zero in zip(membres, famille.zeros[i], strict=True):
                 bilan["cellules"] += 1
                 tableau, *cle = membre
                 indicateur = cle[0] if tableau == "indicateurs" else None
@@ -67,7 +67,8 @@ def decider(
                         niveau,
                         code,
                         bool(famille.primaire[i]),
-                        bool(resultat.masquees[i]),
+                        # A row of zeros is shown even in a hidden position: nothing to hide.
+                        bool(resultat.masquees[i]) and not zero,
                     )
                 )
     bilan["secondes"] = round(time.perf_counter() - debut, 3)

@@ -83,6 +83,10 @@ class Famille:
     exigences: list[list[Exigence]] = field(default_factory=list)
     cout: list[float] = field(default_factory=list)
     membres: list[list[tuple]] = field(default_factory=list)  # output row keys
+    # Per position, the components some non-zero member row publishes: the others are known to
+    # be zero (a row of zeros is always shown, an absent row is zero), hidden or not.
+    portees: list[set[str]] = field(default_factory=list)
+    zeros: list[list[bool]] = field(default_factory=list)  # per member row: all its figures 0
     _index: dict[Position, int] = field(default_factory=dict)
 
     def position(self, position: Position) -> int:
@@ -98,6 +102,8 @@ class Famille:
             self.exigences.append([])
             self.cout.append(0.0)
             self.membres.append([])
+            self.portees.append(set())
+            self.zeros.append([])
         return i
 
     def index(self, position: Position) -> int | None:
@@ -197,6 +203,10 @@ def indicateurs(lignes: pl.DataFrame, seuils: Seuils) -> list[Famille]:
         position = (row["periode"], row["niveau"], row["code_niveau"])
         i = famille.position(position)
         famille.membres[i].append(("indicateurs", row["indicateur"], *position))
+        zero = not ((row["numerateur"] or 0) or (row["denominateur"] or 0))
+        famille.zeros[i].append(zero)
+        if not zero:
+            famille.portees[i].update(c for c in (comp_n, comp_d) if c)
         for comp, valeur in ((comp_n, row["numerateur"]), (comp_d, row["denominateur"])):
             if not comp:
                 continue
@@ -263,6 +273,8 @@ def entonnoir(lignes: pl.DataFrame, seuils: Seuils) -> Famille:
         c, a, b = (int(row[k] or 0) for k in ("commences", "termines", "positives"))
         famille.valeurs[i] = [c, a, b]
         famille.membres[i].append(("entonnoir", *position))
+        famille.portees[i].update(("a", "b"))
+        famille.zeros[i].append(False)
         comptes = {(("a", 1),): a, (("b", 1),): b, (("a", 1), ("b", -1)): a - b}
         delais = (int(row.get("delais_commences") or 0), int(row.get("delais_termines") or 0))
         primaire = any(1 <= n < seuils.comptage for n in (*comptes.values(), *delais)) or (

@@ -66,6 +66,10 @@ class Motif:
             np.array([g.get(c, 0) for c in comps], dtype=np.int64) for g in famille.inegalites
         ]
         self.masque = np.array(famille.primaire, dtype=bool)
+        # Components an attacker knows at each position even when it is hidden (zero).
+        self.connues = np.array(
+            [[c not in portees for c in comps] for portees in famille.portees], dtype=bool
+        ).reshape(-1, len(comps))
         self.masquable = np.array(famille.masquable, dtype=bool)
         self.regions = regions
         periodes = {p for p, _, _ in famille.positions}
@@ -96,6 +100,8 @@ class Motif:
         haut = bas = math.inf
         x, lb = self.x, self.lb
         for i, signe in coins:
+            if self.connues[i, comps].any():
+                return 0, 0
             marge = x[i, comps] - lb[comps]
             if signe < 0:
                 haut = min(haut, int(marge.min()))

@@ -60,7 +60,6 @@ TITRES = {
     "mois_sortie_mlds": "Mois de sortie de la MLDS",
     "montant_previsionnel_ht": "Montant prévisionnel HT (euros)",
     "motif_interruption": "Motif d'interruption",
-    "motif_secret": "Motif du secret statistique",
     "nb_clauses_atteinte": "Clauses ayant atteint l'étape",
     "nb_clauses_bloquees": "Clauses arrêtées à l'étape",
     "nb_clauses_csf": "Clauses CSF",
