@@ -57,7 +57,8 @@ Requirements checked (the documented target of the suppression engine):
 
 - R1: no hidden quantity whose true value is non-zero is pinned (lo == hi);
 - R2: a hidden count of youths of 1–4 (count cells and funnel youth-stage counts) and a hidden
-  rate denominator of 1–19 keep hi ≥ value + 1 and lo ≤ max(1, value − 1), within what public
+  rate denominator of 1–19 keep hi ≥ value + 1 (upper protection level; below, the attacker
+  always knows a hidden count is not zero, and R1 forbids pinning), within what public
   data allows (funnel youth counts are capped by the public stage-7 count).
 
 Without ``truth`` only intervals are reported and "pinned" means lo == hi (value = lo).
@@ -86,7 +87,7 @@ DIMENSIONS = ("academie", "secteur", "sexe", "tranche_age")
 FUNNEL_NIVEAUX = ("academie", "acheteur")
 SEUIL_COMPTAGE = 5  # counts of 1..4 are hidden
 SEUIL_DENOMINATEUR = 20  # rates on fewer than 20 are hidden
-MARGE = 1  # R2: ± 1 around the true value (τ-ARGUS frequency rule level, methodologie.md)
+MARGE = 1  # R2: upper protection level above the true value (τ-ARGUS frequency rule level, methodologie.md)
 
 _RATE = re.compile(
     r"taux_(retour_formation_initiale|apprentissage|contrat_professionnalisation|sortie_positive"
@@ -1033,11 +1034,8 @@ def audit_release(
         )
         if small:
             need_hi = value + MARGE if v.cap is None else min(value + MARGE, v.cap)
-            need_lo = max(1, value - MARGE)
-            if v.hi < need_hi or v.lo > need_lo:
-                report.violations.append(
-                    Violation("R2", v, f"exigé lo ≤ {need_lo} et hi ≥ {need_hi}")
-                )
+            if v.hi < need_hi:
+                report.violations.append(Violation("R2", v, f"exigé hi ≥ {need_hi}"))
     report.seconds = time.perf_counter() - start
     return report
 

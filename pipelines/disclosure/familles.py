@@ -47,7 +47,9 @@ _MESURES = {
 class Seuils:
     comptage: int = 5  # counts from 1 to comptage - 1 are hidden
     denominateur: int = 20  # rates on 1 to denominateur - 1 youths are hidden
-    protection: int = 1  # a hidden 1-4 count or 1-19 base: interval of at least ± this
+    # A hidden 1-4 count or 1-19 base: the attacker's upper bound at least this far above it
+    # (below, an attacker always knows a hidden count is not zero; it must not be pinned).
+    protection: int = 1
 
 
 @dataclass(frozen=True)
@@ -247,7 +249,7 @@ def _regles_primaires(famille: Famille, seuils: Seuils) -> None:
             primaire = bool(sensibles)
             cout = _cout(v["n"], niveau, periode)
         if primaire:
-            exigences += [Exigence(((c, 1),), p, min(p, b - 1)) for c, b in sensibles.items()]
+            exigences += [Exigence(((c, 1),), p, 0) for c in sensibles]
         famille.primaire[i] = primaire
         famille.masquable[i] = masquable
         famille.exigences[i] = exigences
@@ -284,12 +286,12 @@ def entonnoir(lignes: pl.DataFrame, seuils: Seuils) -> Famille:
         if primaire:
             # Within what is public: stage 8 and 9 counts are at most stage 7's.
             exigences += [
-                Exigence(e, min(p, c - n), min(p, n))
+                Exigence(e, min(p, c - n), 0)
                 for e, n in comptes.items()
                 if 1 <= n < seuils.comptage
             ]
             if 0 < a < seuils.denominateur:
-                exigences.append(Exigence((("a", 1),), min(p, c - a), min(p, a)))
+                exigences.append(Exigence((("a", 1),), min(p, c - a), 0))
         famille.primaire[i] = primaire
         famille.masquable[i] = c > 0
         famille.exigences[i] = exigences

@@ -236,7 +236,42 @@ def _somme_disjointe(portees: list, sens: int, i0: int) -> float:
 
 
 def _est_tenue(motif: Motif, i0: int, exigence: Exigence) -> bool:
+    if motif.f.positions[i0][1] == REGION:
+        return _region_tenue(motif, i0, exigence, lambda j: motif.masque[j])
     return motif.tenue(i0, exigence, lambda j: motif.masque[j])
+
+
+def _academies_de(motif: Motif, i0: int) -> list[int]:
+    """The hidden académie cells of a région cell (same period)."""
+    periode, _, region = motif.f.positions[i0]
+    return [
+        i
+        for code in motif.dimensions.get(ACADEMIE, [])
+        if motif.regions.get(code, "NR") == region
+        and (i := motif.idx(periode, ACADEMIE, code)) is not None
+        and motif.masque[i]
+    ]
+
+
+def _vers_autre_region(motif: Motif, coins: Coins, region: str) -> bool:
+    """A certificate moves the région's sum when its other académie column lies elsewhere."""
+    f = motif.f
+    codes = {f.positions[j][2] for j, _ in coins if f.positions[j][1] == ACADEMIE}
+    return len(codes) == 1 or any(motif.regions.get(c, "NR") != region for c in codes)
+
+
+def _region_tenue(motif: Motif, i0: int, exigence: Exigence, caches) -> bool:
+    """A région's cell is the sum of its académies': certificates of one of them whose other
+    académie column lies in another région move it by as much."""
+    region = motif.f.positions[i0][2]
+    for a in _academies_de(motif, i0):
+        certificats = [
+            c for c in motif.rectangles(a, caches) if _vers_autre_region(motif, c, region)
+        ]
+        haut, bas = motif.bornes(a, exigence, certificats)
+        if haut >= exigence.haut and bas >= exigence.bas and haut + bas >= 1:
+            return True
+    return False
 
 
 def supprimer(famille: Famille, regions: dict[str, str], tours_max: int = 100) -> Resultat:
@@ -248,12 +283,7 @@ def supprimer(famille: Famille, regions: dict[str, str], tours_max: int = 100) -
     non_tenues: list = []
     while tours < tours_max:
         tours += 1
-        non_tenues = [
-            (i, e)
-            for i in np.flatnonzero(masque)
-            for e in famille.exigences[i]
-            if famille.positions[i][1] != REGION and not _est_tenue(motif, int(i), e)
-        ]
+        non_tenues = _non_tenues(motif)
         if not non_tenues:
             break
         ajoutees = 0
@@ -275,13 +305,7 @@ def supprimer(famille: Famille, regions: dict[str, str], tours_max: int = 100) -
             len(non_tenues),
         )
         masque |= motif.masquable
-        non_tenues = [
-            (i, e)
-            for i in np.flatnonzero(masque)
-            for e in famille.exigences[i]
-            if famille.positions[i][1] != REGION and not _est_tenue(motif, int(i), e)
-        ]
-    _regions(motif)
+        non_tenues = _non_tenues(motif)
     primaires = int(np.sum(famille.primaire))
     resultat = Resultat(
         masquees=masque.copy(),
@@ -294,6 +318,18 @@ def supprimer(famille: Famille, regions: dict[str, str], tours_max: int = 100) -
     return resultat
 
 
+def _non_tenues(motif: Motif) -> list[tuple[int, Exigence]]:
+    """Requirements of hidden cells that no certificate meets (régions derived first)."""
+    _regions(motif)
+    f = motif.f
+    return [
+        (int(i), e)
+        for i in np.flatnonzero(motif.masque)
+        for e in f.exigences[i]
+        if not _est_tenue(motif, int(i), e)
+    ]
+
+
 def _completer(motif: Motif, i0: int, exigence: Exigence) -> set[int]:
     """The cheapest cells to hide so that the certificates meet the requirement.
 
@@ -304,6 +340,19 @@ def _completer(motif: Motif, i0: int, exigence: Exigence) -> set[int]:
     """
     f = motif.f
     possibles = lambda j: motif.masque[j] or motif.masquable[j]  # noqa: E731
+    if f.positions[i0][1] == REGION:
+        region = f.positions[i0][2]
+        meilleurs = []
+        for a in _academies_de(motif, i0):
+            for coins in motif.rectangles(a, possibles):
+                nouvelles = {j for j, _ in coins if not motif.masque[j]}
+                if nouvelles and _vers_autre_region(motif, coins, region):
+                    haut, bas = motif.bornes(a, exigence, [coins])
+                    manque = max(0, exigence.haut - haut) + max(0, exigence.bas - bas)
+                    manque += 0 if haut + bas >= 1 else 1
+                    meilleurs.append((manque, sum(f.cout[j] for j in nouvelles), nouvelles))
+        meilleurs.sort(key=lambda m: (m[0], m[1]))
+        return meilleurs[0][2] if meilleurs else set()
     existants = motif.rectangles(i0, lambda j: motif.masque[j])
     meilleurs = []
     for coins in motif.rectangles(i0, possibles):
@@ -325,16 +374,81 @@ def _completer(motif: Motif, i0: int, exigence: Exigence) -> set[int]:
 
 
 def _regions(motif: Motif) -> None:
-    """A région's cell is hidden when one of its académies' is (the table is derived)."""
+    """A région's cell is hidden when one of its académies' is (the table is derived), unless
+    the académie table already gives its value away (its hidden académies are partners of one
+    another): then it is shown, since it tells nothing more and a hidden cell that anyone can
+    work out protects nothing (and would read as a leak)."""
     f = motif.f
     caches_par_region: dict[tuple[str, str], bool] = defaultdict(bool)
     for i, (periode, niveau, code) in enumerate(f.positions):
         if niveau == ACADEMIE and motif.masque[i]:
             caches_par_region[(periode, motif.regions.get(code, "NR"))] = True
+    determinees = _sommes_determinees(motif)
     for i, (periode, niveau, code) in enumerate(f.positions):
         if niveau == REGION:
-            cache = caches_par_region[(periode, code)]
+            cache = caches_par_region[(periode, code)] and (periode, code) not in determinees
             if f.primaire[i] and not cache:
-                log.warning("région %s %s : primaire sans académie masquée", code, periode)
-                cache = True
+                cache = True  # never expected: a small région has small académies
             motif.masque[i] = cache
+
+
+def _sommes_determinees(motif: Motif) -> set[tuple[str, str]]:
+    """(period, région) whose académies' sum the other published cells determine, for every
+    component: the région's vector lies in the row space of the additive relations over the
+    hidden cells (exact linear algebra; bounds are not used, which only makes fewer sums
+    determined)."""
+    f = motif.f
+    if ACADEMIE not in motif.dimensions:
+        return set()
+    regions_de = defaultdict(list)
+    for i, (periode, niveau, code) in enumerate(f.positions):
+        if niveau == ACADEMIE and motif.masque[i]:
+            regions_de[(periode, motif.regions.get(code, "NR"))].append(i)
+    if not regions_de:
+        return set()
+    relations = []
+    for periode in motif.periodes:
+        total = motif.idx(periode, NATIONAL, "FR")
+        for dimension, codes in motif.dimensions.items():
+            termes = [(motif.idx(periode, dimension, c), 1) for c in codes]
+            relations.append([*termes, (total, -1)])
+    for niveau, codes in [*motif.dimensions.items(), (NATIONAL, ["FR"])]:
+        for code in codes:
+            termes = [(motif.idx(a, niveau, code), 1) for a in motif.annees]
+            relations.append([*termes, (motif.idx(ENSEMBLE, niveau, code), -1)])
+    determinees = set(regions_de)
+    for j, comp in enumerate(f.composantes):
+        if comp in f.publiques:
+            continue
+        cachees = [
+            i for i in range(len(f.positions))
+            if motif.masque[i] and not motif.connues[i, j] and f.positions[i][1] != REGION
+        ]
+        colonne = {i: k for k, i in enumerate(cachees)}
+        lignes = []
+        for termes in relations:
+            ligne = np.zeros(len(cachees))
+            for i, c in termes:
+                if i is not None and i in colonne:
+                    ligne[colonne[i]] += c
+            if ligne.any():
+                lignes.append(ligne)
+        noyau = _noyau(np.array(lignes).reshape(-1, len(cachees)))
+        for cle in list(determinees):
+            vecteur = np.zeros(len(cachees))
+            for i in regions_de[cle]:
+                if i in colonne:
+                    vecteur[colonne[i]] = 1.0
+            if noyau.size and np.abs(noyau.T @ vecteur).max(initial=0.0) > 1e-9:
+                determinees.discard(cle)
+    return determinees
+
+
+def _noyau(a: np.ndarray) -> np.ndarray:
+    """An orthonormal basis (columns) of the null space of `a`."""
+    n = a.shape[1]
+    if a.shape[0] == 0:
+        return np.eye(n)
+    _, valeurs, vt = np.linalg.svd(a)
+    rang = int((valeurs > 1e-9).sum())
+    return vt[rang:].T
