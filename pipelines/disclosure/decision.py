@@ -40,6 +40,10 @@ def decider(
     """
     seuils = seuils or fam.Seuils()
     debut = time.perf_counter()
+    # Sorted inputs: the same cells always give the same decision, whatever order the query
+    # returned them in (two patterns of the same figures could be combined by a reader).
+    indicateurs = indicateurs.sort("indicateur", "periode", "niveau", "code_niveau")
+    entonnoir = entonnoir.sort("niveau", "code_niveau", "periode")
     regions = fam.regions(academies)
     familles = [*fam.indicateurs(indicateurs, seuils), fam.entonnoir(entonnoir, seuils)]
     lignes = []

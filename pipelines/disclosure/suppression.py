@@ -27,6 +27,7 @@ import logging
 import math
 import time
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,6 +43,9 @@ from pipelines.disclosure.familles import (
 
 log = logging.getLogger(__name__)
 Coins = list[tuple[int, int]]  # (position index, sign)
+# Certificates read per check: fewer only makes a check stricter (sound), and a check that
+# fails with these gets its own rectangle completed.
+CERTIFICATS_MAX = 64
 
 
 @dataclass
@@ -81,6 +85,11 @@ class Motif:
         # The two-way tables: every dimension but the national total and the derived régions.
         self.dimensions = {n: sorted(c) for n, c in codes.items() if n not in (NATIONAL, REGION)}
         self.compagnons = {c: _groupes(famille, c) for c in comps}
+        self._cache_marges: dict[tuple[int, ...], tuple] = {}
+        # niveau -> periode -> code -> position: the two-way tables as lookups.
+        self._grille: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+        for i, (periode, niveau, code) in enumerate(famille.positions):
+            self._grille[niveau][periode][code] = i
 
     # -- certificates ----------------------------------------------------------------------
     def idx(self, periode: str, niveau: str, code: str) -> int | None:
@@ -95,50 +104,73 @@ class Motif:
             autres.append((ENSEMBLE, 1))
         return autres
 
-    def portee(self, coins: Coins, comps: list[int]) -> tuple[int, int]:
+    def portee(self, coins: Coins, groupe: tuple[int, ...]) -> tuple[int, int]:
         """How far the perturbation can go up and down (t >= 0) for the target (+1 corner)."""
+        marges, jeux = self._marges(groupe)
         haut = bas = math.inf
-        x, lb = self.x, self.lb
         for i, signe in coins:
-            if self.connues[i, comps].any():
+            marge = marges[i]
+            if marge < 0:  # a component the attacker knows at this corner cannot move
                 return 0, 0
-            marge = x[i, comps] - lb[comps]
             if signe < 0:
-                haut = min(haut, int(marge.min()))
+                haut = min(haut, marge)
             else:
-                bas = min(bas, int(marge.min()))
-            for g in self.ineg:
-                vitesse = signe * int(g[comps].sum())
-                if vitesse == 0:
-                    continue
-                jeu = -int(g @ x[i])
+                bas = min(bas, marge)
+            for vitesse, jeu in jeux[i]:
+                vitesse *= signe
                 if vitesse > 0:
-                    haut = min(haut, jeu // vitesse)
-                else:
-                    bas = min(bas, jeu // -vitesse)
+                    haut = min(haut, jeu[0] // vitesse)
+                elif vitesse < 0:
+                    bas = min(bas, jeu[0] // -vitesse)
         return max(haut, 0), max(bas, 0)
 
-    def rectangles(self, i0: int, caches) -> list[Coins]:
-        """Certificates for position i0 whose corners are all hidden under `caches`."""
+    def _marges(self, groupe: tuple[int, ...]) -> tuple[list[int], list[list]]:
+        """Per position: the group's smallest margin above its lower bounds (-1 when a component
+        is known), and each inequality's rate and slack. Computed once per group."""
+        cache = self._cache_marges.get(groupe)
+        if cache is None:
+            comps = list(groupe)
+            x = self.x
+            marges = np.where(
+                self.connues[:, comps].any(axis=1), -1, (x[:, comps] - self.lb[comps]).min(axis=1)
+            ).tolist()
+            jeux: list[list] = [[] for _ in range(len(x))]
+            for g in self.ineg:
+                vitesse = int(g[comps].sum())
+                if vitesse:
+                    for i, jeu in enumerate((-(x @ g)).tolist()):
+                        jeux[i].append((vitesse, (jeu,)))
+            cache = (marges, jeux)
+            self._cache_marges[groupe] = cache
+        return cache
+
+    def rectangles(self, i0: int, caches) -> _Paresseux:
+        """Certificates for position i0 whose corners are all hidden under `caches`, made as
+        they are read (a check usually needs the first few)."""
+        return _Paresseux(self._rectangles(i0, caches))
+
+    def _rectangles(self, i0: int, caches) -> Iterator[Coins]:
         periode, niveau, code = self.f.positions[i0]
         if niveau == REGION:
-            return []
-        sortie = []
+            return
+        # The few routes through the national column first: a check reads a bounded number.
+        yield from self.par_le_national(i0, caches)
         if niveau != NATIONAL:
+            lignes = self._grille[niveau]
+            colonnes = self.dimensions[niveau]
+            ligne = lignes[periode]
             for autre_p, signe in self._autres_periodes(periode):
-                j = self.idx(autre_p, niveau, code)
+                autre_ligne = lignes[autre_p]
+                j = autre_ligne.get(code)
                 if j is None or not caches(j):
                     continue
-                for autre_c in self.dimensions[niveau]:
+                for autre_c in colonnes:
                     if autre_c == code:
                         continue
-                    k = self.idx(periode, niveau, autre_c)
-                    m = self.idx(autre_p, niveau, autre_c)
+                    k, m = ligne.get(autre_c), autre_ligne.get(autre_c)
                     if k is None or m is None or not (caches(k) and caches(m)):
                         continue
-                    sortie.append([(i0, 1), (k, -1), (j, signe), (m, -signe)])
-        sortie.extend(self.par_le_national(i0, caches))
-        return sortie
+                    yield [(i0, 1), (k, -1), (j, signe), (m, -signe)]
 
     def par_le_national(self, i0: int, caches) -> list[Coins]:
         """Certificates through the national column: the same move in every dimension."""
@@ -170,31 +202,49 @@ class Motif:
                     sortie.append(coins)
         return sortie
 
-    def bornes(self, i0: int, exigence: Exigence, certificats: list[Coins]) -> tuple[int, int]:
+    def bornes(self, i0: int, exigence: Exigence, certificats: Iterable[Coins]) -> tuple[int, int]:
         """The largest move up and down of the expression that the certificates prove.
 
         Certificates whose corners (the target aside) do not overlap add up: their sum is a
-        perturbation too, limited at the target by the target's own margins.
+        perturbation too, limited at the target by the target's own margins. Stops as soon as
+        the requirement is met.
         """
         comps = self.f.composantes
         coefs = {comps.index(c): k for c, k in exigence.expression}
         haut = bas = 0
-        groupes = {tuple(g) for c in coefs for g in self.compagnons[comps[c]]}
+        groupes = sorted({tuple(g) for c in coefs for g in self.compagnons[comps[c]]})
         for groupe in groupes:
             vitesse = sum(coefs.get(g, 0) for g in groupe)
             if vitesse == 0:
                 continue
-            cible_h, cible_b = self.portee([(i0, 1)], list(groupe))
-            portees = [
-                (*self.portee([c for c in coins if c[0] != i0], list(groupe)), coins)
-                for coins in certificats
-            ]
-            h = min(cible_h, _somme_disjointe(portees, 0, i0))
-            b = min(cible_b, _somme_disjointe(portees, 1, i0))
+            cible_h, cible_b = self.portee([(i0, 1)], groupe)
+            if cible_h == 0 and cible_b == 0:
+                continue
+            # What the requirement needs in the group's own direction.
+            besoin_h, besoin_b = exigence.haut, exigence.bas
+            if vitesse < 0:
+                besoin_h, besoin_b = besoin_b, besoin_h
+            k = abs(vitesse)
+            besoin_h, besoin_b = -(-besoin_h // k), -(-besoin_b // k)
+            somme_h = somme_b = 0
+            pris_h: set[int] = set()
+            pris_b: set[int] = set()
+            for coins in itertools.islice(certificats, CERTIFICATS_MAX):
+                h, b = self.portee([c for c in coins if c[0] != i0], groupe)
+                autres = {j for j, _ in coins if j != i0}
+                if h > 0 and somme_h < cible_h and not autres & pris_h:
+                    pris_h |= autres
+                    somme_h += h
+                if b > 0 and somme_b < cible_b and not autres & pris_b:
+                    pris_b |= autres
+                    somme_b += b
+                h_, b_ = min(cible_h, somme_h), min(cible_b, somme_b)
+                if h_ >= besoin_h and b_ >= besoin_b and h_ + b_ >= 1:
+                    break
+            h, b = min(cible_h, somme_h) * k, min(cible_b, somme_b) * k
             if vitesse < 0:
                 h, b = b, h
-            haut = max(haut, h * abs(vitesse))
-            bas = max(bas, b * abs(vitesse))
+            haut, bas = max(haut, h), max(bas, b)
             if haut >= exigence.haut and bas >= exigence.bas and haut + bas >= 1:
                 break
         return haut, bas
@@ -202,6 +252,27 @@ class Motif:
     def tenue(self, i0: int, exigence: Exigence, caches) -> bool:
         haut, bas = self.bornes(i0, exigence, self.rectangles(i0, caches))
         return haut >= exigence.haut and bas >= exigence.bas and haut + bas >= 1
+
+
+class _Paresseux:
+    """A list filled from a generator as far as it is read, and read again from the start."""
+
+    def __init__(self, source: Iterator[Coins]) -> None:
+        self._source = source
+        self._vus: list[Coins] = []
+
+    def __iter__(self) -> Iterator[Coins]:
+        i = 0
+        while True:
+            if i < len(self._vus):
+                yield self._vus[i]
+            else:
+                suivant = next(self._source, None)
+                if suivant is None:
+                    return
+                self._vus.append(suivant)
+                yield suivant
+            i += 1
 
 
 def _groupes(famille: Famille, composante: str, taille_max: int = 4) -> list[list[int]]:
@@ -218,21 +289,6 @@ def _groupes(famille: Famille, composante: str, taille_max: int = 4) -> list[lis
             if all(sum(g.get(c, 0) for c in groupe) == 0 for g in famille.egalites):
                 groupes.append([comps.index(c) for c in groupe])
     return groupes
-
-
-def _somme_disjointe(portees: list, sens: int, i0: int) -> float:
-    """Greedy sum of the certificates' ranges in one direction, corners used once."""
-    total = 0
-    utilises: set[int] = set()
-    for *valeurs, coins in sorted(portees, key=lambda p: -p[sens]):
-        if valeurs[sens] <= 0:
-            break
-        coins_ = {j for j, _ in coins if j != i0}
-        if coins_ & utilises:
-            continue
-        utilises |= coins_
-        total += valeurs[sens]
-    return total
 
 
 def _est_tenue(motif: Motif, i0: int, exigence: Exigence) -> bool:
@@ -267,7 +323,7 @@ def _region_tenue(motif: Motif, i0: int, exigence: Exigence, caches) -> bool:
     for a in _academies_de(motif, i0):
         certificats = [
             c for c in motif.rectangles(a, caches) if _vers_autre_region(motif, c, region)
-        ]
+        ]  # fmt: skip
         haut, bas = motif.bornes(a, exigence, certificats)
         if haut >= exigence.haut and bas >= exigence.bas and haut + bas >= 1:
             return True
@@ -334,9 +390,9 @@ def _completer(motif: Motif, i0: int, exigence: Exigence) -> set[int]:
     """The cheapest cells to hide so that the certificates meet the requirement.
 
     Every rectangle (and every route through the national column) that needs new cells is tried
-    as if its corners were hidden, added to the certificates already there; those that meet the
-    requirement compete on the cost of their new cells, and when none does, the one that gets
-    closest wins (the next round goes on from there).
+    alone, as if its corners were hidden; those that meet the requirement compete on the cost of
+    their new cells, and when none does, the one that gets closest wins (the next round goes on
+    from there, with every certificate).
     """
     f = motif.f
     possibles = lambda j: motif.masque[j] or motif.masquable[j]  # noqa: E731
@@ -353,13 +409,12 @@ def _completer(motif: Motif, i0: int, exigence: Exigence) -> set[int]:
                     meilleurs.append((manque, sum(f.cout[j] for j in nouvelles), nouvelles))
         meilleurs.sort(key=lambda m: (m[0], m[1]))
         return meilleurs[0][2] if meilleurs else set()
-    existants = motif.rectangles(i0, lambda j: motif.masque[j])
     meilleurs = []
     for coins in motif.rectangles(i0, possibles):
         nouvelles = {j for j, _ in coins if not motif.masque[j]}
         if not nouvelles:
             continue
-        haut, bas = motif.bornes(i0, exigence, [*existants, coins])
+        haut, bas = motif.bornes(i0, exigence, [coins])
         manque = (
             max(0, exigence.haut - haut)
             + max(0, exigence.bas - bas)
@@ -421,7 +476,8 @@ def _sommes_determinees(motif: Motif) -> set[tuple[str, str]]:
         if comp in f.publiques:
             continue
         cachees = [
-            i for i in range(len(f.positions))
+            i
+            for i in range(len(f.positions))
             if motif.masque[i] and not motif.connues[i, j] and f.positions[i][1] != REGION
         ]
         colonne = {i: k for k, i in enumerate(cachees)}

@@ -13,8 +13,9 @@ YOUTH_CELLS = """
 select indicateur, unite, periode, niveau, code_niveau, numerateur, denominateur
 from mesures where domaine = 'jeunes'
 """
-# Per funnel cell: clauses whose parcours started (the last procurement stage), completed, and
-# led to a positive exit, and the counts of days measured at those two stages.
+# Per funnel cell (national and by académie): clauses whose parcours started (the last
+# procurement stage), completed, and led to a positive exit, and the counts of days measured at
+# those two stages.
 FUNNEL_CELLS = """
 with premiere as (
     select niveau, code_niveau, periode, min(rang) filter (where domaine = 'jeunes') as r8
@@ -29,6 +30,7 @@ select
     max(nb_delais) filter (where rang = premiere.r8) as delais_termines
 from comptes
 inner join premiere using (niveau, code_niveau, periode)
+where niveau != 'acheteur'  -- a buyer's youth stages are not published (fct_entonnoir_clauses)
 group by all
 """
 

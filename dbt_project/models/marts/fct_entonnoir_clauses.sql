@@ -3,7 +3,9 @@
 -- stage; national, by académie and by buyer, per notification year and overall. The last two
 -- stages describe youths, and so does what stage 7's row says of those that went on (stopped
 -- there, days spent there): those rows are shown as int_secret_statistique decided for the
--- cell's youth stages, the procurement stages always.
+-- cell's youth stages, the procurement stages always. A buyer's cell has no youth stage: at
+-- national scale three quarters of them would count 1 to 4 youths (one or two per buyer), so
+-- they are not published at all, and its stage 7 row keeps only what is public.
 with
 
 comptes as (
@@ -76,3 +78,4 @@ final as (
 )
 
 select * from final
+where not (niveau = 'acheteur' and domaine = 'jeunes')
