@@ -215,3 +215,14 @@ def test_property_no_hidden_cell_is_recoverable(tmp_path_factory, seed, n, acade
     release = _release(tmp_path_factory.mktemp("r"), cells, decision)
     report = disclosure_audit.audit_release(release, truth=_truth(cells))
     assert not report.violations, report.summary()
+
+
+def test_the_decision_does_not_depend_on_the_order_of_the_rows():
+    # Two patterns of the same figures could be combined by a reader: one input, one decision.
+    rng = random.Random(11)
+    cells = _cells(_youths(rng, 200, academies=5, years=3, elapsed=0.6))
+    first = _decide(cells)
+    second = _decide(cells.sample(fraction=1.0, shuffle=True, seed=3))
+    key = ["tableau", "indicateur", "periode", "niveau", "code_niveau"]
+    assert first.sort(key).equals(second.sort(key))
+    assert first["secret"].sum() > 0
