@@ -4,7 +4,7 @@ UV := .tools/bin/uv
 UV_VERSION := 0.13.9
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install system-deps demo run test test-fast lint sample clean bench bench-refresh bench-decp bench-dashboard \
+.PHONY: install system-deps demo run test test-fast test-worlds lint sample clean bench bench-refresh bench-decp bench-dashboard \
   bench-reports docs screenshots report-images
 
 .tools/bin/uv:
@@ -74,7 +74,13 @@ test: install
 	.venv/bin/pytest
 
 test-fast: install
-	.venv/bin/pytest -m "not slow"
+	.venv/bin/pytest -m "not slow and not worlds"
+
+## The secrecy audit on CSF_WORLDS (default 12) small worlds drawn from CSF_WORLDS_SEED (default
+## 19): few académies, one year, a single buyer... (tests/test_disclosure_worlds.py). A failing
+## world is added to tests/fixtures/mondes_secret.json, which the default suite replays.
+test-worlds: install
+	.venv/bin/pytest -m worlds tests/test_disclosure_worlds.py
 
 lint: install
 	.venv/bin/ruff check pipelines dashboards tests bench

@@ -33,6 +33,12 @@ class Scale:
     hosting_rounds: int = 1  # youths an activated clause hosts per slot, as a multiple
     establishments_per_academie: int = 1  # buying lycées per académie
     bulk_decp: int = 0  # further DECP contracts, written by DuckDB (decp_bulk)
+    # Smaller worlds for tests (None: as drawn for demo and national): the first ``buyers`` buyers
+    # drawn only (1: the administration centrale alone, which then holds every clause), and
+    # clauses notified in the calendar years ``clause_years`` (first, last) instead of the four
+    # years up to AS_OF.
+    buyers: int | None = None
+    clause_years: tuple[int, int] | None = None
 
 
 SCALES = {
@@ -349,7 +355,11 @@ def draw_world(seed: int, scale: Scale) -> World:
     academies = academies_of(scale)
     names = academie_names(academies)
     buyers = _draw_buyers(rng, names, scale.establishments_per_academie)
-    clauses = [_draw_clause(rng, i, buyers, academies) for i in range(scale.clauses)]
+    if scale.buyers is not None:
+        buyers = buyers[: max(1, scale.buyers)]
+    clauses = [
+        _draw_clause(rng, i, buyers, academies, scale.clause_years) for i in range(scale.clauses)
+    ]
     world = World(
         academies=academies,
         academie_names=names,
@@ -413,12 +423,21 @@ def _draw_buyers(rng: random.Random, names: dict[str, str], establishments: int)
     return buyers
 
 
-def _draw_clause(rng: random.Random, i: int, buyers: list[Buyer], academies: Academies) -> Clause:
+def _draw_clause(
+    rng: random.Random,
+    i: int,
+    buyers: list[Buyer],
+    academies: Academies,
+    years: tuple[int, int] | None = None,
+) -> Clause:
     codes = list(academies)
     academie = rng.choices(codes, weights=[academies[a][0] for a in codes])[0]
     local = [b for b in buyers if b.academie == academie]
     buyer = rng.choice([*local, buyers[0]]) if rng.random() < 0.8 else buyers[0]
-    notified = scale_date(rng, date(AS_OF.year - 4, AS_OF.month, 1), AS_OF)
+    if years is None:
+        notified = scale_date(rng, date(AS_OF.year - 4, AS_OF.month, 1), AS_OF)
+    else:
+        notified = scale_date(rng, date(years[0], 1, 1), min(date(years[1], 12, 31), AS_OF))
     duration = rng.choice([12, 24, 36, 48])
     amount = round(rng.lognormvariate(12.0, 0.8), 2)
     hours = calibrated_hours(amount)
