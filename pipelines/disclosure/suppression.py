@@ -489,7 +489,7 @@ def _sommes_determinees(motif: Motif) -> set[tuple[str, str]]:
                     ligne[colonne[i]] += c
             if ligne.any():
                 lignes.append(ligne)
-        noyau = _noyau(np.array(lignes).reshape(-1, len(cachees)))
+        noyau = _noyau(np.array(lignes, dtype=float).reshape(len(lignes), len(cachees)))
         for cle in list(determinees):
             vecteur = np.zeros(len(cachees))
             for i in regions_de[cle]:
