@@ -87,7 +87,8 @@ DIMENSIONS = ("academie", "secteur", "sexe", "tranche_age")
 FUNNEL_NIVEAUX = ("academie", "acheteur")
 SEUIL_COMPTAGE = 5  # counts of 1..4 are hidden
 SEUIL_DENOMINATEUR = 20  # rates on fewer than 20 are hidden
-MARGE = 1  # R2: upper protection level above the true value (τ-ARGUS frequency rule level, methodologie.md)
+# R2: upper protection level above the true value (τ-ARGUS frequency rule, methodologie.md)
+MARGE = 1
 
 _RATE = re.compile(
     r"taux_(retour_formation_initiale|apprentissage|contrat_professionnalisation|sortie_positive"

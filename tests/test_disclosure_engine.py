@@ -32,9 +32,7 @@ ACADEMIES = pl.DataFrame(
         ],
     }
 )  # fmt: skip
-REGIONS = dict(
-    zip(ACADEMIES["code_academie"], ACADEMIES["libelle_region_academique"], strict=True)
-)
+REGIONS = dict(zip(ACADEMIES["code_academie"], ACADEMIES["libelle_region_academique"], strict=True))
 SITUATIONS = ("retour", "apprentissage", "contrat", "autre_positive", "negative", "perdu")
 EMPTY_FUNNEL = pl.DataFrame(
     schema={
@@ -208,7 +206,9 @@ def test_random_tables_survive_the_audit(tmp_path, seed):
     years=st.integers(1, 4),
     elapsed=st.floats(0, 1),
 )
-def test_property_no_hidden_cell_is_recoverable(tmp_path_factory, seed, n, academies, years, elapsed):
+def test_property_no_hidden_cell_is_recoverable(
+    tmp_path_factory, seed, n, academies, years, elapsed
+):
     rng = random.Random(seed)
     cells = _cells(_youths(rng, n, academies, years, elapsed))
     decision = _decide(cells)
