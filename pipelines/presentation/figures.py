@@ -21,6 +21,31 @@ def _layout(**extra: object) -> dict:
     } | extra
 
 
+def _marques_vides(
+    categories: list[str],
+    valeurs: list[float | None],
+    textes: list[str],
+    horizontal: bool = False,
+    decalage: int = 0,
+) -> list[dict]:
+    """A bar with no value draws nothing, so its text (« secret », « – ») would not show:
+    write it at the axis instead, so that a gap never reads as zero or as missing data."""
+    return [
+        {
+            "x": 0 if horizontal else c,
+            "y": c if horizontal else 0,
+            "text": t,
+            "showarrow": False,
+            "xanchor": "left" if horizontal else "center",
+            "yanchor": "middle" if horizontal else "bottom",
+            "xshift": 4 if horizontal else decalage,
+            "font": {"color": GRIS},
+        }
+        for c, v, t in zip(categories, valeurs, textes, strict=True)
+        if v is None and t
+    ]
+
+
 def barres(
     categories: list[str],
     valeurs: list[float | None],
@@ -72,7 +97,8 @@ def barres(
     else:
         axes = {"xaxis": category_axis, "yaxis": value_axis}
     height = max(320, 26 * len(categories)) if horizontal else 320
-    return {"data": [bar], "layout": _layout(height=height, **axes)}
+    marques = _marques_vides(categories, valeurs, textes, horizontal)
+    return {"data": [bar], "layout": _layout(height=height, annotations=marques, **axes)}
 
 
 def groupes(
@@ -98,7 +124,15 @@ def groupes(
         }
         for (name, values, texts), (color, pattern) in zip(series, styles, strict=False)
     ]
+    # Two series side by side: each gap's mark sits over its own bar.
+    decalages = [-22, 22] if len(series) == 2 else [0] * len(series)
+    marques = [
+        marque
+        for (_, values, texts), decalage in zip(series, decalages, strict=False)
+        for marque in _marques_vides(categories, values, texts, decalage=decalage)
+    ]
     layout = _layout(
+        annotations=marques,
         barmode="group",
         height=340,
         showlegend=True,
