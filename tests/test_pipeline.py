@@ -84,12 +84,18 @@ def test_disclosure_flags_follow_the_thresholds(demo_home):
         wrong = con.execute(
             "select count(*) from marts.indicateurs where domaine = 'jeunes' and diffusable and "
             "((unite = 'nombre' and numerateur between 1 and 4) or "
-            " (unite = 'taux' and denominateur < 20))"
+            " (unite = 'taux' and denominateur between 1 and 19))"
         ).fetchone()[0]
+        # A rate on no one has nothing to hide: shown, without value.
+        empty = con.execute(
+            "select count(*) filter (where not diffusable), count(*) from marts.indicateurs "
+            "where domaine = 'jeunes' and unite = 'taux' and denominateur = 0"
+        ).fetchone()
         hidden = con.execute(
             "select count(*) from marts.indicateurs where not diffusable"
         ).fetchone()[0]
     assert wrong == 0 and hidden > 0
+    assert empty[0] == 0 and empty[1] > 0
 
 
 def test_no_hidden_cell_can_be_recovered_by_subtraction(demo_home):
