@@ -158,3 +158,42 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     for table, columns in RAW_TABLES.items():
         cols = ",\n    ".join(f"{name} {typ}" for name, typ in (columns | LINEAGE_COLUMNS).items())
         con.execute(f"create table if not exists raw.{table} (\n    {cols}\n)")
+    _purge_columns_outside_contract(con)
+
+
+def _keys_kept(keys: list[str]) -> str:
+    """SQL: a JSON object with only the given keys (the others dropped)."""
+    listed = ", ".join("'" + k.replace("'", "''") + "'" for k in keys)
+    return (
+        "to_json(map_from_entries(list_filter(map_entries(cast({col} as map(varchar, json))), "
+        f"lambda e: list_contains([{listed}]::varchar[], e.key))))"
+    )
+
+
+def _purge_columns_outside_contract(con: duckdb.DuckDBPyConnection) -> None:
+    """Once per warehouse: columns outside a source's contract and allow-list, which earlier
+    versions kept verbatim (raw ``extra_columns``, quarantined records), are erased, so that an
+    upgrade leaves no personal data a file carried outside its contract (issue 19)."""
+    con.execute("create table if not exists ingest.migrations (nom varchar primary key)")
+    nom = "purge_colonnes_hors_contrat"
+    if con.execute("select count(*) from ingest.migrations where nom = ?", [nom]).fetchone()[0]:
+        return
+    for name, source in CSV_SOURCES.items():
+        kept = list(source.extra_allowed)
+        if kept:
+            expr = _keys_kept(kept).format(col="extra_columns")
+            con.execute(
+                f"update raw.{name} set extra_columns = {expr} where extra_columns is not null"
+            )
+        else:
+            con.execute(
+                f"update raw.{name} set extra_columns = null where extra_columns is not null"
+            )
+        contract = [c.name for c in source.columns] + ["jeune_id", *kept]
+        expr = _keys_kept(contract).format(col="record")
+        con.execute(
+            f"update ingest.quarantine set record = {expr} "
+            "where source = ? and record is not null and json_type(record) = 'OBJECT'",
+            [name],
+        )
+    con.execute("insert into ingest.migrations values (?)", [nom])
