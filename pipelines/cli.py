@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.ingest.errors import log_name
 from pipelines.settings import Settings, load_settings
 
 
@@ -400,7 +401,8 @@ def cmd_status(args: argparse.Namespace) -> int:
             detail = f" JSON DECP v{f['schema_version']}"
         else:
             detail = ""
-        print(f"{Path(f['file']).name:40} {f['source'] or 'inconnue':14} {state:10}{detail}")
+        name = log_name(Path(f["file"]).name)  # a newline in a name must not forge a line
+        print(f"{name:40} {f['source'] or 'inconnue':14} {state:10}{detail}")
         if f["status"] == "loaded":
             print(
                 f"    {_n(f['rows_read'])} lues = {_n(f['rows_clean'])} propres + "

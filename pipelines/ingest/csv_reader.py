@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -32,6 +33,84 @@ INE_PATTERN = r"^(\d{10}[A-Z]|\d{9}[A-Z]{2})$"
 # No event of the device or of the MLDS follow-up predates 2000: an earlier date is a typing
 # error, or a two-digit year read in the wrong century (``15/1/99`` meant for 2099).
 EARLIEST_EVENT = date(2000, 1, 1)
+
+
+# Limits on one file, so a hostile or broken export is refused by name instead of exhausting the
+# run's time or memory (each checked in one pass over the file). Settings, with their defaults:
+MAX_LINE_BYTES_ENV = "CSF_MAX_LINE_BYTES"  # longest line (header included) of a CSV export
+MAX_HEADER_COLUMNS_ENV = "CSF_MAX_HEADER_COLUMNS"  # widest CSV header
+MAX_FILE_MB_ENV = "CSF_MAX_FILE_MB"  # largest file of any kind, in megabytes (10^6 bytes)
+DEFAULT_MAX_LINE_BYTES = 1_048_576
+DEFAULT_MAX_HEADER_COLUMNS = 16_384  # a spreadsheet's width
+DEFAULT_MAX_FILE_MB = 4_096
+MAX_HEADER_NAME_CHARS = 1_000  # longer, a column name is rows swallowed by a stray quote
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-file limits, from ``CSF_MAX_LINE_BYTES``, ``CSF_MAX_HEADER_COLUMNS`` and
+    ``CSF_MAX_FILE_MB`` (unset or empty: the defaults above)."""
+
+    line_bytes: int = DEFAULT_MAX_LINE_BYTES
+    header_columns: int = DEFAULT_MAX_HEADER_COLUMNS
+    file_mb: float = DEFAULT_MAX_FILE_MB
+
+    @property
+    def file_bytes(self) -> int:
+        return int(self.file_mb * 1_000_000)
+
+    @classmethod
+    def from_env(cls) -> Limits:
+        def setting(name: str, default, kind):
+            raw = os.environ.get(name, "").strip()
+            value = kind(raw) if raw else default
+            if value <= 0:
+                raise ValueError(f"{name} doit être un nombre positif (lu : {raw!r})")
+            return value
+
+        return cls(
+            setting(MAX_LINE_BYTES_ENV, DEFAULT_MAX_LINE_BYTES, int),
+            setting(MAX_HEADER_COLUMNS_ENV, DEFAULT_MAX_HEADER_COLUMNS, int),
+            setting(MAX_FILE_MB_ENV, DEFAULT_MAX_FILE_MB, float),
+        )
+
+    def check_size(self, size: int) -> None:
+        if size > self.file_bytes:
+            raise FileRejected(
+                f"fichier trop volumineux : {size / 1e6:.0f} Mo, au-delà de la limite de "
+                f"{self.file_mb:g} Mo ({MAX_FILE_MB_ENV})"
+            )
+
+    def check_lines(self, data: bytes) -> None:
+        """Refuse a line longer than the limit: one ``find`` per line, linear in the file."""
+        limit = self.line_bytes
+        if len(data) <= limit:
+            return
+        start, line, end_of_data = 0, 1, len(data)
+        while start < end_of_data:
+            end = data.find(b"\n", start, start + limit + 1)
+            if end < 0:
+                if end_of_data - start > limit:
+                    raise FileRejected(
+                        f"ligne {line} trop longue : plus de {limit} octets, au-delà de la limite "
+                        f"{MAX_LINE_BYTES_ENV} (guillemet non fermé ou fichier sans fin de ligne ?)"
+                    )
+                return
+            start, line = end + 1, line + 1
+
+    def check_header(self, header: list[str]) -> None:
+        if len(header) > self.header_columns:
+            raise FileRejected(
+                f"en-tête trop large : {len(header)} colonnes, au-delà de la limite de "
+                f"{self.header_columns} ({MAX_HEADER_COLUMNS_ENV})"
+            )
+
+
+def csv_reader(text: str, separator: str, limits: Limits):
+    """A csv reader whose field limit is the line limit (Python's own, 128 KB, raised an error
+    outside any per-file guard)."""
+    csv.field_size_limit(max(limits.line_bytes, 1))
+    return csv.reader(io.StringIO(text, newline=""), delimiter=separator, quotechar='"')
 
 
 @dataclass
@@ -81,13 +160,26 @@ def detect_separator(text: str) -> str:
     return best
 
 
-def parse_records(text: str, separator: str) -> tuple[list[str], list[list[str]], list[int]]:
+def parse_records(
+    text: str, separator: str, limits: Limits | None = None
+) -> tuple[list[str], list[list[str]], list[int]]:
     """Header, records and the physical line each record starts on (header = line 1)."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, quotechar='"')
+    limits = limits or Limits.from_env()
+    reader = csv_reader(text, separator, limits)
     try:
         header = next(reader)
     except StopIteration:
         raise FileRejected("fichier vide : aucun en-tête") from None
+    except csv.Error as exc:
+        raise FileRejected(f"en-tête CSV illisible : {_csv_error(exc, limits)}") from exc
+    limits.check_header(header)
+    longest = max((len(name) for name in header), default=0)
+    if longest > MAX_HEADER_NAME_CHARS:
+        # A stray quote in the header swallows the rows after it into one column name.
+        raise FileRejected(
+            f"en-tête anormal : un nom de colonne de {longest} caractères "
+            "(guillemet non fermé dans l'en-tête ?)"
+        )
     records: list[list[str]] = []
     lines: list[int] = []
     start = reader.line_num + 1
@@ -98,15 +190,33 @@ def parse_records(text: str, separator: str) -> tuple[list[str], list[list[str]]
                 lines.append(start)
             start = reader.line_num + 1
     except csv.Error as exc:
-        raise FileRejected(f"CSV illisible vers la ligne {start} : {exc}") from exc
+        raise FileRejected(
+            f"CSV illisible vers la ligne {start} : {_csv_error(exc, limits)}"
+        ) from exc
     return header, records, lines
 
 
-def read_csv_export(data: bytes, source: CsvSource, key: bytes, load_day: date) -> CsvLoad:
-    """Read one export of ``source``: every record ends clean or quarantined, never both."""
+def _csv_error(exc: csv.Error, limits: Limits) -> str:
+    if "field larger than field limit" in str(exc):
+        return (
+            f"champ de plus de {limits.line_bytes} caractères, au-delà de la limite "
+            f"{MAX_LINE_BYTES_ENV} (guillemet non fermé ?)"
+        )
+    return f"erreur du module csv ({exc})"
+
+
+def read_csv_export(
+    data: bytes, source: CsvSource, key: bytes, load_day: date, limits: Limits | None = None
+) -> CsvLoad:
+    """Read one export of ``source``: every record ends clean or quarantined, never both.
+
+    Any defect of the file itself (over a limit, undecodable, unparsable) is FileRejected."""
+    limits = limits or Limits.from_env()
+    limits.check_size(len(data))
+    limits.check_lines(data)
     text, encoding = decode(data)
     separator = detect_separator(text)
-    header, records, lines = parse_records(text, separator)
+    header, records, lines = parse_records(text, separator, limits)
 
     names = canonical_header(header, source)
     width = len(names)
@@ -155,11 +265,20 @@ def canonical_names(header: list[str], source: CsvSource) -> list[str]:
     mapping = source.header_map()
     loose = {_without_articles(k): v for k, v in mapping.items()}
     names: list[str] = []
+    used: set[str] = set()
+    repeats: dict[str, int] = {}  # per name, how many times it was already taken
     for raw in header:
         normalised = p.normalise_column_name(raw) or "colonne_sans_nom"
         name = mapping.get(normalised) or loose.get(_without_articles(normalised), normalised)
-        while name in names:  # a repeated header must not overwrite a column
-            name += "_bis"
+        # A repeated header must not overwrite a column: ``x``, ``x_bis``, ``x_bis2``... The
+        # counter per name keeps this linear (1,000 trailing separators are common in exports).
+        if name in used:
+            base, count = name, repeats.get(name, 0)
+            while name in used:
+                count += 1
+                name = f"{base}_bis" if count == 1 else f"{base}_bis{count}"
+            repeats[base] = count
+        used.add(name)
         names.append(name)
     return names
 

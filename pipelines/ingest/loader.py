@@ -21,9 +21,9 @@ import duckdb
 import polars as pl
 
 from pipelines.duck import fetch_polars
-from pipelines.ingest.csv_reader import CsvLoad, read_csv_export
+from pipelines.ingest.csv_reader import CsvLoad, Limits, read_csv_export
 from pipelines.ingest.decp_reader import load_decp
-from pipelines.ingest.errors import FileRejected
+from pipelines.ingest.errors import FileRejected, log_name
 from pipelines.ingest.inbox import scan
 from pipelines.ingest.sources import CSV_SOURCES, DECP
 
@@ -72,7 +72,9 @@ def register_new_files(
             ],
         )
         outcomes.append(
-            FileOutcome(item.path.name, item.source or "inconnue", status, message=item.problem)
+            FileOutcome(
+                log_name(item.path.name), item.source or "inconnue", status, message=item.problem
+            )
         )
     return outcomes
 
@@ -101,7 +103,8 @@ def load_pending(
     with ExitStack() as stack:
         parsed = _parsed_ahead(stack, pending, source, key) if source != DECP else iter(())
         for sha, name, path in pending:
-            step = (lambda done, total, n=name: progress(n, done, total)) if progress else None
+            shown = log_name(name)
+            step = (lambda done, total, n=shown: progress(n, done, total)) if progress else None
             outcomes.append(
                 _load_one(
                     con,
@@ -157,7 +160,17 @@ def _parsed_ahead(
 
 
 def _parse(path: str, source: str, key: bytes, load_day: date) -> CsvLoad:
-    return read_csv_export(Path(path).read_bytes(), CSV_SOURCES[source], key, load_day)
+    limits = Limits.from_env()
+    return read_csv_export(_read(Path(path), limits), CSV_SOURCES[source], key, load_day, limits)
+
+
+def _read(path: Path, limits: Limits) -> bytes:
+    """The file's bytes, never more than the size limit allows (it may have grown since the
+    inbox was scanned)."""
+    with open(path, "rb") as handle:
+        data = handle.read(limits.file_bytes + 1)
+    limits.check_size(len(data))
+    return data
 
 
 def _load_one(
@@ -176,7 +189,7 @@ def _load_one(
             if parsed is not None:  # parsed ahead in a worker: its error, if any, comes here
                 load = parsed.result()
             else:
-                load = read_csv_export(path.read_bytes(), CSV_SOURCES[source], key, date.today())
+                load = _parse(str(path), source, key, date.today())
             _insert(
                 con, f"raw.{source}", load.clean.with_columns(pl.lit(sha).alias("_file_sha256"))
             )
@@ -216,17 +229,21 @@ def _load_one(
         con.execute("commit")
     except (FileRejected, OSError) as exc:
         con.execute("rollback")
-        message = str(exc) if isinstance(exc, FileRejected) else f"fichier illisible : {exc}"
+        message = (
+            str(exc)
+            if isinstance(exc, FileRejected)
+            else f"fichier illisible : {exc.strerror or type(exc).__name__}"
+        )
         con.execute(
             "update ingest.file_ledger set status = 'rejected', message = ?, loaded_at = ?, "
             "run_id = ? where file_sha256 = ?",
             [message, datetime.now(), run_id, sha],
         )
-        return FileOutcome(name, source, "rejected", message=message)
+        return FileOutcome(log_name(name), source, "rejected", message=message)
     except Exception:
         con.execute("rollback")
         raise
-    return FileOutcome(name, source, "loaded", *counts)
+    return FileOutcome(log_name(name), source, "loaded", *counts)
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
