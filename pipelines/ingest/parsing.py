@@ -14,8 +14,6 @@ import polars as pl
 _DMY = r"^(\d{1,2})[/.\-](\d{1,2})[/.\-]"
 _BOOL_TRUE = ["oui", "o", "1", "vrai", "true", "yes", "y", "x"]
 _BOOL_FALSE = ["non", "n", "0", "faux", "false", "no"]
-# Spaces Excel and LibreOffice put in numbers: space, no-break space, narrow no-break space.
-_THOUSANDS = r"[ \u00a0\u202f]"
 
 
 def blank_to_null(expr: pl.Expr) -> pl.Expr:
@@ -39,22 +37,109 @@ def parse_date(expr: pl.Expr) -> pl.Expr:
     )
 
 
-def parse_decimal(expr: pl.Expr) -> pl.Expr:
-    """``1 234,50``, ``1234.5``, ``1 234 €`` → Float64."""
-    text = blank_to_null(expr)
-    cleaned = (
-        text.str.replace_all(_THOUSANDS, "")
-        .str.replace(r"€$", "")
-        .str.replace(",", ".", literal=True)
+# Numbers. The contract writes decimals with a comma and thousands with a space or no-break space
+# (``1 234,50``); exports also carry a dot (``1234.5``, ``1.234,5``), a unit (``140 h``,
+# ``1 234 € HT``) or, in a percentage column, ``%``. A cell is read only when exactly one reading
+# exists; ``1,234`` or ``1.234`` (one separator, then exactly three digits) is a decimal or a
+# thousands group: it is *ambiguous* and quarantined as ``nombre_ambigu:<column>``
+# (:func:`number_rule`). The csv module has already removed the quotes around ``"140,5"``, so a
+# quoted decimal comma reads the same whatever the file's separator.
+_SP = "[ \u00a0\u202f]"
+# Units each kind of column may carry after its number, per data-contracts.md.
+_UNITS = {
+    "montant": rf"(€|euros?|eur)?({_SP}*ht)?",
+    "heures": r"(h|hrs?|heures?)",
+    "pourcentage": r"%",
+}
+# (pattern of the unsigned number, thousands separator to delete); the decimal separator left is
+# turned into a dot. Every pattern has a single reading.
+_READINGS = (
+    (r"^\d+$", None),
+    (rf"^\d{{1,3}}({_SP}\d{{3}})+([,.]\d*)?$", _SP),  # 1 234 / 1 234,5 / 1 234.5
+    (r"^\d{1,3}(\.\d{3})+,\d*$", r"\."),  # 1.234,5
+    (r"^\d{1,3}(,\d{3})+\.\d*$", ","),  # 1,234.5
+    (r"^\d{1,3}(\.\d{3}){2,}$", r"\."),  # 1.234.567: a decimal dot cannot repeat
+    (r"^\d{1,3}(,\d{3}){2,}$", ","),  # 1,234,567
+    (r"^[1-9]\d{0,2}[,.]\d{3}$", "ambiguous"),  # 1,234 / 1.234: decimal or thousands?
+    (r"^(\d+[,.]\d*|[,.]\d+)$", None),  # 140,5 / 1234.5 / 0,125 / ,5
+)
+
+
+def unit_kind(column: str | None) -> str | None:
+    """Which units a column may carry: ``montant*`` (€, EUR, HT), ``heures*`` (h, heures),
+    a percentage (``taux_*``, ``part_*``, ``pourcentage*``, ``*_pct``: %), else none."""
+    if not column:
+        return None
+    if column.startswith("montant"):
+        return "montant"
+    if column.startswith("heures"):
+        return "heures"
+    if column.startswith(("taux_", "part_", "pourcentage")) or column.endswith("_pct"):
+        return "pourcentage"
+    return None
+
+
+def _column_of(expr: pl.Expr, column: str | None) -> str | None:
+    """The column name: given, or the expression's own when it is a column (``pl.col(name)``)."""
+    return column or expr.meta.output_name(raise_if_undetermined=False)
+
+
+def _number_parts(expr: pl.Expr, column: str | None) -> tuple[pl.Expr, pl.Expr]:
+    """(the number as ``[-]digits[.digits]`` text or null, True where the cell is ambiguous)."""
+    # A quoted cell the csv module left quoted (`` "140,5"`` after a space, in a ``;`` file).
+    text = blank_to_null(blank_to_null(expr).str.replace(r'^"(.*)"$', "${1}")).str.to_lowercase()
+    unit = _UNITS.get(unit_kind(column))
+    if unit is not None:
+        text = text.str.replace(rf"(\d){_SP}*(?:{unit})$", "${1}")
+    sign = text.str.extract(r"^([+\-]?)", 1)
+    body = text.str.replace(r"^[+\-]", "")
+    chain = pl.when(pl.lit(False)).then(pl.lit(None, pl.String))
+    ambiguous = pl.lit(False)
+    for pattern, thousands in _READINGS:
+        matches = body.str.contains(pattern)
+        if thousands == "ambiguous":
+            ambiguous = matches.fill_null(False)
+            chain = chain.when(matches).then(pl.lit(None, pl.String))
+            continue
+        digits = body if thousands is None else body.str.replace_all(thousands, "")
+        chain = chain.when(matches).then(sign + digits.str.replace(",", ".", literal=True))
+    return chain.otherwise(None), ambiguous
+
+
+def parse_decimal(expr: pl.Expr, column: str | None = None) -> pl.Expr:
+    """``1 234,50``, ``1.234,5``, ``1234.5``, ``1 234 € HT`` → Float64; ambiguous → null.
+
+    ``column`` (by default the expression's column name) decides the units accepted."""
+    number, _ = _number_parts(expr, _column_of(expr, column))
+    return number.str.replace(r"\.$", "").cast(pl.Float64, strict=False)
+
+
+def parse_integer(expr: pl.Expr, column: str | None = None) -> pl.Expr:
+    """Whole numbers, tolerating ``1 200`` and ``150,0``.
+
+    Hours (``heures*`` columns) are stored in whole hours: ``140,5`` is read, then rounded to the
+    nearest hour, a half up (``140,5`` → 141). Any other fractional value is unparsed."""
+    column = _column_of(expr, column)
+    number = parse_decimal(expr, column)
+    whole = number == number.floor()
+    if unit_kind(column) == "heures":
+        rounded = (number.abs() + 0.5).floor() * pl.when(number < 0).then(-1.0).otherwise(1.0)
+        return rounded.cast(pl.Int64, strict=False)
+    return pl.when(whole).then(number.cast(pl.Int64, strict=False)).otherwise(None)
+
+
+def number_rule(raw: pl.Expr, column: str, integer: bool = False) -> pl.Expr:
+    """The quarantine rule of a numeric cell: ``nombre_ambigu:<column>`` when it has two
+    readings, ``nombre_invalide:<column>`` when it has none (or, in an ``integer`` column, a
+    fractional one), null when it reads or is empty."""
+    _, ambiguous = _number_parts(raw, column)
+    value = parse_integer(raw, column) if integer else parse_decimal(raw, column)
+    return (
+        pl.when(ambiguous)
+        .then(pl.lit(f"nombre_ambigu:{column}"))
+        .when(is_unparsed(raw, value))
+        .then(pl.lit(f"nombre_invalide:{column}"))
     )
-    valid = cleaned.str.contains(r"^[+\-]?(\d+(\.\d*)?|\.\d+)$")
-    return pl.when(valid).then(cleaned.cast(pl.Float64, strict=False)).otherwise(None)
-
-
-def parse_integer(expr: pl.Expr) -> pl.Expr:
-    """Whole numbers, tolerating ``1 200`` and ``150,0``; anything fractional is unparsed."""
-    number = parse_decimal(expr)
-    return pl.when(number == number.floor()).then(number.cast(pl.Int64)).otherwise(None)
 
 
 def parse_boolean(expr: pl.Expr) -> pl.Expr:
