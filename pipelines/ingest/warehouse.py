@@ -174,9 +174,10 @@ def _purge_columns_outside_contract(con: duckdb.DuckDBPyConnection) -> None:
     """Once per warehouse: columns outside a source's contract and allow-list, which earlier
     versions kept verbatim (raw ``extra_columns``, quarantined records), are erased, so that an
     upgrade leaves no personal data a file carried outside its contract (issue 19)."""
-    con.execute("create table if not exists ingest.migrations (nom varchar primary key)")
-    nom = "purge_colonnes_hors_contrat"
-    if con.execute("select count(*) from ingest.migrations where nom = ?", [nom]).fetchone()[0]:
+    con.execute("create table if not exists ingest.migrations (migration varchar primary key)")
+    etape = "purge_colonnes_hors_contrat"
+    fait = con.execute("select count(*) from ingest.migrations where migration = ?", [etape])
+    if fait.fetchone()[0]:
         return
     for name, source in CSV_SOURCES.items():
         kept = list(source.extra_allowed)
@@ -196,4 +197,4 @@ def _purge_columns_outside_contract(con: duckdb.DuckDBPyConnection) -> None:
             "where source = ? and record is not null and json_type(record) = 'OBJECT'",
             [name],
         )
-    con.execute("insert into ingest.migrations values (?)", [nom])
+    con.execute("insert into ingest.migrations values (?)", [etape])
