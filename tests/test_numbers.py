@@ -161,6 +161,23 @@ def test_quoted_decimal_commas_in_a_comma_separated_export_read():
     assert (load.clean.height, load.quarantine.height) == (rows, 0)
 
 
+def test_an_ambiguous_number_is_quarantined_under_its_own_rule():
+    data, _ = comma_parcours()
+    lines = data.decode("utf-8").splitlines(keepends=True)
+    header = lines[0].rstrip("\r\n").split(",")
+    column = header.index(next(h for h in header if "heures" in h.lower()))
+    cells = lines[1].rstrip("\r\n").split(",")
+    # Whatever the line's own quoting, the hours cell becomes one quoted "1,500".
+    if cells[column].startswith('"'):
+        cells[column : column + 2] = ['"1,500"']
+    else:
+        cells[column] = '"1,500"'
+    lines[1] = ",".join(cells) + "\n"
+    load = read_csv_export("".join(lines).encode(), MLDS_PARCOURS, b"k" * 32, date.today())
+    assert load.quarantine.height == 1
+    assert load.quarantine["rule"].str.contains("nombre_ambigu:").all()
+
+
 @pytest.mark.slow
 def test_csf_run_loads_every_row_of_a_comma_separated_parcours_file(tmp_path: Path):
     home, inbox = tmp_path / "home", tmp_path / "inbox"

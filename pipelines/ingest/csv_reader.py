@@ -378,7 +378,10 @@ def validate(frame: pl.DataFrame, source: CsvSource, load_day: date) -> tuple[pl
             rules.append(
                 pl.when(p.blank_to_null(raw).is_null()).then(pl.lit(f"valeur_manquante:{col.name}"))
             )
-        if col.kind not in ("text", "code"):
+        if col.kind in ("decimal", "integer"):
+            # Two readings (1,234) and none are quarantined under their own names.
+            rules.append(p.number_rule(raw, col.name, integer=col.kind == "integer"))
+        elif col.kind not in ("text", "code"):
             rules.append(pl.when(p.is_unparsed(raw, value)).then(pl.lit(_rule_name(col))))
         if col.past_event:
             rules.append(pl.when(value > load_day).then(pl.lit(f"date_future:{col.name}")))
