@@ -926,23 +926,18 @@ def _solve(m: _Model, relations: list, report: Report) -> None:
                     lp.run()
                     report.n_lp += 1
                     st = lp.getModelStatus()
-                    if st in status_unb:
-                        bounds.append(math.inf if not is_min else -math.inf)
-                        continue
-                    if st == highspy.HighsModelStatus.kInfeasible:
-                        raise _Infeasible
-                    if st != status_ok:
+                    if st not in (status_ok, *status_unb, highspy.HighsModelStatus.kInfeasible):
                         # A hot start can end without a verdict (HiGHS "Unknown"): solve this
                         # objective again from scratch before giving up.
                         lp.clearSolver()
                         lp.run()
                         report.n_lp += 1
                         st = lp.getModelStatus()
-                        if st in status_unb:
-                            bounds.append(math.inf if not is_min else -math.inf)
-                            continue
-                        if st == highspy.HighsModelStatus.kInfeasible:
-                            raise _Infeasible
+                    if st in status_unb:
+                        bounds.append(math.inf if not is_min else -math.inf)
+                        continue
+                    if st == highspy.HighsModelStatus.kInfeasible:
+                        raise _Infeasible
                     if st != status_ok:
                         raise RuntimeError(f"LP {lp.modelStatusToString(st)} pour {_fmt_name(n)}")
                     x = np.array(lp.getSolution().col_value)

@@ -19,7 +19,6 @@ zero: components that are counts of a hidden cell are at least 1 (`positives`).
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -75,8 +74,6 @@ class Famille:
     # Per position: sum(coef * x) == 0 (equalites) or <= 0 (inegalites), over components.
     egalites: tuple[dict[str, int], ...] = ()
     inegalites: tuple[dict[str, int], ...] = ()
-    # Components moved together to keep the position's equalities and give inequalities room.
-    compagnons: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
     publiques: frozenset[str] = frozenset()  # never hidden (public data)
     positions: list[Position] = field(default_factory=list)
     valeurs: list[list[int]] = field(default_factory=list)
@@ -153,13 +150,6 @@ def _nouvelle_famille(nom: str, unite: str) -> Famille:
             frozenset({"K", "D"}),
             egalites=({"D": 1, "K": -1, "P": -1},),
             inegalites=({"R": 1, "A": 1, "C": 1, "S": -1}, {"S": 1, "K": -1}),
-            compagnons={
-                "K": (("K", "D"), ("K", "D", "S"), *(("K", "D", "S", c) for c in "RAC")),
-                "P": (("P", "D"),),
-                "D": (("D", "K"), ("D", "P"), ("D", "K", "S")),
-                **{c: ((c,), (c, "S"), (c, "S", "K", "D")) for c in "RAC"},
-                "S": (("S",), ("S", "K", "D"), *(("S", c) for c in "RAC")),
-            },
         )
     if nom.startswith("comparaison_"):
         composantes = ("NC", "NCD", "NCSF", "NCSFD", "XR", "XA", "XC", "XS", "XP")
@@ -172,24 +162,14 @@ def _nouvelle_famille(nom: str, unite: str) -> Famille:
                 {"XS": 1, "NC": -1},
                 {"XP": 1, "NCD": -1},
             ),
-            compagnons={
-                "NC": (("NC",), ("NC", "XS"), *(("NC", "XS", c) for c in ("XR", "XA", "XC"))),
-                "NCD": (("NCD",), ("NCD", "XP")),
-                "NCSF": (("NCSF",),),
-                "NCSFD": (("NCSFD",),),
-                **{c: ((c,), (c, "XS"), (c, "XS", "NC")) for c in ("XR", "XA", "XC")},
-                "XS": (("XS",), ("XS", "NC"), *(("XS", c) for c in ("XR", "XA", "XC"))),
-                "XP": (("XP",), ("XP", "NCD")),
-            },
         )
     if unite == "nombre":
-        return Famille(nom, ("n",), frozenset({"n"}), compagnons={"n": (("n",),)})
+        return Famille(nom, ("n",), frozenset({"n"}))
     return Famille(
         nom,
         ("n", "d"),
         frozenset({"d"}),
         inegalites=({"n": 1, "d": -1},),
-        compagnons={"n": (("n",), ("n", "d")), "d": (("d",), ("d", "n"))},
     )
 
 
@@ -265,7 +245,6 @@ def entonnoir(lignes: pl.DataFrame, seuils: Seuils) -> Famille:
         ("c", "a", "b"),
         frozenset(),
         inegalites=({"a": 1, "c": -1}, {"b": 1, "a": -1}),
-        compagnons={"a": (("a",), ("a", "b")), "b": (("b",), ("b", "a"))},
         publiques=frozenset({"c"}),
     )
     p = seuils.protection
@@ -302,10 +281,3 @@ def entonnoir(lignes: pl.DataFrame, seuils: Seuils) -> Famille:
 def regions(academies: pl.DataFrame) -> dict[str, str]:
     """Académie code -> région académique code as the indicator cells name it."""
     return dict(academies.select("code_academie", "libelle_region_academique").iter_rows())
-
-
-def par_niveau(famille: Famille) -> dict[str, set[str]]:
-    niveaux: dict[str, set[str]] = defaultdict(set)
-    for _, niveau, code in famille.positions:
-        niveaux[niveau].add(code)
-    return niveaux
