@@ -16,6 +16,7 @@ from datetime import date
 import polars as pl
 
 from pipelines.ingest import parsing as p
+from pipelines.ingest import plausibility
 from pipelines.ingest.errors import FileRejected
 from pipelines.ingest.reference import academie_lookup
 from pipelines.ingest.sources import CODE_AUTRE, SYNTHETIC_MARKER, CsvSource
@@ -361,6 +362,7 @@ def validate(frame: pl.DataFrame, source: CsvSource, load_day: date) -> tuple[pl
     """
     typed: list[pl.Expr] = []
     rules: list[pl.Expr] = []
+    values: dict[str, pl.Expr] = {}  # typed value of each column the file carries
     academies = academie_lookup()
     for col in source.columns:
         if col.kind == "ine":
@@ -374,6 +376,7 @@ def validate(frame: pl.DataFrame, source: CsvSource, load_day: date) -> tuple[pl
         raw = pl.col(col.name)
         value = _typed(raw, col, academies)
         typed.append(value.alias(col.name))
+        values[col.name] = value
         if col.required:
             rules.append(
                 pl.when(p.blank_to_null(raw).is_null()).then(pl.lit(f"valeur_manquante:{col.name}"))
@@ -388,6 +391,8 @@ def validate(frame: pl.DataFrame, source: CsvSource, load_day: date) -> tuple[pl
             rules.append(
                 pl.when(value < EARLIEST_EVENT).then(pl.lit(f"date_trop_ancienne:{col.name}"))
             )
+    # Values that parse but cannot be true (dates out of order, impossible ages): plausibility.py.
+    rules.extend(plausibility.rules(source, values, load_day))
     if "_naissance_invalide" in frame.columns:
         rules.append(
             pl.when(pl.col("_naissance_invalide")).then(pl.lit("date_invalide:date_naissance"))
