@@ -75,6 +75,8 @@ TITRES = {
     "periode": "Période",
     "rang_etape": "Rang de l'étape",
     "rang_etape_atteinte": "Rang de l'étape la plus avancée",
+    "rattachement_clause": "Rattachement à une clause du registre",
+    "rattachement_jeune": "Rattachement à un jeune suivi par la MLDS",
     "secteur": "Secteur d'activité",
     "sexe": "Sexe",
     "siret_acheteur": "SIRET de l'acheteur",

@@ -6,7 +6,10 @@ clauses as (
 ),
 
 parcours as (
-    select * from {{ ref('stg_mlds__parcours') }}
+    -- Only parcours attached to a clause of the register (int_parcours__rattachement): the
+    -- others are counted apart, as parcours without a known clause (qualite_rapprochement).
+    select * from {{ ref('int_parcours__rattachement') }}
+    where is_clause_connue
 ),
 
 observation as (
@@ -27,8 +30,7 @@ started as (
         count(*) as nb_parcours_commences,
         coalesce(sum(parcours.heures_realisees), 0) as heures_realisees
     from parcours
-    cross join observation
-    where parcours.debut_date <= observation.observation_date
+    where parcours.is_commence
     group by parcours.clause_id
 ),
 

@@ -36,10 +36,10 @@ parcours as (
             parcours.convention_date is not null
             or parcours.statut in ('convention_signee', 'en_cours', 'termine', 'interrompu')
         ) as has_convention
-    from {{ ref('stg_mlds__parcours') }} as parcours
+    from {{ ref('int_parcours__rattachement') }} as parcours
     cross join observation
     where
-        parcours.clause_id is not null
+        parcours.is_clause_connue
         and coalesce(parcours.positionnement_date, parcours.debut_date, parcours.convention_date)
         <= observation.observation_date
     group by parcours.clause_id
@@ -49,10 +49,11 @@ sorties_positives as (
     -- A youth of the clause in a positive situation at 6 months, horizon elapsed.
     select distinct parcours.clause_id
     from {{ ref('int_jeunes_csf__horizons') }} as horizons
-    inner join {{ ref('stg_mlds__parcours') }} as parcours
+    inner join {{ ref('int_parcours__rattachement') }} as parcours
         on horizons.parcours_id = parcours.parcours_id
     where
-        horizons.horizon = '6_mois'
+        parcours.is_clause_connue
+        and horizons.horizon = '6_mois'
         and horizons.is_horizon_atteint
         and horizons.situation in ({{ situations_positives() }})
 ),

@@ -20,10 +20,6 @@ horizons as (
     select * from {{ ref('int_jeunes_csf__horizons') }}
 ),
 
-observation as (
-    select observation_date from {{ ref('int_observation_date') }}
-),
-
 parcours as (
     select
         parcours.parcours_id,
@@ -33,11 +29,11 @@ parcours as (
         jeunes.sexe,
         {{ tranche_age('jeunes.age_entree') }} as tranche_age,
         clauses.secteur
-    from {{ ref('stg_mlds__parcours') }} as parcours
-    cross join observation
+    -- Every started parcours, whatever its clause or youth (int_parcours__rattachement).
+    from {{ ref('int_parcours__rattachement') }} as parcours
     left join {{ ref('stg_mlds__jeunes') }} as jeunes on parcours.jeune_id = jeunes.jeune_id
     left join clauses on parcours.clause_id = clauses.clause_id
-    where parcours.debut_date <= observation.observation_date
+    where parcours.is_commence
 ),
 
 units as (

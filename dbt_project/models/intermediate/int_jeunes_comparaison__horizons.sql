@@ -7,13 +7,16 @@ jeunes as (
     select * from {{ ref('stg_mlds__jeunes') }}
 ),
 
-avec_parcours as (
-    select distinct jeune_id from {{ ref('stg_mlds__parcours') }}
-    where jeune_id is not null
+-- Youths without any CSF parcours, loaded or shown by the exports (int_jeunes__rattachement).
+comparables as (
+    select jeune_id from {{ ref('int_jeunes__rattachement') }}
+    where is_comparable
 ),
 
 suivis as (
-    select * from {{ ref('stg_mlds__suivis') }}
+    -- Follow-ups the cross-file rules leave out are not used (int_suivis__rattachement).
+    select * from {{ ref('int_suivis__rattachement') }}
+    where is_retenu
 ),
 
 observation as (
@@ -28,7 +31,7 @@ comparaison as (
     select jeunes.*
     from jeunes
     cross join observation
-    anti join avec_parcours on jeunes.jeune_id = avec_parcours.jeune_id
+    semi join comparables on jeunes.jeune_id = comparables.jeune_id
     where jeunes.entree_mlds_date <= observation.observation_date
 ),
 

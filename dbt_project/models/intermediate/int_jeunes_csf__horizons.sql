@@ -8,7 +8,9 @@ resultats as (
 ),
 
 suivis as (
-    select * from {{ ref('stg_mlds__suivis') }}
+    -- Follow-ups the cross-file rules leave out are not used (int_suivis__rattachement).
+    select * from {{ ref('int_suivis__rattachement') }}
+    where is_retenu
 ),
 
 observation as (

@@ -4,7 +4,9 @@
 with
 
 parcours as (
-    select * from {{ ref('stg_mlds__parcours') }}
+    -- Every parcours, whatever its clause or youth (int_parcours__rattachement): they are real
+    -- youths, counted on the youth side even when their clause is unknown.
+    select * from {{ ref('int_parcours__rattachement') }}
 ),
 
 jeunes as (
@@ -20,7 +22,9 @@ clauses as (
 ),
 
 suivis as (
-    select * from {{ ref('stg_mlds__suivis') }}
+    -- Follow-ups the cross-file rules leave out are not used (int_suivis__rattachement).
+    select * from {{ ref('int_suivis__rattachement') }}
+    where is_retenu
 ),
 
 observation as (
@@ -30,8 +34,7 @@ observation as (
 reference as (
     select parcours.*
     from parcours
-    cross join observation
-    where parcours.debut_date <= observation.observation_date
+    where parcours.is_commence
     qualify row_number() over (
         partition by parcours.jeune_id order by parcours.debut_date desc, parcours.parcours_id desc
     ) = 1

@@ -5,7 +5,8 @@
 with
 
 parcours as (
-    select * from {{ ref('stg_mlds__parcours') }}
+    -- Every parcours, whatever its clause or youth; the flags say which are attached to what.
+    select * from {{ ref('int_parcours__rattachement') }}
 ),
 
 jeunes as (
@@ -41,6 +42,8 @@ final as (
         parcours.parcours_id,
         parcours.jeune_id,
         parcours.clause_id,
+        parcours.rattachement_clause,
+        parcours.rattachement_jeune,
         coalesce(jeunes.code_academie, clauses.code_academie) as code_academie,
         clauses.siret_acheteur,
         parcours.siret_entreprise,
@@ -66,7 +69,7 @@ final as (
     left join jeunes on parcours.jeune_id = jeunes.jeune_id
     left join clauses on parcours.clause_id = clauses.clause_id
     left join horizons on parcours.parcours_id = horizons.parcours_id
-    where parcours.debut_date <= observation.observation_date
+    where parcours.is_commence
 )
 
 select * from final

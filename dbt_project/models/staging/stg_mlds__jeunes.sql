@@ -31,7 +31,8 @@ final as (
         latest.date_entree_mlds as entree_mlds_date,
         latest.action_mlds,
         latest.date_sortie_mlds as sortie_mlds_date,
-        latest.situation_sortie
+        latest.situation_sortie,
+        latest._file_sha256 as fichier_sha256
     from latest
     left join historiques on latest.code_academie = historiques.code_historique
 )

@@ -18,7 +18,9 @@ final as (
         heures_prevues,
         heures_realisees,
         statut,
-        motif_interruption
+        motif_interruption,
+        -- The export the row comes from (quality page: records listed per file).
+        _file_sha256 as fichier_sha256
     from latest
 )
 

@@ -14,7 +14,8 @@ final as (
         id_parcours as parcours_id,
         date_observation as observation_date,
         horizon,
-        situation
+        situation,
+        _file_sha256 as fichier_sha256
     from latest
 )
 
