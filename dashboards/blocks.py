@@ -14,7 +14,16 @@ from dashboards.auth import Identite
 from dashboards.filters import Filtres
 from pipelines.presentation import figures
 from pipelines.presentation import formatting as fmt
-from pipelines.presentation.labels import ETAPE_FINALE, ETAPE_PUBLIQUE_MAX, HORIZONS, RESULTATS
+from pipelines.presentation.labels import (
+    ETAPE_FINALE,
+    ETAPE_PUBLIQUE_MAX,
+    ETAPES_QUALITE,
+    HORIZONS,
+    LIGNES_RAPPROCHEMENT,
+    RESULTATS,
+    TRAITEMENTS,
+    libelle_regle,
+)
 from pipelines.settings import late_after_days
 
 
@@ -89,6 +98,17 @@ def _sources_visibles(identite: Identite, colonne: str = "source") -> str:
     """A SQL condition on a quality table: without access to youths, the MLDS files (their
     rows describe youths, and their counts are youth counts) are left out."""
     return "true" if identite.peut_voir("jeunes") else f"{colonne} not like 'mlds%'"
+
+
+REFUS_FICHIERS_JEUNES = (
+    "Votre profil ne donne pas accès au contrôle des fichiers de suivi des jeunes (MLDS)."
+)
+
+
+def _exiger_fichiers_jeunes(identite: Identite) -> None:
+    """Blocks about the MLDS files only: the roles that see them (see _sources_visibles)."""
+    if not identite.peut_voir("jeunes"):
+        raise Refus(REFUS_FICHIERS_JEUNES)
 
 
 def _notes_sources(identite: Identite) -> list[str]:
@@ -673,7 +693,8 @@ def fichiers(filtres: Filtres, identite: Identite) -> Bloc:
         id="fichiers",
         titre="Fichiers reçus",
         resume="Chaque fichier reçu, ce qu'il est devenu et combien de ses lignes ont été "
-        "chargées ou mises en quarantaine.",
+        "chargées ou mises en quarantaine ; parmi les lignes chargées, celles que le "
+        "rapprochement entre fichiers exclut des indicateurs ou signale.",
         colonnes=[
             "Fichier",
             "Source",
@@ -681,6 +702,8 @@ def fichiers(filtres: Filtres, identite: Identite) -> Bloc:
             "Lignes lues",
             "Chargées",
             "En quarantaine",
+            "Exclues au rapprochement",
+            "Signalées au rapprochement",
             "Chargé le",
         ],
         lignes=[
@@ -691,6 +714,8 @@ def fichiers(filtres: Filtres, identite: Identite) -> Bloc:
                 fmt.optional_number(r["lignes_lues"]),
                 fmt.optional_number(r["lignes_propres"]),
                 fmt.optional_number(r["lignes_en_quarantaine"]),
+                fmt.optional_number(r["lignes_exclues"]),
+                fmt.optional_number(r["lignes_signalees"]),
                 fmt.french_date(r["charge_le"]) if r["charge_le"] else "–",
             ]
             for r in rows
@@ -700,25 +725,108 @@ def fichiers(filtres: Filtres, identite: Identite) -> Bloc:
 
 
 def quarantaine(filtres: Filtres, identite: Identite) -> Bloc:
+    """Per file and rule, the rows set aside at reading (quarantine) and those the cross-file
+    rules exclude or flag in the warehouse: nothing leaves the figures without a line here."""
     rows = queries.rows(
-        "select regle, sum(lignes)::bigint as lignes, count(distinct fichier) as fichiers "
-        f"from marts.qualite_regles where {_sources_visibles(identite)} "
-        "group by regle order by lignes desc, regle"
+        "select regle, fichier, etape, traitement, lignes from marts.qualite_regles "
+        f"where {_sources_visibles(identite)} "
+        "order by etape, fichier, lignes desc, regle"
     )
+    familles: dict[str, int] = {}
+    for r in rows:
+        famille = libelle_regle(r["regle"])
+        familles[famille] = familles.get(famille, 0) + r["lignes"]
+    ordre = sorted(familles, key=lambda famille: (-familles[famille], famille))
     return Bloc(
         id="quarantaine",
-        titre="Lignes en quarantaine par règle",
-        resume="Nombre de lignes écartées à l'ingestion, par règle, tous fichiers confondus.",
-        colonnes=["Règle", "Lignes", "Fichiers concernés"],
-        lignes=[[r["regle"], fmt.number(r["lignes"]), fmt.number(r["fichiers"])] for r in rows],
+        titre="Lignes écartées ou signalées, par fichier et par règle",
+        resume="Lignes mises en quarantaine à la lecture des fichiers, et lignes chargées que le "
+        "rapprochement entre fichiers exclut des indicateurs ou signale (parcours sans clause "
+        "connue, suivi daté avant le début de son parcours…) ; le graphique les totalise par "
+        "type de règle, le tableau les détaille par fichier.",
+        colonnes=["Règle", "Type de règle", "Fichier", "Étape", "Devenir des lignes", "Lignes"],
+        lignes=[
+            [
+                r["regle"],
+                libelle_regle(r["regle"]),
+                r["fichier"] or "–",
+                ETAPES_QUALITE.get(r["etape"], r["etape"]),
+                TRAITEMENTS.get(r["traitement"], r["traitement"]),
+                fmt.number(r["lignes"]),
+            ]
+            for r in rows
+        ],
         figure=figures.barres(
-            [r["regle"] for r in rows],
-            [r["lignes"] for r in rows],
-            [fmt.number(r["lignes"]) for r in rows],
+            ordre,
+            [familles[famille] for famille in ordre],
+            [fmt.number(familles[famille]) for famille in ordre],
             "Lignes",
             horizontal=True,
         ),
         notes=_notes_sources(identite),
+    )
+
+
+def rapprochement(filtres: Filtres, identite: Identite) -> Bloc:
+    """The parcours counted on the youth side, reconciled with those the procurement side
+    counts plus the parcours without a known clause (records, national; MLDS files' view)."""
+    _exiger_fichiers_jeunes(identite)
+    rows = queries.rows("select ligne, parcours from marts.qualite_rapprochement order by ordre")
+    return Bloc(
+        id="rapprochement",
+        titre="Rapprochement des parcours : côté jeunes et côté achats",
+        resume="Les parcours commencés que comptent les indicateurs sur les jeunes sont ceux "
+        "que comptent les clauses, plus les parcours sans clause connue, par cas ; l'écart est "
+        "nul.",
+        colonnes=["Parcours", "Nombre"],
+        lignes=[
+            [LIGNES_RAPPROCHEMENT.get(r["ligne"], r["ligne"]), fmt.number(r["parcours"])]
+            for r in rows
+        ],
+        notes=[
+            "Un parcours sans clause connue compte parmi les jeunes (ce sont de vrais jeunes), "
+            "pas dans l'activation des clauses : il ne peut être rattaché à aucune. Un parcours "
+            "dont le jeune est inconnu compte des deux côtés. Voir la méthodologie, « Parcours "
+            "et suivis non rattachés »."
+        ],
+    )
+
+
+def clauses_inconnues(filtres: Filtres, identite: Identite) -> Bloc:
+    """The clause identifiers parcours name but the register lacks: what to correct."""
+    _exiger_fichiers_jeunes(identite)
+    rows = queries.rows("select * from marts.qualite_clauses_inconnues order by clause_id")
+    return Bloc(
+        id="clauses-inconnues",
+        titre="Clauses citées par des parcours mais absentes du registre",
+        resume="Les identifiants de clause que des parcours citent et que le registre ne "
+        "contient pas, ou dont la ligne a été mise en quarantaine : à corriger dans le "
+        "registre (ou dans l'export des parcours).",
+        colonnes=[
+            "Clause",
+            "Situation",
+            "Règle du registre",
+            "Fichier du registre",
+            "Fichiers de parcours",
+        ],
+        lignes=[
+            [
+                r["clause_id"],
+                {
+                    "clause_absente": "Absente du registre",
+                    "clause_en_quarantaine": "En quarantaine dans le registre",
+                }.get(r["rattachement_clause"], r["rattachement_clause"]),
+                (
+                    f"{r['regle_registre']} — {libelle_regle(r['regle_registre'])}"
+                    if r["regle_registre"]
+                    else "–"
+                ),
+                r["fichier_registre"] or "–",
+                r["fichiers_parcours"] or "–",
+            ]
+            for r in rows
+        ],
+        notes=[] if rows else ["Aucune : chaque parcours cite une clause du registre."],
     )
 
 
@@ -811,6 +919,8 @@ BLOCS: dict[str, Callable[..., Bloc]] = {
     "classement": classement,
     "fichiers": fichiers,
     "quarantaine": quarantaine,
+    "rapprochement": rapprochement,
+    "clauses-inconnues": clauses_inconnues,
     "controles": controles,
     "fraicheur": fraicheur,
 }

@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.ingest.errors import log_name
+from pipelines.presentation.labels import TRAITEMENTS, libelle_regle
 from pipelines.settings import Settings, load_settings
 
 
@@ -349,6 +350,8 @@ def cmd_status(args: argparse.Namespace) -> int:
             ).fetchall():
                 rules.setdefault(sha, {})[rule] = count
             scopes = _scopes(con)
+            crosscheck = _crosscheck(con)
+            reconciliation = _reconciliation(con)
             cursor = con.execute(
                 # Every column: a warehouse not yet migrated (read-only here) lacks the newest.
                 "select * from ingest.file_ledger order by registered_at, file_name"
@@ -369,6 +372,12 @@ def cmd_status(args: argparse.Namespace) -> int:
                         "rows_clean": row["rows_clean"],
                         "rows_quarantined": row["rows_quarantined"],
                         "quarantine_by_rule": rules.get(row["file_sha256"], {}),
+                        # Cross-file rules, decided in the warehouse once dbt has run: loaded
+                        # records left out of the indicators (excluded) or counted but flagged.
+                        **crosscheck.get(
+                            row["file_sha256"],
+                            {"crosscheck_by_rule": {}, "rows_excluded": None, "rows_flagged": None},
+                        ),
                         # CSV columns outside the contract and allow-list, dropped unread (null:
                         # DECP, or loaded before they were counted).
                         "extra_columns_dropped": row.get("extra_columns_dropped"),
@@ -379,12 +388,19 @@ def cmd_status(args: argparse.Namespace) -> int:
                         "loaded_at": row["loaded_at"].isoformat() if row["loaded_at"] else None,
                     }
                 )
+    else:
+        reconciliation = []
     published = read_publication(settings.published_db)
     history = snapshot_history(settings.published_db)
     if args.json:
         print(
             json.dumps(
-                {"files": files, "published": published, "snapshots": history},
+                {
+                    "files": files,
+                    "reconciliation": reconciliation,
+                    "published": published,
+                    "snapshots": history,
+                },
                 ensure_ascii=False,
                 indent=2,
             )
@@ -421,9 +437,22 @@ def cmd_status(args: argparse.Namespace) -> int:
             if f["replaced_by"]:
                 print(f"    remplacé par {f['replaced_by']} (même périmètre : {f['scope']})")
             for rule, count in f["quarantine_by_rule"].items():
-                print(f"      {count:5} × {rule}")
+                print(f"      {count:5} × {rule} — {libelle_regle(rule)}")
+            if f["crosscheck_by_rule"]:
+                # Decided in the warehouse: these rows were loaded (docs/methodologie.md).
+                print(
+                    f"    rapprochement entre fichiers : {_n(f['rows_excluded'] or 0)} exclue(s) "
+                    f"des indicateurs, {_n(f['rows_flagged'] or 0)} signalée(s)"
+                )
+            for rule, found in f["crosscheck_by_rule"].items():
+                print(
+                    f"      {found['lignes']:5} × {rule} — {libelle_regle(rule)} : "
+                    f"{TRAITEMENTS.get(found['traitement'], found['traitement'])}"
+                )
         elif f["message"]:
             print(f"    {f['message']}")
+    if reconciliation:
+        print(_reconciliation_text(reconciliation))
     if published:
         print(
             f"\nInstantané servi : {published['path']}\n  {published['snapshot_id']}, "
@@ -454,6 +483,71 @@ def cmd_rollback(args: argparse.Namespace) -> int:
         "publiera de nouveau."
     )
     return 0
+
+
+def _crosscheck(con) -> dict[str, dict]:
+    """Per file, the records the cross-file rules flag (marts.qualite_regles, stage
+    « rapprochement »), once dbt has built them."""
+    try:
+        rules = con.execute(
+            "select empreinte_sha256, regle, traitement, lignes from marts.qualite_regles "
+            "where etape = 'rapprochement' order by empreinte_sha256, lignes desc, regle"
+        ).fetchall()
+        counts = con.execute(
+            "select empreinte_sha256, lignes_exclues, lignes_signalees from marts.qualite_fichiers"
+        ).fetchall()
+    except (duckdb.CatalogException, duckdb.BinderException):  # no dbt build (of these) yet
+        return {}
+    found: dict[str, dict] = {
+        sha: {"crosscheck_by_rule": {}, "rows_excluded": excluded, "rows_flagged": flagged}
+        for sha, excluded, flagged in counts
+    }
+    for sha, rule, treatment, count in rules:
+        entry = found.setdefault(
+            sha, {"crosscheck_by_rule": {}, "rows_excluded": None, "rows_flagged": None}
+        )
+        entry["crosscheck_by_rule"][rule] = {"lignes": count, "traitement": treatment}
+    return found
+
+
+def _reconciliation(con) -> list[dict]:
+    """The two sides' parcours reconciled (marts.qualite_rapprochement), once dbt has run."""
+    try:
+        found = con.execute(
+            "select ligne, parcours from marts.qualite_rapprochement order by ordre"
+        ).fetchall()
+    except duckdb.CatalogException:
+        return []
+    return [{"line": line, "parcours": count} for line, count in found]
+
+
+def _reconciliation_text(lines: list[dict]) -> str:
+    """``csf status``'s reconciliation: youth side = procurement side + parcours without a known
+    clause, by kind (docs/methodologie.md, « Parcours et suivis non rattachés »)."""
+    n = {line["line"]: line["parcours"] for line in lines}
+    orphans = [
+        (n.get("parcours_clause_absente", 0), "clause absente du registre"),
+        (n.get("parcours_clause_en_quarantaine", 0), "clause en quarantaine"),
+        (n.get("parcours_sans_identifiant_clause", 0), "sans identifiant de clause"),
+    ]
+    text = [
+        "\nRapprochement des parcours commencés (côté jeunes = côté achats + parcours sans "
+        "clause connue) :",
+        f"  {_n(n.get('parcours_commences', 0))} côté jeunes = "
+        f"{_n(n.get('parcours_clause_connue', 0))} rattachés à une clause du registre + "
+        f"{_n(sum(count for count, _ in orphans))} sans clause connue ("
+        + ", ".join(f"{_n(count)} {label}" for count, label in orphans)
+        + f") ; écart : {_n(n.get('ecart', 0))}",
+    ]
+    unknown = n.get("parcours_jeune_absent", 0) + n.get("parcours_jeune_en_quarantaine", 0)
+    if unknown:
+        text.append(
+            f"  {_n(unknown)} parcours d'un jeune absent ou en quarantaine des fichiers des "
+            "jeunes, comptés des deux côtés (sexe et âge non renseignés)"
+        )
+    if n.get("ecart", 0):
+        text.append("  ÉCART NON NUL : les deux côtés ne comptent pas les mêmes parcours.")
+    return "\n".join(text)
 
 
 def _scopes(con) -> dict[str, dict]:

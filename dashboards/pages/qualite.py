@@ -1,4 +1,5 @@
-"""Qualité des données: files received, quarantine per rule, checks, freshness per source."""
+"""Qualité des données: freshness per source, rows set aside or flagged per file and rule
+(quarantine and cross-file rules), the parcours reconciliation, checks, files received."""
 
 import dash
 from dash import html
@@ -20,6 +21,16 @@ dash.register_page(
 def layout(**query: str) -> html.Div:
     filtres = Filtres.from_query(query)
     who = identite()
+    # The reconciliation of parcours and the clauses they name come from the MLDS files: only
+    # for the roles that see those files (the blocks refuse the others themselves too).
+    mlds = (
+        [
+            essayer(blocks.rapprochement, filtres, who),
+            essayer(blocks.clauses_inconnues, filtres, who),
+        ]
+        if who.peut_voir("jeunes")
+        else []
+    )
     return cadre(
         "/qualite",
         "Qualité des données",
@@ -28,6 +39,7 @@ def layout(**query: str) -> html.Div:
         [
             essayer(blocks.fraicheur, filtres, who),
             essayer(blocks.quarantaine, filtres, who),
+            *mlds,
             essayer(blocks.controles, filtres, who),
             essayer(blocks.fichiers, filtres, who),
         ],
