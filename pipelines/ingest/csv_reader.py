@@ -19,7 +19,7 @@ from pipelines.ingest import parsing as p
 from pipelines.ingest import plausibility
 from pipelines.ingest.errors import FileRejected
 from pipelines.ingest.reference import academie_lookup
-from pipelines.ingest.sources import CODE_AUTRE, SYNTHETIC_MARKER, CsvSource
+from pipelines.ingest.sources import CODE_AUTRE, SYNTHETIC_MARKER, Column, CsvSource
 from pipelines.privacy import (
     HEADER_LABELS_KEPT,
     INE_SEPARATORS,
@@ -384,6 +384,10 @@ def validate(frame: pl.DataFrame, source: CsvSource, load_day: date) -> tuple[pl
         if col.kind in ("decimal", "integer"):
             # Two readings (1,234) and none are quarantined under their own names.
             rules.append(p.number_rule(raw, col.name, integer=col.kind == "integer"))
+        elif col.kind == "label":
+            # The label itself is in the rule: the operator sees what to fix, or what to review.
+            unknown = p.is_unparsed(raw, value)
+            rules.append(pl.when(unknown).then(unknown_label_rule(frame, col, raw, unknown)))
         elif col.kind not in ("text", "code"):
             rules.append(pl.when(p.is_unparsed(raw, value)).then(pl.lit(_rule_name(col))))
         if col.past_event:
@@ -434,6 +438,44 @@ def validate(frame: pl.DataFrame, source: CsvSource, load_day: date) -> tuple[pl
         *typed, extra_json.alias("extra_columns"), pl.col("_line_number")
     )
     return clean, quarantine
+
+
+# An unknown label is quarantined as ``libelle_inconnu:<column>:<label>``: the rule names the
+# label, so ``csf status`` and the quality page tell which word to correct in the export or to
+# review into ``vocabulaires/`` (sources.py). The label is shown as typed text is anywhere outside
+# the record (like a dropped header, ``privacy.header_label``): normalised (lower-case ASCII words,
+# no ``@``), identifier-masked already (``apply_privacy``), every run of three digits or more
+# replaced by ``#`` (no INE, phone, NIR or date), cut to ``LABEL_IN_RULE_MAX`` characters. Per
+# column and file, the ``LABELS_IN_RULES`` most frequent labels are named; the others share
+# ``libelle_inconnu:<column>:(autres libellés)``, so free text typed into a label column cannot
+# turn into thousands of rules.
+LABEL_IN_RULE_MAX = 40
+LABELS_IN_RULES = 10
+OTHER_LABELS = "(autres libellés)"
+UNREADABLE_LABEL = "(illisible)"  # no letter or digit left once normalised
+
+
+def label_in_rule(raw: pl.Expr) -> pl.Expr:
+    """A label cell as its quarantine rule shows it."""
+    label = p.normalise_label_expr(raw).str.replace_all(r"\d(?: ?\d){2,}", "#")
+    label = pl.when(label == "").then(pl.lit(UNREADABLE_LABEL)).otherwise(label)
+    return (
+        pl.when(label.str.len_chars() > LABEL_IN_RULE_MAX)
+        .then(label.str.slice(0, LABEL_IN_RULE_MAX - 1) + "…")
+        .otherwise(label)
+    )
+
+
+def unknown_label_rule(frame: pl.DataFrame, col: Column, raw: pl.Expr, unknown: pl.Expr) -> pl.Expr:
+    """``libelle_inconnu:<column>:<label>`` for the cells where ``unknown`` holds; the labels
+    beyond the ``LABELS_IN_RULES`` most frequent of the file are named ``OTHER_LABELS``."""
+    label = label_in_rule(raw)
+    counts = frame.select(label.filter(unknown).alias("label")).group_by("label").len()
+    named = counts.sort(["len", "label"], descending=[True, False]).head(LABELS_IN_RULES)
+    shown = (
+        pl.when(label.is_in(named["label"].to_list())).then(label).otherwise(pl.lit(OTHER_LABELS))
+    )
+    return pl.lit(f"{_rule_name(col)}:") + shown
 
 
 def _typed(raw: pl.Expr, col, academies: dict[str, str]) -> pl.Expr:

@@ -44,6 +44,88 @@ def code_set(labels: dict[str, str]) -> frozenset[str]:
     return frozenset(labels.values()) | {CODE_AUTRE}
 
 
+# Closed vocabularies (kind ``label``): the codes of data-contracts.md each column may hold. The
+# French words operators type for them are in one reviewed mapping file per vocabulary,
+# ``vocabulaires/<name>.csv`` (``libelle;code;note``): a variant (matched like every label:
+# lower-case, without accents or punctuation) and its code. A variant ending in `` *`` matches
+# every label that starts with its words (``Rectorat *``: ``Rectorat de Lyon``). A variant with
+# an empty code was refused as ambiguous: it stays in the file with the reason in ``note`` and is
+# never mapped (quarantined as ``libelle_inconnu:<column>:<label>``, like any unknown label).
+VOCABULARIES_DIR = Path(__file__).with_name("vocabulaires")
+VOCABULARY_CODES: dict[str, frozenset[str]] = {
+    "types_acheteur": frozenset({"rectorat", "administration_centrale", "etablissement", "autre"}),
+    "statuts_parcours": frozenset(
+        {
+            "propose",
+            "positionne",
+            "convention_signee",
+            "en_cours",
+            "termine",
+            "interrompu",
+            "non_commence",
+        }
+    ),
+    "situations": frozenset(
+        {
+            "retour_formation_initiale",
+            "apprentissage",
+            "contrat_professionnalisation",
+            "formation_professionnelle",
+            "emploi",
+            "service_civique",
+            "nouvelle_action_mlds",
+            "autre_accompagnement",
+            "sans_solution",
+            "perdu_de_vue",
+            "autre",
+        }
+    ),
+    "horizons": frozenset({"sortie", "3_mois", "6_mois", "12_mois"}),
+    "sexes": frozenset({"F", "M"}),
+    "sources_reperage": frozenset({"siei", "gpds", "cio", "psad", "spontane", "autre"}),
+    "actions_mlds": frozenset(
+        {"parcours_csf", "module_remobilisation", "preparation_diplome", "autre"}
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One line of a vocabulary file: a label as operators type it, its code (empty: refused)."""
+
+    libelle: str
+    code: str
+    note: str = ""
+
+
+def vocabulary_variants(name: str) -> list[Variant]:
+    """Every line of ``vocabulaires/<name>.csv``, refused variants included, in file order."""
+    with (VOCABULARIES_DIR / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
+        return [
+            Variant(row["libelle"], row["code"], row["note"] or "")
+            for row in csv.DictReader(handle, delimiter=";")
+        ]
+
+
+def vocabulary(name: str) -> dict[str, str]:
+    """Reviewed variant → code of one vocabulary, refused variants left out.
+
+    A code outside ``VOCABULARY_CODES[name]`` (the contract's) stops the import: a typo in a
+    mapping file must not put a code in the warehouse that no model knows."""
+    codes = VOCABULARY_CODES[name]
+    mapping: dict[str, str] = {}
+    for variant in vocabulary_variants(name):
+        if not variant.code:
+            continue
+        if variant.code not in codes:
+            raise ValueError(
+                f"vocabulaires/{name}.csv : code {variant.code!r} hors du contrat "
+                f"pour {variant.libelle!r} (codes : {', '.join(sorted(codes))})"
+            )
+        mapping[variant.libelle] = variant.code
+    return mapping
+
+
 @dataclass(frozen=True)
 class Column:
     """One canonical column: its type, whether a value is required, accepted header variants."""
@@ -52,8 +134,9 @@ class Column:
     kind: Kind = "text"
     required: bool = False
     aliases: tuple[str, ...] = ()
-    # label: words → codes, an unknown word quarantines the row. code: free text → reviewed
-    # categories, unknown text → CODE_AUTRE (never quarantined, never kept as typed).
+    # label: words → codes (a vocabulary file), an unknown word quarantines the row. code: free
+    # text → reviewed categories, unknown text → CODE_AUTRE (never quarantined, never kept as
+    # typed).
     labels: dict[str, str] | None = None
     # Dates of events that have happened: a date after the load day is impossible.
     past_event: bool = False
@@ -91,66 +174,15 @@ class CsvSource:
         return mapping
 
 
-SITUATIONS = {
-    "retour en formation initiale": "retour_formation_initiale",
-    "retour formation initiale": "retour_formation_initiale",
-    "retour_formation_initiale": "retour_formation_initiale",
-    "rfi": "retour_formation_initiale",
-    "apprentissage": "apprentissage",
-    "contrat d apprentissage": "apprentissage",
-    "contrat de professionnalisation": "contrat_professionnalisation",
-    "contrat professionnalisation": "contrat_professionnalisation",
-    "contrat_professionnalisation": "contrat_professionnalisation",
-    "contrat pro": "contrat_professionnalisation",
-    "formation professionnelle": "formation_professionnelle",
-    "formation_professionnelle": "formation_professionnelle",
-    "emploi": "emploi",
-    "service civique": "service_civique",
-    "service_civique": "service_civique",
-    "nouvelle action mlds": "nouvelle_action_mlds",
-    "nouvelle_action_mlds": "nouvelle_action_mlds",
-    "autre accompagnement": "autre_accompagnement",
-    "autre_accompagnement": "autre_accompagnement",
-    "mission locale": "autre_accompagnement",
-    "sans solution": "sans_solution",
-    "sans_solution": "sans_solution",
-    "perdu de vue": "perdu_de_vue",
-    "perdu_de_vue": "perdu_de_vue",
-    "autre": "autre",
-}
-STATUTS_PARCOURS = {
-    "propose": "propose",
-    "positionne": "positionne",
-    "convention signee": "convention_signee",
-    "en cours": "en_cours",
-    "termine": "termine",
-    "interrompu": "interrompu",
-    "non commence": "non_commence",
-}
-HORIZONS = {"sortie": "sortie", "3 mois": "3_mois", "6 mois": "6_mois", "12 mois": "12_mois"}
-SEXES = {"f": "F", "femme": "F", "feminin": "F", "m": "M", "homme": "M", "masculin": "M"}
-SOURCES_REPERAGE = {
-    "siei": "siei",
-    "gpds": "gpds",
-    "cio": "cio",
-    "psad": "psad",
-    "spontane": "spontane",
-    "autre": "autre",
-}
-ACTIONS_MLDS = {
-    "parcours csf": "parcours_csf",
-    "module de remobilisation": "module_remobilisation",
-    "preparation au diplome": "preparation_diplome",
-    "autre": "autre",
-}
+SITUATIONS = vocabulary("situations")
+STATUTS_PARCOURS = vocabulary("statuts_parcours")
+HORIZONS = vocabulary("horizons")
+SEXES = vocabulary("sexes")
+SOURCES_REPERAGE = vocabulary("sources_reperage")
+ACTIONS_MLDS = vocabulary("actions_mlds")
 MOTIFS_INTERRUPTION = reviewed_codes("motifs_interruption")
 DERNIERES_CLASSES = reviewed_codes("dernieres_classes")
-TYPES_ACHETEUR = {
-    "rectorat": "rectorat",
-    "administration centrale": "administration_centrale",
-    "etablissement": "etablissement",
-    "autre": "autre",
-}
+TYPES_ACHETEUR = vocabulary("types_acheteur")
 
 CSF_CLAUSES = CsvSource(
     name="csf_clauses",

@@ -387,7 +387,8 @@ def write_mlds(world: World, out: Path, seed: int) -> list[Path]:
                 "label": _set(parcours, "statut", "Suspendu"),
                 "date": _set(parcours, "date_debut", "le 3 mars"),
                 "missing": _set(parcours, "id_parcours", ""),
-                "number": _set(parcours, "heures_prevues", "cent"),
+                # Not a number in any form ("cent" is one since issue 20: it reads as 100).
+                "number": _set(parcours, "heures_prevues", "à définir"),
                 "duplicate": _duplicate,
             },
         )
@@ -465,6 +466,9 @@ def write_register(world: World, out: Path, seed: int) -> Path:
         {
             "date": _set(table, "date_notification_marche", "2023-13-45"),
             "missing": _set(table, "id_marche", ""),
+            # Variants a person reads at once, read by the reader too since issue 20 (a
+            # collectivité is an "autre" buyer, vocabulaires/types_acheteur.csv; hours in words):
+            # these rows load clean.
             "label": _set(table, "type_acheteur", "Collectivité"),
             "number": _set(table, "heures_parcours", "cent cinquante"),
             "duplicate": _duplicate,
