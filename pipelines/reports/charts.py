@@ -4,6 +4,12 @@ Starting Chromium costs a second, so a ``Renderer`` opens one browser for a whol
 reports and renders every chart in it, in one page reloaded only now and then. It drives kaleido's
 async API on its own event loop rather than kaleido's global "sync server", whose thread
 leaves callers waiting forever when the browser fails to start.
+
+Every wait on the browser is bounded (``CSF_CHART_TIMEOUT`` seconds): kaleido bounds a render
+but not the start, the wait for a free tab, a page reload or the close, and a Chromium that stops
+answering at any of those would hold ``csf run`` or ``csf report`` forever (issue 20, point 8).
+Past the bound the chart fails with a French message, the renderer refuses further charts, and
+the browser is killed.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import signal
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,12 +27,27 @@ from pipelines.reports.model import Graphique
 from pipelines.settings import PLOTLY_BASIC_JS
 
 RECHARGER_TOUS_LES = 50  # charts drawn between two reloads of kaleido's page
+# A chart takes well under a second, Chromium's start one or two: two minutes only stops a
+# browser that no longer answers.
+DELAI_DEFAUT = 120.0
 LARGEUR = 680  # pixels at 96 dpi: the text width of an A4 portrait page
 POLICE_IMPRESSION = {"family": "Marianne, Arial, sans-serif", "color": "#161616", "size": 11}
 
 
 class ChartError(RuntimeError):
     """The browser could not be started or could not render a chart."""
+
+
+def delai() -> float:
+    """Seconds any wait on the browser may last (``CSF_CHART_TIMEOUT``, default 120)."""
+    raw = os.environ.get("CSF_CHART_TIMEOUT", "").strip()
+    try:
+        value = float(raw) if raw else DELAI_DEFAUT
+    except ValueError:
+        raise ChartError(
+            f"CSF_CHART_TIMEOUT doit être un nombre de secondes, pas « {raw} »"
+        ) from None
+    return value if value > 0 else DELAI_DEFAUT
 
 
 def pour_impression(graphique: Graphique, largeur: int = LARGEUR) -> dict:
@@ -55,9 +77,13 @@ def _kaleido_class():
 
         async def _return_kaleido_tab(self, tab) -> None:
             self._dessins += 1
-            if self._dessins % RECHARGER_TOUS_LES == 0:
-                await tab.reload()
-            await self.tabs_ready.put(tab)
+            try:
+                if self._dessins % RECHARGER_TOUS_LES == 0:
+                    await asyncio.wait_for(tab.reload(), delai())
+            finally:
+                # Always handed back: a tab kept out of the queue makes the next chart wait
+                # for it forever.
+                await self.tabs_ready.put(tab)
 
     return Kaleido
 
@@ -97,6 +123,43 @@ def _marianne_for_chromium(folder: Path) -> Iterator[None]:
             os.environ["FONTCONFIG_FILE"] = previous
 
 
+def descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (Linux ``/proc``), collected before any is killed: a child
+    whose parent dies is re-parented and could no longer be found."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            # The command name (2nd field) may hold spaces: the parent id follows its ")".
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found: list[int] = []
+    pending = list(children.get(pid, []))
+    while pending:
+        child = pending.pop()
+        found.append(child)
+        pending.extend(children.get(child, []))
+    return found
+
+
+def _fd_target(pid: int, fd: int) -> str | None:
+    with contextlib.suppress(OSError):
+        target = os.readlink(f"/proc/{pid}/fd/{fd}")
+        return target if target.startswith("pipe:") else None
+    return None
+
+
+def holders(pipes: set[str]) -> set[int]:
+    """Processes with one of ``pipes`` (``pipe:[inode]``) open."""
+    found: set[int] = set()
+    if not pipes:
+        return found
+    for fd_dir in Path("/proc").glob("[0-9]*/fd"):
+        with contextlib.suppress(OSError):
+            if any(os.readlink(fd) in pipes for fd in fd_dir.iterdir()):
+                found.add(int(fd_dir.parent.name))
+    return found - {os.getpid()}
+
+
 class Renderer:
     """One Chromium (kaleido) for a batch of charts; use as a context manager."""
 
@@ -104,6 +167,16 @@ class Renderer:
         self._loop = asyncio.new_event_loop()
         self._kaleido = None
         self._dossier = tempfile.TemporaryDirectory(prefix="csf-graphiques-")
+        self._delai = delai()
+        self._hors_service: str | None = None  # why the browser can no longer be used
+
+    def _attendre(self, travail, quoi: str):
+        """Run one coroutine on the renderer's loop, for at most ``self._delai`` seconds."""
+        try:
+            return self._loop.run_until_complete(asyncio.wait_for(travail, self._delai))
+        except TimeoutError as exc:
+            self._hors_service = f"{quoi} : Chromium ne répond plus après {self._delai:g} s"
+            raise ChartError(self._hors_service) from exc
 
     def __enter__(self) -> Renderer:
         try:
@@ -112,8 +185,9 @@ class Renderer:
             bundle = str(PLOTLY_BASIC_JS) if PLOTLY_BASIC_JS.exists() else None
             self._kaleido = _kaleido_class()(n=1, mathjax=False, plotlyjs=bundle)
             with _marianne_for_chromium(Path(self._dossier.name)):
-                self._loop.run_until_complete(self._kaleido.open())
+                self._attendre(self._kaleido.open(), "démarrage")
         except Exception as exc:  # kaleido and choreographer raise their own error types
+            self._tuer()
             self._loop.close()
             self._dossier.cleanup()
             raise ChartError(
@@ -126,16 +200,39 @@ class Renderer:
         """The chart as an SVG document."""
         if self._kaleido is None:
             raise ChartError("Renderer utilisé hors de son bloc « with »")
+        if self._hors_service:
+            raise ChartError(f"graphique non dessiné : {self._hors_service}")
         figure = pour_impression(graphique, largeur)
         try:
-            data = self._loop.run_until_complete(
+            data = self._attendre(
                 self._kaleido.calc_fig(
                     figure, opts={"format": "svg", "width": largeur, "height": graphique.hauteur}
-                )
+                ),
+                "graphique",
             )
+        except ChartError as exc:
+            raise ChartError(f"graphique non dessiné : {exc}") from exc
         except Exception as exc:
             raise ChartError(f"graphique non dessiné : {exc}") from exc
         return data.decode("utf-8")
+
+    def _tuer(self) -> None:
+        """Kill the browser if it still runs (after a timeout, or a failed start or close).
+
+        kaleido's process is choreographer's wrapper, whose child is Chromium with its helpers;
+        Chromium's crash handler leaves the tree (it is re-parented) but keeps the DevTools
+        pipes open. Every process below the wrapper or holding its pipes is killed: one left
+        behind would keep choreographer's reader thread waiting on the pipe, and the Python
+        process could never exit."""
+        process = getattr(self._kaleido, "subprocess", None)
+        if process is None or process.poll() is not None:
+            return
+        pipes = {_fd_target(process.pid, fd) for fd in (0, 1)} - {None}
+        for pid in {*descendants(process.pid), *holders(pipes), process.pid}:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(Exception):
+            process.wait(10)
 
     def __exit__(
         self,
@@ -145,8 +242,15 @@ class Renderer:
     ) -> None:
         try:
             if self._kaleido is not None:
-                self._loop.run_until_complete(self._kaleido.close())
+                if self._hors_service:
+                    # Killed first: close() then finds no browser and only stops
+                    # choreographer's threads, which would otherwise keep the process alive.
+                    self._tuer()
+                self._attendre(self._kaleido.close(), "fermeture")
+        except ChartError:
+            pass  # killed below; the error that matters, if any, is the caller's
         finally:
+            self._tuer()
             self._kaleido = None
             self._loop.close()
             self._dossier.cleanup()
