@@ -7,6 +7,7 @@ second run skips the refused files (recorded in the ledger) and publishes again.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import time
@@ -15,9 +16,12 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.ingest import inbox as inbox_module
+from pipelines.ingest import warehouse
 from pipelines.ingest.csv_reader import Limits, canonical_names, read_csv_export
 from pipelines.ingest.errors import FileRejected, log_name
-from pipelines.ingest.inbox import scan
+from pipelines.ingest.inbox import REWRITTEN, scan
+from pipelines.ingest.loader import load_pending, register_new_files
 from pipelines.ingest.sources import MLDS_JEUNES
 from tests.conftest import SAMPLE, csf, status
 
@@ -235,3 +239,80 @@ def test_refused_files_are_recorded_and_skipped_by_the_next_run(hostile_runs):
     before = {f["file"]: (f["status"], f["message"]) for f in first_files["files"]}
     assert {f["file"]: (f["status"], f["message"]) for f in after} == before
     assert "refusé" not in second.stderr  # no file was read again
+
+
+# --- A file rewritten while it is read ----------------------------------------------------------
+
+
+def _ledger(con) -> dict[str, tuple[str, str | None]]:
+    rows = con.execute("select file_sha256, status, message from ingest.file_ledger").fetchall()
+    return {sha: (status, message) for sha, status, message in rows}
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("source", "sample", "table"),
+    [
+        ("mlds_jeunes", "mlds_28_jeunes.csv", "mlds_jeunes"),
+        ("decp", "decp_2022_2023_v1.5.json", "decp_marches"),
+    ],
+)
+def test_a_file_rewritten_after_its_hash_is_not_loaded_under_that_hash(
+    tmp_path, source, sample, table
+):
+    """The ledger's hash is always the hash of the bytes loaded: a file rewritten between its
+    inventory and its load is refused for this run (nothing of it loaded), and its final version,
+    new content, is registered and loaded by the next."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    export = inbox / sample
+    shutil.copy(SAMPLE / sample, export)
+    first = _sha(export)
+    with warehouse.connect(tmp_path / "w.duckdb") as con:
+        warehouse.ensure_schema(con)
+        register_new_files(con, inbox, "run-1")
+        # Rewritten in place (same name), as an export tool overwriting its file would.
+        export.write_bytes(export.read_bytes().replace(b"2023", b"2022"))
+        [outcome] = load_pending(con, source, KEY, "run-1", tmp_path)
+        assert outcome.status == "rejected" and outcome.message == REWRITTEN
+        assert _ledger(con)[first] == ("rejected", REWRITTEN)
+        assert con.execute(f"select count(*) from raw.{table}").fetchone() == (0,)
+        assert con.execute("select count(*) from ingest.quarantine").fetchone() == (0,)
+
+        register_new_files(con, inbox, "run-2")
+        [outcome] = load_pending(con, source, KEY, "run-2", tmp_path)
+        assert outcome.status == "loaded"
+        assert _ledger(con)[_sha(export)] == ("loaded", None)
+        loaded = con.execute(
+            f"select distinct _file_sha256 from raw.{table} where _file_sha256 is not null"
+        ).fetchall()
+        assert loaded == [(_sha(export),)]
+
+
+def test_a_file_written_while_it_is_hashed_is_not_registered_under_a_mixed_hash(
+    tmp_path, monkeypatch
+):
+    """A writer appending while the inventory hashes the file: the hash covers a version that
+    never existed whole, so the file is refused for this run under its size and save time, and
+    registered by the next run once it is stable."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    export = inbox / "mlds_28_jeunes.csv"
+    export.write_bytes(JEUNES)
+    hash_whole = inbox_module.sha256_of
+
+    def hash_while_a_writer_appends(path: Path) -> str:
+        digest = hash_whole(path)
+        with open(path, "ab") as handle:
+            handle.write(ROWS.splitlines(keepends=True)[0])
+        return digest
+
+    monkeypatch.setattr(inbox_module, "sha256_of", hash_while_a_writer_appends)
+    [item] = scan(inbox, set())
+    assert item.problem == REWRITTEN and item.source is None
+    monkeypatch.setattr(inbox_module, "sha256_of", hash_whole)
+    [item] = scan(inbox, {item.sha256})
+    assert item.problem is None and item.sha256 == _sha(export)

@@ -136,7 +136,10 @@ def _inventory(
             return None  # a folder linked from inside the inbox, a device, a socket
         limits.check_size(info.st_size)
         modified = datetime.fromtimestamp(info.st_mtime)
-        sha = hashed.get((str(path), info.st_size, modified)) or sha256_of(path)
+        sha = hashed.get((str(path), info.st_size, modified))
+        if sha is None:
+            sha = sha256_of(path)
+            _check_unchanged(path, info)
         if sha in known:
             return None
         known.add(sha)  # the same content twice in one inbox is loaded once
@@ -150,6 +153,24 @@ def _inventory(
     except (FileRejected, UnicodeError, ValueError) as exc:
         source, problem = None, str(exc)
     return InboxFile(path, sha, info.st_size, modified, source, problem)
+
+
+REWRITTEN = (
+    "fichier modifié pendant sa lecture : cette version n'est pas chargée, la version finale "
+    "le sera au prochain passage"
+)
+
+
+def _check_unchanged(path: Path, before: os.stat_result) -> None:
+    """FileRejected when ``path`` no longer has the size and save time of ``before``: its bytes
+    were being written while they were read, and their hash would match no version."""
+    after = path.stat()
+    if (after.st_size, after.st_mtime_ns, after.st_ino) != (
+        before.st_size,
+        before.st_mtime_ns,
+        before.st_ino,
+    ):
+        raise FileRejected(REWRITTEN)
 
 
 def _inside(path: Path, root: Path) -> bool:

@@ -6,6 +6,7 @@ a crash leaves it wholly loaded or still pending, never half-loaded.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import multiprocessing
 import os
@@ -24,7 +25,7 @@ from pipelines.duck import fetch_polars
 from pipelines.ingest.csv_reader import CsvLoad, Limits, read_csv_export
 from pipelines.ingest.decp_reader import load_decp
 from pipelines.ingest.errors import FileRejected, log_name
-from pipelines.ingest.inbox import scan
+from pipelines.ingest.inbox import REWRITTEN, scan
 from pipelines.ingest.sources import CSV_SOURCES, DECP
 
 
@@ -92,7 +93,8 @@ def load_pending(
     ``progress(file_name, done, total)`` reports the bytes scanned of long (DECP) loads.
     """
     pending = con.execute(
-        "select file_sha256, file_name, file_path from ingest.file_ledger "
+        "select file_sha256, file_name, file_path, size_bytes, file_modified_at "
+        "from ingest.file_ledger "
         "where status = 'pending' and source = ? order by file_name, file_sha256",
         [source],
     ).fetchall()
@@ -102,7 +104,7 @@ def load_pending(
     outcomes = []
     with ExitStack() as stack:
         parsed = _parsed_ahead(stack, pending, source, key) if source != DECP else iter(())
-        for sha, name, path in pending:
+        for sha, name, path, size, modified in pending:
             shown = log_name(name)
             step = (lambda done, total, n=shown: progress(n, done, total)) if progress else None
             outcomes.append(
@@ -117,6 +119,7 @@ def load_pending(
                     work_dir,
                     step,
                     next(parsed, None),
+                    (size, modified) if modified is not None else None,
                 )
             )
     return outcomes
@@ -127,7 +130,7 @@ PARALLEL_MB_ENV = "CSF_INGEST_PARALLEL_MB"
 
 
 def _parsed_ahead(
-    stack: ExitStack, pending: list[tuple[str, str, str]], source: str, key: bytes
+    stack: ExitStack, pending: list[tuple], source: str, key: bytes
 ) -> Iterator[Future | None]:
     """Futures of the CSV files' parsing, in ``pending``'s order, computed ahead in worker
     processes when the files are large enough to pay for starting them (a national académie's
@@ -138,7 +141,7 @@ def _parsed_ahead(
     still written here, one file per transaction, in the same order."""
     workers = int(os.environ.get(WORKERS_ENV) or os.cpu_count() or 1)
     threshold = float(os.environ.get(PARALLEL_MB_ENV) or 16) * 1e6
-    size = sum(Path(path).stat().st_size for _, _, path in pending if Path(path).exists())
+    size = sum(Path(path).stat().st_size for _, _, path, *_ in pending if Path(path).exists())
     if workers < 2 or len(pending) < 2 or size < threshold:
         return iter(())
     workers = min(workers, len(pending))
@@ -150,8 +153,8 @@ def _parsed_ahead(
 
     def futures() -> Iterator[Future]:
         window: deque[Future] = deque()  # two files per worker in flight, no more
-        for _, _, path in pending:
-            window.append(pool.submit(_parse, path, source, key, today))
+        for sha, _, path, *_ in pending:
+            window.append(pool.submit(_parse, path, source, key, today, sha))
             if len(window) > 2 * workers:
                 yield window.popleft()
         yield from window
@@ -159,22 +162,35 @@ def _parsed_ahead(
     return futures()
 
 
-def _parse(path: str, source: str, key: bytes, load_day: date) -> CsvLoad:
+def _parse(path: str, source: str, key: bytes, load_day: date, sha: str) -> CsvLoad:
     limits = Limits.from_env()
-    return read_csv_export(_read(Path(path), limits), CSV_SOURCES[source], key, load_day, limits)
+    data = _read(Path(path), limits, sha)
+    return read_csv_export(data, CSV_SOURCES[source], key, load_day, limits)
 
 
-def _read(path: Path, limits: Limits) -> bytes:
+def _read(path: Path, limits: Limits, sha: str) -> bytes:
     """The file's bytes, never more than the size limit allows (it may have grown since the
-    inbox was scanned)."""
+    inbox was scanned), and only if they are the bytes the ledger's hash was computed from: a
+    file rewritten since is refused for this run (its final version is new content, registered
+    and loaded by the next run)."""
     with open(path, "rb") as handle:
         data = handle.read(limits.file_bytes + 1)
     limits.check_size(len(data))
+    if hashlib.sha256(data).hexdigest() != sha:
+        raise FileRejected(REWRITTEN)
     return data
 
 
+def _same_file(path: Path, size: int, modified: datetime) -> None:
+    """FileRejected unless ``path`` still has the size and save time the ledger recorded when
+    it hashed the file (DECP files are read in several passes, not held in memory)."""
+    info = path.stat()
+    if info.st_size != size or datetime.fromtimestamp(info.st_mtime) != modified:
+        raise FileRejected(REWRITTEN)
+
+
 def _load_one(
-    con, source, sha, name, path, key, run_id, work_dir, progress, parsed=None
+    con, source, sha, name, path, key, run_id, work_dir, progress, parsed=None, inventoried=None
 ) -> FileOutcome:
     now = datetime.now()
     fields = {"file_name": name, "source": source, "run_id": run_id, "quarantined_at": now}
@@ -182,14 +198,18 @@ def _load_one(
     try:
         # One transaction per file: its rows, its quarantine and its ledger entry together.
         if source == DECP:
+            if inventoried is not None:
+                _same_file(path, *inventoried)
             load = load_decp(con, path, sha, fields, work_dir, progress)
+            if inventoried is not None:
+                _same_file(path, *inventoried)
             counts = (load.rows_read, load.rows_clean, load.rows_quarantined)
             details = {"schema_version": load.schema_version}
         else:
             if parsed is not None:  # parsed ahead in a worker: its error, if any, comes here
                 load = parsed.result()
             else:
-                load = _parse(str(path), source, key, date.today())
+                load = _parse(str(path), source, key, date.today(), sha)
             _insert(
                 con, f"raw.{source}", load.clean.with_columns(pl.lit(sha).alias("_file_sha256"))
             )
