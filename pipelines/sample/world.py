@@ -39,6 +39,9 @@ class Scale:
     # years up to AS_OF.
     buyers: int | None = None
     clause_years: tuple[int, int] | None = None
+    # Share of clauses with a declared offer that host youths (None: 0.85, as drawn for demo and
+    # national; 0: nothing activated; 1: every offer taken).
+    activation: float | None = None
 
 
 SCALES = {
@@ -369,7 +372,9 @@ def draw_world(seed: int, scale: Scale) -> World:
     )
     youth_count = 0
     for clause in clauses:
-        drawn = _draw_parcours(rng, clause, len(world.parcours), academies, scale.hosting_rounds)
+        drawn = _draw_parcours(
+            rng, clause, len(world.parcours), academies, scale.hosting_rounds, scale.activation
+        )
         for parcours in drawn:
             youth_count += 1
             world.parcours.append(parcours)
@@ -512,12 +517,14 @@ def _draw_parcours(
     numbering: int,
     academies: Academies,
     rounds: int,
+    activation: float | None = None,
 ) -> list[Parcours]:
     """Parcours a clause produced: none if it stalled before the offer, else one per youth.
 
     Youths follow one another every four months or so; ``rounds`` youths start together.
     """
-    if clause.offer_declared is None or rng.random() < 0.15:
+    stalled = 0.15 if activation is None else 1 - activation
+    if clause.offer_declared is None or rng.random() < stalled:
         return []
     youths_hosted = rng.choice(
         {150: [1], 300: [1, 2], 450: [1, 3], 900: [1, 2, 3, 6]}[clause.hours]

@@ -576,7 +576,9 @@ def _quirks(rng: random.Random, v15: list[dict], v2: list[dict]) -> None:
     everything = v15 + v2
 
     def pick(rate: float) -> list[dict]:
-        return rng.sample(everything, max(1, round(len(everything) * rate)))
+        # At most every record: a world of a handful of contracts (tests) has fewer than one
+        # fault per kind to give.
+        return rng.sample(everything, min(len(everything), max(1, round(len(everything) * rate))))
 
     for r in pick(0.03):
         r["dureeMois"] = "NC"
@@ -605,7 +607,7 @@ def _quirks(rng: random.Random, v15: list[dict], v2: list[dict]) -> None:
             }
         ]
     for target in (v15, v2):  # republished contracts: the later publication wins
-        for r in rng.sample(target, max(1, round(len(target) * 0.02))):
+        for r in rng.sample(target, min(len(target), max(1, round(len(target) * 0.02)))):
             again = json.loads(json.dumps(r))
             again["datePublicationDonnees"] = add_months(
                 date.fromisoformat(r["datePublicationDonnees"][:10]), 1
