@@ -90,8 +90,10 @@ def _publish(build_db: Path, published_db: Path, run_id: str) -> Snapshot:
                     "where status = 'loaded'"
                 ).fetchone()[0]
             )
+            # The model that decides it, not a mart's copy: a snapshot without any indicator
+            # (exports with headers only) still has its observation date.
             observation = con.execute(
-                "select max(date_observation)::varchar from marts.indicateurs"
+                "select max(observation_date)::varchar from build.intermediate.int_observation_date"
             ).fetchone()[0]
             con.execute("detach build")
             con.execute("create schema meta")

@@ -23,11 +23,17 @@ CIBLE_CLAUSE_SOCIALE = 0.30  # national target for the share of contracts with a
 
 def periode_par_defaut(instantane: Instantane) -> str:
     """The last complete calendar year before the observation date (a partial year would compare
-    badly with the one before), or the latest year present."""
+    badly with the one before), or the latest year present; a snapshot without any indicator
+    (exports with headers only) is reported for the year before its observation date, every
+    figure absent."""
     years = instantane.periodes()
-    if not years:
-        raise ValueError("l'instantané publié ne contient aucun indicateur")
     observed = instantane.publication["date_observation"]
+    if not years:
+        if observed is None:
+            raise ValueError(
+                "l'instantané publié ne contient aucun indicateur ni date d'observation"
+            )
+        return str(observed.year - 1)
     wanted = str(observed.year - 1) if observed else years[-1]
     return wanted if wanted in years else years[-1]
 
@@ -37,7 +43,7 @@ def verifier_periode(instantane: Instantane, periode: str | None) -> str:
     if periode is None:
         return periode_par_defaut(instantane)
     years = instantane.periodes()
-    if periode not in years:
+    if periode not in years and not (years == [] and periode == periode_par_defaut(instantane)):
         raise ValueError(
             f"période {periode} absente de l'instantané publié (années disponibles : "
             f"{', '.join(years)})"

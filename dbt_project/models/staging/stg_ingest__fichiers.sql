@@ -95,6 +95,7 @@ final as (
         file_name,
         source,
         perimetre,
+        registered_at,
         rang_export,
         rang_export = 1 as is_courant,
         case when rang_export > 1 then fichier_courant end as remplace_par
