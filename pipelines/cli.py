@@ -293,6 +293,7 @@ def _print_summary(settings: Settings, run_id, checks, blocking, warnings, secon
             "from ingest.file_ledger where run_id = ?",
             [run_id],
         ).fetchone()
+        crosscheck = _crosscheck_summary(con)
     new, loaded, rejected, read, clean, quarantined = row
     snapshot = read_publication(settings.published_db)
     lines = [
@@ -300,6 +301,7 @@ def _print_summary(settings: Settings, run_id, checks, blocking, warnings, secon
         f"  Fichiers nouveaux : {new} ({loaded} chargés, {rejected} refusés)"
         + (" — aucun nouveau fichier" if new == 0 else ""),
         f"  Lignes : {_n(read)} lues, {_n(clean)} propres, {_n(quarantined)} en quarantaine",
+        *([crosscheck] if crosscheck else []),
         f"  Contrôles : {len(checks)} exécutés, {len(blocking)} bloquant(s) en échec, "
         f"{len(warnings)} avertissement(s)",
         *(
@@ -327,6 +329,33 @@ def _print_summary(settings: Settings, run_id, checks, blocking, warnings, secon
             lines.append(f"  Diffusion pour la recherche : {release}")
     lines.append("  Tableau de bord : csf dashboard, puis http://127.0.0.1:8050")
     print("\n".join(lines))
+
+
+def _crosscheck_summary(con) -> str | None:
+    """One line on the cross-file rules of the current data (the details: csf status)."""
+    try:
+        excluded, flagged = con.execute(
+            "select coalesce(sum(lignes_exclues), 0), coalesce(sum(lignes_signalees), 0) "
+            "from marts.qualite_fichiers"
+        ).fetchone()
+        lines = dict(
+            con.execute("select ligne, parcours from marts.qualite_rapprochement").fetchall()
+        )
+    except (duckdb.CatalogException, duckdb.BinderException):  # no dbt build (of these) yet
+        return None
+    orphans = sum(
+        lines.get(k, 0)
+        for k in (
+            "parcours_clause_absente",
+            "parcours_clause_en_quarantaine",
+            "parcours_sans_identifiant_clause",
+        )
+    )
+    return (
+        f"  Rapprochement entre fichiers : {_n(excluded)} ligne(s) chargée(s) exclue(s) des "
+        f"indicateurs, {_n(flagged)} signalée(s), dont {_n(orphans)} parcours sans clause connue "
+        "(détail : csf status)"
+    )
 
 
 def _n(value: int) -> str:

@@ -255,6 +255,7 @@ def orphans_home(tmp_path_factory) -> Path:
     )
     result = csf(home, "run", "--inbox", str(inbox))
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    (home / "run.out").write_text(result.stdout)
     return home
 
 
@@ -378,6 +379,12 @@ def test_csf_status_shows_them_per_file_and_rule(orphans_home):
     assert by_file[FILES["suivis"]]["rows_excluded"] == 6
     assert by_file[FILES["parcours"]]["rows_flagged"] == 5
     assert {r["line"]: r["parcours"] for r in found["reconciliation"]} == EXPECTED_RECONCILIATION
+
+    # The run's summary says it in one line.
+    assert (
+        "Rapprochement entre fichiers : 8 ligne(s) chargée(s) exclue(s) des indicateurs, "
+        "5 signalée(s), dont 3 parcours sans clause connue (détail : csf status)"
+    ) in (orphans_home / "run.out").read_text()
 
     text = csf(orphans_home, "status")
     assert text.returncode == 0, text.stderr
