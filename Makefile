@@ -76,11 +76,13 @@ test: install
 test-fast: install
 	.venv/bin/pytest -m "not slow and not worlds"
 
-## The secrecy audit on CSF_WORLDS (default 12) small worlds drawn from CSF_WORLDS_SEED (default
-## 19): few académies, one year, a single buyer... (tests/test_disclosure_worlds.py). A failing
-## world is added to tests/fixtures/mondes_secret.json, which the default suite replays.
+## The long random-world runs (about 1 h 40 on 2 cores), run before closing an issue that touches
+## the pipeline: the end-to-end robustness of CSF_WORLDS_E2E (default 200) worlds drawn by
+## hypothesis from CSF_WORLDS_SEED (default 2026) (tests/test_worlds.py), and the secrecy audit on
+## CSF_WORLDS (default 12) small worlds (tests/test_disclosure_worlds.py). A failing world is added
+## to tests/fixtures/mondes_robustesse.json or mondes_secret.json, which the default suite replays.
 test-worlds: install
-	.venv/bin/pytest -m worlds tests/test_disclosure_worlds.py
+	.venv/bin/pytest -m worlds tests/test_worlds.py tests/test_disclosure_worlds.py
 
 lint: install
 	.venv/bin/ruff check pipelines dashboards tests bench

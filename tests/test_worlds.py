@@ -20,7 +20,7 @@ defect, so each must:
 - serve every dashboard page (and its page callback, with filters) and every download with 200.
 
 Profiles: the default run draws ``CI_MONDES`` worlds (derandomised: the same worlds on every
-run); ``make test-worlds`` (``-m worlds``) draws ``CSF_WORLDS`` (default 200) from
+run); ``make test-worlds`` (``-m worlds``) draws ``CSF_WORLDS_E2E`` (default 200) from
 ``CSF_WORLDS_SEED``. Shrinking is off (a world costs half a minute); a failing world is appended
 to tests/fixtures/mondes_robustesse.json, and ``test_recorded_world`` replays every world there.
 """
@@ -451,7 +451,7 @@ def test_random_world(monde: Monde, tmp_path_factory) -> None:
 
 @pytest.mark.worlds
 def test_many_random_worlds(tmp_path_factory) -> None:
-    count = int(os.environ.get("CSF_WORLDS", "200"))
+    count = int(os.environ.get("CSF_WORLDS_E2E", "200"))
     seed = int(os.environ.get("CSF_WORLDS_SEED", "2026"))
 
     @settings(max_examples=count, **_SETTINGS)
