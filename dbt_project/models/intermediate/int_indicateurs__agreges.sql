@@ -65,7 +65,9 @@ sommes as (
             coalesce(sum(poids_denominateur) filter (where is_denominateur), 0) as denominateur
         from unites
         where list_contains(dimensions, '{{ niveau }}')
-        group by indicateur, {{ column }}, rollup(annee)
+        -- By the code shown, not the raw value: a sector or buyer typed « NR » and a missing one
+        -- are the same « Non renseigné » cell (two cells with one key would block publishing).
+        group by indicateur, coalesce({{ column }}::varchar, 'NR'), rollup(annee)
     {%- endfor %}
 ),
 
