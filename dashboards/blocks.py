@@ -21,7 +21,9 @@ from pipelines.presentation.labels import (
     HORIZONS,
     LIGNES_RAPPROCHEMENT,
     RESULTATS,
+    STATUTS_CONTROLES_MODELE,
     TRAITEMENTS,
+    TYPES_CONTROLES_MODELE,
     libelle_regle,
 )
 from pipelines.settings import late_after_days
@@ -857,6 +859,45 @@ def controles(filtres: Filtres, identite: Identite) -> Bloc:
     )
 
 
+def controles_modele(filtres: Filtres, identite: Identite) -> Bloc:
+    """The model's tests (dbt) that found something, warnings first: they do not stop a publish,
+    so this is where they are seen. Tests on the MLDS side only for the roles that see it."""
+    visibles = (
+        "true"
+        if identite.peut_voir("jeunes")
+        else "not regexp_matches(coalesce(modele, ''), 'mlds|jeune|parcours|suivi')"
+    )
+    rows = queries.rows(
+        "select type_controle, modele, colonne, gravite, statut, nb_anomalies, verifie_le "
+        f"from meta.controles_modele where {visibles} "
+        "order by statut = 'pass', gravite, modele, colonne, controle"
+    )
+    trouves = [r for r in rows if r["statut"] != "pass"]
+    conformes = len(rows) - len(trouves)
+    return Bloc(
+        id="controles-modele",
+        titre="Contrôles du modèle de données",
+        resume=(
+            f"{fmt.number(conformes)} contrôles conformes sur {fmt.number(len(rows))}. Un "
+            "avertissement signale des données à corriger à la source sans bloquer la "
+            "publication ; un échec bloquant empêche toute publication."
+        ),
+        colonnes=["Contrôle", "Table", "Colonne", "Résultat", "Lignes en anomalie", "Contrôlé le"],
+        lignes=[
+            [
+                TYPES_CONTROLES_MODELE.get(r["type_controle"], fmt.label(r["type_controle"])),
+                r["modele"] or fmt.ABSENT,
+                r["colonne"] or fmt.ABSENT,
+                STATUTS_CONTROLES_MODELE.get(r["statut"], r["statut"]),
+                fmt.number(r["nb_anomalies"]),
+                fmt.french_date(r["verifie_le"]),
+            ]
+            for r in trouves
+        ],
+        notes=_notes_sources(identite),
+    )
+
+
 def fraicheur(filtres: Filtres, identite: Identite) -> Bloc:
     """Latest export per scope, late after 45 days (CSF_retard) before the snapshot was
     built (a date that belongs to the snapshot, so the page is the same for everyone)."""
@@ -922,5 +963,6 @@ BLOCS: dict[str, Callable[..., Bloc]] = {
     "rapprochement": rapprochement,
     "clauses-inconnues": clauses_inconnues,
     "controles": controles,
+    "controles-modele": controles_modele,
     "fraicheur": fraicheur,
 }

@@ -95,8 +95,16 @@ def _publish(build_db: Path, published_db: Path, run_id: str) -> Snapshot:
             observation = con.execute(
                 "select max(observation_date)::varchar from build.intermediate.int_observation_date"
             ).fetchone()[0]
-            con.execute("detach build")
             con.execute("create schema meta")
+            # What the model's tests found, warnings included (the quality page shows them): the
+            # latest result of each test, from the build this snapshot comes from.
+            con.execute(
+                "create table meta.controles_modele as select test_name as controle, "
+                "model_name as modele, column_name as colonne, test_kind as type_controle, "
+                "severity as gravite, status as statut, failures as nb_anomalies, "
+                "checked_at as verifie_le from build.ingest.model_checks"
+            )
+            con.execute("detach build")
             con.execute(
                 "create table meta.publication as select ? as snapshot_id, ?::timestamptz as "
                 "published_at, ?::date as date_observation, ? as donnees_synthetiques, ? as run_id",

@@ -1,5 +1,6 @@
 """Qualité des données: freshness per source, rows set aside or flagged per file and rule
-(quarantine and cross-file rules), the parcours reconciliation, checks, files received."""
+(quarantine and cross-file rules), the parcours reconciliation, the GX checks and the model's
+own tests (warnings included), files received."""
 
 import dash
 from dash import html
@@ -41,6 +42,7 @@ def layout(**query: str) -> html.Div:
             essayer(blocks.quarantaine, filtres, who),
             *mlds,
             essayer(blocks.controles, filtres, who),
+            essayer(blocks.controles_modele, filtres, who),
             essayer(blocks.fichiers, filtres, who),
         ],
         avec_filtres=False,

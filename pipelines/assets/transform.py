@@ -1,11 +1,13 @@
 """dbt models (staging → intermediate → marts) as Dagster assets; dbt tests become asset checks."""
 
 import json
+import time
 from functools import cache
 
 from dagster import AssetExecutionContext
 from dagster_dbt import DbtCliResource, dbt_assets
 
+from pipelines.checks import model_checks
 from pipelines.dbt_project import csf_dbt_project
 from pipelines.dbt_selection import plan, record
 from pipelines.ingest.warehouse import connect
@@ -26,12 +28,22 @@ def csf_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, csf: Csf
     )
     # One target folder per home, reused: dbt parses partially from the last run's state, and
     # artefacts no longer pile up, one folder per run, in the project.
+    started = time.time()
     invocation = dbt.cli(
         ["build", "--log-level-file", "info", *chosen.args()],
         context=context,
         target_path=settings.home / "dbt",
     )
-    yield from invocation.stream()
+    try:
+        yield from invocation.stream()
+    finally:
+        # Kept even when a blocking test failed: csf status and the next quality page say what.
+        run_results = settings.home / "dbt" / "run_results.json"
+        if run_results.exists() and run_results.stat().st_mtime >= started:
+            with connect(settings.build_db) as con:
+                model_checks.record(
+                    con, model_checks.test_results(run_results, _manifest()), context.run_id
+                )
     with connect(settings.build_db) as con:
         record(con, context.run_id, chosen)
 

@@ -103,6 +103,19 @@ create table if not exists ingest.quarantine (
     run_id varchar,
     quarantined_at timestamp not null
 );
+-- The latest result of each dbt data test (warnings included), for the quality page: a warning
+-- does not stop a publish, so it must be seen there (docs/blocking-checks.md).
+create table if not exists ingest.model_checks (
+    test_name varchar primary key,
+    model_name varchar,
+    column_name varchar,
+    test_kind varchar,
+    severity varchar,
+    status varchar not null,            -- pass | warn | fail | error | skipped
+    failures bigint,
+    run_id varchar,
+    checked_at timestamp not null
+);
 create table if not exists ingest.batch_checks (
     file_sha256 varchar not null,
     table_name varchar not null,

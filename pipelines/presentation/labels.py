@@ -83,3 +83,22 @@ def libelle_regle(regle: str) -> str:
     """The French label of a rule's family (its code when the family is not listed)."""
     famille = famille_regle(regle)
     return FAMILLES_REGLES.get(famille, famille)
+
+
+# The model's own tests (dbt), by kind: what the quality page calls them. A warning does not stop
+# a publish (docs/blocking-checks.md); a blocking failure publishes nothing.
+TYPES_CONTROLES_MODELE = {
+    "relationships": "Référence introuvable",
+    "accepted_values": "Valeur hors de la liste attendue",
+    "not_null": "Valeur manquante",
+    "unique": "Doublon",
+    "unique_combination": "Doublon",
+    "singulier": "Contrôle de cohérence",
+}
+STATUTS_CONTROLES_MODELE = {
+    "pass": "Conforme",
+    "warn": "Avertissement",
+    "fail": "Échec bloquant",
+    "error": "Erreur d'exécution",
+    "skipped": "Non exécuté",
+}
