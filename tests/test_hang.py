@@ -129,3 +129,29 @@ def test_an_overrunning_command_fails_with_every_process_stack():
     assert "not finished after 3 s" in message
     assert "Processes:" in message and message.count(sys.executable) >= 2
     assert "in child_waits" in message and "in grandchild_waits" in message
+
+
+def test_a_browser_that_dies_at_start_leaves_no_holder_and_the_process_exits(tmp_path):
+    """The hang CI showed (20 random worlds, one ``csf run`` held 600 s after its reports step
+    failed): Chromium closed at start, its crash handler, re-parented outside the tree, kept the
+    DevTools pipes, and choreographer's reader thread kept the interpreter from exiting. Here the
+    "browser" leaves a re-parented process holding its pipes, then dies at once: the renderer
+    must fail with a French message, kill that holder and let the process exit."""
+    holder = tmp_path / "holder.pid"
+    browser = tmp_path / "browser"
+    browser.write_text(f"#!/bin/sh\n( sleep 300 & echo $! > {holder} ) \nexit 1\n")
+    browser.chmod(0o755)
+    script = (
+        "from pipelines.reports import charts\n"
+        "try:\n    with charts.Renderer():\n        pass\n"
+        "except charts.ChartError as exc:\n    print('refusé :', exc)\n"
+    )
+    env = {**os.environ, "BROWSER_PATH": str(browser), "CSF_CHART_TIMEOUT": "20"}
+    result = run_bounded([sys.executable, "-c", script], env, timeout=90)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "refusé : impossible de démarrer Chromium" in result.stdout
+    pid = int(holder.read_text())
+    deadline = time.monotonic() + 10
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(pid)

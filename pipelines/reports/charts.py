@@ -169,6 +169,7 @@ class Renderer:
         self._dossier = tempfile.TemporaryDirectory(prefix="csf-graphiques-")
         self._delai = delai()
         self._hors_service: str | None = None  # why the browser can no longer be used
+        self._pipes: set[str | None] = set()  # the DevTools pipes, ``pipe:[inode]``
 
     def _attendre(self, travail, quoi: str):
         """Run one coroutine on the renderer's loop, for at most ``self._delai`` seconds."""
@@ -184,10 +185,18 @@ class Renderer:
             # reloads its page after every chart: the basic bundle halves a chart's time.
             bundle = str(PLOTLY_BASIC_JS) if PLOTLY_BASIC_JS.exists() else None
             self._kaleido = _kaleido_class()(n=1, mathjax=False, plotlyjs=bundle)
+            # The DevTools pipes by inode, read now from this process's ends (the wrapper may die
+            # at start): once the browser fails, choreographer closes them and their numbers may
+            # name other files.
+            channel = getattr(self._kaleido, "_channel", None)
+            ends = [getattr(channel, n, None) for n in ("_read_from_browser", "_write_to_browser")]
+            self._pipes = {_fd_target(os.getpid(), fd) for fd in ends if isinstance(fd, int)}
+            self._pipes.discard(None)
             with _marianne_for_chromium(Path(self._dossier.name)):
                 self._attendre(self._kaleido.open(), "démarrage")
         except Exception as exc:  # kaleido and choreographer raise their own error types
             self._tuer()
+            self._fermer()
             self._loop.close()
             self._dossier.cleanup()
             raise ChartError(
@@ -217,22 +226,33 @@ class Renderer:
         return data.decode("utf-8")
 
     def _tuer(self) -> None:
-        """Kill the browser if it still runs (after a timeout, or a failed start or close).
+        """Kill the browser and whatever holds its pipes (after a timeout, or a failed start or
+        close).
 
         kaleido's process is choreographer's wrapper, whose child is Chromium with its helpers;
         Chromium's crash handler leaves the tree (it is re-parented) but keeps the DevTools
-        pipes open. Every process below the wrapper or holding its pipes is killed: one left
-        behind would keep choreographer's reader thread waiting on the pipe, and the Python
-        process could never exit."""
+        pipes open, even when the browser itself died at start. Every process below the wrapper
+        or holding one of the pipes is killed: one left behind would keep choreographer's reader
+        thread waiting on the pipe, and the Python process could never exit (the hang of issue
+        20, point 8, seen in CI after a start that failed)."""
         process = getattr(self._kaleido, "subprocess", None)
-        if process is None or process.poll() is not None:
-            return
-        pipes = {_fd_target(process.pid, fd) for fd in (0, 1)} - {None}
-        for pid in {*descendants(process.pid), *holders(pipes), process.pid}:
+        doomed = set(holders(self._pipes))
+        if process is not None and process.poll() is None:
+            doomed |= {*descendants(process.pid), process.pid}
+        for pid in doomed:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(pid, signal.SIGKILL)
+        if process is not None:
+            with contextlib.suppress(Exception):
+                process.wait(10)
+
+    def _fermer(self) -> None:
+        """Stop choreographer's threads (bounded): after ``_tuer`` there is no browser left, and
+        close() only shuts its executors and pipes down."""
+        if self._kaleido is None:
+            return
         with contextlib.suppress(Exception):
-            process.wait(10)
+            self._loop.run_until_complete(asyncio.wait_for(self._kaleido.close(), 10))
 
     def __exit__(
         self,
