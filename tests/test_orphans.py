@@ -22,6 +22,7 @@ from pipelines.presentation.labels import (
     TRAITEMENTS,
     famille_regle,
 )
+from pipelines.sample.writers import MLDS_PARCOURS_COLUMNS
 from tests.conftest import csf, status
 
 pytestmark = pytest.mark.slow
@@ -134,22 +135,8 @@ YOUTHS = [
     _youth("JR", "99"),
 ]
 
-PARCOURS_HEADER = [
-    "id_parcours",
-    "ine",
-    "id_clause",
-    "siret_entreprise",
-    "date_positionnement",
-    "date_convention",
-    "date_debut",
-    "date_fin_prevue",
-    "date_fin_reelle",
-    "heures_prevues",
-    "heures_realisees",
-    "statut",
-    "motif_interruption",
-    "donnees_synthetiques",
-]
+# The generator's parcours columns, and its synthetic-data marker.
+PARCOURS_HEADER = [*MLDS_PARCOURS_COLUMNS, "donnees_synthetiques"]
 
 
 def _parcours(parcours_id: str, youth: str, clause: str, debut: str = "01/03/2024") -> list[str]:
