@@ -1,13 +1,19 @@
 import csv
+from collections import Counter, defaultdict
 from dataclasses import replace
+from datetime import timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from pipelines.ingest.csv_reader import read_csv_export
+from pipelines.ingest.inbox import detect_source
 from pipelines.ingest.reference import SEEDS
-from pipelines.sample import DEFAULT_SEED, generate
-from pipelines.sample.world import SCALES
+from pipelines.ingest.sources import CSV_SOURCES
+from pipelines.sample import DEFAULT_SEED, generate, writers
+from pipelines.sample.world import AS_OF, HORIZONS, SCALES, add_months, draw_world
 from tests.conftest import csf, status
 
 COMMITTED = Path(__file__).resolve().parent.parent / "data" / "sample"
@@ -26,6 +32,74 @@ def test_another_seed_gives_other_data(tmp_path):
     assert (tmp_path / "registre_clauses_csf.csv").read_bytes() != (
         COMMITTED / "registre_clauses_csf.csv"
     ).read_bytes()
+
+
+EDGE_CASES = {
+    "repeat_youths": 0.5,
+    "moving_youths": 0.5,
+    "follow_ups_without_parcours": 0.5,
+    "recent_ends": 0.5,
+}
+
+
+def test_edge_case_knobs_draw_every_case_of_the_indicator_rules():
+    world = draw_world(DEFAULT_SEED, replace(SCALES["demo"], clauses=200, **EDGE_CASES))
+    # Several parcours for one youth: in one episode, or in two (two jeunes rows, same INE).
+    assert 2 in Counter(id(p.youth) for p in world.parcours).values()
+    episodes = defaultdict(list)
+    for youth in world.youths:
+        episodes[youth.ine].append(youth)
+    repeated = {p.youth.ine for p in world.parcours if p.followed_by is not None}
+    assert any(len({id(e) for e in episodes[ine]}) == 2 for ine in repeated)
+    moved = [e for e in episodes.values() if len({y.academie for y in e}) > 1]
+    assert moved
+    # The episodes of one youth: the same person, one after the other, aged 14 to 25 at entry.
+    for youths in episodes.values():
+        youths.sort(key=lambda y: y.entry)
+        assert len({(y.last_name, y.first_name, y.birth, y.sex) for y in youths}) == 1
+        for before, after in pairwise(youths):
+            assert before.exit is not None and before.exit < after.entry
+        for y in youths:
+            birthday_to_come = (y.entry.month, y.entry.day) < (y.birth.month, y.birth.day)
+            age = y.entry.year - y.birth.year - birthday_to_come
+            assert 14 <= age <= 25
+            assert y.spotted <= y.entry and (y.exit is None or y.entry <= y.exit <= AS_OF)
+    # Each parcours belongs to the episode it starts in.
+    for p in world.parcours:
+        if p.start is not None:
+            entered = [y for y in episodes[p.youth.ine] if y.entry <= p.start]
+            assert entered[-1] is p.youth
+    # Follow-ups without a parcours: out of their horizon's window, or after the next parcours.
+    months = dict(HORIZONS)
+    uncited = [f for f in world.follow_ups if f.parcours and not f.cites_parcours]
+    assert any(f.observed > add_months(f.parcours.real_end, months[f.horizon] + 3) for f in uncited)
+    assert any(
+        f.parcours.followed_by and f.observed >= f.parcours.followed_by.start for f in uncited
+    )
+    assert all(f.observed <= AS_OF for f in world.follow_ups)
+    # « Terminé » in the last weeks before AS_OF.
+    assert any(
+        p.status == "termine" and p.real_end > AS_OF - timedelta(days=28) for p in world.parcours
+    )
+
+
+def test_edge_cases_load_clean_and_leave_the_other_exports_unchanged(tmp_path, monkeypatch):
+    scale = replace(SCALES["demo"], clauses=200, other_contracts=10)
+    generate(tmp_path / "usual", scale, DEFAULT_SEED)
+    edges = tmp_path / "edges"
+    generate(edges, replace(scale, **EDGE_CASES), DEFAULT_SEED)
+    # Drawn apart from the rest of the world: the register and the DECP are the same.
+    for path in [*edges.glob("decp_*.json"), edges / "registre_clauses_csf.csv"]:
+        assert path.read_bytes() == (tmp_path / "usual" / path.name).read_bytes(), path.name
+    # Without the deliberate dirty rows, no row is quarantined (no doublon, no plausibility rule).
+    monkeypatch.setattr(writers.Table, "dirty", lambda self, rate, faults: None)
+    clean = tmp_path / "clean"
+    generate(clean, replace(scale, **EDGE_CASES), DEFAULT_SEED)
+    for path in sorted(clean.glob("mlds_*.csv")):
+        data = path.read_bytes()
+        source = CSV_SOURCES[detect_source(data[:65536])]
+        quarantine = read_csv_export(data, source, b"k" * 32, AS_OF).quarantine
+        assert quarantine["rule"].to_list() == [], path.name
 
 
 @pytest.mark.slow

@@ -6,9 +6,10 @@ same seed and scale always give the same world (and the writers, the same bytes)
 
 from __future__ import annotations
 
+import bisect
 import csv
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from stdnum import luhn
@@ -42,6 +43,42 @@ class Scale:
     # Share of clauses with a declared offer that host youths (None: 0.85, as drawn for demo and
     # national; 0: nothing activated; 1: every offer taken).
     activation: float | None = None
+    # Edge cases of the indicator rules (docs/methodologie.md, « Unité de compte », « Rattachement
+    # d'un suivi à un parcours », « Date d'observation »), all off by default. They are drawn
+    # from a random generator of their own, after the rest of the world, and only when on: a
+    # world drawn with all of them at 0 is the world drawn before they existed, byte for byte.
+    #
+    # repeat_youths: share of the CSF parcours given to a youth who already followed an earlier
+    # CSF parcours (same INE), when one ended at least 140 days before this one's positioning
+    # (the later parcours may be a year or two later, for a clause of another académie). The
+    # youth either stays in the same MLDS episode (one jeunes row, the exit that of the later
+    # parcours) or re-enters the MLDS in the same académie (a second jeunes row, later entry).
+    repeat_youths: float = 0.0
+    # moving_youths: share of the youths above who re-enter the MLDS in another académie instead:
+    # a second jeunes row in that académie's export (later date_entree_mlds, same INE, names,
+    # sex and birth date) whose episode holds the later parcours. The same share of the other
+    # CSF youths who left the MLDS re-enter it in another académie after their parcours, with no
+    # parcours in the new episode (its follow-ups cite no parcours).
+    moving_youths: float = 0.0
+    # follow_ups_without_parcours: share of the CSF follow-up rows written with an empty
+    # id_parcours (never two such rows of one youth, horizon and date in one export: the
+    # export's unique key; two exits of one youth without a parcours may be).
+    # A quarter of them are dated after their horizon's window (more than h + 3 months after the
+    # parcours' end), and every follow-up of an earlier parcours dated once the youth's later
+    # parcours has started cites no parcours either: the attachment window is exercised.
+    follow_ups_without_parcours: float = 0.0
+    # recent_ends: share of the running parcours (« en cours » on AS_OF) that end instead in the
+    # four weeks before AS_OF, exported « terminé » (exit outcome drawn, follow-ups not yet due).
+    recent_ends: float = 0.0
+
+    def edge_cases(self) -> bool:
+        """Whether any edge-case knob is on."""
+        return bool(
+            self.repeat_youths
+            or self.moving_youths
+            or self.follow_ups_without_parcours
+            or self.recent_ends
+        )
 
 
 SCALES = {
@@ -278,6 +315,10 @@ class Parcours:
     hours_done: int | None
     status: str
     interruption: str
+    # Edge cases only (Scale.repeat_youths): the outcome at this parcours' exit when the youth's
+    # episode went on to a later parcours (its exit is then the later one's), and that parcours.
+    outcome: str | None = None
+    followed_by: Parcours | None = None
 
 
 @dataclass
@@ -287,6 +328,9 @@ class FollowUp:
     observed: date
     horizon: str
     situation: str
+    # False: written with an empty id_parcours although it observes ``parcours``
+    # (Scale.follow_ups_without_parcours).
+    cites_parcours: bool = True
 
 
 @dataclass
@@ -392,9 +436,28 @@ def draw_world(seed: int, scale: Scale) -> World:
             youth.exit = entry + stay
             youth.exit_situation = _weighted(rng, OUTCOMES_COMPARISON)
         world.youths.append(youth)
-    last_parcours = {id(p.youth): p for p in world.parcours}
+    if not scale.edge_cases():
+        last_parcours = {id(p.youth): p for p in world.parcours}
+        for youth in world.youths:
+            world.follow_ups.extend(_draw_follow_ups(rng, youth, last_parcours.get(id(youth))))
+        return world
+    edges = random.Random(f"{seed}-cas-limites")
+    if scale.recent_ends:
+        _end_recently(edges, world, scale.recent_ends)
+    if scale.repeat_youths:
+        _repeat_youths(edges, world, scale.repeat_youths, scale.moving_youths)
+    if scale.moving_youths:
+        _move_after_parcours(edges, world, scale.moving_youths)
+    parcours_of: dict[int, list[Parcours]] = {}
+    for p in world.parcours:
+        parcours_of.setdefault(id(p.youth), []).append(p)
     for youth in world.youths:
-        world.follow_ups.extend(_draw_follow_ups(rng, youth, last_parcours.get(id(youth))))
+        own = sorted(parcours_of.get(id(youth), []), key=lambda p: p.positioned)
+        for earlier in own[:-1]:  # an episode that held two parcours
+            world.follow_ups.extend(_draw_follow_ups(rng, youth, earlier, earlier.outcome))
+        world.follow_ups.extend(_draw_follow_ups(rng, youth, own[-1] if own else None))
+    if scale.follow_ups_without_parcours:
+        _drop_parcours_ids(edges, world, scale.follow_ups_without_parcours)
     return world
 
 
@@ -586,15 +649,22 @@ def _draw_parcours(
     return result
 
 
-def _draw_follow_ups(rng: random.Random, youth: Youth, parcours: Parcours | None) -> list[FollowUp]:
-    """Observations at exit, 3, 6 and 12 months after the end, for horizons already reached."""
+HORIZONS = (("sortie", 0), ("3_mois", 3), ("6_mois", 6), ("12_mois", 12))
+
+
+def _draw_follow_ups(
+    rng: random.Random, youth: Youth, parcours: Parcours | None, outcome: str | None = None
+) -> list[FollowUp]:
+    """Observations at exit, 3, 6 and 12 months after the end, for horizons already reached.
+
+    The situation at exit is ``outcome``, else the youth's exit situation, else drawn."""
     end = parcours.real_end if parcours else youth.exit
     if end is None:
         return []
     outcomes = OUTCOMES_CSF if parcours else OUTCOMES_COMPARISON
-    situation = youth.exit_situation or _weighted(rng, outcomes)
+    situation = outcome or youth.exit_situation or _weighted(rng, outcomes)
     result = []
-    for horizon, months in (("sortie", 0), ("3_mois", 3), ("6_mois", 6), ("12_mois", 12)):
+    for horizon, months in HORIZONS:
         observed = add_months(end, months) + timedelta(days=rng.randint(0, 20))
         if observed > AS_OF:
             break
@@ -604,3 +674,145 @@ def _draw_follow_ups(rng: random.Random, youth: Youth, parcours: Parcours | None
             situation = _weighted(rng, outcomes)
         result.append(FollowUp(youth, parcours, observed, horizon, situation))
     return result
+
+
+# --------------------------------------------------------------------------------------------
+# Edge cases of the indicator rules (Scale.repeat_youths and the knobs after it)
+
+# Whole years at MLDS entry the ingestion accepts (pipelines/ingest/plausibility.py).
+AGE_ENTRY_MAX = 25
+# Between the end of a youth's parcours and the positioning of the next one: the later episode's
+# entry (at most 120 days before positioning) then comes after the exit (at most 10 days after
+# the end).
+REPEAT_GAP = timedelta(days=140)
+
+
+def _age(birth: date, day: date) -> int:
+    """Whole years completed on ``day``, as the ingestion counts the age at entry."""
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def _end_recently(rng: random.Random, world: World, share: float) -> None:
+    """Some running parcours end in the four weeks before AS_OF instead, « terminé »."""
+    for p in world.parcours:
+        if p.status != "en_cours" or rng.random() >= share:
+            continue
+        end = AS_OF - timedelta(days=rng.randint(0, 27))
+        if p.start is None or end < p.start + timedelta(days=7):
+            continue
+        p.status, p.planned_end, p.real_end, p.hours_done = "termine", end, end, p.hours_planned
+        youth = p.youth
+        youth.exit = end + timedelta(days=rng.randint(0, 10))
+        youth.exit_situation = _weighted(rng, OUTCOMES_CSF)
+        if youth.exit > AS_OF:
+            youth.exit = youth.exit_situation = None
+
+
+def _repeat_youths(rng: random.Random, world: World, share: float, moving: float) -> None:
+    """Give about ``share`` of the parcours to a youth whose earlier parcours had ended."""
+    ended = sorted(
+        (p for p in world.parcours if p.real_end is not None and p.youth.exit is not None),
+        key=lambda p: p.real_end or AS_OF,
+    )
+    ends = [p.real_end or AS_OF for p in ended]
+    paired: set[int] = set()  # youths (episodes) already given or taken a parcours
+    for later in world.parcours:
+        if id(later.youth) in paired or rng.random() >= share:
+            continue
+        first, second = None, later.youth
+        reachable = bisect.bisect_right(ends, later.positioned - REPEAT_GAP)
+        for _ in range(min(reachable, 20)):  # a few tries among the parcours ended early enough
+            candidate = ended[rng.randrange(reachable)]
+            if id(candidate.youth) not in paired and (
+                _age(candidate.youth.birth, second.entry) <= AGE_ENTRY_MAX
+            ):
+                first, earlier = candidate.youth, candidate
+                break
+        if first is None:
+            continue
+        paired |= {id(first), id(second)}
+        earlier.followed_by = later
+        others = [a for a in world.academies if a != first.academie]
+        if moving and others and rng.random() < moving:
+            elsewhere = later.clause.academie
+            _reenter(rng, world, first, second, elsewhere if elsewhere in others else None)
+        elif rng.random() < 0.5:  # one episode for both parcours: its exit is the later one's
+            earlier.outcome = first.exit_situation
+            first.exit, first.exit_situation = second.exit, second.exit_situation
+            later.youth = first
+            world.youths = [y for y in world.youths if y is not second]
+        else:  # back to the MLDS of the same académie: a second episode in the same export
+            _reenter(rng, world, first, second, first.academie)
+
+
+def _reenter(
+    rng: random.Random, world: World, first: Youth, second: Youth, academie: str | None
+) -> None:
+    """``second``, a later episode, becomes ``first``'s re-entry into the MLDS of ``academie``
+    (None: another académie than ``first``'s, drawn)."""
+    second.ine, second.last_name, second.first_name = first.ine, first.last_name, first.first_name
+    second.birth, second.sex, second.phone = first.birth, first.sex, first.phone
+    if academie is None:
+        academie = rng.choice([a for a in world.academies if a != first.academie])
+    if academie != second.academie:
+        second.academie = academie
+        second.departement = rng.choice(world.academies[academie][1])
+        second.uai = uai(rng, second.departement)
+    if first.exit is not None:  # spotted again once out of the first episode
+        second.spotted = max(second.spotted, first.exit)
+
+
+def _move_after_parcours(rng: random.Random, world: World, share: float) -> None:
+    """About ``share`` of the youths out of the MLDS after their only parcours re-enter it in
+    another académie, in an episode with no parcours."""
+    if len(world.academies) < 2:
+        return
+    paired = {p.youth.ine for p in world.parcours if p.followed_by is not None}
+    moved: set[int] = set()
+    for p in list(world.parcours):
+        youth = p.youth
+        if youth.exit is None or youth.ine in paired or id(youth) in moved:
+            continue
+        if rng.random() >= share:
+            continue
+        moved.add(id(youth))
+        entry = youth.exit + timedelta(days=rng.randint(30, 400))
+        if entry > AS_OF - timedelta(days=20) or _age(youth.birth, entry) > AGE_ENTRY_MAX:
+            continue
+        action = rng.choice(["module_remobilisation", "preparation_diplome", "autre"])
+        again = _draw_youth(rng, world.academies, youth.academie, entry, action)
+        _reenter(rng, world, youth, again, None)
+        stay = timedelta(days=rng.randint(60, 300))
+        if entry + stay <= AS_OF:
+            again.exit = entry + stay
+            again.exit_situation = _weighted(rng, OUTCOMES_COMPARISON)
+        world.youths.append(again)
+
+
+def _drop_parcours_ids(rng: random.Random, world: World, share: float) -> None:
+    """About ``share`` of the CSF follow-ups cite no parcours; some are dated out of window."""
+
+    # The exports' unique key is the INE, the parcours, the horizon and the date: at most one
+    # follow-up without a parcours per export (the youth's académie), youth, horizon and date.
+    def key(f: FollowUp) -> tuple:
+        return f.youth.academie, f.youth.ine, f.horizon, f.observed
+
+    taken = {key(f) for f in world.follow_ups if not f.parcours}
+    months = dict(HORIZONS)
+    for f in world.follow_ups:
+        p = f.parcours
+        if p is None or p.real_end is None:
+            continue
+        later = p.followed_by
+        after_later = later is not None and later.start is not None and f.observed >= later.start
+        if not after_later and rng.random() >= share:
+            continue
+        observed = f.observed
+        if not after_later and rng.random() < 0.25:  # past its horizon's window
+            late = add_months(p.real_end, months[f.horizon] + 3)
+            late += timedelta(days=rng.randint(1, 90))
+            observed = late if late <= AS_OF else observed
+        if key(replace(f, observed=observed)) in taken:
+            continue
+        f.observed, f.cites_parcours = observed, False
+        taken.add(key(f))

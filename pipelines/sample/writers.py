@@ -395,10 +395,11 @@ def write_mlds(world: World, out: Path, seed: int) -> list[Path]:
 
         suivis = Table(MLDS_SUIVIS_COLUMNS, style, rng)
         for f in follow_ups_of[academie]:
+            cited = f.parcours if f.cites_parcours else None
             suivis.add(
                 {
                     "ine": f.youth.ine,
-                    "id_parcours": f.parcours.id_parcours if f.parcours else "",
+                    "id_parcours": cited.id_parcours if cited else "",
                     "date_observation": suivis.date(f.observed),
                     "horizon": suivis.label(f.horizon),
                     "situation": suivis.label(f.situation),
