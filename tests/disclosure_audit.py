@@ -29,8 +29,9 @@ The model (what an outsider knows):
 - Shared quantities are one variable: at each horizon h, the four rates retour / apprentissage /
   contrat de professionnalisation / sortie positive share the denominator ``K_h``; the
   lost-from-view rate's denominator is ``D_h = K_h + P_h`` (P_h its numerator); the comparison
-  rates share ``NC_h``, the écart rows carry ``NCSF_h`` (numerator) and ``NC_h`` (denominator); the
-  lost-from-view comparison and écart have their own ``NCD_h`` / ``NCSFD_h``.
+  rates share ``NC_h``, the écart rows carry ``NCSF_h`` (numerator) and ``NC_h`` (denominator),
+  the compared CSF parcours' rates have ``NCSF_h`` as denominator; the lost-from-view
+  comparison, compared CSF rate and écart have their own ``NCD_h`` / ``NCSFD_h``.
 - Per cell: 0 ≤ numerator ≤ denominator; R + A + C ≤ S ≤ K (and the same for the comparison
   numerators); a hidden count and a hidden denominator are ≥ 1 (zeros and rates on no one are
   always shown, so an attacker knows a hidden count is not zero) — ``hidden_nonzero``.
@@ -92,7 +93,7 @@ MARGE = 1
 
 _RATE = re.compile(
     r"taux_(retour_formation_initiale|apprentissage|contrat_professionnalisation|sortie_positive"
-    r"|perdus_de_vue)_(sortie|3m|6m|12m)(_comparaison)?"
+    r"|perdus_de_vue)_(sortie|3m|6m|12m)(_comparaison|_csf_compares)?"
 )
 _ECART = re.compile(
     r"ecart_taux_(retour_formation_initiale|apprentissage|contrat_professionnalisation"
@@ -242,9 +243,12 @@ def quantities(indicateur: str, unite: str) -> tuple[str, str | None, bool]:
     m = _RATE.fullmatch(indicateur)
     if m:
         mesure, h, comparaison = m.groups()
-        if comparaison:
+        if comparaison == "_comparaison":
             den = f"NCD_{h}" if mesure == "perdus_de_vue" else f"NC_{h}"
             return f"{mesure}_{h}_comparaison", den, False
+        if comparaison:  # the compared CSF parcours: the écart's numerator is their count
+            den = f"NCSFD_{h}" if mesure == "perdus_de_vue" else f"NCSF_{h}"
+            return f"{mesure}_{h}_csf_compares", den, True
         den = f"D_{h}" if mesure == "perdus_de_vue" else f"K_{h}"
         return f"{mesure}_{h}", den, True
     m = _ECART.fullmatch(indicateur)
@@ -418,7 +422,11 @@ def _add_indicators(
     # Per-cell structure of the outcome rates.
     for cell, qs in cell_of.items():
         for h in HORIZONS:
-            for suffix, den in (("", f"K_{h}"), ("_comparaison", f"NC_{h}")):
+            for suffix, den in (
+                ("", f"K_{h}"),
+                ("_comparaison", f"NC_{h}"),
+                ("_csf_compares", f"NCSF_{h}"),
+            ):
                 parts = [f"{mes}_{h}{suffix}" for mes in MESURES[:3]]
                 s = f"sortie_positive_{h}{suffix}"
                 if s in qs and all(p in qs for p in parts):

@@ -2,9 +2,10 @@
 
 A *family* is a set of cells that share quantities, so that they are shown or hidden together
 at each *position* (period × level × code): the five outcome rates of one horizon share their
-denominator (youths whose horizon has elapsed and whose situation is known, K; the lost-from-
-view rate's is D = K + its numerator), the comparison rates and gaps of one horizon share the
-comparison group's size and the matched CSF youths; a count or a rate alone is its own family.
+denominator (parcours whose horizon has elapsed and whose situation is known, K; the lost-from-
+view rate's is D = K + its numerator), the comparison rates, the compared CSF parcours' rates and
+the gaps of one horizon share the comparison group's size and the compared CSF parcours; a count
+or a rate alone is its own family.
 At each position a family holds a vector of quantities (its *components*); every component is
 additive over the same tables: each dimension's categories add up to the national cell, years
 to "ensemble", académies to their région académique.
@@ -31,7 +32,8 @@ ACADEMIE = "academie"
 Position = tuple[str, str, str]  # (periode, niveau, code_niveau)
 
 _RESULTAT = re.compile(
-    r"^(?P<ecart>ecart_)?taux_(?P<mesure>.+)_(?P<horizon>sortie|3m|6m|12m)(?P<comp>_comparaison)?$"
+    r"^(?P<ecart>ecart_)?taux_(?P<mesure>.+)_(?P<horizon>sortie|3m|6m|12m)"
+    r"(?:(?P<comp>_comparaison)|(?P<csf>_csf_compares))?$"
 )
 _MESURES = {
     "retour_formation_initiale": "R",
@@ -139,6 +141,8 @@ def _famille_de(indicateur: str, unite: str) -> tuple[str, str, str] | None:
         )
     if m["comp"]:
         return f"comparaison_{horizon}", "X" + code, ("NCD" if perdus else "NC")
+    if m["csf"]:  # the compared CSF parcours: the écart's own CSF side
+        return f"comparaison_{horizon}", "Y" + code, ("NCSFD" if perdus else "NCSF")
     return f"resultats_{horizon}", code, ("D" if perdus else "K")
 
 
@@ -152,7 +156,11 @@ def _nouvelle_famille(nom: str, unite: str) -> Famille:
             inegalites=({"R": 1, "A": 1, "C": 1, "S": -1}, {"S": 1, "K": -1}),
         )
     if nom.startswith("comparaison_"):
-        composantes = ("NC", "NCD", "NCSF", "NCSFD", "XR", "XA", "XC", "XS", "XP")
+        composantes = (
+            "NC", "NCD", "NCSF", "NCSFD",
+            "XR", "XA", "XC", "XS", "XP",  # comparison group numerators
+            "YR", "YA", "YC", "YS", "YP",  # compared CSF parcours numerators
+        )  # fmt: skip
         return Famille(
             nom,
             composantes,
@@ -161,6 +169,9 @@ def _nouvelle_famille(nom: str, unite: str) -> Famille:
                 {"XR": 1, "XA": 1, "XC": 1, "XS": -1},
                 {"XS": 1, "NC": -1},
                 {"XP": 1, "NCD": -1},
+                {"YR": 1, "YA": 1, "YC": 1, "YS": -1},
+                {"YS": 1, "NCSF": -1},
+                {"YP": 1, "NCSFD": -1},
             ),
         )
     if unite == "nombre":

@@ -90,5 +90,6 @@ TITRES = {
     "tranche_age": "Tranche d'âge",
     "type_acheteur": "Type d'acheteur",
     "unite": "Unité",
+    "unite_compte": "Unité de compte",
     "valeur": "Valeur",
 }

@@ -299,7 +299,10 @@ MLDS_SUIVIS = CsvSource(
         Column("situation", "label", required=True, labels=SITUATIONS),
     ),
     required_headers=("ine", "date_observation", "horizon", "situation"),
-    unique_key=("ine", "id_parcours", "horizon"),
+    # A follow-up without a parcours is told apart by its date (a youth may have several
+    # parcours, each with its own exit): the warehouse places it in a parcours' window
+    # (int_suivis__rattachement).
+    unique_key=("ine", "id_parcours", "horizon", "date_observation"),
     signature=frozenset({"ine", "horizon", "date_observation"}),
 )
 

@@ -50,6 +50,7 @@ FAMILLES_REGLES = {
     "suivi_avant_debut_parcours": "Suivi daté avant le début du parcours",
     "suivi_jeune_absent": "Suivi d'un jeune inconnu (ni jeune ni parcours)",
     "suivi_jeune_en_quarantaine": "Suivi d'un jeune en quarantaine, sans parcours",
+    "suivi_hors_fenetre": "Suivi sans parcours, hors de la fenêtre de tout horizon",
     "jeune_parcours_non_charge": "Jeune dont le parcours CSF n'est pas chargé",
 }
 # What became of the records a rule names (qualite_regles.traitement).

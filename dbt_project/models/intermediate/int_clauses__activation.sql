@@ -72,6 +72,9 @@ final as (
             >= observation.observation_date,
             true
         ) as is_dormante,
+        -- Notified by the observation date: a clause notified later does not exist yet for any
+        -- indicator (a hard cut-off); fct_clauses still lists it.
+        coalesce(clauses.notification_date <= observation.observation_date, false) as is_notifiee,
         observation.observation_date
     from clauses
     cross join observation

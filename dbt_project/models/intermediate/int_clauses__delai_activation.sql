@@ -62,9 +62,15 @@ quantiles as (
         periode,
         sum(evenements) as nb_activees,
         sum(sorties) as nb_clauses,
-        min(duree_jours) filter (where evenements > 0 and survie <= 0.75) as q1,
-        min(duree_jours) filter (where evenements > 0 and survie <= 0.5) as mediane,
-        min(duree_jours) filter (where evenements > 0 and survie <= 0.25) as q3,
+        -- A quantile is the first day the curve is at or below its level. The product is taken
+        -- in floating point (exp of a sum of logs), so a curve landing exactly on ½ may come out
+        -- as 0.5000000000000001: compare with a tolerance of 1e-9. It is far above the rounding
+        -- error (about 1e-16 per factor, times at most 10^5 factors: 1e-11) and far below any
+        -- gap between a level and a value the curve can take near it in practice; the
+        -- independent exact computation in tests/indicateurs_reference.py (fractions) checks it.
+        min(duree_jours) filter (where evenements > 0 and survie <= 0.75 + 1e-9) as q1,
+        min(duree_jours) filter (where evenements > 0 and survie <= 0.5 + 1e-9) as mediane,
+        min(duree_jours) filter (where evenements > 0 and survie <= 0.25 + 1e-9) as q3,
         min(duree_jours) filter (
             where evenements > 0 and survie <= 0.5 + {{ z }} * survie * sqrt(greenwood)
         ) as mediane_ic_bas,

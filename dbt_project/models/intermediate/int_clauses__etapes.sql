@@ -27,14 +27,15 @@ parcours as (
         parcours.clause_id,
         min(parcours.positionnement_date) as positionnement_date,
         min(parcours.convention_date) as convention_date,
-        min(parcours.fin_reelle_date) filter (where parcours.statut = 'termine')
+        -- The status at the observation date: an end after it has not happened yet.
+        min(parcours.fin_reelle_date) filter (where parcours.statut_observe = 'termine')
             as achevement_date,
-        bool_or(parcours.statut = 'termine') as has_parcours_termine,
+        bool_or(parcours.statut_observe = 'termine') as has_parcours_termine,
         -- Any parcours row means a youth was positioned, even without a recorded date.
         count(*) > 0 as has_positionnement,
         bool_or(
-            parcours.convention_date is not null
-            or parcours.statut in ('convention_signee', 'en_cours', 'termine', 'interrompu')
+            parcours.convention_date <= observation.observation_date
+            or parcours.statut_observe in ('convention_signee', 'en_cours', 'termine', 'interrompu')
         ) as has_convention
     from {{ ref('int_parcours__rattachement') }} as parcours
     cross join observation
@@ -96,6 +97,8 @@ etapes as (
     left join registre on clauses.clause_id = registre.clause_id
     left join parcours on clauses.clause_id = parcours.clause_id
     left join sorties_positives on clauses.clause_id = sorties_positives.clause_id
+    -- A clause notified after the observation date does not exist yet (hard cut-off).
+    where clauses.is_notifiee
 ),
 
 final as (

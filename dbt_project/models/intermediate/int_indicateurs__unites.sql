@@ -5,10 +5,20 @@
 with
 
 clauses as (
+    -- A clause notified after the observation date does not exist yet (hard cut-off).
     select * from {{ ref('int_clauses__activation') }}
+    where is_notifiee
+),
+
+marches as (
+    select marches.*
+    from {{ ref('stg_decp__marches') }} as marches
+    cross join {{ ref('int_observation_date') }} as observation
+    where coalesce(marches.date_notification <= observation.observation_date, true)
 ),
 
 jeunes as (
+    -- Each youth once, described by their first started parcours.
     select * from {{ ref('int_jeunes_csf__resultats') }}
 ),
 
@@ -17,23 +27,15 @@ mesures as (
 ),
 
 horizons as (
+    -- One row per started parcours and horizon: outcomes are counted per parcours.
     select * from {{ ref('int_jeunes_csf__horizons') }}
 ),
 
 parcours as (
-    select
-        parcours.parcours_id,
-        parcours.statut,
-        year(parcours.debut_date) as annee_debut,
-        coalesce(jeunes.code_academie, clauses.code_academie) as code_academie,
-        jeunes.sexe,
-        {{ tranche_age('jeunes.age_entree') }} as tranche_age,
-        clauses.secteur
-    -- Every started parcours, whatever its clause or youth (int_parcours__rattachement).
-    from {{ ref('int_parcours__rattachement') }} as parcours
-    left join {{ ref('stg_mlds__jeunes') }} as jeunes on parcours.jeune_id = jeunes.jeune_id
-    left join clauses on parcours.clause_id = clauses.clause_id
-    where parcours.is_commence
+    -- Every started parcours, whatever its clause or youth, described by its own episode and
+    -- its status at the observation date (int_parcours__rattachement).
+    select * from {{ ref('int_parcours__rattachement') }}
+    where is_commence
 ),
 
 units as (
@@ -138,7 +140,7 @@ units as (
         1 as poids_denominateur,
         siret_acheteur,
         division_cpv
-    from {{ ref('stg_decp__marches') }}
+    from marches
     union all by name
     select
         'nb_jeunes_csf' as indicateur,
@@ -172,8 +174,8 @@ units as (
         'taux_achevement' as indicateur,
         parcours_id as unite_id,
         annee_debut as annee,
-        statut = 'termine' as is_numerateur,
-        statut in ('termine', 'interrompu') as is_denominateur,
+        statut_observe = 'termine' as is_numerateur,
+        statut_observe in ('termine', 'interrompu') as is_denominateur,
         1 as poids_numerateur,
         1 as poids_denominateur,
         code_academie,
@@ -185,7 +187,7 @@ units as (
     select
         -- Every outcome rate at every horizon (int_jeunes_comparaison__cellules: same rules).
         mesures.mesure || '_' || horizons.suffixe as indicateur,
-        horizons.jeune_id as unite_id,
+        horizons.parcours_id as unite_id,
         horizons.annee_debut as annee,
         {{ resultat_numerateur('mesures', 'horizons') }} as is_numerateur,
         {{ resultat_denominateur('mesures', 'horizons') }} as is_denominateur,

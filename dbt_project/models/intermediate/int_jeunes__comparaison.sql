@@ -1,7 +1,7 @@
 -- The comparison group's outcome rates, directly standardised on the CSF group's mix: within a
 -- cell, each stratum's comparison rate is weighted by its share of CSF youths. Strata without any
 -- comparison youth cannot be standardised: their CSF youths are left out of both sides, and the
--- CSF rate of the difference is recomputed on the youths kept (numerateur of the écart row).
+-- CSF rate of the difference is recomputed on the parcours kept (the `_csf_compares` rows).
 -- The difference is an "écart observé", not an effect: nothing but this mix is adjusted for.
 {%- set z = var('wilson_z') %}
 {%- set strate = 'code_academie, annee_entree_mlds, sexe, tranche_age, derniere_classe' %}
@@ -62,6 +62,20 @@ final as (
         taux_standardise as valeur,
         greatest(0.0, taux_standardise - {{ z }} * erreur_standardise) as ic_bas,
         least(1.0, taux_standardise + {{ z }} * erreur_standardise) as ic_haut
+    from mesures
+    union all
+    -- The CSF side of the écart: the same rate on the compared CSF parcours only (strata with
+    -- comparison youths). Every output prints it, not the all-parcours rate, beside the écart.
+    select
+        indicateur || '_csf_compares' as indicateur,
+        niveau,
+        code_niveau,
+        periode,
+        x_csf as numerateur,
+        n_csf as denominateur,
+        taux_csf as valeur,
+        {{ wilson_bound('x_csf', 'n_csf', 'low') }} as ic_bas,
+        {{ wilson_bound('x_csf', 'n_csf', 'high') }} as ic_haut
     from mesures
     union all
     select

@@ -4,7 +4,8 @@
 with
 
 jeunes as (
-    select * from {{ ref('stg_mlds__jeunes') }}
+    -- Each youth's latest episode entered by the observation date.
+    select * from {{ ref('int_jeunes__episode_observe') }}
 ),
 
 -- Youths without any CSF parcours, loaded or shown by the exports (int_jeunes__rattachement).
@@ -14,9 +15,10 @@ comparables as (
 ),
 
 suivis as (
-    -- Follow-ups the cross-file rules leave out are not used (int_suivis__rattachement).
+    -- Follow-ups the cross-file rules leave out (a comparison youth's must fall in the window of
+    -- their MLDS exit) or dated after the observation date are not used (int_suivis__rattachement).
     select * from {{ ref('int_suivis__rattachement') }}
-    where is_retenu
+    where is_utilisable
 ),
 
 observation as (
@@ -30,9 +32,7 @@ horizons as (
 comparaison as (
     select jeunes.*
     from jeunes
-    cross join observation
     semi join comparables on jeunes.jeune_id = comparables.jeune_id
-    where jeunes.entree_mlds_date <= observation.observation_date
 ),
 
 observed as (
@@ -62,7 +62,8 @@ final as (
             <= observation.observation_date,
             false
         ) as is_horizon_atteint,
-        -- The exit situation may be recorded on the youth rather than as a follow-up.
+        -- The exit situation may be recorded on the youth rather than as a follow-up (an exit
+        -- after the observation date has not happened: its horizon is not reached).
         coalesce(
             observed.situation,
             case when horizons.horizon = 'sortie' then comparaison.situation_sortie end

@@ -1,16 +1,19 @@
--- One row per youth with a CSF parcours and per follow-up horizon (exit, 3, 6, 12 months after
--- the end of their reference parcours): whether the horizon has elapsed at the observation date,
--- and the situation observed then.
+-- One row per started CSF parcours and per follow-up horizon (exit, 3, 6, 12 months after its
+-- end): whether the horizon has elapsed at the observation date, and the situation observed then
+-- (docs/methodologie.md: the unit of outcomes is the parcours; a youth with two parcours counts
+-- for each, from each one's own end).
 with
 
-resultats as (
-    select * from {{ ref('int_jeunes_csf__resultats') }}
+parcours as (
+    select * from {{ ref('int_parcours__rattachement') }}
+    where is_commence
 ),
 
 suivis as (
-    -- Follow-ups the cross-file rules leave out are not used (int_suivis__rattachement).
+    -- Follow-ups attached to a parcours and dated by the observation date
+    -- (int_suivis__rattachement: the one decision on which parcours a follow-up describes).
     select * from {{ ref('int_suivis__rattachement') }}
-    where is_retenu
+    where is_utilisable and parcours_rattache_id is not null
 ),
 
 observation as (
@@ -22,47 +25,44 @@ horizons as (
 ),
 
 observed as (
-    -- An observation tied to the reference parcours wins over one recorded without a parcours.
+    -- A follow-up naming the parcours wins over one placed by its window, then the latest.
     select
-        resultats.jeune_id,
+        suivis.parcours_rattache_id as parcours_id,
         suivis.horizon,
         suivis.situation
-    from resultats
-    inner join suivis
-        on
-            resultats.jeune_id = suivis.jeune_id
-            and (resultats.parcours_id = suivis.parcours_id or suivis.parcours_id is null)
+    from suivis
     qualify row_number() over (
-        partition by resultats.jeune_id, suivis.horizon
+        partition by suivis.parcours_rattache_id, suivis.horizon
         order by (suivis.parcours_id is null), suivis.observation_date desc
     ) = 1
 ),
 
 final as (
     select
-        resultats.jeune_id,
-        resultats.parcours_id,
-        resultats.code_academie,
-        resultats.annee_debut,
-        resultats.sexe,
-        resultats.tranche_age,
-        resultats.derniere_classe,
-        resultats.annee_entree_mlds,
-        resultats.secteur,
+        parcours.jeune_id,
+        parcours.parcours_id,
+        parcours.code_academie,
+        parcours.annee_debut,
+        parcours.sexe,
+        parcours.tranche_age,
+        parcours.derniere_classe,
+        parcours.annee_entree_mlds,
+        parcours.secteur,
         horizons.horizon,
         horizons.suffixe,
-        -- Censoring: horizon h counts only once h months have elapsed since the parcours end.
+        -- Censoring: horizon h counts only once h months have elapsed since the parcours ended
+        -- (an end after the observation date is no end yet: fin_observee_date is then null).
         coalesce(
-            (resultats.fin_reelle_date + to_months(horizons.mois))::date
+            (parcours.fin_observee_date + to_months(horizons.mois))::date
             <= observation.observation_date,
             false
         ) as is_horizon_atteint,
         observed.situation
-    from resultats
+    from parcours
     cross join horizons
     cross join observation
     left join observed
-        on resultats.jeune_id = observed.jeune_id and horizons.horizon = observed.horizon
+        on parcours.parcours_id = observed.parcours_id and horizons.horizon = observed.horizon
 )
 
 select * from final

@@ -8,6 +8,10 @@
 -- parcours (they are real youths), the procurement side only those attached to a known clause;
 -- the others make the « parcours sans clause connue » line of qualite_rapprochement. A parcours
 -- whose youth is unknown counts on both sides, its youth's sex and age « non renseignés ».
+-- It also decides, once, what describes the parcours (« Unité de compte »): its MLDS episode (the
+-- youth's latest entry on or before its start, else their first), hence its académie (else the
+-- clause's), age band, last class and MLDS entry year; and what had happened by the observation
+-- date (a hard cut-off): started, ended (an end after it is not an end yet), its status then.
 with
 
 parcours as (
@@ -15,11 +19,59 @@ parcours as (
 ),
 
 clauses as (
-    select clause_id from {{ ref('stg_csf__clauses') }}
+    select
+        clause_id,
+        code_academie,
+        secteur_activite_entreprise
+    from {{ ref('stg_csf__clauses') }}
 ),
 
 jeunes as (
-    select jeune_id from {{ ref('stg_mlds__jeunes') }}
+    select
+        jeune_id,
+        sexe
+    from {{ ref('stg_mlds__jeunes') }}
+),
+
+episodes as (
+    -- Episodes that exist at the observation date (one entered later has not happened yet).
+    select episodes.*
+    from {{ ref('stg_mlds__episodes') }} as episodes
+    cross join {{ ref('int_observation_date') }} as observation
+    where episodes.entree_mlds_date <= observation.observation_date
+),
+
+episode_du_parcours as (
+    -- The episode containing the parcours: the latest entered on or before its start (its
+    -- agreement or positioning when it has not started), else the youth's first one.
+    select
+        parcours.parcours_id,
+        episodes.code_academie,
+        episodes.age_entree,
+        episodes.derniere_classe,
+        episodes.entree_mlds_date
+    from {{ ref('stg_mlds__parcours') }} as parcours
+    inner join episodes on parcours.jeune_id = episodes.jeune_id
+    qualify row_number() over (
+        partition by parcours.parcours_id
+        order by
+            coalesce(
+                episodes.entree_mlds_date
+                <= coalesce(
+                    parcours.debut_date, parcours.convention_date, parcours.positionnement_date
+                ),
+                false
+            ) desc,
+            case
+                when
+                    episodes.entree_mlds_date
+                    <= coalesce(
+                        parcours.debut_date, parcours.convention_date, parcours.positionnement_date
+                    )
+                    then episodes.entree_mlds_date
+            end desc nulls last,
+            episodes.entree_mlds_date asc
+    ) = 1
 ),
 
 quarantaine as (
@@ -48,11 +100,49 @@ final as (
         end as rattachement_jeune,
         jeunes.jeune_id is not null as is_jeune_connu,
         -- Started at the observation date: what every count of parcours counts.
-        coalesce(parcours.debut_date <= observation.observation_date, false) as is_commence
+        coalesce(parcours.debut_date <= observation.observation_date, false) as is_commence,
+        -- Ended at the observation date: an end dated after it has not happened yet.
+        case
+            when parcours.fin_reelle_date <= observation.observation_date
+                then parcours.fin_reelle_date
+        end as fin_observee_date,
+        -- The status at the observation date, whatever the export says of later events: a
+        -- parcours that ends after it was in progress; one that starts after it was at most signed.
+        case
+            when parcours.debut_date <= observation.observation_date
+                then
+                    case
+                        when
+                            parcours.statut in ('termine', 'interrompu')
+                            and coalesce(
+                                parcours.fin_reelle_date <= observation.observation_date, true
+                            )
+                            then parcours.statut
+                        when parcours.statut in ('termine', 'interrompu') then 'en_cours'
+                        else parcours.statut
+                    end
+            when parcours.statut in ('convention_signee', 'en_cours', 'termine', 'interrompu')
+                then
+                    case
+                        when parcours.convention_date <= observation.observation_date
+                            then 'convention_signee'
+                        else 'positionne'
+                    end
+            else parcours.statut
+        end as statut_observe,
+        -- What describes the parcours in every indicator (docs/methodologie.md).
+        coalesce(episode_du_parcours.code_academie, clauses.code_academie) as code_academie,
+        clauses.secteur_activite_entreprise as secteur,
+        jeunes.sexe,
+        {{ tranche_age('episode_du_parcours.age_entree') }} as tranche_age,
+        episode_du_parcours.derniere_classe,
+        year(episode_du_parcours.entree_mlds_date) as annee_entree_mlds,
+        year(parcours.debut_date) as annee_debut
     from parcours
     cross join observation
     left join clauses on parcours.clause_id = clauses.clause_id
     left join jeunes on parcours.jeune_id = jeunes.jeune_id
+    left join episode_du_parcours on parcours.parcours_id = episode_du_parcours.parcours_id
     left join quarantaine as clause_en_quarantaine
         on
             clause_en_quarantaine.source = 'csf_clauses'

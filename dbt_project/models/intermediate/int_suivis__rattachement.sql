@@ -6,7 +6,13 @@
 --   suivi_parcours_autre_jeune: the parcours it names is another youth's;
 --   suivi_avant_debut_parcours: dated before the parcours it names starts;
 --   suivi_jeune_absent, suivi_jeune_en_quarantaine: its youth is known neither from the youth
---     files nor from a parcours: no one the indicators count.
+--     files nor from a parcours: no one the indicators count;
+--   suivi_hors_fenetre: it names no parcours and falls in no horizon window: for a youth who had
+--     parcours, the latest parcours ended on or before its date, within h + 3 months of that end
+--     (3 months for the exit); for a youth who had none, their MLDS exit likewise.
+-- A retained follow-up is attached to a parcours (parcours_rattache_id: the one it names, else the
+-- one whose window it falls in). It is used (is_utilisable) only if dated on or before the
+-- observation date: a later one has not happened yet (not an exclusion: nothing is wrong with it).
 -- These rules compare rows of different files, possibly loaded by different runs, so they are
 -- decided here rather than at reading: the row stays in the warehouse, out of the indicators,
 -- and is listed per file on the quality page next to the quarantined ones (qualite_regles).
@@ -20,8 +26,61 @@ parcours as (
     select
         parcours_id,
         jeune_id,
-        debut_date
+        debut_date,
+        fin_reelle_date
     from {{ ref('stg_mlds__parcours') }}
+),
+
+observation as (
+    select observation_date from {{ ref('int_observation_date') }}
+),
+
+horizons as (
+    {{ horizons_suivi() }}
+),
+
+fenetres_parcours as (
+    -- A follow-up without a parcours: the youth's latest parcours ended on or before its date,
+    -- if the date is within the horizon's window after that end.
+    select
+        suivis.jeune_id,
+        suivis.horizon,
+        suivis.observation_date,
+        parcours.parcours_id,
+        suivis.observation_date
+        <= (parcours.fin_reelle_date + to_months(horizons.mois + 3))::date as is_dans_fenetre
+    from suivis
+    inner join horizons on suivis.horizon = horizons.horizon
+    inner join parcours
+        on
+            suivis.jeune_id = parcours.jeune_id
+            and suivis.observation_date >= parcours.fin_reelle_date
+    where suivis.parcours_id is null
+    qualify row_number() over (
+        partition by suivis.jeune_id, suivis.horizon, suivis.observation_date
+        order by parcours.fin_reelle_date desc, parcours.parcours_id desc
+    ) = 1
+),
+
+fenetres_sortie as (
+    -- A youth who had no parcours: their exit from the MLDS (latest episode at the observation
+    -- date), as for the comparison group's horizons.
+    select
+        suivis.jeune_id,
+        suivis.horizon,
+        suivis.observation_date,
+        suivis.observation_date >= episodes.sortie_mlds_date
+        and suivis.observation_date
+        <= (episodes.sortie_mlds_date + to_months(horizons.mois + 3))::date as is_dans_fenetre
+    from suivis
+    inner join horizons on suivis.horizon = horizons.horizon
+    inner join {{ ref('int_jeunes__episode_observe') }} as episodes
+        on suivis.jeune_id = episodes.jeune_id
+    where suivis.parcours_id is null
+),
+
+avec_parcours as (
+    select distinct jeune_id from parcours
 ),
 
 jeunes_connus as (
@@ -54,10 +113,37 @@ final as (
                             then 'suivi_jeune_en_quarantaine'
                         else 'suivi_jeune_absent'
                     end
-        end as regle_exclusion
+            when
+                suivis.parcours_id is null
+                and avec_parcours.jeune_id is not null
+                and not coalesce(fenetres_parcours.is_dans_fenetre, false)
+                then 'suivi_hors_fenetre'
+            when
+                suivis.parcours_id is null
+                and avec_parcours.jeune_id is null
+                and not coalesce(fenetres_sortie.is_dans_fenetre, false)
+                then 'suivi_hors_fenetre'
+        end as regle_exclusion,
+        case
+            when suivis.parcours_id is not null then suivis.parcours_id
+            when fenetres_parcours.is_dans_fenetre then fenetres_parcours.parcours_id
+        end as parcours_rattache_id,
+        coalesce(suivis.observation_date <= observation.observation_date, false) as is_observe
     from suivis
+    cross join observation
     left join parcours on suivis.parcours_id = parcours.parcours_id
     left join jeunes_connus on suivis.jeune_id = jeunes_connus.jeune_id
+    left join avec_parcours on suivis.jeune_id = avec_parcours.jeune_id
+    left join fenetres_parcours
+        on
+            suivis.jeune_id = fenetres_parcours.jeune_id
+            and suivis.horizon = fenetres_parcours.horizon
+            and suivis.observation_date = fenetres_parcours.observation_date
+    left join fenetres_sortie
+        on
+            suivis.jeune_id = fenetres_sortie.jeune_id
+            and suivis.horizon = fenetres_sortie.horizon
+            and suivis.observation_date = fenetres_sortie.observation_date
     left join quarantaine as parcours_en_quarantaine
         on
             parcours_en_quarantaine.source = 'mlds_parcours'
@@ -72,5 +158,7 @@ final as (
 
 select
     *,
-    regle_exclusion is null as is_retenu
+    regle_exclusion is null as is_retenu,
+    -- What the indicators read: retained, and happened by the observation date.
+    regle_exclusion is null and is_observe as is_utilisable
 from final

@@ -14,7 +14,10 @@ final as (
         unite,
         libelle as libelle_indicateur,
         definition as definition_indicateur,
-        dimensions
+        dimensions,
+        -- What one unit of the indicator is (docs/methodologie.md, « Unité de compte »): clause,
+        -- marche, heure, jeune, parcours, or parcours_et_jeune for an écart.
+        unite_compte
     from definitions
 )
 

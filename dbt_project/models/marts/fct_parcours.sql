@@ -9,10 +9,6 @@ parcours as (
     select * from {{ ref('int_parcours__rattachement') }}
 ),
 
-jeunes as (
-    select * from {{ ref('stg_mlds__jeunes') }}
-),
-
 clauses as (
     select
         clause_id,
@@ -44,20 +40,20 @@ final as (
         parcours.clause_id,
         parcours.rattachement_clause,
         parcours.rattachement_jeune,
-        coalesce(jeunes.code_academie, clauses.code_academie) as code_academie,
+        parcours.code_academie,
         clauses.siret_acheteur,
         parcours.siret_entreprise,
-        clauses.secteur_activite_entreprise as secteur,
-        jeunes.sexe,
-        {{ tranche_age('jeunes.age_entree') }} as tranche_age,
-        jeunes.derniere_classe,
-        year(jeunes.entree_mlds_date) as annee_entree_mlds,
-        year(parcours.debut_date) as annee_debut,
+        parcours.secteur,
+        parcours.sexe,
+        parcours.tranche_age,
+        parcours.derniere_classe,
+        parcours.annee_entree_mlds,
+        parcours.annee_debut,
         date_trunc('month', parcours.debut_date)::date as mois_debut,
-        date_trunc('month', parcours.fin_reelle_date)::date as mois_fin,
+        date_trunc('month', parcours.fin_observee_date)::date as mois_fin,
         parcours.heures_prevues,
         parcours.heures_realisees,
-        parcours.statut,
+        parcours.statut_observe as statut,
         parcours.motif_interruption,
         horizons.situation_sortie,
         horizons.situation_3m,
@@ -66,7 +62,6 @@ final as (
         observation.observation_date as date_observation
     from parcours
     cross join observation
-    left join jeunes on parcours.jeune_id = jeunes.jeune_id
     left join clauses on parcours.clause_id = clauses.clause_id
     left join horizons on parcours.parcours_id = horizons.parcours_id
     where parcours.is_commence

@@ -1,9 +1,14 @@
+-- One row per follow-up: per youth, parcours and horizon; without a parcours, per date too (a
+-- youth with several parcours has one exit per parcours: int_suivis__rattachement places it).
 with
 
 latest as (
     {{ latest_rows(
         'mlds_suivis',
-        ['raw_rows.jeune_id', 'raw_rows.id_parcours', 'raw_rows.horizon'],
+        [
+            'raw_rows.jeune_id', 'raw_rows.id_parcours', 'raw_rows.horizon',
+            'case when raw_rows.id_parcours is null then raw_rows.date_observation end'
+        ],
         tie_breakers=['raw_rows.date_observation desc']
     ) }}
 ),
