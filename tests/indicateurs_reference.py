@@ -219,7 +219,7 @@ def dimensions() -> dict[str, list[str]]:
         dims = {row["indicateur"]: row["dimensions"].split() for row in csv.DictReader(handle)}
     for nom in list(dims):
         if nom.endswith("_comparaison"):
-            dims[nom.removesuffix("_comparaison") + "_csf_compares"] = dims[nom]
+            dims.setdefault(nom.removesuffix("_comparaison") + "_csf_compares", dims[nom])
     return dims
 
 
