@@ -251,10 +251,10 @@ def entonnoir(filtres: Filtres, identite: Identite) -> Bloc:
     lignes = [
         [
             r["libelle_etape"],
-            shown(r, fmt.number(r["nb_clauses_atteinte"])),
+            shown(r, fmt.count(r, "nb_clauses_atteinte")),
             fmt.ABSENT
             if r["rang_etape"] == tronquee
-            else shown(r, fmt.number(r["nb_clauses_bloquees"])),
+            else shown(r, fmt.count(r, "nb_clauses_bloquees")),
             shown(r, fmt.percent(r["taux_conversion"]))
             if r["taux_conversion"] is not None
             else shown(r, fmt.ABSENT),
@@ -262,7 +262,8 @@ def entonnoir(filtres: Filtres, identite: Identite) -> Bloc:
             if r["rang_etape"] == tronquee
             else shown(
                 r,
-                fmt.number(r["delai_median_jours"])
+                # A median of days may fall on a half day: whole days, as every output.
+                fmt.jours(r["delai_median_jours"], suffixe="")
                 if r["delai_median_jours"] is not None
                 else fmt.ABSENT,
             ),

@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 from dashboards.components import PAGES
+from pipelines.presentation import formatting as fmt
 
 LOG = logging.getLogger(__name__)
 CALLBACK = "/_dash-update-component"
@@ -152,9 +153,9 @@ def start_warmup(server, cache: ResponseCache, role_sets, snapshot_version, view
                     cache.folder(version).mkdir(parents=True, exist_ok=True, mode=0o700)
                     (cache.folder(version) / DONE).touch()
                     LOG.info(
-                        "tableau de bord : %d vues préparées en %.1f s",
+                        "tableau de bord : %d vues préparées en %s s",
                         len(todo),
-                        time.monotonic() - started,
+                        fmt.number(time.monotonic() - started, 1),
                     )
                     cache.prune(version)
             time.sleep(2)

@@ -257,8 +257,8 @@ def _check_free_space(home: Path) -> None:
     need = int(os.environ.get(MIN_FREE_ENV) or MIN_FREE_MB) * 1_000_000
     if free < need:
         raise OSError(
-            f"disque plein : {free / 1e6:.0f} Mo libres sur {probe}, il en faut au moins "
-            f"{need / 1e6:.0f} ({MIN_FREE_ENV}) ; rien n'a été modifié"
+            f"disque plein : {_n(free / 1e6)} Mo libres sur {probe}, il en faut au moins "
+            f"{_n(need / 1e6)} ({MIN_FREE_ENV}) ; rien n'a été modifié"
         )
 
 
@@ -297,7 +297,7 @@ def _print_summary(settings: Settings, run_id, checks, blocking, warnings, secon
     new, loaded, rejected, read, clean, quarantined = row
     snapshot = read_publication(settings.published_db)
     lines = [
-        f"\ncsf run terminé en {seconds:.1f} s (exécution Dagster {run_id})",
+        f"\ncsf run terminé en {_n(seconds, 1)} s (exécution Dagster {run_id})",
         f"  Fichiers nouveaux : {new} ({loaded} chargés, {rejected} refusés)"
         + (" — aucun nouveau fichier" if new == 0 else ""),
         f"  Lignes : {_n(read)} lues, {_n(clean)} propres, {_n(quarantined)} en quarantaine",
@@ -358,10 +358,11 @@ def _crosscheck_summary(con) -> str | None:
     )
 
 
-def _n(value: int) -> str:
-    from babel.numbers import format_decimal
+def _n(value: float, decimales: int = 0) -> str:
+    """A figure in French (``1 234``, ``12,3``), rounded by the one rule of every output."""
+    from pipelines.presentation.formatting import number
 
-    return format_decimal(value, locale="fr_FR")
+    return number(value, decimales)
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -605,7 +606,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     for path in lot.fichiers:
         print(path)
     print(
-        f"{len(lot.fichiers)} fichier(s) écrit(s) en {time.monotonic() - started:.1f} s "
+        f"{len(lot.fichiers)} fichier(s) écrit(s) en {_n(time.monotonic() - started, 1)} s "
         f"(instantané {lot.instantane}, période {lot.periode})",
         file=sys.stderr,
     )
@@ -624,7 +625,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         for a in diffusion.anonymisation
     )
     print(
-        f"diffusion {diffusion.nom} {state} en {diffusion.secondes:.1f} s (instantané "
+        f"diffusion {diffusion.nom} {state} en {_n(diffusion.secondes, 1)} s (instantané "
         f"{diffusion.instantane}) : {len(diffusion.tables)} tables, {_n(rows)} lignes ; "
         f"k-anonymat : {removed}",
         file=sys.stderr,

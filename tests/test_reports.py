@@ -8,6 +8,7 @@ import json
 import re
 import subprocess
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import duckdb
@@ -49,8 +50,10 @@ def pdf_info(path: Path) -> dict[str, str]:
 
 
 def french_percent(value: float) -> str:
-    """Independent of the code under test: 0.2712 → '27,1 %'."""
-    return f"{value * 100:.1f}".replace(".", ",") + " %"
+    """Independent of the code under test: 0.2712 → '27,1 %', a half away from zero on the
+    value's 15 significant digits (docs/methodologie.md, « Arrondis »)."""
+    digits = Decimal(format(value, ".15g")).scaleb(2).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    return f"{digits:f}".replace(".", ",") + " %"
 
 
 def published(home: Path, sql: str, *params) -> list[tuple]:

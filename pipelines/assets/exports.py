@@ -3,6 +3,7 @@
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
 from pipelines.exports.release import PREFIXE_AUTO, write_release
+from pipelines.presentation.formatting import arrondi
 from pipelines.publish import served_snapshot_id
 from pipelines.resources import CsfResource
 
@@ -29,6 +30,6 @@ def research_release(context: AssetExecutionContext, csf: CsfResource) -> Materi
             "rows": sum(t.lignes for t in diffusion.tables),
             **{f"suppressed {a.table}": a.supprimes for a in diffusion.anonymisation},
             **{f"generalised {a.table}": a.generalises for a in diffusion.anonymisation},
-            "seconds": round(diffusion.secondes, 2),
+            "seconds": float(arrondi(diffusion.secondes, 2)),
         }
     )

@@ -2,6 +2,7 @@
 
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
+from pipelines.presentation.formatting import arrondi
 from pipelines.reports.build import report_all, reports_dir
 from pipelines.resources import CsfResource
 
@@ -25,6 +26,6 @@ def reports(context: AssetExecutionContext, csf: CsfResource) -> MaterializeResu
             "folder": str(reports_dir(settings)),
             "period": lot.periode,
             "snapshot_id": lot.instantane,
-            **{f"seconds {part}": round(s, 2) for part, s in lot.secondes.items()},
+            **{f"seconds {part}": float(arrondi(s, 2)) for part, s in lot.secondes.items()},
         }
     )

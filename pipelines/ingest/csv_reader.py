@@ -77,9 +77,11 @@ class Limits:
 
     def check_size(self, size: int) -> None:
         if size > self.file_bytes:
+            from pipelines.presentation.formatting import number  # Babel, on a refusal only
+
             raise FileRejected(
-                f"fichier trop volumineux : {size / 1e6:.0f} Mo, au-delà de la limite de "
-                f"{self.file_mb:g} Mo ({MAX_FILE_MB_ENV})"
+                f"fichier trop volumineux : {number(size / 1e6, 1)} Mo, au-delà de la limite "
+                f"de {self.file_mb:g} Mo ({MAX_FILE_MB_ENV})"
             )
 
     def check_lines(self, data: bytes) -> None:

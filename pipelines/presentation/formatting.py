@@ -1,12 +1,29 @@
 """French display of figures, with the warehouse's disclosure decision applied (pure
-functions): a row whose ``diffusable`` is false shows ``SECRET`` and nothing of its figures."""
+functions): a row whose ``diffusable`` is false shows ``SECRET`` and nothing of its figures.
+
+Rounding: one rule for every output (dashboard, PDF and workbook reports, command line), in
+one function, ``arrondi``; every formatter below goes through it and hands Babel a figure that
+is already rounded (``decimal_quantization=False``: Babel never rounds again, and by default it
+would round half to even).
+
+The rule, French public statistics' usual one: to the nearest, a half away from zero (« arrondi
+commercial »: 2.5 → 3, -2.5 → -3, 35.5 days → 36), at a fixed number of decimals per unit
+(``DECIMALES``). A float is first read at 15 significant digits, which is what Excel shows and
+rounds too, so the workbook (full-precision numbers under a number format) shows the same figure
+as the PDF and the dashboard; it also drops the binary noise of a computation, so that a rate
+stored as 0.04549999999999999 rounds as the 0.0455 a reader recomputing it finds (4.6 %). A
+proportion shown in percent or in points is scaled by 100 exactly (in decimal), after that
+reading and before rounding: 0.4565 → 45.65 → 45,7 %. An int or a Decimal is taken as it is.
+"""
 
 from __future__ import annotations
 
+import numbers
 from datetime import date
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 from babel.dates import format_date
-from babel.numbers import format_decimal
+from babel.numbers import format_currency, format_decimal
 
 LOCALE = "fr_FR"
 
@@ -28,15 +45,108 @@ LEGENDE_SECRET = (
     "recalculée)."
 )
 
+# ------------------------------------------------------------------------------ rounding
 
-def number(value: float | int) -> str:
-    """``1234.5`` → ``1 234,5`` (narrow no-break space, as Babel does for French)."""
-    return format_decimal(value, locale=LOCALE)
+# Decimals shown for each unit of the marts (``unite``), counted in the unit shown: a rate
+# (``taux``) and an hours ratio (``ratio``) in percent, an écart in percentage points, a delay
+# in whole days (medians included, which may fall on a half day).
+DECIMALES = {"nombre": 0, "taux": 1, "ratio": 1, "ecart": 1, "jours": 0}
+DECIMALES_NOMBRE = 3  # a plain number: at most 3 decimals, trailing zeros dropped
+DECIMALES_MONTANT = 2  # euros and cents
+# Excel's precision: a float is read at this many significant digits before it is rounded.
+CHIFFRES_SIGNIFICATIFS = 15
+_LECTURE = Context(prec=CHIFFRES_SIGNIFICATIFS, rounding=ROUND_HALF_UP)
+_ARRONDI = Context(prec=80, rounding=ROUND_HALF_UP)  # room for any float's integer part
 
 
-def percent(value: float) -> str:
-    """``0.4567`` → ``45,7 %``."""
-    return format_decimal(round(value * 100, 1), format="#,##0.0", locale=LOCALE) + "\u00a0%"
+def arrondi(valeur: float | int | Decimal, decimales: int = 0, echelle: int = 0) -> Decimal:
+    """The one rounding of a figure for a reader: to the nearest, a half away from zero, at
+    ``decimales`` decimals, after scaling by ``10 ** echelle`` (2: a proportion in percent or
+    in points). A float is read at 15 significant digits first (see the module's docstring).
+
+    ``arrondi(2.5) == 3``, ``arrondi(-2.5) == -3``, ``arrondi(0.4565, 1, 2) == Decimal("45.7")``.
+    A result of zero carries no sign (``-0.04`` → ``0``)."""
+    if isinstance(valeur, bool) or not isinstance(valeur, Decimal | numbers.Real):
+        raise TypeError(f"arrondi attend un nombre, reçu {valeur!r}")
+    if isinstance(valeur, Decimal):
+        exact = valeur
+    elif isinstance(valeur, numbers.Integral):
+        exact = Decimal(int(valeur))
+    else:
+        # The shortest decimal that reads back as the float (never its binary expansion:
+        # 0.0455 is stored as 0.04549999…), then at Excel's 15 significant digits.
+        exact = _LECTURE.plus(Decimal(repr(float(valeur))))
+    if not exact.is_finite():
+        raise ValueError(f"arrondi attend un nombre fini, reçu {valeur!r}")
+    rounded = exact.scaleb(echelle, _ARRONDI).quantize(
+        Decimal(1).scaleb(-decimales), context=_ARRONDI
+    )
+    return rounded.copy_abs() if rounded.is_zero() else rounded
+
+
+def _motif(decimales: int, signe: bool = False) -> str:
+    """Babel's pattern for exactly ``decimales`` decimals, with or without a sign."""
+    motif = "#,##0" + ("." + "0" * decimales if decimales else "")
+    return f"+{motif};-{motif}" if signe else motif
+
+
+def _texte(chiffre: Decimal, motif: str) -> str:
+    # decimal_quantization=False: Babel writes the digits it is given and never rounds again.
+    return format_decimal(chiffre, format=motif, locale=LOCALE, decimal_quantization=False)
+
+
+def number(value: float | int | Decimal, decimales: int | None = None) -> str:
+    """``1234.5`` → ``1 234,5`` (narrow no-break space, as Babel does for French). With
+    ``decimales``, exactly that many decimals (``number(35.5, 0)`` → ``36``); without, at
+    most ``DECIMALES_NOMBRE`` and no trailing zero."""
+    if decimales is not None:
+        return _texte(arrondi(value, decimales), _motif(decimales))
+    return _texte(arrondi(value, DECIMALES_NOMBRE), "#,##0." + "#" * DECIMALES_NOMBRE)
+
+
+def percent(value: float, decimales: int = DECIMALES["taux"]) -> str:
+    """A proportion in percent: ``0.4567`` → ``45,7 %``."""
+    return _texte(arrondi(value, decimales, echelle=2), _motif(decimales)) + "\u00a0%"
+
+
+def points(value: float | Decimal, echelle: int = 2) -> str:
+    """A difference of two proportions in percentage points, signed: ``0.039`` → ``+3,9``
+    (``echelle=0`` for a value already in points). Zero has no sign: ``0,0``."""
+    chiffre = arrondi(value, DECIMALES["ecart"], echelle)
+    return _texte(chiffre, _motif(DECIMALES["ecart"], signe=not chiffre.is_zero()))
+
+
+def jours(value: float | int | Decimal, suffixe: str = "\u00a0jours") -> str:
+    """A number of days, whole (a median of 35.5 days → ``36 jours``)."""
+    return number(value, DECIMALES["jours"]) + suffixe
+
+
+def montant(value: float | int | Decimal) -> str:
+    """Euros to the cent: ``1234.5`` → ``1 234,50 €``."""
+    chiffre = arrondi(value, DECIMALES_MONTANT)
+    return format_currency(
+        chiffre,
+        "EUR",
+        format=_motif(DECIMALES_MONTANT) + "\u00a0¤",
+        locale=LOCALE,
+        currency_digits=False,
+        decimal_quantization=False,
+    )
+
+
+def valeur_unite(value: float | int | Decimal, unite: str) -> str:
+    """One value of a mart's unit as every output shows it: ``nombre`` → ``1 234``, ``taux``
+    and ``ratio`` → ``45,7 %``, ``ecart`` → ``+3,9 pts``, ``jours`` → ``158 jours``."""
+    if unite == "nombre":
+        return number(value, DECIMALES["nombre"])
+    if unite == "jours":
+        return jours(value)
+    if unite == "ecart":
+        return f"{points(value)}\u00a0pts"
+    return percent(value, DECIMALES[unite] if unite in DECIMALES else DECIMALES["taux"])
+
+
+# ------------------------------------------------------------------------------ display
 
 
 def french_date(value: date | str) -> str:
@@ -53,13 +163,7 @@ def indicator_value(row: dict) -> str:
     if row["valeur"] is None:
         # Shown but empty: a rate on no one (0/0), or a median not reached yet.
         return "non atteint" if row["unite"] == "jours" else ABSENT
-    if row["unite"] == "nombre":
-        return number(int(row["valeur"]))
-    if row["unite"] == "jours":
-        return f"{number(round(row['valeur']))}\u00a0jours"
-    if row["unite"] == "ecart":
-        return ecart(row)
-    return percent(row["valeur"])
+    return valeur_unite(row["valeur"], row["unite"])
 
 
 def est_secret(row: dict | None) -> bool:
@@ -80,7 +184,7 @@ def count(row: dict | None, field: str = "numerateur") -> str:
         return ABSENT
     if not row["diffusable"]:
         return SECRET
-    return ABSENT if row.get(field) is None else number(row[field])
+    return ABSENT if row.get(field) is None else number(row[field], DECIMALES["nombre"])
 
 
 def ecart(row: dict | None) -> str:
@@ -91,20 +195,13 @@ def ecart(row: dict | None) -> str:
         return SECRET
     if row["valeur"] is None:
         return ABSENT
-    points = format_decimal(
-        round(row["valeur"] * 100, 1), format="+#,##0.0;-#,##0.0", locale=LOCALE
-    )
-    return f"{points}\u00a0pts"
+    return f"{points(row['valeur'])}\u00a0pts"
 
 
 def ecart_interval(row: dict | None) -> str:
     if not row or not row["diffusable"] or row["ic_bas"] is None:
         return ""
-    low, high = (
-        format_decimal(round(row[k] * 100, 1), format="+#,##0.0;-#,##0.0", locale=LOCALE)
-        for k in ("ic_bas", "ic_haut")
-    )
-    return f"{low} à {high}\u00a0pts"
+    return f"{points(row['ic_bas'])} à {points(row['ic_haut'])}\u00a0pts"
 
 
 def month(value: date | None) -> str:

@@ -44,7 +44,8 @@ def valeur(row: dict | None, champ: str = "valeur") -> Cellule:
         return None
     kind = TYPES[row["unite"]]
     if kind is Type.POINTS:
-        value = round(value * 100, 1)
+        # In points, rounded by the one rule: the workbook holds the figure the PDF shows.
+        value = float(fmt.arrondi(value, fmt.DECIMALES["ecart"], echelle=2))
     return Valeur(value, kind)
 
 

@@ -1,10 +1,10 @@
-"""French text of a report cell (the PDF's rendering; the workbook keeps typed values)."""
+"""French text of a report cell (the PDF's rendering; the workbook keeps typed values, shown by
+Excel under number formats of the same decimals). Every figure is rounded by the one rule,
+``pipelines.presentation.formatting.arrondi``."""
 
 from __future__ import annotations
 
 from datetime import date
-
-from babel.numbers import format_currency, format_decimal
 
 from pipelines.presentation import formatting as fmt
 from pipelines.reports.model import Cellule, Masque, Type, Valeur
@@ -27,13 +27,14 @@ def texte(cellule: Cellule, type_colonne: Type) -> str:
         return fmt.french_date(cellule) if isinstance(cellule, date) else str(cellule)
     if kind is Type.TAUX:
         return fmt.percent(cellule)
-    if kind is Type.POINTS:
-        points = format_decimal(cellule, format="+#,##0.0;-#,##0.0", locale=fmt.LOCALE)
-        return f"{points}\u00a0pts"
+    if kind is Type.POINTS:  # already in points (cells.valeur)
+        return f"{fmt.points(cellule, echelle=0)}\u00a0pts"
     if kind is Type.JOURS:
-        return f"{fmt.number(round(cellule))}\u00a0j"
+        return fmt.jours(cellule, "\u00a0j")
     if kind is Type.MONTANT:
-        return format_currency(cellule, "EUR", format="#,##0\u00a0¤", locale=fmt.LOCALE)
+        return fmt.montant(cellule)
+    if kind is Type.ENTIER:
+        return fmt.number(cellule, fmt.DECIMALES["nombre"])
     return fmt.number(cellule)
 
 

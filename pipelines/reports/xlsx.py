@@ -17,12 +17,21 @@ from pipelines.presentation import formatting as fmt
 from pipelines.reports.model import Masque, Rapport, Section, Type, Valeur
 from pipelines.reports.sections import a_propos
 
+
+def _decimales(n: int) -> str:
+    return "." + "0" * n if n else ""
+
+
+# Cells keep full precision; Excel shows them at the decimals of the one rounding rule
+# (pipelines.presentation.formatting.DECIMALES), rounding a half away from zero on its 15
+# significant digits, as ``fmt.arrondi`` does: the workbook shows the PDF's figures.
+_POINTS = "0" + _decimales(fmt.DECIMALES["ecart"])
 FORMATS = {
-    Type.ENTIER: "#,##0",
-    Type.TAUX: "0.0%",
-    Type.POINTS: '+0.0" pts";-0.0" pts";0.0" pts"',
-    Type.JOURS: '#,##0" j"',
-    Type.MONTANT: '#,##0.00" €"',
+    Type.ENTIER: "#,##0" + _decimales(fmt.DECIMALES["nombre"]),
+    Type.TAUX: "0" + _decimales(fmt.DECIMALES["taux"]) + "%",
+    Type.POINTS: f'+{_POINTS}" pts";-{_POINTS}" pts";{_POINTS}" pts"',
+    Type.JOURS: "#,##0" + _decimales(fmt.DECIMALES["jours"]) + '" j"',
+    Type.MONTANT: "#,##0" + _decimales(fmt.DECIMALES_MONTANT) + '" €"',
     Type.DATE: "dd/mm/yyyy",
 }
 COLONNE_SECRET = "Secret statistique"
