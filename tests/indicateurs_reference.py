@@ -661,14 +661,9 @@ def indicateurs_jeunes(
     nb_parcours = compte(cells, pl.len())
     # A youth counts once, in the year and categories of their first started parcours.
     premiers = commences.sort(["debut_date", "parcours_id"]).unique("jeune_id", keep="first")
-    nb_jeunes = (
-        cellules(premiers, "annee", NIVEAUX_JEUNES)
-        .group_by(CELL)
-        .agg(numerateur=pl.len())
-        .join(nb_parcours.select(CELL), on=CELL, how="right")
-        .with_columns(col("numerateur").fill_null(0))
-        .with_columns(valeur=col("numerateur").cast(pl.Float64))
-    )
+    # Reading (rows): like every figure, a cell exists where its unit does; a cell whose
+    # parcours are all a youth's second ones has no nb_jeunes_csf row.
+    nb_jeunes = compte(cellules(premiers, "annee", NIVEAUX_JEUNES), pl.len())
     sortis = col("fini")
     achevement = taux(cells, col("statut") == "termine", sortis, z)
     resultats = [
