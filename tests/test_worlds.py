@@ -2,7 +2,10 @@
 
 Hypothesis draws small worlds from the sample generator's parameters — one to five académies'
 MLDS exports, 0 to 40 clauses, with or without DECP, with or without comparison youths, one year
-or several, nothing activated or every offer taken, everything censored, one buyer — plus the
+or several, nothing activated or every offer taken, everything censored, one buyer, with or
+without the edge cases of the indicator rules (youths with several parcours, MLDS re-entries in
+another académie, follow-ups citing no parcours, an observation date set before some events:
+``Scale.repeat_youths`` and the knobs after it, ``CSF_OBSERVATION_DATE``) — plus the
 generator's own dirty rows (a few of every kind in every file) and hostile files beside them
 (empty, binary, unknown header, truncated JSON, header only, impossible records). The real
 ``csf run`` runs on each world in a fresh ``CSF_HOME``; none of these worlds has a structural
@@ -17,7 +20,9 @@ defect, so each must:
   national count (numerators and denominators) equals the sum over académies, unknown académie
   included, where the indicator is broken down by académie; every published cell carries a
   secrecy decision, and no hidden cell carries a figure in the research release;
-- serve every dashboard page (and its page callback, with filters) and every download with 200.
+- serve every dashboard page (and its page callback, with filters) and every download with 200;
+- agree, indicator by indicator, with a second computation written from the methodology alone
+  (tests/indicateurs_reference.py).
 
 Profiles: the default run draws ``CI_MONDES`` worlds (derandomised: the same worlds on every
 run); ``make test-worlds`` (``-m worlds``) draws ``CSF_WORLDS_E2E`` (default 200) from
@@ -33,6 +38,7 @@ import json
 import os
 import sys
 from dataclasses import asdict, dataclass
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -48,8 +54,9 @@ from dashboards.server import served_in_background
 from pipelines.ingest.csv_reader import canonical_names, decode, detect_separator
 from pipelines.ingest.sources import MLDS_JEUNES
 from pipelines.sample import generate
-from pipelines.sample.world import ACADEMIES, Scale
+from pipelines.sample.world import ACADEMIES, AS_OF, Scale
 from tests.conftest import csf
+from tests.indicateurs_reference import desaccords
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "mondes_robustesse.json"
 CI_MONDES = 20
@@ -73,6 +80,8 @@ JUNK = {
 # Built from a generated jeunes export: its header alone, and rows a person knows impossible.
 JUNK_FROM_HEADER = ("entete_seule", "impossibles")
 JUNK_KINDS = (*JUNK, *JUNK_FROM_HEADER)
+# The generator's knobs for the edge cases of the indicator rules (Scale's comments).
+EDGE_CASE_KNOBS = ("repeat_youths", "moving_youths", "follow_ups_without_parcours", "recent_ends")
 
 
 @dataclass(frozen=True)
@@ -85,6 +94,7 @@ class Monde:
     academies: tuple[str, ...]  # MLDS exports kept
     decp: bool
     junk: tuple[str, ...] = ()
+    date_observation: str | None = None  # CSF_OBSERVATION_DATE (None: derived from the data)
 
     def scale(self) -> Scale:
         fields = dict(self.echelle)
@@ -101,7 +111,7 @@ class Monde:
     def from_json(cls, d: dict) -> Monde:
         return cls(
             d["nom"], d["graine"], dict(d["echelle"]), tuple(d["academies"]), d["decp"],
-            tuple(d.get("junk", ())),
+            tuple(d.get("junk", ())), d.get("date_observation"),
         )  # fmt: skip
 
 
@@ -127,13 +137,22 @@ def mondes(draw) -> Monde:
         "clause_years": clause_years,
         "activation": draw(st.sampled_from([None, None, 0.0, 1.0])),
     }
+    decp = draw(st.booleans())
+    junk = tuple(draw(st.lists(st.sampled_from(JUNK_KINDS), unique=True, max_size=3)))
+    for knob in EDGE_CASE_KNOBS:  # the indicator rules' edge cases (Scale's docstring)
+        echelle[knob] = draw(st.sampled_from([0.0, 0.0, 0.2, 0.5]))
+    # Mostly derived from the data; else a hard cut-off before some events.
+    observation = None
+    if draw(st.integers(0, 3)) == 0:
+        observation = draw(st.dates(date(first_year, 1, 1), AS_OF)).isoformat()
     return Monde(
         nom=f"monde-{graine}",
         graine=graine,
         echelle=echelle,
         academies=tuple(sorted(set(academies))),
-        decp=draw(st.booleans()),
-        junk=tuple(draw(st.lists(st.sampled_from(JUNK_KINDS), unique=True, max_size=3))),
+        decp=decp,
+        junk=junk,
+        date_observation=observation,
     )
 
 
@@ -403,7 +422,8 @@ def dashboard_answers(home: Path) -> list[str]:
 def check_world(monde: Monde, root: Path) -> None:
     inbox, home = root / "inbox", root / "home"
     build_inbox(monde, inbox)
-    result = csf(home, "run", "--inbox", str(inbox))
+    env = {"CSF_OBSERVATION_DATE": monde.date_observation or ""}
+    result = csf(home, "run", "--inbox", str(inbox), env=env)
     problems = [] if result.returncode == 0 else [f"csf run: code {result.returncode}"]
     if result.returncode == 0:
         problems += row_conservation(home, inbox)
@@ -411,6 +431,7 @@ def check_world(monde: Monde, root: Path) -> None:
         problems += release_secrecy(home)
         problems += reports_rendered(home)
         problems += dashboard_answers(home)
+        problems += desaccords(home / "warehouse" / "build.duckdb")
     if problems:
         reason = "\n".join(problems)
         if result.returncode:
