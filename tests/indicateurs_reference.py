@@ -718,6 +718,7 @@ def groupe_comparaison(e: Entrees) -> pl.DataFrame:
             tranche_age=tranche_age(pl.col("age_entree")),
             derniere_classe="derniere_classe",
             sortie=pl.when(pl.col("sortie_mlds_date") <= obs).then(pl.col("sortie_mlds_date")),
+            situation_sortie="situation_sortie",
         )
     )
     libres = suivis_utilisables(e).filter(pl.col("parcours_id").is_null())
@@ -744,6 +745,14 @@ def groupe_comparaison(e: Entrees) -> pl.DataFrame:
                 ecoule=plus_mois(pl.col("sortie"), mois) <= obs,
             )
             .join(suivis, on="jeune_id", how="left")
+            # Without a follow-up at the exit, the exit situation the youth file records
+            # (methodologie.md, « Groupe de comparaison »).
+            .with_columns(
+                situation=pl.col("situation").fill_null(pl.col("situation_sortie"))
+                if nom == "sortie"
+                else pl.col("situation")
+            )
+            .drop("situation_sortie")
         )
     return avec_region(pl.concat(lignes), e.regions)
 

@@ -71,11 +71,13 @@ quantiles as (
         min(duree_jours) filter (where evenements > 0 and survie <= 0.75 + 1e-9) as q1,
         min(duree_jours) filter (where evenements > 0 and survie <= 0.5 + 1e-9) as mediane,
         min(duree_jours) filter (where evenements > 0 and survie <= 0.25 + 1e-9) as q3,
+        -- Where the curve drops to 0 (every clause still at risk activated that day) Greenwood's
+        -- term is undefined but multiplied by a survival of 0: the band closes on that day.
         min(duree_jours) filter (
-            where evenements > 0 and survie <= 0.5 + {{ z }} * survie * sqrt(greenwood)
+            where evenements > 0 and survie <= 0.5 + {{ z }} * survie * sqrt(coalesce(greenwood, 0))
         ) as mediane_ic_bas,
         min(duree_jours) filter (
-            where evenements > 0 and survie < 0.5 - {{ z }} * survie * sqrt(greenwood)
+            where evenements > 0 and survie < 0.5 - {{ z }} * survie * sqrt(coalesce(greenwood, 0))
         ) as mediane_ic_haut
     from courbe
     group by all

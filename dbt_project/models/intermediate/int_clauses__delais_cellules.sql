@@ -15,12 +15,14 @@ durees as (
     select
         clauses.clause_id,
         clauses.annee_notification,
-        clauses.code_academie,
-        academies.libelle_region_academique as region_academique,
-        clauses.type_acheteur,
-        clauses.siret_acheteur,
-        clauses.secteur,
-        clauses.division_cpv,
+        -- An unknown value forms its own « Non renseigné » cell, as for every other clause
+        -- indicator (int_indicateurs__agreges): the cells of a dimension cover every clause.
+        coalesce(clauses.code_academie, 'NR') as code_academie,
+        coalesce(academies.libelle_region_academique, 'NR') as region_academique,
+        coalesce(clauses.type_acheteur, 'NR') as type_acheteur,
+        coalesce(clauses.siret_acheteur, 'NR') as siret_acheteur,
+        coalesce(clauses.secteur, 'NR') as secteur,
+        coalesce(clauses.division_cpv, 'NR') as division_cpv,
         -- A parcours recorded before the notification counts as activation on day 0.
         greatest(0, date_diff(
             'day',
