@@ -40,6 +40,7 @@ import pytest
 import requests
 
 from dashboards.server import served_in_background
+from pipelines.presentation import formatting as fmt
 from tests.conftest import csf
 
 pytestmark = pytest.mark.slow
@@ -163,6 +164,8 @@ def matches(shown: Shown, expected: float, mode: str, unite: str) -> bool:
             return shown.unit == "" and shown.value == int(expected)
         if unite == "jours":
             return shown.unit == "jours" and _close(shown.value, expected, 0.5)
+        if unite == "jours_median":  # the funnel's median days: whole, by the one rounding rule
+            return shown.unit in ("", "jours") and shown.value == float(fmt.arrondi(expected))
         return shown.unit == "" and _close(shown.value, expected, 0.0005)
     if unite == "ecart":
         return _close(shown.value, expected * 100, 0.05)
@@ -226,7 +229,9 @@ class Consistency:
         )
 
     def funnel(self, output, where, key, field, shown, mode) -> None:
-        unite = {"taux_conversion": "taux", "delai_median_jours": "decimal"}.get(field, "nombre")
+        unite = {"taux_conversion": "taux", "delai_median_jours": "jours_median"}.get(
+            field, "nombre"
+        )
         self.add(
             Observation(output, where, "entonnoir_clauses", key, field, shown, f"{mode}:{unite}")
         )

@@ -11,11 +11,14 @@ HORIZON = re.compile(r"_(sortie|3m|6m|12m)(_comparaison)?$")
 
 def _documented_name(indicator: str) -> str:
     """The name under which the document describes an indicator: per-horizon rates as `…_h`,
-    comparison rates as `…_comparaison`, differences as `ecart_…`."""
+    comparison rates as `…_comparaison`, compared CSF rates as
+    `…_csf_compares`, differences as `ecart_…`."""
     if indicator.startswith("ecart_"):
         return "ecart_…"
     if indicator.endswith("_comparaison"):
         return "…_comparaison"
+    if indicator.endswith("_csf_compares"):
+        return "…_csf_compares"
     if HORIZON.search(indicator):
         return HORIZON.sub("_h", indicator)
     return indicator
