@@ -424,16 +424,17 @@ def sorties_positives(filtres: Filtres, identite: Identite) -> Bloc:
     codes = tuple(
         f"{prefix}taux_sortie_positive_{h}{suffix}"
         for h, _ in HORIZONS
-        for prefix, suffix in (("", ""), ("", "_comparaison"), ("ecart_", ""))
+        for prefix, suffix in (("", "_csf_compares"), ("", "_comparaison"), ("ecart_", ""))
     )
-    # The comparison group has no sector: by sector, its columns stay empty.
+    # The écart beside the two rates it is the difference of: the compared CSF parcours and
+    # the standardised comparison group (methodologie.md); the all-parcours rate is shown by
+    # resultats_6m. The comparison has no sector: by sector, its columns stay empty.
     cells = queries.cellule(codes, filtres.annee, niveau, code)
-    comparison = cells
     lignes, csf, comp = [], [], []
     for h, label in HORIZONS:
-        row = cells.get(f"taux_sortie_positive_{h}")
-        other = comparison.get(f"taux_sortie_positive_{h}_comparaison")
-        gap = comparison.get(f"ecart_taux_sortie_positive_{h}")
+        row = cells.get(f"taux_sortie_positive_{h}_csf_compares")
+        other = cells.get(f"taux_sortie_positive_{h}_comparaison")
+        gap = cells.get(f"ecart_taux_sortie_positive_{h}")
         lignes.append(
             [
                 label,
@@ -449,15 +450,16 @@ def sorties_positives(filtres: Filtres, identite: Identite) -> Bloc:
         comp.append(other)
     return Bloc(
         id="sorties-positives",
-        titre="Sorties positives : jeunes en CSF et groupe de comparaison",
-        resume="Part des jeunes en situation positive à chaque horizon "
-        f"{_lieu(filtres, 'jeunes')}, {_periode(filtres)}, comparée à celle de jeunes suivis "
-        "par la MLDS sans CSF de même profil (écart observé, pas un effet).",
+        titre="Sorties positives : parcours CSF comparés et groupe de comparaison",
+        resume="Part des sorties positives à chaque horizon "
+        f"{_lieu(filtres, 'jeunes')}, {_periode(filtres)}, pour les parcours CSF comparés, et "
+        "celle de jeunes suivis par la MLDS sans CSF de même profil (écart observé, pas un "
+        "effet).",
         colonnes=[
             "Horizon",
-            "Jeunes en CSF",
-            "Intervalle (CSF)",
-            "Groupe de comparaison",
+            "Parcours CSF comparés",
+            "Intervalle (CSF comparés)",
+            "Groupe de comparaison (standardisé)",
             "Intervalle (comparaison)",
             "Écart observé",
             "Intervalle de l'écart",
@@ -466,17 +468,25 @@ def sorties_positives(filtres: Filtres, identite: Identite) -> Bloc:
         figure=figures.groupes(
             [label for _, label in HORIZONS],
             [
-                ("Jeunes en CSF", [_nombre_ou_vide(r) for r in csf], [_valeur(r) for r in csf]),
+                (
+                    "Parcours CSF comparés",
+                    [_nombre_ou_vide(r) for r in csf],
+                    [_valeur(r) for r in csf],
+                ),
                 (
                     "Groupe de comparaison (standardisé)",
                     [_nombre_ou_vide(r) for r in comp],
                     [_valeur(r) for r in comp],
                 ),
             ],
-            "Part des jeunes",
+            "Part des sorties positives",
         ),
         notes=[
-            "Pour l'année, l'entrée à la MLDS définit la cohorte du groupe de comparaison.",
+            "L'écart observé est la différence entre ces deux taux. Les parcours CSF comparés "
+            "sont ceux dont la strate (académie, année d'entrée à la MLDS, sexe, âge, dernière "
+            "classe) compte des jeunes du groupe de comparaison ; le taux de tous les parcours "
+            "CSF est dans « Parcours et situation à 6 mois ».",
+            "Pour l'année, l'entrée à la MLDS définit la cohorte des deux groupes.",
         ],
     )
 
@@ -505,7 +515,7 @@ def resultats_6m(filtres: Filtres, identite: Identite) -> Bloc:
             "Indicateur",
             "Valeur",
             "Intervalle de confiance à 95 %",
-            "Jeunes pris en compte",
+            "Parcours pris en compte",
         ],
         lignes=lignes,
         notes=["Les perdus de vue bornent les autres taux : ils sont toujours affichés à côté."],

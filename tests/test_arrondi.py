@@ -271,6 +271,7 @@ def test_ecarts_in_points_read_the_same_everywhere(monkeypatch, tmp_path):
         for code, _ in RESULTATS:
             found[f"{code}_{h}"] = _indicateur(0.5, ic_bas=0.4, ic_haut=0.6)
             found[f"{code}_{h}_comparaison"] = _indicateur(0.4565, ic_bas=0.4, ic_haut=0.5)
+            found[f"{code}_{h}_csf_compares"] = _indicateur(0.4, ic_bas=0.3, ic_haut=0.5)
             valeur, low, high = gaps.get(h, (0.0, -0.01, 0.01))
             found[f"ecart_{code}_{h}"] = _indicateur(valeur, "ecart", ic_bas=low, ic_haut=high)
     monkeypatch.setattr(queries, "cellule", lambda codes, *args: found)
@@ -288,9 +289,9 @@ def test_ecarts_in_points_read_the_same_everywhere(monkeypatch, tmp_path):
         figures = expected[h]
         low, high = line[6].removesuffix(f"{NBSP}pts").split(" à ")
         assert [_chiffre(t) for t in (line[5], low, high)] == figures
-        assert [_chiffre(t) for t in printed[index][7:10]] == figures
-        assert workbook[index][7:10] == figures
-        assert _chiffre(line[3]) == _chiffre(printed[index][6]) == workbook[index][6] == "45,7"
+        assert [_chiffre(t) for t in printed[index][8:11]] == figures
+        assert workbook[index][8:11] == figures
+        assert _chiffre(line[3]) == _chiffre(printed[index][7]) == workbook[index][7] == "45,7"
 
 
 def test_a_value_of_each_unit_reads_the_same_in_every_output():

@@ -361,7 +361,7 @@ def collect_dashboard(c: Consistency, dash: Dashboard, periodes: list[str]) -> N
                 "Indicateur",
                 "Valeur",
                 "Intervalle de confiance à 95 %",
-                "Jeunes pris en compte",
+                "Parcours pris en compte",
             ], rows[0]
             seen = set()
             for label, value, interval, base in rows[1:]:
@@ -381,7 +381,7 @@ def collect_dashboard(c: Consistency, dash: Dashboard, periodes: list[str]) -> N
                 h = HORIZONS[label]
                 w = f"{where} « {label} »"
                 for code_ind, value, interval in (
-                    (f"taux_sortie_positive_{h}", csf_v, csf_ic),
+                    (f"taux_sortie_positive_{h}_csf_compares", csf_v, csf_ic),
                     (f"taux_sortie_positive_{h}_comparaison", comp_v, comp_ic),
                     (f"ecart_taux_sortie_positive_{h}", gap, gap_ic),
                 ):

@@ -378,15 +378,24 @@ def resultats_jeunes(instantane: Instantane) -> Section:
         f"{prefix}{c}_{h}{suffix}"
         for c, _ in RESULTATS
         for h, _ in HORIZONS
-        for prefix, suffix in (("", ""), ("", "_comparaison"), ("ecart_", ""))
+        for prefix, suffix in (
+            ("", ""),
+            ("", "_csf_compares"),
+            ("", "_comparaison"),
+            ("ecart_", ""),
+        )
     ]
     found = instantane.cellules(codes, "ensemble", "national", "FR")
     lignes = []
     for code, situation in RESULTATS:
         for h, horizon in HORIZONS:
             row = found.get(f"{code}_{h}")
+            compared = found.get(f"{code}_{h}_csf_compares")
             other = found.get(f"{code}_{h}_comparaison")
             gap = found.get(f"ecart_{code}_{h}")
+            # The écart is printed beside the two rates it is the difference of (the compared
+            # CSF parcours and the standardised comparison group), never beside the all-parcours
+            # rate, which covers other parcours and another cohort year (methodologie.md).
             lignes.append(
                 [
                     situation,
@@ -395,13 +404,14 @@ def resultats_jeunes(instantane: Instantane) -> Section:
                     cells.valeur(row),
                     cells.valeur(row, "ic_bas"),
                     cells.valeur(row, "ic_haut"),
+                    cells.valeur(compared),
                     cells.valeur(other),
                     cells.valeur(gap),
                     cells.valeur(gap, "ic_bas"),
                     cells.valeur(gap, "ic_haut"),
                 ]
             )
-    positive = [found.get(f"taux_sortie_positive_{h}") for h, _ in HORIZONS]
+    positive = [found.get(f"taux_sortie_positive_{h}_csf_compares") for h, _ in HORIZONS]
     comparison = [found.get(f"taux_sortie_positive_{h}_comparaison") for h, _ in HORIZONS]
 
     return Section(
@@ -409,16 +419,22 @@ def resultats_jeunes(instantane: Instantane) -> Section:
         titre="Le devenir des jeunes",
         onglet="Devenir des jeunes",
         paragraphes=[
-            "Situation des jeunes à la sortie du parcours puis 3, 6 et 12 mois après, comparée "
-            "à celle de jeunes suivis par la MLDS sans parcours CSF, de même profil. Les perdus "
-            "de vue bornent les autres taux : ils sont toujours donnés à côté."
+            "Situation des jeunes à la sortie de chaque parcours puis 3, 6 et 12 mois après "
+            "(un jeune qui a suivi deux parcours compte pour chacun), comparée à celle de jeunes "
+            "suivis par la MLDS sans parcours CSF, de même profil. Les perdus de vue bornent les "
+            "autres taux : ils sont toujours donnés à côté.",
+            "L'écart observé est la différence entre les deux taux imprimés à sa gauche : celui "
+            "des parcours CSF comparés (ceux dont la strate — académie, année d'entrée à la MLDS, "
+            "sexe, âge, dernière classe — compte des jeunes du groupe de comparaison) et le taux "
+            "du groupe de comparaison standardisé sur eux. Le taux de tous les parcours CSF, "
+            "donné en premier, porte sur davantage de parcours.",
         ],
         graphique=Graphique(
             figures.groupes(
                 [label for _, label in HORIZONS],
                 [
                     (
-                        "Jeunes en CSF",
+                        "Parcours CSF comparés",
                         [cells.trace(r) for r in positive],
                         [texte(cells.valeur(r), Type.TEXTE) for r in positive],
                     ),
@@ -430,8 +446,8 @@ def resultats_jeunes(instantane: Instantane) -> Section:
                 ],
                 "Sortie positive",
             ),
-            alternative="Part des jeunes en sortie positive à chaque horizon, jeunes en CSF "
-            "puis groupe de comparaison : "
+            alternative="Part des sorties positives à chaque horizon, parcours CSF comparés "
+            "puis groupe de comparaison standardisé : "
             + " ; ".join(
                 f"{label} : {texte(cells.valeur(a), Type.TEXTE)} et "
                 f"{texte(cells.valeur(b), Type.TEXTE)}"
@@ -443,18 +459,22 @@ def resultats_jeunes(instantane: Instantane) -> Section:
             [
                 Colonne("Situation", largeur=30),
                 Colonne("Horizon", largeur=12),
-                Colonne("Jeunes pris en compte", Type.ENTIER),
-                Colonne("Jeunes en CSF", Type.TAUX),
+                Colonne("Parcours pris en compte", Type.ENTIER),
+                Colonne("Tous les parcours CSF", Type.TAUX),
                 Colonne("IC 95 % (bas)", Type.TAUX),
                 Colonne("IC 95 % (haut)", Type.TAUX),
-                Colonne("Groupe de comparaison", Type.TAUX),
+                Colonne("Parcours CSF comparés", Type.TAUX),
+                Colonne("Groupe de comparaison (standardisé)", Type.TAUX),
                 Colonne("Écart observé (points)", Type.POINTS),
                 Colonne("Écart : IC 95 % (bas)", Type.POINTS),
                 Colonne("Écart : IC 95 % (haut)", Type.POINTS),
             ],
             lignes,
         ),
-        notes=["Écart observé : différence avec le groupe de comparaison, pas un effet."],
+        notes=[
+            "Écart observé = parcours CSF comparés − groupe de comparaison (standardisé), en "
+            "points : un écart observé, pas un effet."
+        ],
     )
 
 
