@@ -23,6 +23,9 @@ CHIFFRES_CLES = [
     "taux_achevement",
     "taux_sortie_positive_6m",
     "taux_perdus_de_vue_6m",
+    # The écart right after the two rates it is the difference of (methodologie.md).
+    "taux_sortie_positive_6m_csf_compares",
+    "taux_sortie_positive_6m_comparaison",
     "ecart_taux_sortie_positive_6m",
 ]
 STATUTS = [
