@@ -348,7 +348,10 @@ def clauses(e: Entrees) -> pl.DataFrame:
         .group_by("clause_id")
         .agg(
             premier_debut=pl.col("debut_date").min(),
-            heures_realisees=pl.col("heures_realisees").sum(),
+            # Hours of a parcours that ends after the observation date are not known yet.
+            heures_realisees=pl.col("heures_realisees")
+            .filter(pl.col("fin_reelle_date").is_null() | (pl.col("fin_reelle_date") <= obs))
+            .sum(),
         )
     )
     table = (

@@ -28,7 +28,14 @@ started as (
         parcours.clause_id,
         min(parcours.debut_date) as premier_debut_date,
         count(*) as nb_parcours_commences,
-        coalesce(sum(parcours.heures_realisees), 0) as heures_realisees
+        -- A parcours ending after the observation date has not realised its hours yet (the
+        -- export gives them at its end): they count once it has ended.
+        coalesce(
+            sum(parcours.heures_realisees) filter (
+                where parcours.fin_reelle_date is null or parcours.fin_observee_date is not null
+            ),
+            0
+        ) as heures_realisees
     from parcours
     where parcours.is_commence
     group by parcours.clause_id
