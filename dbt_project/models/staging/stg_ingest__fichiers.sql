@@ -17,18 +17,58 @@ jeunes as (
     select
         raw_rows._file_sha256,
         raw_rows.jeune_id,
+        raw_rows.date_entree_mlds,
         coalesce(historiques.code_academie, raw_rows.code_academie) as code_academie
     from {{ source('raw', 'mlds_jeunes') }} as raw_rows
     left join historiques on raw_rows.code_academie = historiques.code_historique
 ),
 
--- Where each youth is followed, to place parcours and follow-up files, which name no académie.
-academie_du_jeune as (
+-- Where each youth was followed at a date, to place parcours and follow-up files, which name
+-- no académie: the académie of the youth's MLDS entry on or before that date (else their first
+-- entry), as a parcours belongs to its episode (int_parcours__rattachement). A youth who moved
+-- from one académie to another places each file by its own dates, not by a tie between both.
+parcours_places as (
     select
-        jeune_id,
-        mode(code_academie) as code_academie
-    from jeunes
-    group by jeune_id
+        raw_rows._file_sha256,
+        jeunes.code_academie
+    from {{ source('raw', 'mlds_parcours') }} as raw_rows
+    inner join jeunes on raw_rows.jeune_id = jeunes.jeune_id
+    qualify row_number() over (
+        partition by raw_rows._file_sha256, raw_rows._line_number
+        order by
+            coalesce(
+                jeunes.date_entree_mlds
+                <= coalesce(raw_rows.date_debut, raw_rows.date_convention, raw_rows.date_positionnement),
+                false
+            ) desc,
+            case
+                when
+                    jeunes.date_entree_mlds
+                    <= coalesce(raw_rows.date_debut, raw_rows.date_convention, raw_rows.date_positionnement)
+                    then jeunes.date_entree_mlds
+            end desc nulls last,
+            jeunes.date_entree_mlds asc,
+            jeunes.code_academie asc
+    ) = 1
+),
+
+suivis_places as (
+    select
+        raw_rows._file_sha256,
+        jeunes.code_academie
+    from {{ source('raw', 'mlds_suivis') }} as raw_rows
+    inner join jeunes on raw_rows.jeune_id = jeunes.jeune_id
+    qualify row_number() over (
+        partition by raw_rows._file_sha256, raw_rows._line_number
+        order by
+            coalesce(jeunes.date_entree_mlds <= raw_rows.date_observation, false) desc,
+            case
+                when jeunes.date_entree_mlds <= raw_rows.date_observation
+                    then jeunes.date_entree_mlds
+            end desc nulls last,
+            jeunes.date_entree_mlds asc,
+            jeunes.code_academie asc
+    ) = 1
 ),
 
 rows_by_academie as (
@@ -37,17 +77,9 @@ rows_by_academie as (
         code_academie
     from jeunes
     union all
-    select
-        raw_rows._file_sha256,
-        academie_du_jeune.code_academie
-    from {{ source('raw', 'mlds_parcours') }} as raw_rows
-    inner join academie_du_jeune on raw_rows.jeune_id = academie_du_jeune.jeune_id
+    select * from parcours_places
     union all
-    select
-        raw_rows._file_sha256,
-        academie_du_jeune.code_academie
-    from {{ source('raw', 'mlds_suivis') }} as raw_rows
-    inner join academie_du_jeune on raw_rows.jeune_id = academie_du_jeune.jeune_id
+    select * from suivis_places
 ),
 
 file_academie as (
