@@ -25,13 +25,22 @@ The rules are those of docs/methodologie.md (« Date d'observation », « Unité
    compared parcours (demo warehouse).
 6. Kaplan–Meier landing exactly on ½ and ¾ (8 clauses notified the same day, 4 activated on 4
    distinct days): the median is the 4th activation day, the first quartile the 2nd.
+7. A youth who moved from académie 14 to académie 15, whose parcours and follow-ups are each in
+   the files of the académie of their episode (docs/ingestion.md « Replacement »): each file is
+   placed in its own académie, not both in one by a tie, so neither replaces the other and both
+   parcours count; a corrected export of académie 15's parcours, saved later, replaces académie
+   15's file only.
 
 Cases 2, 3, 4 and 6 share one inbox (distinct youths, académies and clauses per case, so that
-each case is read in its own cells); case 1 runs one inbox three times.
+each case is read in its own cells); case 1 runs one inbox three times; case 7 runs its own inbox
+twice in one home (before and after the corrected export arrives).
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -522,3 +531,129 @@ def test_every_ecart_is_the_gap_between_the_rates_beside_it(demo_home):
         assert gap == pytest.approx(csf_rate - comparison_rate, abs=1e-12), key
         checked += 1
     assert checked > 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Case 7: a youth who moved, and each académie's parcours and follow-up files.
+
+YM = _ine(7, 1)
+MOVER_CLAUSE = "CSF-M-1"
+# Académie → the youth's MLDS episode there (entry, exit).
+MOVER_EPISODES = {
+    "14": (date(2023, 10, 1), date(2024, 8, 31)),
+    "15": (date(2024, 10, 1), None),
+}
+# Académie → (parcours, start, real end, exit situation): the only parcours of that académie's
+# parcours file, within its episode; that académie's follow-up file holds its exit follow-up.
+MOVER_PARCOURS = {
+    "14": ("PM-2024", date(2024, 2, 5), date(2024, 5, 31), "emploi"),
+    "15": ("PM-2025", date(2025, 1, 13), date(2025, 4, 11), "apprentissage"),
+}
+# A corrected export of académie 15's parcours (the hours realised by PM-2025 corrected).
+CORRECTED_PARCOURS = "mlds_15_parcours_v2.csv"
+CORRECTED_HOURS = 280
+
+
+def _mover_parcours(academie: str) -> list[str]:
+    parcours_id, debut, fin, _ = MOVER_PARCOURS[academie]
+    return _parcours(parcours_id, YM, MOVER_CLAUSE, debut, fin)
+
+
+@pytest.fixture(scope="module")
+def mover_homes(tmp_path_factory) -> dict[str, Path]:
+    """Two states of one CSF_HOME: ``initial``, a copy of the build warehouse after a run on the
+    mover's inbox (in the layout the helpers read: ``<home>/warehouse/build.duckdb``), and
+    ``corrige``, the home after a second run once the corrected export of académie 15's
+    parcours, saved a day later than the other files, joined the inbox."""
+    root = tmp_path_factory.mktemp("demenagement")
+    inbox, home = root / "inbox", root / "home"
+    inbox.mkdir()
+    register = [_clause(MOVER_CLAUSE, "15/01/2024")]
+    _write(inbox / "registre_clauses_csf.csv", REGISTER_HEADER, register, "cp1252")
+    for academie, (parcours_id, _, fin, situation) in MOVER_PARCOURS.items():
+        entree, sortie = MOVER_EPISODES[academie]
+        youth = _youth(YM, academie, entree, sortie, "nouvelle_action_mlds" if sortie else "")
+        parcours = _mover_parcours(academie)
+        follow_up = _follow_up(YM, parcours_id, fin + timedelta(days=7), "sortie", situation)
+        _write(inbox / f"mlds_{academie}_jeunes.csv", YOUTHS_HEADER, [youth])
+        _write(inbox / f"mlds_{academie}_parcours.csv", PARCOURS_HEADER, [parcours])
+        _write(inbox / f"mlds_{academie}_suivis.csv", FOLLOW_UPS_HEADER, [follow_up])
+    # Saved two days ago, all at the same time: no file is newer than another.
+    saved = time.time() - 2 * 86400
+    for path in inbox.iterdir():
+        os.utime(path, (saved, saved))
+    _run(home, inbox)
+    initial = root / "initial"
+    (initial / "warehouse").mkdir(parents=True)
+    shutil.copyfile(home / "warehouse" / "build.duckdb", initial / "warehouse" / "build.duckdb")
+
+    corrected = _mover_parcours("15")
+    corrected[PARCOURS_HEADER.index("heures_realisees")] = str(CORRECTED_HOURS)
+    _write(inbox / CORRECTED_PARCOURS, PARCOURS_HEADER, [corrected])
+    os.utime(inbox / CORRECTED_PARCOURS, (saved + 86400, saved + 86400))
+    return {"initial": initial, "corrige": _run(home, inbox)}
+
+
+def _scopes(home: Path) -> dict[str, tuple]:
+    """File name → (scope, current, replaced by) in ``staging.stg_ingest__fichiers``."""
+    with _build(home) as con:
+        rows = con.execute(
+            "select file_name, perimetre, is_courant, remplace_par "
+            "from staging.stg_ingest__fichiers"
+        ).fetchall()
+    return {name: tuple(rest) for name, *rest in rows}
+
+
+def _replaced(home: Path) -> list[tuple]:
+    """(file, replaced by) of every file ``marts.qualite_fichiers`` marks not current."""
+    with _build(home) as con:
+        return con.execute(
+            "select fichier, remplace_par from marts.qualite_fichiers "
+            "where not est_courant or remplace_par is not null order by fichier"
+        ).fetchall()
+
+
+def test_a_mover_s_files_are_each_placed_in_the_academie_of_their_episode(mover_homes):
+    home = mover_homes["initial"]
+    assert _scopes(home) == {
+        "registre_clauses_csf.csv": ("registre", True, None),
+        **{
+            f"mlds_{academie}_{kind}.csv": (f"academie:{academie}", True, None)
+            for academie in ("14", "15")
+            for kind in ("jeunes", "parcours", "suivis")
+        },
+    }
+    assert _replaced(home) == []
+
+
+def test_both_parcours_of_a_mover_count_in_their_academie(mover_homes):
+    home = mover_homes["initial"]
+    facts = _parcours_facts(home)
+    assert {p: (f["code_academie"], f["situation_sortie"]) for p, f in facts.items()} == {
+        parcours_id: (academie, situation)
+        for academie, (parcours_id, *_, situation) in MOVER_PARCOURS.items()
+    }
+    assert _count(home, "nb_parcours", "national", "FR", "ensemble") == 2
+    for academie, (_, debut, *_) in MOVER_PARCOURS.items():
+        counts = _counts(home, "nb_parcours", "academie", academie)
+        assert counts == {str(debut.year): 1, "ensemble": 1}, academie
+
+
+def test_a_corrected_export_replaces_only_its_own_academie_s_file(mover_homes):
+    home = mover_homes["corrige"]
+    scopes = _scopes(home)
+    assert {
+        name: scopes[name]
+        for name in ("mlds_14_parcours.csv", "mlds_15_parcours.csv", CORRECTED_PARCOURS)
+    } == {
+        "mlds_14_parcours.csv": ("academie:14", True, None),
+        "mlds_15_parcours.csv": ("academie:15", False, CORRECTED_PARCOURS),
+        CORRECTED_PARCOURS: ("academie:15", True, None),
+    }
+    assert _replaced(home) == [("mlds_15_parcours.csv", CORRECTED_PARCOURS)]
+    facts = _parcours_facts(home)
+    assert {p: (f["code_academie"], f["heures_realisees"]) for p, f in facts.items()} == {
+        "PM-2024": ("14", 300),
+        "PM-2025": ("15", CORRECTED_HOURS),
+    }
+    assert _count(home, "nb_parcours", "national", "FR", "ensemble") == 2
