@@ -569,6 +569,12 @@ def collect_report(c: Consistency, book, periode: str) -> None:
     # Devenir des jeunes: every situation and horizon, all cohorts, against the comparison group.
     header, *rows = _sheet(book, "Devenir des jeunes", "Situation")
     assert len(rows) == len(SITUATIONS) * len(HORIZONS)
+    # The écart right after the two rates it is the difference of, named so.
+    assert header[6:9] == (
+        "Parcours CSF comparés",
+        "Groupe de comparaison (standardisé)",
+        "Écart observé (points)",
+    ), header
     for row in rows:
         base = f"{SITUATIONS[row[0]]}_{HORIZONS[row[1]]}"
         where = f"Devenir des jeunes « {row[0]} / {row[1]} »"
@@ -577,10 +583,11 @@ def collect_report(c: Consistency, book, periode: str) -> None:
             (base, "valeur", row[3]),
             (base, "ic_bas", row[4]),
             (base, "ic_haut", row[5]),
-            (f"{base}_comparaison", "valeur", row[6]),
-            (f"ecart_{base}", "valeur", row[7]),
-            (f"ecart_{base}", "ic_bas", row[8]),
-            (f"ecart_{base}", "ic_haut", row[9]),
+            (f"{base}_csf_compares", "valeur", row[6]),
+            (f"{base}_comparaison", "valeur", row[7]),
+            (f"ecart_{base}", "valeur", row[8]),
+            (f"ecart_{base}", "ic_bas", row[9]),
+            (f"ecart_{base}", "ic_haut", row[10]),
         )
         for code, field, value in cells:
             c.indicator(
