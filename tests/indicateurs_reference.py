@@ -578,8 +578,9 @@ def situations_csf(e: Entrees, commences: pl.DataFrame) -> pl.DataFrame:
 
     A follow-up that names a parcours describes it unless that parcours is not loaded, is
     another youth's, or starts after the follow-up's date. One that names none describes, for a
-    youth with parcours, the parcours ended most recently at its date, if it falls in that
-    horizon's window (end ≤ date ≤ end + h + 3 months). A named one wins, then the latest."""
+    youth with parcours, the parcours ended (finished or interrupted) most recently among those
+    whose window for that horizon holds its date (end + max(h - 3, 0) months ≤ date ≤ end + h + 3
+    months). A named one wins, then the latest."""
     suivis = suivis_utilisables(e)
     tous = e.parcours.select(
         "parcours_id", pl.col("jeune_id").alias("jeune_parcours"), "debut_date"
@@ -593,30 +594,33 @@ def situations_csf(e: Entrees, commences: pl.DataFrame) -> pl.DataFrame:
         )
         .select("parcours_id", "horizon", "situation", "observation_date", cite=pl.lit(True))
     )
-    termines = commences.filter(pl.col("fin_reelle_date").is_not_null()).select(
-        "parcours_id", "jeune_id", "fin_reelle_date"
-    )
+    termines = commences.filter(
+        pl.col("statut").is_in(STATUTS_FINIS) & pl.col("fin_reelle_date").is_not_null()
+    ).select("parcours_id", "jeune_id", "fin_reelle_date")
     libres = suivis.filter(pl.col("parcours_id").is_null()).drop("parcours_id")
-    # The parcours ended most recently at the follow-up's date (ties: the larger id).
-    plus_recent = (
-        libres.with_row_index("suivi")
-        .join(termines, on="jeune_id", how="inner")
-        .filter(pl.col("fin_reelle_date") <= pl.col("observation_date"))
+    # Among the ended parcours whose window holds the date, the latest ended (ties: larger id).
+    candidats = libres.with_row_index("suivi").join(termines, on="jeune_id", how="inner")
+    dans_fenetre = (
+        pl.concat(
+            [
+                candidats.filter(
+                    (pl.col("horizon") == nom)
+                    & (
+                        pl.col("observation_date")
+                        >= plus_mois(pl.col("fin_reelle_date"), max(mois - MARGE_FENETRE_MOIS, 0))
+                    )
+                    & (
+                        pl.col("observation_date")
+                        <= plus_mois(pl.col("fin_reelle_date"), mois + MARGE_FENETRE_MOIS)
+                    )
+                )
+                for nom, mois in HORIZONS.items()
+            ]
+        )
         .sort(["fin_reelle_date", "parcours_id"], descending=True)
         .unique("suivi", keep="first")
+        .select("parcours_id", "horizon", "situation", "observation_date", cite=pl.lit(False))
     )
-    dans_fenetre = pl.concat(
-        [
-            plus_recent.filter(
-                (pl.col("horizon") == nom)
-                & (
-                    pl.col("observation_date")
-                    <= plus_mois(pl.col("fin_reelle_date"), mois + MARGE_FENETRE_MOIS)
-                )
-            )
-            for nom, mois in HORIZONS.items()
-        ]
-    ).select("parcours_id", "horizon", "situation", "observation_date", cite=pl.lit(False))
     return (
         pl.concat([cites, dans_fenetre])
         .sort(["cite", "observation_date"], descending=True)
@@ -731,7 +735,10 @@ def groupe_comparaison(e: Entrees) -> pl.DataFrame:
             libres.filter(pl.col("horizon") == nom)
             .join(jeunes.select("jeune_id", "sortie"), on="jeune_id", how="inner")
             .filter(
-                (pl.col("observation_date") >= pl.col("sortie"))
+                (
+                    pl.col("observation_date")
+                    >= plus_mois(pl.col("sortie"), max(mois - MARGE_FENETRE_MOIS, 0))
+                )
                 & (
                     pl.col("observation_date")
                     <= plus_mois(pl.col("sortie"), mois + MARGE_FENETRE_MOIS)

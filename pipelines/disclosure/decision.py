@@ -46,10 +46,26 @@ def decider(
     entonnoir = entonnoir.sort("niveau", "code_niveau", "periode")
     regions = fam.regions(academies)
     familles = [*fam.indicateurs(indicateurs, seuils), fam.entonnoir(entonnoir, seuils)]
+    # The outcome families first: over all years (« ensemble »), the compared CSF parcours are a
+    # subset of all CSF parcours, so a published compared-parcours count bounds a hidden outcome
+    # cell from below. Where an outcome position is hidden, the comparison family of the same
+    # horizon is hidden at that position too.
+    familles.sort(key=lambda f: not f.nom.startswith("resultats_"))
+    masquees_resultats: dict[str, set[tuple[str, str, str]]] = {}
     lignes = []
     bilan = {"cellules": 0, "primaires": 0, "secondaires": 0, "non_tenues": 0}
     for famille in familles:
-        resultat = supprimer(famille, regions)
+        imposees: frozenset[tuple[str, str, str]] = frozenset()
+        if famille.nom.startswith("comparaison_"):
+            horizon = famille.nom.removeprefix("comparaison_")
+            imposees = frozenset(masquees_resultats.get(horizon, ()))
+        resultat = supprimer(famille, regions, imposees=imposees)
+        if famille.nom.startswith("resultats_"):
+            masquees_resultats[famille.nom.removeprefix("resultats_")] = {
+                position
+                for position, cache in zip(famille.positions, resultat.masquees, strict=True)
+                if cache and position[0] == fam.ENSEMBLE
+            }
         bilan["primaires"] += resultat.primaires
         bilan["secondaires"] += resultat.secondaires
         bilan["non_tenues"] += len(resultat.non_tenues)

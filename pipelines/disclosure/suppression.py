@@ -330,11 +330,21 @@ def _region_tenue(motif: Motif, i0: int, exigence: Exigence, caches) -> bool:
     return False
 
 
-def supprimer(famille: Famille, regions: dict[str, str], tours_max: int = 100) -> Resultat:
-    """Hides the primary cells of a family and enough others to protect every hidden one."""
+def supprimer(
+    famille: Famille,
+    regions: dict[str, str],
+    tours_max: int = 100,
+    imposees: frozenset[tuple[str, str, str]] = frozenset(),
+) -> Resultat:
+    """Hides the primary cells of a family, the positions ``imposees`` (hidden because a linked
+    family hides them), and enough others to protect every hidden one."""
     debut = time.perf_counter()
     motif = Motif(famille, regions)
     masque = motif.masque
+    for position in imposees:
+        i = famille.index(position)
+        if i is not None and motif.masquable[i]:
+            masque[i] = True
     tours = 0
     non_tenues: list = []
     while tours < tours_max:

@@ -39,7 +39,9 @@ FAMILLES_REGLES = {
     "age_hors_bornes": "Âge à l'entrée hors des bornes du dispositif",
     "heures_hors_bornes": "Nombre d'heures impossible",
     "naissance_apres_entree": "Naissance après l'entrée à la MLDS",
-    "parcours_clause_absente": "Parcours dont la clause est absente du registre",
+    "parcours_clause_absente": (
+        "Parcours dont la clause est absente du registre (ou notifiée après la date d'observation)"
+    ),
     "parcours_clause_en_quarantaine": "Parcours dont la clause est en quarantaine",
     "parcours_sans_identifiant_clause": "Parcours sans identifiant de clause",
     "parcours_jeune_absent": "Parcours d'un jeune absent des fichiers des jeunes",

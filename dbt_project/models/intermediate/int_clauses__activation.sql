@@ -32,11 +32,14 @@ started as (
         -- export gives them at its end): they count once it has ended.
         coalesce(
             sum(parcours.heures_realisees) filter (
-                where parcours.fin_reelle_date is null or parcours.fin_observee_date is not null
+                where
+                parcours.fin_reelle_date is null
+                or parcours.fin_reelle_date <= observation.observation_date
             ),
             0
         ) as heures_realisees
     from parcours
+    cross join observation
     where parcours.is_commence
     group by parcours.clause_id
 ),

@@ -19,11 +19,16 @@ parcours as (
 ),
 
 clauses as (
+    -- The register at the observation date: a clause notified later does not exist yet, so a
+    -- parcours naming it is attached to no known clause (« clause absente »), as in every
+    -- indicator (int_clauses__activation.is_notifiee).
     select
-        clause_id,
-        code_academie,
-        secteur_activite_entreprise
-    from {{ ref('stg_csf__clauses') }}
+        clauses.clause_id,
+        clauses.code_academie,
+        clauses.secteur_activite_entreprise
+    from {{ ref('stg_csf__clauses') }} as clauses
+    cross join {{ ref('int_observation_date') }} as observation
+    where clauses.notification_date <= observation.observation_date
 ),
 
 jeunes as (
@@ -101,9 +106,14 @@ final as (
         jeunes.jeune_id is not null as is_jeune_connu,
         -- Started at the observation date: what every count of parcours counts.
         coalesce(parcours.debut_date <= observation.observation_date, false) as is_commence,
-        -- Ended at the observation date: an end dated after it has not happened yet.
+        -- Ended at the observation date, the one definition every model reads: started, a
+        -- real end on or before it (a later end has not happened yet), and an ended status (an
+        -- export saying « en cours » beside an end date is not taken as ended).
         case
-            when parcours.fin_reelle_date <= observation.observation_date
+            when
+                parcours.debut_date <= observation.observation_date
+                and parcours.fin_reelle_date <= observation.observation_date
+                and parcours.statut in ('termine', 'interrompu')
                 then parcours.fin_reelle_date
         end as fin_observee_date,
         -- The status at the observation date, whatever the export says of later events: a

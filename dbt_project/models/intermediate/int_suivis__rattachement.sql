@@ -8,8 +8,9 @@
 --   suivi_jeune_absent, suivi_jeune_en_quarantaine: its youth is known neither from the youth
 --     files nor from a parcours: no one the indicators count;
 --   suivi_hors_fenetre: it names no parcours and falls in no horizon window: for a youth who had
---     parcours, the latest parcours ended on or before its date, within h + 3 months of that end
---     (3 months for the exit); for a youth who had none, their MLDS exit likewise.
+--     parcours, the window of horizon h of an ended parcours runs from h - 3 months (at the
+--     earliest the end) to h + 3 months after its end, and the latest ended parcours whose window
+--     holds the date is the one described; for a youth who had none, their MLDS exit likewise.
 -- A retained follow-up is attached to a parcours (parcours_rattache_id: the one it names, else the
 -- one whose window it falls in). It is used (is_utilisable) only if dated on or before the
 -- observation date: a later one has not happened yet (not an exclusion: nothing is wrong with it).
@@ -27,7 +28,11 @@ parcours as (
         parcours_id,
         jeune_id,
         debut_date,
-        fin_reelle_date
+        fin_reelle_date,
+        -- Ended, as the export says: the only parcours a follow-up without one can describe.
+        debut_date is not null
+        and fin_reelle_date is not null
+        and statut in ('termine', 'interrompu') as is_termine
     from {{ ref('stg_mlds__parcours') }}
 ),
 
@@ -40,21 +45,24 @@ horizons as (
 ),
 
 fenetres_parcours as (
-    -- A follow-up without a parcours: the youth's latest parcours ended on or before its date,
-    -- if the date is within the horizon's window after that end.
+    -- A follow-up without a parcours: the latest ended parcours of the youth whose window for
+    -- that horizon holds its date.
     select
         suivis.jeune_id,
         suivis.horizon,
         suivis.observation_date,
         parcours.parcours_id,
-        suivis.observation_date
-        <= (parcours.fin_reelle_date + to_months(horizons.mois + 3))::date as is_dans_fenetre
+        true as is_dans_fenetre
     from suivis
     inner join horizons on suivis.horizon = horizons.horizon
     inner join parcours
         on
             suivis.jeune_id = parcours.jeune_id
-            and suivis.observation_date >= parcours.fin_reelle_date
+            and parcours.is_termine
+            and suivis.observation_date
+            >= (parcours.fin_reelle_date + to_months(greatest(horizons.mois - 3, 0)))::date
+            and suivis.observation_date
+            <= (parcours.fin_reelle_date + to_months(horizons.mois + 3))::date
     where suivis.parcours_id is null
     qualify row_number() over (
         partition by suivis.jeune_id, suivis.horizon, suivis.observation_date
@@ -69,7 +77,8 @@ fenetres_sortie as (
         suivis.jeune_id,
         suivis.horizon,
         suivis.observation_date,
-        suivis.observation_date >= episodes.sortie_mlds_date
+        suivis.observation_date
+        >= (episodes.sortie_mlds_date + to_months(greatest(horizons.mois - 3, 0)))::date
         and suivis.observation_date
         <= (episodes.sortie_mlds_date + to_months(horizons.mois + 3))::date as is_dans_fenetre
     from suivis

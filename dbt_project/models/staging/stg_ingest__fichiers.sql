@@ -18,8 +18,11 @@ jeunes as (
         raw_rows._file_sha256,
         raw_rows.jeune_id,
         raw_rows.date_entree_mlds,
-        coalesce(historiques.code_academie, raw_rows.code_academie) as code_academie
+        coalesce(historiques.code_academie, raw_rows.code_academie) as code_academie,
+        ledger.file_modified_at,
+        ledger.registered_at
     from {{ source('raw', 'mlds_jeunes') }} as raw_rows
+    inner join ledger on raw_rows._file_sha256 = ledger.file_sha256
     left join historiques on raw_rows.code_academie = historiques.code_historique
 ),
 
@@ -48,6 +51,10 @@ parcours_places as (
                     then jeunes.date_entree_mlds
             end desc nulls last,
             jeunes.date_entree_mlds asc,
+            -- Two entries on one day (two académies' files): the most recently saved file wins,
+            -- as in stg_mlds__episodes (latest_rows), then the code, never the row order.
+            jeunes.file_modified_at desc nulls last,
+            jeunes.registered_at desc,
             jeunes.code_academie asc
     ) = 1
 ),
@@ -67,6 +74,10 @@ suivis_places as (
                     then jeunes.date_entree_mlds
             end desc nulls last,
             jeunes.date_entree_mlds asc,
+            -- Two entries on one day (two académies' files): the most recently saved file wins,
+            -- as in stg_mlds__episodes (latest_rows), then the code, never the row order.
+            jeunes.file_modified_at desc nulls last,
+            jeunes.registered_at desc,
             jeunes.code_academie asc
     ) = 1
 ),
@@ -83,11 +94,16 @@ rows_by_academie as (
 ),
 
 file_academie as (
+    -- The académie most of the file's rows are placed in; a tie goes to the smaller code, never
+    -- to whichever row came first (mode() would).
     select
         _file_sha256,
-        mode(code_academie) as code_academie
+        code_academie
     from rows_by_academie
-    group by _file_sha256
+    group by _file_sha256, code_academie
+    qualify row_number() over (
+        partition by _file_sha256 order by count(*) desc, code_academie asc
+    ) = 1
 ),
 
 scoped as (

@@ -1,15 +1,14 @@
--- One row per follow-up: per youth, parcours and horizon; without a parcours, per date too (a
--- youth with several parcours has one exit per parcours: int_suivis__rattachement places it).
+-- One row per follow-up: per youth, parcours, horizon and date. Every dated observation is kept:
+-- a youth with several parcours has one exit per parcours (int_suivis__rattachement places one
+-- without a parcours), and a situation recorded twice for one horizon keeps both dates, so that
+-- a computation at a past observation date reads the one observed by then
+-- (int_jeunes_csf__horizons takes the latest on or before it).
 with
 
 latest as (
     {{ latest_rows(
         'mlds_suivis',
-        [
-            'raw_rows.jeune_id', 'raw_rows.id_parcours', 'raw_rows.horizon',
-            'case when raw_rows.id_parcours is null then raw_rows.date_observation end'
-        ],
-        tie_breakers=['raw_rows.date_observation desc']
+        ['raw_rows.jeune_id', 'raw_rows.id_parcours', 'raw_rows.horizon', 'raw_rows.date_observation']
     ) }}
 ),
 
