@@ -14,6 +14,7 @@ make such a hang short and readable:
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import sys
 import time
@@ -155,3 +156,29 @@ def test_a_browser_that_dies_at_start_leaves_no_holder_and_the_process_exits(tmp
     while _alive(pid) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not _alive(pid)
+
+
+def test_a_browser_that_closes_at_its_first_start_is_started_once_more(tmp_path):
+    """Seen twice in random worlds run two at a time: Chromium closed at once when it started,
+    and the report step failed. The renderer starts it once more before failing."""
+    count = tmp_path / "starts"
+    browser = tmp_path / "browser"
+    real = shutil.which("chromium") or "/usr/bin/chromium"
+    browser.write_text(
+        f'#!/bin/sh\necho x >> {count}\n[ "$(wc -l < {count})" -gt 1 ] || exit 1\n'
+        f'exec {real} "$@"\n'
+    )
+    browser.chmod(0o755)
+    script = (
+        "from pipelines.reports import charts\n"
+        "from pipelines.reports.model import Graphique\n"
+        "g = Graphique({'data': [{'type': 'bar', 'x': ['a'], 'y': [1]}], 'layout': {}}, "
+        "alternative='a')\n"
+        "with charts.Renderer() as r:\n"
+        "    print('svg' if r.svg(g).startswith('<svg') else 'non')\n"
+    )
+    env = {**os.environ, "BROWSER_PATH": str(browser), "CSF_CHART_TIMEOUT": "60"}
+    result = run_bounded([sys.executable, "-c", script], env, timeout=180)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().endswith("svg")
+    assert len(count.read_text().splitlines()) == 2

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import signal
 import tempfile
@@ -26,10 +27,13 @@ from types import TracebackType
 from pipelines.reports.model import Graphique
 from pipelines.settings import PLOTLY_BASIC_JS
 
+log = logging.getLogger(__name__)
+
 RECHARGER_TOUS_LES = 50  # charts drawn between two reloads of kaleido's page
 # A chart takes well under a second, Chromium's start one or two: two minutes only stops a
 # browser that no longer answers.
 DELAI_DEFAUT = 120.0
+ESSAIS_DEMARRAGE = 2  # a browser that closes at start is started once more
 LARGEUR = 680  # pixels at 96 dpi: the text width of an A4 portrait page
 POLICE_IMPRESSION = {"family": "Marianne, Arial, sans-serif", "color": "#161616", "size": 11}
 
@@ -180,30 +184,47 @@ class Renderer:
             raise ChartError(self._hors_service) from exc
 
     def __enter__(self) -> Renderer:
-        try:
-            # No MathJax (it would be fetched from a CDN, and no chart needs it). kaleido
-            # reloads its page after every chart: the basic bundle halves a chart's time.
-            bundle = str(PLOTLY_BASIC_JS) if PLOTLY_BASIC_JS.exists() else None
-            self._kaleido = _kaleido_class()(n=1, mathjax=False, plotlyjs=bundle)
-            # The DevTools pipes by inode, read now from this process's ends (the wrapper may die
-            # at start): once the browser fails, choreographer closes them and their numbers may
-            # name other files.
-            channel = getattr(self._kaleido, "_channel", None)
-            ends = [getattr(channel, n, None) for n in ("_read_from_browser", "_write_to_browser")]
-            self._pipes = {_fd_target(os.getpid(), fd) for fd in ends if isinstance(fd, int)}
-            self._pipes.discard(None)
-            with _marianne_for_chromium(Path(self._dossier.name)):
-                self._attendre(self._kaleido.open(), "démarrage")
-        except Exception as exc:  # kaleido and choreographer raise their own error types
-            self._tuer()
-            self._fermer()
-            self._loop.close()
-            self._dossier.cleanup()
-            raise ChartError(
-                f"impossible de démarrer Chromium pour dessiner les graphiques ({exc}) ; "
-                "installez-le avec « make system-deps »"
-            ) from exc
-        return self
+        # Chromium sometimes closes at once when it starts on a loaded machine (two runs
+        # starting their browsers together): one more try before the report step fails.
+        for essai in range(1, ESSAIS_DEMARRAGE + 1):
+            try:
+                self._demarrer()
+                return self
+            except Exception as exc:  # kaleido and choreographer raise their own error types
+                self._tuer()
+                self._fermer()
+                self._kaleido, self._pipes, self._hors_service = None, set(), None
+                if essai < ESSAIS_DEMARRAGE:
+                    log.warning(
+                        "Chromium n'a pas démarré (essai %d sur %d) : %s ; nouvel essai",
+                        essai,
+                        ESSAIS_DEMARRAGE,
+                        exc,
+                    )
+                    continue
+                self._loop.close()
+                self._dossier.cleanup()
+                raise ChartError(
+                    f"impossible de démarrer Chromium pour dessiner les graphiques ({exc}) ; "
+                    "installez-le avec « make system-deps »"
+                ) from exc
+        raise AssertionError("unreachable")
+
+    def _demarrer(self) -> None:
+        """Start one browser (bounded): kaleido, its DevTools pipes noted, its page loaded."""
+        # No MathJax (it would be fetched from a CDN, and no chart needs it). kaleido reloads
+        # its page after every chart: the basic bundle halves a chart's time.
+        bundle = str(PLOTLY_BASIC_JS) if PLOTLY_BASIC_JS.exists() else None
+        self._kaleido = _kaleido_class()(n=1, mathjax=False, plotlyjs=bundle)
+        # The DevTools pipes by inode, read now from this process's ends (the wrapper may die at
+        # start): once the browser fails, choreographer closes them and their numbers may name
+        # other files.
+        channel = getattr(self._kaleido, "_channel", None)
+        ends = [getattr(channel, n, None) for n in ("_read_from_browser", "_write_to_browser")]
+        self._pipes = {_fd_target(os.getpid(), fd) for fd in ends if isinstance(fd, int)}
+        self._pipes.discard(None)
+        with _marianne_for_chromium(Path(self._dossier.name)):
+            self._attendre(self._kaleido.open(), "démarrage")
 
     def svg(self, graphique: Graphique, largeur: int = LARGEUR) -> str:
         """The chart as an SVG document."""
