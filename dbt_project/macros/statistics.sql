@@ -89,3 +89,12 @@
     and list_contains({{ mesures }}.situations, coalesce({{ unites }}.situation, 'perdu_de_vue'))
     and ({{ mesures }}.mesure = 'taux_perdus_de_vue' or {{ unites }}.situation is not null)
 {%- endmacro %}
+
+{#- Order of a youth's MLDS entries for a row dated `date`: the latest entry on or before it
+    first, else the earliest entry (docs/methodologie.md, « Unité de compte »). One rule for a
+    parcours' episode (int_parcours__rattachement) and a file's scope (stg_ingest__fichiers). -#}
+{% macro episode_a_la_date(entree, date) -%}
+    coalesce({{ entree }} <= {{ date }}, false) desc,
+    case when {{ entree }} <= {{ date }} then {{ entree }} end desc nulls last,
+    {{ entree }} asc
+{%- endmacro %}

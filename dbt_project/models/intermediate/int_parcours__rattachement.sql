@@ -60,22 +60,10 @@ episode_du_parcours as (
     qualify row_number() over (
         partition by parcours.parcours_id
         order by
-            coalesce(
-                episodes.entree_mlds_date
-                <= coalesce(
-                    parcours.debut_date, parcours.convention_date, parcours.positionnement_date
-                ),
-                false
-            ) desc,
-            case
-                when
-                    episodes.entree_mlds_date
-                    <= coalesce(
-                        parcours.debut_date, parcours.convention_date, parcours.positionnement_date
-                    )
-                    then episodes.entree_mlds_date
-            end desc nulls last,
-            episodes.entree_mlds_date asc
+            {{ episode_a_la_date(
+                'episodes.entree_mlds_date',
+                'coalesce(parcours.debut_date, parcours.convention_date, parcours.positionnement_date)'
+            ) }}
     ) = 1
 ),
 

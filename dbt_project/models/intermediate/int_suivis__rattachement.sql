@@ -51,8 +51,7 @@ fenetres_parcours as (
         suivis.jeune_id,
         suivis.horizon,
         suivis.observation_date,
-        parcours.parcours_id,
-        true as is_dans_fenetre
+        parcours.parcours_id
     from suivis
     inner join horizons on suivis.horizon = horizons.horizon
     inner join parcours
@@ -125,7 +124,7 @@ final as (
             when
                 suivis.parcours_id is null
                 and avec_parcours.jeune_id is not null
-                and not coalesce(fenetres_parcours.is_dans_fenetre, false)
+                and fenetres_parcours.parcours_id is null
                 then 'suivi_hors_fenetre'
             when
                 suivis.parcours_id is null
@@ -133,10 +132,7 @@ final as (
                 and not coalesce(fenetres_sortie.is_dans_fenetre, false)
                 then 'suivi_hors_fenetre'
         end as regle_exclusion,
-        case
-            when suivis.parcours_id is not null then suivis.parcours_id
-            when fenetres_parcours.is_dans_fenetre then fenetres_parcours.parcours_id
-        end as parcours_rattache_id,
+        coalesce(suivis.parcours_id, fenetres_parcours.parcours_id) as parcours_rattache_id,
         coalesce(suivis.observation_date <= observation.observation_date, false) as is_observe
     from suivis
     cross join observation

@@ -30,50 +30,32 @@ jeunes as (
 -- no académie: the académie of the youth's MLDS entry on or before that date (else their first
 -- entry), as a parcours belongs to its episode (int_parcours__rattachement). A youth who moved
 -- from one académie to another places each file by its own dates, not by a tie between both.
-parcours_places as (
+lignes_a_placer as (
     select
-        raw_rows._file_sha256,
-        jeunes.code_academie
-    from {{ source('raw', 'mlds_parcours') }} as raw_rows
-    inner join jeunes on raw_rows.jeune_id = jeunes.jeune_id
-    qualify row_number() over (
-        partition by raw_rows._file_sha256, raw_rows._line_number
-        order by
-            coalesce(
-                jeunes.date_entree_mlds
-                <= coalesce(raw_rows.date_debut, raw_rows.date_convention, raw_rows.date_positionnement),
-                false
-            ) desc,
-            case
-                when
-                    jeunes.date_entree_mlds
-                    <= coalesce(raw_rows.date_debut, raw_rows.date_convention, raw_rows.date_positionnement)
-                    then jeunes.date_entree_mlds
-            end desc nulls last,
-            jeunes.date_entree_mlds asc,
-            -- Two entries on one day (two académies' files): the most recently saved file wins,
-            -- as in stg_mlds__episodes (latest_rows), then the code, never the row order.
-            jeunes.file_modified_at desc nulls last,
-            jeunes.registered_at desc,
-            jeunes.code_academie asc
-    ) = 1
+        _file_sha256,
+        _line_number,
+        jeune_id,
+        coalesce(date_debut, date_convention, date_positionnement) as date_ligne
+    from {{ source('raw', 'mlds_parcours') }}
+    union all
+    select
+        _file_sha256,
+        _line_number,
+        jeune_id,
+        date_observation as date_ligne
+    from {{ source('raw', 'mlds_suivis') }}
 ),
 
-suivis_places as (
+lignes_placees as (
     select
-        raw_rows._file_sha256,
+        lignes_a_placer._file_sha256,
         jeunes.code_academie
-    from {{ source('raw', 'mlds_suivis') }} as raw_rows
-    inner join jeunes on raw_rows.jeune_id = jeunes.jeune_id
+    from lignes_a_placer
+    inner join jeunes on lignes_a_placer.jeune_id = jeunes.jeune_id
     qualify row_number() over (
-        partition by raw_rows._file_sha256, raw_rows._line_number
+        partition by lignes_a_placer._file_sha256, lignes_a_placer._line_number
         order by
-            coalesce(jeunes.date_entree_mlds <= raw_rows.date_observation, false) desc,
-            case
-                when jeunes.date_entree_mlds <= raw_rows.date_observation
-                    then jeunes.date_entree_mlds
-            end desc nulls last,
-            jeunes.date_entree_mlds asc,
+            {{ episode_a_la_date('jeunes.date_entree_mlds', 'lignes_a_placer.date_ligne') }},
             -- Two entries on one day (two académies' files): the most recently saved file wins,
             -- as in stg_mlds__episodes (latest_rows), then the code, never the row order.
             jeunes.file_modified_at desc nulls last,
@@ -88,9 +70,7 @@ rows_by_academie as (
         code_academie
     from jeunes
     union all
-    select * from parcours_places
-    union all
-    select * from suivis_places
+    select * from lignes_placees
 ),
 
 file_academie as (
