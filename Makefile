@@ -102,8 +102,8 @@ DOCS_HOME := $(CURDIR)/.docs-home
 docs: install
 	rm -rf $(DOCS_HOME) && mkdir -p $(DOCS_HOME)
 	CSF_HOME=$(DOCS_HOME) .venv/bin/csf run --inbox data/sample
-	cd dbt_project && CSF_HOME=$(DOCS_HOME) CSF_BUILD_DB=$(DOCS_HOME)/warehouse/build.duckdb \
-	  ../.venv/bin/dbt docs generate --static --quiet --profiles-dir . --target-path $(DOCS_HOME)/target
+	cd dbt_project && ../.venv/bin/dbt docs generate --static --quiet --profiles-dir . \
+	  --vars '{build_db: $(DOCS_HOME)/warehouse/build.duckdb}' --target-path $(DOCS_HOME)/target
 	mkdir -p docs/dbt && cp $(DOCS_HOME)/target/static_index.html docs/dbt/index.html
 
 ## Screenshots of every dashboard page on the demo sample: docs/captures/*.png (committed).

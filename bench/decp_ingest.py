@@ -17,15 +17,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from datetime import datetime
 from pathlib import Path
 
-from bench.measure import run_child, summarise
+from bench.measure import SETTINGS, run_child, summarise
 from bench.report import update_results
 
-BENCH_DIR = Path(os.environ.get("CSF_BENCH_DIR", "/tmp/csf-bench"))
+BENCH_DIR = SETTINGS.bench_dir
 
 
 def _files(contracts: int) -> tuple[Path, Path]:

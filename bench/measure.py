@@ -13,6 +13,11 @@ import threading
 import time
 from dataclasses import dataclass
 
+from pipelines.settings import load_settings
+
+# The benchmark's edge: its settings (CSF_BENCH_*, CSF_HOME) are read here, once.
+SETTINGS = load_settings()
+
 
 @dataclass(frozen=True)
 class Sample:
@@ -24,7 +29,7 @@ class Sample:
 
 def child_timeout() -> float:
     """Seconds a measured command may take before it is stopped (``CSF_BENCH_TIMEOUT``)."""
-    return float(os.environ.get("CSF_BENCH_TIMEOUT") or 1800)
+    return SETTINGS.bench_timeout
 
 
 def _stop(child: subprocess.Popen) -> None:

@@ -32,7 +32,7 @@ from pathlib import Path
 from bench.dashboard_load import BENCH_DIR, CSF
 from bench.measure import run_child, run_quiet
 from bench.report import update_results
-from pipelines.dbt_selection import FULL_REBUILD_ENV
+from pipelines.settings import child_environ
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
 STAGES = {
@@ -47,9 +47,8 @@ STAGES = {
 # Prints, as JSON, each step's start and end (epoch seconds) in the home's latest Dagster run.
 _STEPS = """
 import json, os, sys
-os.environ["DAGSTER_HOME"] = sys.argv[1]
 from dagster import DagsterEventType, DagsterInstance
-with DagsterInstance.get() as instance:
+with DagsterInstance.from_config(sys.argv[1]) as instance:
     run = instance.get_runs(limit=1)[0]
     steps = {}
     for record in instance.all_logs(run.run_id):
@@ -96,8 +95,8 @@ def _stage_seconds(steps: dict[str, list[float]]) -> dict[str, float]:
 
 def _measure_run(home: Path, inbox: Path) -> dict:
     """One ``csf run``: the whole command, and its steps from Dagster's event log."""
-    env = {**os.environ, "CSF_HOME": str(home)}
-    env.pop(FULL_REBUILD_ENV, None)  # a full build in M3 would be no M3
+    # A full build in M3 would be no M3.
+    env = child_environ(CSF_HOME=str(home), CSF_FULL_REBUILD="false")
     started = time.time()
     sample = run_child(["pipelines.cli", "run", "--inbox", str(inbox)], env)
     log = json.loads(

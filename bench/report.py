@@ -10,9 +10,9 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-RESULTS = Path(
-    os.environ.get("CSF_BENCH_RESULTS", Path(__file__).resolve().parent / "results.json")
-)
+from bench.measure import SETTINGS
+
+RESULTS = SETTINGS.bench_results or Path(__file__).resolve().parent / "results.json"
 TABLE = RESULTS.with_suffix(".md")
 
 

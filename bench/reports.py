@@ -26,8 +26,9 @@ import sys
 import duckdb
 
 from bench.dashboard_load import _home
-from bench.measure import Sample, run_child, run_quiet, summarise
+from bench.measure import SETTINGS, Sample, run_child, run_quiet, summarise
 from bench.report import update_results
+from pipelines.settings import child_environ
 
 
 def _count_buyers(home) -> tuple[int, int]:
@@ -92,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     home = _home(args.scale)
-    env = {**os.environ, "CSF_HOME": str(home)}
+    env = child_environ(CSF_HOME=str(home))
     buyers, clauses = _count_buyers(home)
     print(f"M5 : {buyers} acheteurs, {clauses} clauses ({home})", file=sys.stderr)
     national: list[Sample] = [
@@ -108,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
         "data": f"{args.scale} sample",
         "buyers": buyers,
         "clauses": int(clauses),
-        "workers": int(os.environ.get("CSF_REPORT_WORKERS") or os.cpu_count() or 1),
+        "workers": SETTINGS.report_workers or os.cpu_count() or 1,
         "national_pdf": summarise(national),
         "national_pdf_warm": warm,
         "all_buyers": summarise(every),

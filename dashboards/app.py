@@ -21,7 +21,7 @@ from dashboards import blocks, queries, response_cache
 from dashboards.auth import ANONYME, BasicAuthProvider, Identite, IdentityProvider
 from dashboards.filters import Filtres
 from dashboards.response_cache import ResponseCache
-from pipelines.settings import PLOTLY_BASIC_JS
+from pipelines.settings import PLOTLY_BASIC_JS, Settings, load_settings
 
 LOG = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
@@ -191,24 +191,23 @@ def request_is_static() -> bool:
     return path.startswith(("/assets/", "/_dash-component-suites/", "/_favicon.ico"))
 
 
-def provider_from_settings() -> IdentityProvider | None:
-    from pipelines.settings import load_settings
-
-    path = load_settings().users_file
+def provider_from_settings(settings: Settings) -> IdentityProvider | None:
+    path = settings.users_file
     if path.exists():
         return BasicAuthProvider(path)
     LOG.warning("Aucun fichier d'utilisateurs (%s) : accès local sans authentification.", path)
     return None
 
 
-def cache_from_settings() -> ResponseCache:
-    from pipelines.settings import load_settings
-
-    return ResponseCache(load_settings().home / "cache" / "dashboard")
+def cache_from_settings(settings: Settings) -> ResponseCache:
+    return ResponseCache(settings.home / "cache" / "dashboard")
 
 
-PROVIDER = provider_from_settings()
-CACHE = cache_from_settings()
+# The dashboard server's edge: its settings are read here, once per process.
+SETTINGS = load_settings()
+queries.configure(SETTINGS)
+PROVIDER = provider_from_settings(SETTINGS)
+CACHE = cache_from_settings(SETTINGS)
 app = create_app(PROVIDER, CACHE)
 server = app.server
 

@@ -26,7 +26,6 @@ from pipelines.presentation.labels import (
     TYPES_CONTROLES_MODELE,
     libelle_regle,
 )
-from pipelines.settings import late_after_days
 
 
 class Refus(Exception):
@@ -912,7 +911,7 @@ def controles_modele(filtres: Filtres, identite: Identite) -> Bloc:
 def fraicheur(filtres: Filtres, identite: Identite) -> Bloc:
     """Latest export per scope, late after 45 days (CSF_retard) before the snapshot was
     built (a date that belongs to the snapshot, so the page is the same for everyone)."""
-    retard = late_after_days()
+    retard = queries.settings().late_after_days
     publication = queries.publication() or {}
     rows = queries.rows(
         "select case when source = 'decp' then 'DECP (nationale)' else perimetre end as perimetre,"

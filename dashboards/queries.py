@@ -20,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.settings import load_settings
+from pipelines.settings import DEFAULTS, Settings
 
 # Connections kept per snapshot file path: the current version and the ones requests in flight
 # may still read.
@@ -28,8 +28,21 @@ KEEP_VERSIONS = 3
 _pinned: ContextVar[tuple[int, int] | None] = ContextVar("csf_snapshot_version", default=None)
 
 
+_settings: list[Settings] = [DEFAULTS]
+
+
+def configure(settings: Settings) -> None:
+    """Set the settings the dashboard reads (once, by the server's edge: dashboards.app)."""
+    _settings[0] = settings
+
+
+def settings() -> Settings:
+    """The dashboard's settings (``configure``)."""
+    return _settings[0]
+
+
 def published_path() -> Path:
-    return load_settings().published_db
+    return settings().published_db
 
 
 def snapshot_version(path: Path) -> tuple[int, int] | None:

@@ -7,12 +7,12 @@ photographs each page in Debian's Chromium at a desktop width.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
 from dashboards.components import PAGES
 from dashboards.server import served_in_background
+from pipelines.settings import child_environ
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -21,7 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
-    with served_in_background(os.environ.copy()) as url:
+    with served_in_background(child_environ()) as url:
         args.out.mkdir(parents=True, exist_ok=True)
         with sync_playwright() as pw:
             browser = pw.chromium.launch(

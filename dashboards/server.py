@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 from gunicorn.app.base import BaseApplication
+
+from pipelines.settings import VENV_BIN, Settings
 
 
 class _Server(BaseApplication):
@@ -36,11 +36,12 @@ class _Server(BaseApplication):
         return server
 
 
-def serve(host: str, port: int, workers: int = 2) -> None:
-    """Serve until interrupted."""
-    from dashboards.queries import clean_reader_links
+def serve(settings: Settings, host: str, port: int, workers: int = 2) -> None:
+    """Serve until interrupted (each worker reads the same settings again, dashboards.app)."""
+    from dashboards import queries
 
-    clean_reader_links()
+    queries.configure(settings)
+    queries.clean_reader_links()
     print(f"Tableau de bord : http://{host}:{port}", flush=True)
     _Server(
         {
@@ -67,9 +68,8 @@ def served_in_background(env: dict[str, str], workers: int = 2) -> Iterator[str]
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    csf = str(Path(sys.executable).with_name("csf"))
     process = subprocess.Popen(
-        [csf, "dashboard", "--port", str(port), "--workers", str(workers)],
+        [str(VENV_BIN / "csf"), "dashboard", "--port", str(port), "--workers", str(workers)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

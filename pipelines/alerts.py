@@ -4,7 +4,6 @@ settings are given (``CSF_SMTP_HOST``...). The password is never written anywher
 from __future__ import annotations
 
 import json
-import os
 import smtplib
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -28,12 +27,10 @@ def alert(settings: Settings, run_id: str, subject: str, details: list[str]) -> 
         "details": details,
         "courriel": None,
     }
-    host = os.environ.get("CSF_SMTP_HOST", "").strip()
-    recipients = [a.strip() for a in os.environ.get("CSF_ALERT_TO", "").split(",") if a.strip()]
-    if host and recipients:
+    if settings.smtp_host and settings.alert_to:
         try:
-            _send(host, recipients, subject, details, run_id)
-            record["courriel"] = f"envoyé à {', '.join(recipients)}"
+            _send(settings, subject, details, run_id)
+            record["courriel"] = f"envoyé à {', '.join(settings.alert_to)}"
         except (OSError, smtplib.SMTPException) as exc:  # the alert itself must not fail
             record["courriel"] = f"échec de l'envoi : {exc}"
     path = alerts_file(settings)
@@ -43,21 +40,19 @@ def alert(settings: Settings, run_id: str, subject: str, details: list[str]) -> 
     return record
 
 
-def _send(host: str, recipients: list[str], subject: str, details: list[str], run_id: str) -> None:
+def _send(settings: Settings, subject: str, details: list[str], run_id: str) -> None:
     message = EmailMessage()
     message["Subject"] = f"[csf-impact] {subject}"
-    message["From"] = os.environ.get("CSF_ALERT_FROM") or "csf-impact@localhost"
-    message["To"] = ", ".join(recipients)
+    message["From"] = settings.alert_from
+    message["To"] = ", ".join(settings.alert_to)
     message.set_content(
         f"{subject}\n\nExécution {run_id}\n\n"
         + "\n".join(f"- {d}" for d in details)
         + "\n\nL'instantané publié précédent reste servi ; voir « csf status »."
     )
-    port = int(os.environ.get("CSF_SMTP_PORT") or 25)
-    with smtplib.SMTP(host, port, timeout=20) as smtp:
-        if os.environ.get("CSF_SMTP_STARTTLS", "").lower() in ("1", "true", "oui"):
+    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=20) as smtp:
+        if settings.smtp_starttls:
             smtp.starttls()
-        user = os.environ.get("CSF_SMTP_USER")
-        if user:
-            smtp.login(user, os.environ.get("CSF_SMTP_PASSWORD", ""))
+        if settings.smtp_user:
+            smtp.login(settings.smtp_user, settings.smtp_password)
         smtp.send_message(message)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
 from pathlib import Path
 
@@ -30,8 +29,6 @@ from pipelines.alerts import alert
 from pipelines.settings import Settings
 
 REFRESH_JOB = "csf_rafraichissement"
-SETTLE_ENV = "CSF_INBOX_SETTLE_SECONDS"  # a file still being copied must not start a run
-SCHEDULE_ENV = "CSF_SCHEDULE_CRON"
 
 refresh_job = define_asset_job(
     REFRESH_JOB,
@@ -60,13 +57,13 @@ def build_automation(settings: Settings) -> tuple[list, list]:
     @sensor(
         name="csf_boite_de_depot",
         job=refresh_job,
-        minimum_interval_seconds=int(os.environ.get("CSF_SENSOR_INTERVAL_SECONDS") or 60),
+        minimum_interval_seconds=settings.sensor_interval_seconds,
         default_status=DefaultSensorStatus.RUNNING,
         description="Lance un rafraîchissement quand un export nouveau arrive dans la boîte.",
     )
     def inbox_sensor(context: SensorEvaluationContext):
-        settle = float(os.environ.get(SETTLE_ENV) or 30)
-        current = inbox_signatures(settings.inbox, settle)
+        # A file still being copied must not start a run.
+        current = inbox_signatures(settings.inbox, settings.inbox_settle_seconds)
         seen = set(json.loads(context.cursor)) if context.cursor else set()
         new = sorted(current - seen)
         if not new:
@@ -97,7 +94,7 @@ def build_automation(settings: Settings) -> tuple[list, list]:
     daily = ScheduleDefinition(
         name="csf_quotidien",
         job=refresh_job,
-        cron_schedule=os.environ.get(SCHEDULE_ENV) or "0 6 * * *",
+        cron_schedule=settings.schedule_cron,
         execution_timezone="Europe/Paris",
         default_status=DefaultScheduleStatus.RUNNING,
         description="Rafraîchissement quotidien, même sans nouvel export (date d'observation).",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
 import shutil
 import sqlite3
 import sys
@@ -16,11 +15,16 @@ import duckdb
 
 from pipelines.ingest.errors import log_name
 from pipelines.presentation.labels import TRAITEMENTS, libelle_regle
-from pipelines.settings import Settings, load_settings
+from pipelines.settings import VENV_BIN, Settings, child_environ, load_settings
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``csf`` console script."""
+    """Entry point of the ``csf`` console script: the settings are read here, once."""
+    try:
+        settings = load_settings()
+    except ValueError as exc:
+        print(f"csf : erreur : {exc}", file=sys.stderr)
+        return 2
     parser = argparse.ArgumentParser(
         prog="csf", description="Clause sociale de formation : chaîne de données."
     )
@@ -84,15 +88,13 @@ def main(argv: list[str] | None = None) -> int:
         help="démon Dagster et interface web : capteur de la boîte de dépôt, planification "
         "quotidienne, alertes d'échec (instance persistante dans $CSF_HOME/dagster)",
     )
-    serve.add_argument("--host", default=os.environ.get("CSF_DAGSTER_HOST", "127.0.0.1"))
-    serve.add_argument("--port", type=int, default=int(os.environ.get("CSF_DAGSTER_PORT", "3000")))
+    serve.add_argument("--host", default=settings.dagster_host)
+    serve.add_argument("--port", type=int, default=settings.dagster_port)
 
     dash = commands.add_parser("dashboard", help="servir le tableau de bord")
-    dash.add_argument("--host", default=os.environ.get("CSF_DASHBOARD_HOST", "127.0.0.1"))
-    dash.add_argument("--port", type=int, default=int(os.environ.get("CSF_DASHBOARD_PORT", "8050")))
-    dash.add_argument(
-        "--workers", type=int, default=int(os.environ.get("CSF_DASHBOARD_WORKERS", "2"))
-    )
+    dash.add_argument("--host", default=settings.dashboard_host)
+    dash.add_argument("--port", type=int, default=settings.dashboard_port)
+    dash.add_argument("--workers", type=int, default=settings.dashboard_workers)
 
     user = commands.add_parser("user", help="ajouter un utilisateur du tableau de bord")
     user.add_argument("name", help="nom de connexion")
@@ -118,14 +120,13 @@ def main(argv: list[str] | None = None) -> int:
             "report": cmd_report,
             "export": cmd_export,
             "user": cmd_user,
-        }[args.command](args)
+        }[args.command](args, settings)
     except (ValueError, RuntimeError, OSError, duckdb.Error, sqlite3.Error) as exc:
-        home = load_settings().home
-        print(f"csf : erreur : {_name_cause(str(exc), home)}", file=sys.stderr)
+        print(f"csf : erreur : {_name_cause(str(exc), settings.home)}", file=sys.stderr)
         return 2
 
 
-def cmd_sample(args: argparse.Namespace) -> int:
+def cmd_sample(args: argparse.Namespace, settings: Settings) -> int:
     from pipelines.sample import DEFAULT_SEED, generate
 
     paths = generate(args.out, args.scale, DEFAULT_SEED if args.seed is None else args.seed)
@@ -133,18 +134,16 @@ def cmd_sample(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    settings = load_settings(args.inbox)
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    settings = settings.replace(
+        inbox=Path(args.inbox).resolve() if args.inbox else settings.inbox,
+        full_rebuild=settings.full_rebuild or args.full,
+    )
     if not settings.inbox.is_dir():
         raise ValueError(f"boîte de dépôt introuvable : {settings.inbox}")
-    _check_free_space(settings.home)
+    _check_free_space(settings)
     settings.ensure_dirs()
-    settings.export_env()
     _dagster_instance(settings)
-    if args.full:
-        from pipelines.dbt_selection import FULL_REBUILD_ENV
-
-        os.environ[FULL_REBUILD_ENV] = "1"
     started = time.monotonic()
     print(f"csf run : boîte de dépôt {settings.inbox}", file=sys.stderr)
 
@@ -159,11 +158,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     job = build_definitions(settings).resolve_implicit_global_asset_job_def()
     # Progress (Dagster's and dbt's logs) goes to stderr; stdout keeps only the summary.
     try:
-        with DagsterInstance.get() as instance, contextlib.redirect_stdout(sys.stderr):
+        with (
+            DagsterInstance.from_config(str(settings.dagster_home)) as instance,
+            contextlib.redirect_stdout(sys.stderr),
+        ):
             result = job.execute_in_process(
                 instance=instance,
                 raise_on_error=False,
-                run_config={"loggers": {_log_format(): {"config": {"log_level": "INFO"}}}},
+                run_config={"loggers": {_log_format(settings): {"config": {"log_level": "INFO"}}}},
             )
     except (OSError, sqlite3.Error, duckdb.Error, SQLAlchemyError) as exc:
         # The run's own storage failed (Dagster's instance, the warehouse): steps may not have
@@ -185,7 +187,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     warnings = [c for c in checks if not c.passed and c.severity.value != "ERROR"]
     _print_summary(settings, result.run_id, checks, blocking, warnings, time.monotonic() - started)
     failed = [
-        f"{e.step_key} ({_cause(e.step_failure_data.error)})"
+        f"{e.step_key} ({_cause(e.step_failure_data.error, settings.home)})"
         for e in result.all_events
         if e.is_step_failure
     ]
@@ -230,9 +232,6 @@ def _alert(settings: Settings, run_id: str, subject: str, details: list[str]) ->
     print(f"  alerte : {alerts_file(settings)}{sent}", file=sys.stderr)
 
 
-MIN_FREE_ENV = "CSF_MIN_FREE_MB"
-MIN_FREE_MB = 500
-
 # Operating-system causes an operator can act on, named in French before the raw message.
 _CAUSES = {
     "No space left on device": "disque plein",
@@ -242,23 +241,24 @@ _CAUSES = {
 }
 
 
-def _log_format() -> str:
+def _log_format(settings: Settings) -> str:
     """Dagster logger of ``csf run``: ``console`` (text) or ``json`` (CSF_LOG_FORMAT)."""
-    chosen = (os.environ.get("CSF_LOG_FORMAT") or "text").strip().lower()
+    chosen = settings.log_format.lower()
     if chosen not in ("text", "json"):
         raise ValueError(f"CSF_LOG_FORMAT vaut text ou json, reçu {chosen!r}")
     return "json" if chosen == "json" else "console"
 
 
-def _check_free_space(home: Path) -> None:
+def _check_free_space(settings: Settings) -> None:
     """Refuse to start a run on a nearly full disk, before anything is written."""
+    home = settings.home
     probe = home if home.exists() else home.parent
     free = shutil.disk_usage(probe).free
-    need = int(os.environ.get(MIN_FREE_ENV) or MIN_FREE_MB) * 1_000_000
+    need = settings.min_free_mb * 1_000_000
     if free < need:
         raise OSError(
             f"disque plein : {_n(free / 1e6)} Mo libres sur {probe}, il en faut au moins "
-            f"{_n(need / 1e6)} ({MIN_FREE_ENV}) ; rien n'a été modifié"
+            f"{_n(need / 1e6)} (CSF_MIN_FREE_MB) ; rien n'a été modifié"
         )
 
 
@@ -272,13 +272,13 @@ def _name_cause(message: str, home: Path) -> str:
     return f"{named} : {text}" if named else text
 
 
-def _cause(error) -> str:
+def _cause(error, home: Path) -> str:
     """The innermost error of a failed step, in one line, its OS cause named first."""
     while error is not None and (error.cause or error.context):
         error = error.cause or error.context
     if error is None:
         return "cause inconnue"
-    return _name_cause(error.message, load_settings().home)
+    return _name_cause(error.message, home)
 
 
 def _print_summary(settings: Settings, run_id, checks, blocking, warnings, seconds) -> None:
@@ -365,11 +365,10 @@ def _n(value: float, decimales: int = 0) -> str:
     return number(value, decimales)
 
 
-def cmd_status(args: argparse.Namespace) -> int:
+def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     from pipelines.ingest.warehouse import connect
     from pipelines.publish import read_publication, snapshot_history
 
-    settings = load_settings()
     files: list[dict] = []
     if settings.build_db.exists():
         with connect(settings.build_db, read_only=True) as con:
@@ -500,10 +499,9 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_rollback(args: argparse.Namespace) -> int:
+def cmd_rollback(args: argparse.Namespace, settings: Settings) -> int:
     from pipelines.publish import rollback, served_snapshot_id
 
-    settings = load_settings()
     before = served_snapshot_id(settings.published_db)
     restored = rollback(settings.published_db, args.to)
     print(
@@ -591,10 +589,9 @@ def _scopes(con) -> dict[str, dict]:
     return {sha: {"scope": scope, "replaced_by": by} for sha, scope, by in found}
 
 
-def cmd_report(args: argparse.Namespace) -> int:
+def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     from pipelines.reports.build import FORMATS, report_buyers, report_national
 
-    settings = load_settings()
     formats = (args.format,) if args.format else FORMATS
     if args.period is not None and not (args.period.isdigit() and len(args.period) == 4):
         raise ValueError(f"--period attend une année sur quatre chiffres, reçu {args.period!r}")
@@ -613,10 +610,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_export(args: argparse.Namespace) -> int:
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     from pipelines.exports.release import write_release
 
-    diffusion = write_release(load_settings(), args.release, remplacer=args.replace)
+    diffusion = write_release(settings, args.release, remplacer=args.replace)
     print(diffusion.dossier)
     state = "déjà à jour, inchangée" if diffusion.deja_a_jour else "écrite"
     rows = sum(t.lignes for t in diffusion.tables)
@@ -644,29 +641,29 @@ telemetry:
 def _dagster_instance(settings: Settings) -> None:
     """Point Dagster at ``$CSF_HOME/dagster``, written once with the settings above (``csf run``
     and ``csf serve`` share the instance: one history of runs)."""
-    os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
     instance_config = settings.dagster_home / "dagster.yaml"
     if not instance_config.exists():
         instance_config.write_text(DAGSTER_YAML, encoding="utf-8")
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import signal
     import subprocess
 
     from pipelines.dbt_manifest import ensure_manifest
 
-    settings = load_settings()
     settings.ensure_dirs()
-    settings.export_env()
     _dagster_instance(settings)
     ensure_manifest()
-    tools = Path(sys.executable).parent
     module = ["-m", "pipelines.definitions"]
+    # The daemon and the web server load the code location, which reads the same settings from
+    # this environment; Dagster finds its instance through DAGSTER_HOME.
+    env = child_environ(DAGSTER_HOME=str(settings.dagster_home))
     processes = [
-        subprocess.Popen([str(tools / "dagster-daemon"), "run", *module]),
+        subprocess.Popen([str(VENV_BIN / "dagster-daemon"), "run", *module], env=env),
         subprocess.Popen(
-            [str(tools / "dagster-webserver"), *module, "-h", args.host, "-p", str(args.port)]
+            [str(VENV_BIN / "dagster-webserver"), *module, "-h", args.host, "-p", str(args.port)],
+            env=env,
         ),
     ]
     print(
@@ -697,20 +694,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0 if asked else 1
 
 
-def cmd_dashboard(args: argparse.Namespace) -> int:
+def cmd_dashboard(args: argparse.Namespace, settings: Settings) -> int:
     from dashboards.server import serve
 
-    users = load_settings().users_file
+    users = settings.users_file
     if not users.exists() and args.host not in ("127.0.0.1", "localhost", "::1"):
         raise ValueError(
             f"aucun fichier d'utilisateurs ({users}) : sans authentification, le tableau de bord "
             "n'écoute que sur 127.0.0.1 (ajoutez des utilisateurs avec « csf user »)"
         )
-    serve(args.host, args.port, args.workers)
+    serve(settings, args.host, args.port, args.workers)
     return 0
 
 
-def cmd_user(args: argparse.Namespace) -> int:
+def cmd_user(args: argparse.Namespace, settings: Settings) -> int:
     import getpass
 
     from dashboards.auth import ajouter_utilisateur
@@ -723,7 +720,7 @@ def cmd_user(args: argparse.Namespace) -> int:
             raise ValueError("les deux mots de passe diffèrent")
     if len(password) < 12:
         raise ValueError("mot de passe trop court (12 caractères au moins)")
-    path = load_settings().users_file
+    path = settings.users_file
     ajouter_utilisateur(path, args.name, password, args.role)
     print(f"utilisateur {args.name} enregistré dans {path} ({', '.join(args.role)})")
     return 0

@@ -4,10 +4,9 @@ the CLI need it before, or without, any Dagster run)."""
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
-from pipelines.settings import DBT_PROJECT_DIR
+from pipelines.settings import DBT_PROJECT_DIR, VENV_BIN
 
 # Where dagster-dbt's DbtProject looks for it too (its default target path).
 MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
@@ -22,10 +21,9 @@ def ensure_manifest() -> Path:
     sources.append(DBT_PROJECT_DIR / "dbt_project.yml")
     newest = max(p.stat().st_mtime for p in sources if p.is_file())
     if not manifest.exists() or manifest.stat().st_mtime < newest:
-        dbt = Path(sys.executable).with_name("dbt")
         subprocess.run(
             [
-                str(dbt),
+                str(VENV_BIN / "dbt"),
                 "parse",
                 "--quiet",
                 "--project-dir",

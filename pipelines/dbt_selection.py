@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import metadata
@@ -21,9 +20,8 @@ from typing import Any
 
 import duckdb
 
-from pipelines.settings import DBT_PROJECT_DIR
+from pipelines.settings import DBT_PROJECT_DIR, Settings
 
-FULL_REBUILD_ENV = "CSF_FULL_REBUILD"
 # What publishing reads (pipelines.assets.publishing): always rebuilt, so a run always
 # publishes, even when no input changed.
 ALWAYS = ("indicateurs", "qualite_fichiers")
@@ -86,10 +84,10 @@ def project_checksum() -> str:
     return digest.hexdigest()
 
 
-def fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+def fingerprints(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, str]:
     """Everything a build reads, each summed up in a string that changes when it does."""
     found = {"project": project_checksum()}
-    found["var:observation_date"] = os.environ.get("CSF_OBSERVATION_DATE", "").strip()
+    found["var:observation_date"] = settings.dbt_vars()["observation_date"]
     for source, digest in con.execute(_RAW_FINGERPRINTS).fetchall():
         for table in _RAW_TABLES.get(source, (source,)):
             found[f"source:raw.{table}"] = digest
@@ -109,15 +107,16 @@ def _last_build(con: duckdb.DuckDBPyConnection) -> dict[str, str] | None:
     return json.loads(row[0]) if row else None
 
 
-def plan(con: duckdb.DuckDBPyConnection, manifest: Mapping[str, Any]) -> Plan:
-    """What this run's ``dbt build`` must rebuild, given the build warehouse and the manifest."""
-    now = fingerprints(con)
+def plan(con: duckdb.DuckDBPyConnection, manifest: Mapping[str, Any], settings: Settings) -> Plan:
+    """What this run's ``dbt build`` must rebuild, given the build warehouse, the manifest and
+    the run's settings (its observation date; a full rebuild when asked)."""
+    now = fingerprints(con, settings)
     before = _last_build(con)
     models = tuple(
         sorted(n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "model")
     )
-    if os.environ.get(FULL_REBUILD_ENV, "").strip() not in ("", "0"):
-        return Plan(True, f"demandé ({FULL_REBUILD_ENV})", (), models, now)
+    if settings.full_rebuild:
+        return Plan(True, "demandé (csf run --full ou CSF_FULL_REBUILD)", (), models, now)
     if before is None:
         return Plan(True, "premier calcul de cet entrepôt", (), models, now)
     if before.get("project") != now["project"]:

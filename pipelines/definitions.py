@@ -5,9 +5,6 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 from dagster import Definitions, colored_console_logger, in_process_executor, json_console_logger
 
 from pipelines.assets.checks import gx_checks
@@ -21,7 +18,7 @@ from pipelines.automation import build_automation, refresh_job
 from pipelines.dbt_project import csf_dbt_project
 from pipelines.dbt_resource import CsfDbtCliResource
 from pipelines.resources import CsfResource
-from pipelines.settings import Settings, load_settings
+from pipelines.settings import VENV_BIN, Settings, load_settings
 
 
 def build_definitions(settings: Settings) -> Definitions:
@@ -36,17 +33,9 @@ def build_definitions(settings: Settings) -> Definitions:
         schedules=schedules,
         asset_checks=[*gx_checks, freshness],
         resources={
-            "csf": CsfResource(
-                home=str(settings.home),
-                inbox=str(settings.inbox),
-                observation_date=(
-                    settings.observation_date.isoformat() if settings.observation_date else ""
-                ),
-            ),
-            # The venv's dbt, found without relying on PATH (the CLI may run as .venv/bin/csf).
+            "csf": CsfResource.of(settings),
             "dbt": CsfDbtCliResource(
-                project_dir=csf_dbt_project,
-                dbt_executable=str(Path(sys.executable).with_name("dbt")),
+                project_dir=csf_dbt_project, dbt_executable=str(VENV_BIN / "dbt")
             ),
         },
         # DuckDB allows one writer per file: steps run one after another in one process.
@@ -54,4 +43,5 @@ def build_definitions(settings: Settings) -> Definitions:
     )
 
 
+# The code location's edge: `dagster dev -m pipelines.definitions` reads the settings here.
 defs = build_definitions(load_settings())

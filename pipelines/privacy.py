@@ -14,19 +14,20 @@ from pathlib import Path
 
 import polars as pl
 
-KEY_ENV = "CSF_PSEUDO_KEY"
+from pipelines.settings import Settings
+
 KEY_FILE_NAME = "pseudonymisation.key"
 
 
-def load_or_create_key(keys_dir: Path) -> bytes:
+def load_or_create_key(settings: Settings) -> bytes:
     """The pseudonymisation key: ``CSF_PSEUDO_KEY`` if set, else a key file made on first use.
 
     The key file is created with mode 0600 inside a 0700 folder, atomically, so two processes
     starting together cannot end up with different keys.
     """
-    from_env = os.environ.get(KEY_ENV, "").strip()
-    if from_env:
-        return from_env.encode("utf-8")
+    if settings.pseudo_key:
+        return settings.pseudo_key.encode("utf-8")
+    keys_dir = settings.keys_dir
     keys_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     key_path = keys_dir / KEY_FILE_NAME
     if not key_path.exists():
@@ -40,18 +41,17 @@ def load_or_create_key(keys_dir: Path) -> bytes:
     return _read_key(key_path)
 
 
-def load_key(keys_dir: Path) -> bytes:
+def load_key(settings: Settings) -> bytes:
     """The pseudonymisation key the warehouse was built with; an error if there is none.
 
     Unlike ``load_or_create_key``, never makes one: a new key would match nothing loaded.
     """
-    from_env = os.environ.get(KEY_ENV, "").strip()
-    if from_env:
-        return from_env.encode("utf-8")
-    key_path = keys_dir / KEY_FILE_NAME
+    if settings.pseudo_key:
+        return settings.pseudo_key.encode("utf-8")
+    key_path = settings.keys_dir / KEY_FILE_NAME
     if not key_path.exists():
         raise ValueError(
-            f"clé de pseudonymisation introuvable ({key_path}, ni {KEY_ENV}) : celle avec "
+            f"clé de pseudonymisation introuvable ({key_path}, ni CSF_PSEUDO_KEY) : celle avec "
             "laquelle l'entrepôt a été chargé est nécessaire"
         )
     return _read_key(key_path)

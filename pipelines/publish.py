@@ -19,9 +19,9 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.settings import DEFAULTS
+
 PUBLISHED_SCHEMAS = ("marts",)
-KEEP_ENV = "CSF_SNAPSHOTS_KEEP"
-KEEP_DEFAULT = 5
 
 
 @dataclass(frozen=True)
@@ -55,13 +55,16 @@ def _publish_lock(published_db: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def publish(build_db: Path, published_db: Path, run_id: str) -> Snapshot:
-    """Publish the marts of ``build_db`` as the new ``published_db``."""
+def publish(
+    build_db: Path, published_db: Path, run_id: str, keep: int = DEFAULTS.snapshots_keep
+) -> Snapshot:
+    """Publish the marts of ``build_db`` as the new ``published_db``, keeping the ``keep``
+    newest snapshots for rollback (and the served one)."""
     with _publish_lock(published_db):
-        return _publish(build_db, published_db, run_id)
+        return _publish(build_db, published_db, run_id, keep)
 
 
-def _publish(build_db: Path, published_db: Path, run_id: str) -> Snapshot:
+def _publish(build_db: Path, published_db: Path, run_id: str, keep: int) -> Snapshot:
     tmp = published_db.with_name(f".{published_db.stem}-{uuid.uuid4().hex}.tmp")
     now = datetime.now(UTC)
     snapshot_id = f"{now:%Y%m%dT%H%M%SZ}-{run_id[:8]}"
@@ -126,7 +129,7 @@ def _publish(build_db: Path, published_db: Path, run_id: str) -> Snapshot:
         _fsync(published_db.parent)
     finally:
         tmp.unlink(missing_ok=True)
-    _prune(published_db)
+    _prune(published_db, keep)
     return Snapshot(snapshot_id, published_db, now, observation, is_synthetic, tables)
 
 
@@ -160,8 +163,7 @@ def snapshot_history(published_db: Path) -> list[dict]:
     return found
 
 
-def _prune(published_db: Path) -> None:
-    keep = max(int(os.environ.get(KEEP_ENV) or KEEP_DEFAULT), 1)
+def _prune(published_db: Path, keep: int) -> None:
     served = served_snapshot_id(published_db)
     for old in kept_snapshots(published_db)[:-keep]:
         if old != served:

@@ -1,29 +1,45 @@
-"""Dagster resource holding the run's settings (paths, key, observation date)."""
+"""Dagster resource holding the run's settings (paths, key, observation date, rebuild choice)."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 from dagster import ConfigurableResource
 
 from pipelines.privacy import load_or_create_key
-from pipelines.settings import Settings, parse_observation_date
+from pipelines.settings import Settings, load_settings
 
 
 class CsfResource(ConfigurableResource):
-    """Where runtime state lives; every asset gets its paths from here."""
+    """Where runtime state lives; every asset gets its settings from here.
+
+    The edge that builds the definitions (``csf run``, or the code location loaded by
+    ``dagster dev``) resolves the settings a run is about and gives them here; the others
+    (limits, workers, alerts, secrets) are the deployment's environment, read by
+    ``load_settings`` when a step asks, never shown in Dagster's UI."""
 
     home: str
     inbox: str
     observation_date: str = ""
+    full_rebuild: bool = False
+
+    @classmethod
+    def of(cls, settings: Settings) -> CsfResource:
+        return cls(
+            home=str(settings.home),
+            inbox=str(settings.inbox),
+            observation_date=(
+                settings.observation_date.isoformat() if settings.observation_date else ""
+            ),
+            full_rebuild=settings.full_rebuild,
+        )
 
     @property
     def settings(self) -> Settings:
-        return Settings(
-            home=Path(self.home),
-            inbox=Path(self.inbox),
-            observation_date=parse_observation_date(self.observation_date),
+        return load_settings(
+            home=self.home,
+            inbox=self.inbox,
+            observation_date=self.observation_date or None,
+            full_rebuild=self.full_rebuild,
         )
 
     def pseudonymisation_key(self) -> bytes:
-        return load_or_create_key(self.settings.keys_dir)
+        return load_or_create_key(self.settings)

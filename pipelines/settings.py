@@ -1,15 +1,23 @@
-"""Runtime settings, read from environment variables with safe defaults.
+"""The one configuration object: every ``CSF_*`` setting, its type, default and meaning.
 
-Every path the pipeline, dbt and the dashboard use derives from ``CSF_HOME`` so that one variable
-moves all runtime state (inbox, warehouse, keys, reports, exports).
+Settings are read from the environment once, at an edge (the ``csf`` command, the Dagster code
+location's resource, the dashboard server), by ``load_settings``, and passed down as a
+``Settings``; no other module reads ``os.environ``. Every path derives from ``CSF_HOME`` so that
+one variable moves all runtime state (inbox, warehouse, keys, reports, exports). ``.env.example``
+is written from the fields below (``python -m pipelines.settings > .env.example``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
-from dataclasses import dataclass
+import sys
+import textwrap
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
@@ -19,15 +27,304 @@ SAMPLE_DIR = PROJECT_ROOT / "data" / "sample"
 # dashboard serves it, and the reports' chart renderer loads it (a quarter of the full bundle,
 # which kaleido evaluates again after every chart).
 PLOTLY_BASIC_JS = PROJECT_ROOT / "dashboards" / "static" / "plotly-basic.min.js"
+# The virtual environment's executables (dbt, csf), found without relying on PATH: the
+# commands may run as .venv/bin/csf or .venv/bin/dagster in a shell where the venv is inactive.
+VENV_BIN = Path(sys.executable).parent
+
+
+def _text(raw: str) -> str:
+    return raw
+
+
+def _positive_int(raw: str) -> int:
+    value = int(raw)
+    if value < 1:
+        raise ValueError
+    return value
+
+
+def _positive_float(raw: str) -> float:
+    value = float(raw)
+    if value <= 0:
+        raise ValueError
+    return value
+
+
+def _port(raw: str) -> int:
+    value = int(raw)
+    if not 0 < value < 65536:
+        raise ValueError
+    return value
+
+
+def _boolean(raw: str) -> bool:
+    lowered = raw.lower()
+    if lowered in ("1", "true", "oui", "yes"):
+        return True
+    if lowered in ("0", "false", "non", "no"):
+        return False
+    raise ValueError
+
+
+def _path(raw: str) -> Path:
+    return Path(raw).expanduser().resolve()
+
+
+def _iso_date(raw: str) -> date:
+    return date.fromisoformat(raw)
+
+
+def _addresses(raw: str) -> tuple[str, ...]:
+    return tuple(a.strip() for a in raw.split(",") if a.strip())
+
+
+_EXPECTED = {
+    _positive_int: "un entier positif",
+    _positive_float: "un nombre positif",
+    _port: "un numéro de port (1 à 65535)",
+    _boolean: "true ou false",
+    _iso_date: "une date AAAA-MM-JJ",
+}
+
+
+def _setting(
+    env: str,
+    default: Any,
+    doc: str,
+    section: str,
+    parse: Callable[[str], Any] = _text,
+    *,
+    secret: bool = False,
+    formerly: str | None = None,
+    example: str | None = None,
+) -> Any:
+    """A field of ``Settings`` bound to its environment variable, documented once here."""
+    return field(
+        default=default,
+        repr=not secret,
+        compare=not secret,
+        metadata={
+            "env": env,
+            "doc": doc,
+            "section": section,
+            "parse": parse,
+            "secret": secret,
+            "formerly": formerly,
+            "example": example,
+        },
+    )
+
+
+PATHS = "Paths"
+PERSONAL = "Personal data"
+INDICATORS = "Indicators"
+RUNS = "Runs, publishing, releases"
+AUTOMATION = "Automation (csf serve)"
+ALERTS = "Alerts on failed runs (always written to $CSF_HOME/logs/alertes.jsonl)"
+DASHBOARD = "Dashboard"
+BENCH = "Benchmark only"
 
 
 @dataclass(frozen=True)
 class Settings:
     """Resolved locations and parameters for one run or one server process."""
 
-    home: Path
-    inbox: Path
-    observation_date: date | None
+    home: Path = _setting(
+        "CSF_HOME",
+        None,
+        "All runtime state: inbox/, warehouse/ (build.duckdb, published.duckdb, snapshots/), "
+        "keys/, dagster/, reports/, exports/, logs/. Default: data/ in the checkout.",
+        PATHS,
+        _path,
+    )
+    inbox: Path = _setting(
+        "CSF_INBOX", None, "Where exports are dropped. Default: $CSF_HOME/inbox", PATHS, _path
+    )
+    pseudo_key: str = _setting(
+        "CSF_PSEUDO_KEY",
+        "",
+        "Key of the HMAC-SHA-256 that replaces every INE at ingestion (a secret: at least 32 "
+        "characters). Default: a random key created in $CSF_HOME/keys/pseudonymisation.key "
+        "(mode 0600).",
+        PERSONAL,
+        secret=True,
+    )
+    observation_date: date | None = _setting(
+        "CSF_OBSERVATION_DATE",
+        None,
+        "Date used by every censoring rule (YYYY-MM-DD). Default: the latest MLDS event date.",
+        INDICATORS,
+        _iso_date,
+    )
+    full_rebuild: bool = _setting(
+        "CSF_FULL_REBUILD",
+        False,
+        "true: rebuild every dbt model, not only those whose inputs changed (csf run --full).",
+        INDICATORS,
+        _boolean,
+        example="false",
+    )
+    late_after_days: int = _setting(
+        "CSF_LATE_AFTER_DAYS",
+        45,
+        "A scope (académie, register) with no export for more days than this is late.",
+        INDICATORS,
+        _positive_int,
+        formerly="CSF_RETARD_JOURS",
+    )
+    min_free_mb: int = _setting(
+        "CSF_MIN_FREE_MB",
+        500,
+        "csf run refuses to start with less free space (MB) where CSF_HOME lives.",
+        RUNS,
+        _positive_int,
+    )
+    snapshots_keep: int = _setting(
+        "CSF_SNAPSHOTS_KEEP", 5, "Published snapshots kept for csf rollback.", RUNS, _positive_int
+    )
+    auto_releases_keep: int = _setting(
+        "CSF_AUTO_RELEASES_KEEP",
+        3,
+        "Automatic research releases (auto-*) kept; named ones are never removed.",
+        RUNS,
+        _positive_int,
+        formerly="CSF_EXPORTS_AUTO_GARDER",
+    )
+    report_workers: int | None = _setting(
+        "CSF_REPORT_WORKERS",
+        None,
+        "Processes that lay out the buyers' PDFs. Default: one per core",
+        RUNS,
+        _positive_int,
+    )
+    ingest_workers: int | None = _setting(
+        "CSF_INGEST_WORKERS",
+        None,
+        "Processes that read and check CSV exports ahead of their load (1: none). "
+        "Default: one per core",
+        RUNS,
+        _positive_int,
+    )
+    ingest_parallel_mb: float = _setting(
+        "CSF_INGEST_PARALLEL_MB",
+        16.0,
+        "Below this many megabytes of CSV pending for a source, they are read in csf run's "
+        "process.",
+        RUNS,
+        _positive_float,
+    )
+    max_line_bytes: int = _setting(
+        "CSF_MAX_LINE_BYTES",
+        1_048_576,
+        "Limits on one inbox file; a file over one is refused by name (recorded in the ledger, "
+        "skipped until it changes) and the others load. Longest CSV line in bytes, header "
+        "included.",
+        RUNS,
+        _positive_int,
+    )
+    max_header_columns: int = _setting(
+        "CSF_MAX_HEADER_COLUMNS", 16_384, "Widest CSV header, in columns.", RUNS, _positive_int
+    )
+    max_file_mb: float = _setting(
+        "CSF_MAX_FILE_MB",
+        4096.0,
+        "Largest file of any kind, in megabytes (10^6 bytes).",
+        RUNS,
+        _positive_float,
+    )
+    chart_timeout: float = _setting(
+        "CSF_CHART_TIMEOUT",
+        120.0,
+        "Seconds any wait on the reports' Chromium may last (start, chart, close); past it the "
+        "chart fails with a message and the browser is killed, instead of a run that never "
+        "ends.",
+        RUNS,
+        _positive_float,
+    )
+    log_format: str = _setting(
+        "CSF_LOG_FORMAT",
+        "text",
+        "Logs of csf run: text or json (one JSON object per record, with the run id).",
+        RUNS,
+    )
+    dagster_host: str = _setting("CSF_DAGSTER_HOST", "127.0.0.1", "Dagster UI host.", AUTOMATION)
+    dagster_port: int = _setting("CSF_DAGSTER_PORT", 3000, "Dagster UI port.", AUTOMATION, _port)
+    sensor_interval_seconds: int = _setting(
+        "CSF_SENSOR_INTERVAL_SECONDS",
+        60,
+        "How often the inbox sensor looks (seconds).",
+        AUTOMATION,
+        _positive_int,
+    )
+    inbox_settle_seconds: float = _setting(
+        "CSF_INBOX_SETTLE_SECONDS",
+        30.0,
+        "An inbox file counts once unchanged for this long (seconds), so half-copied files wait.",
+        AUTOMATION,
+        _positive_float,
+    )
+    schedule_cron: str = _setting(
+        "CSF_SCHEDULE_CRON",
+        "0 6 * * *",
+        "Daily refresh, cron syntax, Europe/Paris time.",
+        AUTOMATION,
+    )
+    smtp_host: str = _setting(
+        "CSF_SMTP_HOST", "", "E-mail alerts too when a host and recipients are given.", ALERTS
+    )
+    smtp_port: int = _setting("CSF_SMTP_PORT", 25, "SMTP port.", ALERTS, _port)
+    smtp_starttls: bool = _setting(
+        "CSF_SMTP_STARTTLS", False, "STARTTLS before sending.", ALERTS, _boolean, example="false"
+    )
+    smtp_user: str = _setting("CSF_SMTP_USER", "", "SMTP user name, if any.", ALERTS)
+    smtp_password: str = _setting(
+        "CSF_SMTP_PASSWORD", "", "A secret: never logged.", ALERTS, secret=True
+    )
+    alert_to: tuple[str, ...] = _setting(
+        "CSF_ALERT_TO", (), "Comma-separated recipients.", ALERTS, _addresses
+    )
+    alert_from: str = _setting(
+        "CSF_ALERT_FROM", "csf-impact@localhost", "Sender of the alerts.", ALERTS
+    )
+    dashboard_host: str = _setting("CSF_DASHBOARD_HOST", "127.0.0.1", "Host.", DASHBOARD)
+    dashboard_port: int = _setting("CSF_DASHBOARD_PORT", 8050, "Port.", DASHBOARD, _port)
+    dashboard_workers: int = _setting(
+        "CSF_DASHBOARD_WORKERS", 2, "Server processes.", DASHBOARD, _positive_int
+    )
+    users_file_override: Path | None = _setting(
+        "CSF_USERS_FILE",
+        None,
+        "Dashboard users, groups and hashed passwords (csf user). "
+        "Default: $CSF_HOME/config/utilisateurs.toml",
+        DASHBOARD,
+        _path,
+    )
+    bench_dir: Path = _setting(
+        "CSF_BENCH_DIR", Path("/tmp/csf-bench"), "Scratch folder of the benchmark.", BENCH, _path
+    )
+    bench_results: Path | None = _setting(
+        "CSF_BENCH_RESULTS",
+        None,
+        "Where the benchmark writes its figures. Default: bench/results.json",
+        BENCH,
+        _path,
+    )
+    bench_timeout: float = _setting(
+        "CSF_BENCH_TIMEOUT",
+        1800.0,
+        "Seconds one measured command may take before it is stopped with its threads' stacks.",
+        BENCH,
+        _positive_float,
+    )
+
+    def __post_init__(self) -> None:
+        home = (self.home or PROJECT_ROOT / "data").resolve()
+        object.__setattr__(self, "home", home)
+        object.__setattr__(self, "inbox", (self.inbox or home / "inbox").resolve())
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with some settings changed (an edge's command-line options)."""
+        return dataclasses.replace(self, **changes)
 
     @property
     def warehouse_dir(self) -> Path:
@@ -54,13 +351,25 @@ class Settings:
 
     @property
     def users_file(self) -> Path:
-        """Dashboard users, groups and hashed passwords (``CSF_USERS_FILE``)."""
-        override = os.environ.get("CSF_USERS_FILE")
-        return Path(override).resolve() if override else self.home / "config" / "utilisateurs.toml"
+        """Dashboard users, groups and hashed passwords."""
+        return self.users_file_override or self.home / "config" / "utilisateurs.toml"
 
     @property
     def dagster_home(self) -> Path:
         return self.home / "dagster"
+
+    @property
+    def dbt_target_dir(self) -> Path:
+        """dbt's target folder for this home (artefacts, partial parsing, dbt.log)."""
+        return self.home / "dbt"
+
+    def dbt_vars(self) -> dict[str, str]:
+        """What dbt reads with ``var()``: the warehouse (profiles.yml) and the observation date
+        (macros/observation_date.sql). Passed as ``--vars``, never through the environment."""
+        return {
+            "build_db": str(self.build_db),
+            "observation_date": self.observation_date.isoformat() if self.observation_date else "",
+        }
 
     def ensure_dirs(self) -> None:
         """Create the runtime folders (idempotent)."""
@@ -68,42 +377,93 @@ class Settings:
             folder.mkdir(parents=True, exist_ok=True)
         self.keys_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
 
-    def export_env(self) -> None:
-        """Expose the paths to subprocesses (dbt reads them in profiles.yml and its models)."""
-        os.environ["CSF_HOME"] = str(self.home)
-        os.environ["CSF_BUILD_DB"] = str(self.build_db)
-        os.environ["CSF_OBSERVATION_DATE"] = (
-            self.observation_date.isoformat() if self.observation_date else ""
-        )
+
+DEFAULTS = Settings()  # every setting at its default (tests, and functions called without any)
 
 
-LATE_AFTER_ENV = "CSF_RETARD_JOURS"
-LATE_AFTER_DAYS = 45
+def setting_fields() -> list[dataclasses.Field]:
+    """Every setting, in the order of ``.env.example``."""
+    return [f for f in dataclasses.fields(Settings) if "env" in f.metadata]
 
 
-def late_after_days() -> int:
-    """Days without an export after which a scope is late (freshness check, quality page)."""
-    return int(os.environ.get(LATE_AFTER_ENV) or LATE_AFTER_DAYS)
+def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    """Settings from ``environ`` (default: this process's environment), then ``overrides``
+    (field name → value; a string is parsed as the variable would be, "" meaning the default).
+
+    An invalid value is an error naming its variable; an empty one means the default. A setting
+    renamed since (``formerly``) is still read under its old name when the new one is unset.
+    """
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for spec in setting_fields():
+        meta = spec.metadata
+        name = meta["env"]
+        raw = (environ.get(name) or "").strip()
+        if not raw and meta["formerly"]:
+            name = meta["formerly"]
+            raw = (environ.get(name) or "").strip()
+        if spec.name in overrides:
+            value = overrides[spec.name]
+            if not isinstance(value, str):
+                values[spec.name] = value
+                continue
+            name, raw = meta["env"], value.strip()
+        if raw:
+            values[spec.name] = _parsed(spec, name, raw)
+        elif spec.name in overrides:
+            values[spec.name] = spec.default
+    unknown = set(overrides) - {f.name for f in setting_fields()}
+    if unknown:
+        raise TypeError(f"unknown settings: {sorted(unknown)}")
+    return Settings(**values)
 
 
-def parse_observation_date(text: str | None) -> date | None:
-    """Parse ``CSF_OBSERVATION_DATE`` (YYYY-MM-DD); empty means "derive it from the data"."""
-    if not text or not text.strip():
-        return None
+def _parsed(spec: dataclasses.Field, name: str, raw: str) -> Any:
+    meta = spec.metadata
     try:
-        return date.fromisoformat(text.strip())
-    except ValueError as exc:
-        raise ValueError(
-            f"CSF_OBSERVATION_DATE doit être une date AAAA-MM-JJ, reçu {text!r}"
-        ) from exc
+        return meta["parse"](raw)
+    except ValueError:
+        expected = _EXPECTED.get(meta["parse"], "une valeur valide")
+        shown = "(secret)" if meta["secret"] else repr(raw)
+        raise ValueError(f"{name} doit être {expected}, reçu {shown}") from None
 
 
-def load_settings(inbox: str | Path | None = None) -> Settings:
-    """Settings from the environment; ``inbox`` overrides ``CSF_INBOX``."""
-    home = Path(os.environ.get("CSF_HOME") or PROJECT_ROOT / "data").resolve()
-    inbox_path = Path(inbox or os.environ.get("CSF_INBOX") or home / "inbox").resolve()
-    return Settings(
-        home=home,
-        inbox=inbox_path,
-        observation_date=parse_observation_date(os.environ.get("CSF_OBSERVATION_DATE")),
-    )
+def child_environ(**variables: str) -> dict[str, str]:
+    """This process's environment plus ``variables``, for a child process (a subprocess is
+    given its environment explicitly; this process's own is never changed)."""
+    return {**os.environ, **variables}
+
+
+def env_example() -> str:
+    """The text of ``.env.example``: every setting with its default and meaning."""
+    lines = [
+        "# csf-impact settings: every variable, with its default. Copy to .env (never commit it)",
+        "# and load it with `set -a; . ./.env; set +a`, or give the variables to the service",
+        "# manager. Written by `python -m pipelines.settings` from pipelines/settings.py.",
+    ]
+    section = None
+    for spec in setting_fields():
+        meta = spec.metadata
+        if meta["section"] != section:
+            section = meta["section"]
+            title = f"# --- {section} "
+            lines += ["", title + "-" * max(3, 100 - len(title))]
+        lines += textwrap.wrap(meta["doc"], 98, initial_indent="# ", subsequent_indent="# ")
+        if meta["formerly"]:
+            lines.append(f"# (formerly {meta['formerly']}, still read when this one is unset)")
+        if meta["example"] is not None:
+            shown = meta["example"]
+        elif spec.default is None or meta["secret"]:
+            shown = ""
+        elif isinstance(spec.default, tuple):
+            shown = ",".join(spec.default)
+        elif isinstance(spec.default, float) and spec.default.is_integer():
+            shown = str(int(spec.default))
+        else:
+            shown = str(spec.default)
+        lines.append(f"{meta['env']}={shown}")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    sys.stdout.write(env_example())

@@ -11,6 +11,7 @@ from dashboards.auth import BasicAuthProvider, Identite, ajouter_utilisateur, ch
 from dashboards.filters import Filtres
 from pipelines.presentation import figures
 from pipelines.presentation import formatting as fmt
+from pipelines.settings import load_settings
 
 
 def _row(**values):
@@ -231,7 +232,7 @@ def _snapshot(path, clauses: int) -> None:
 def test_queries_follow_a_new_publish_without_restart(tmp_path, monkeypatch):
     from dashboards import queries
 
-    monkeypatch.setenv("CSF_HOME", str(tmp_path))
+    monkeypatch.setattr(queries, "_settings", [load_settings({}, home=tmp_path)])
     path = tmp_path / "warehouse" / "published.duckdb"
     path.parent.mkdir()
     assert queries.rows("select 1") == []  # before the first publish

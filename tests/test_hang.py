@@ -24,7 +24,7 @@ import pytest
 
 from pipelines.reports import charts
 from pipelines.reports.model import Graphique
-from tests.conftest import run_bounded
+from tests.conftest import csf, run_bounded
 
 
 def _graphique(i: int) -> Graphique:
@@ -57,11 +57,10 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-def test_a_browser_that_stops_answering_fails_the_chart_within_the_bound(monkeypatch):
-    monkeypatch.setenv("CSF_CHART_TIMEOUT", "3")
+def test_a_browser_that_stops_answering_fails_the_chart_within_the_bound():
     started = time.monotonic()
     expected = pytest.raises(charts.ChartError, match="Chromium ne répond plus après 3 s")
-    with expected, charts.Renderer() as renderer:
+    with expected, charts.Renderer(delai=3) as renderer:
         assert renderer.svg(_graphique(0)).startswith("<svg")
         browser = _chromium(renderer)
         tree = [
@@ -78,9 +77,8 @@ def test_a_browser_that_stops_answering_fails_the_chart_within_the_bound(monkeyp
     assert not [pid for pid in tree if _alive(pid)]
 
 
-def test_after_a_timeout_the_renderer_refuses_at_once(monkeypatch):
-    monkeypatch.setenv("CSF_CHART_TIMEOUT", "2")
-    with charts.Renderer() as renderer:
+def test_after_a_timeout_the_renderer_refuses_at_once():
+    with charts.Renderer(delai=2) as renderer:
         os.kill(_chromium(renderer), signal.SIGSTOP)
         with pytest.raises(charts.ChartError):
             renderer.svg(_graphique(0))
@@ -93,9 +91,8 @@ def test_after_a_timeout_the_renderer_refuses_at_once(monkeypatch):
 def test_a_stuck_reload_gives_the_tab_back(monkeypatch):
     """The page reload every RECHARGER_TOUS_LES charts is bounded and always returns the tab:
     a reload that fails must not leave the next chart waiting for a tab forever."""
-    monkeypatch.setenv("CSF_CHART_TIMEOUT", "20")
     monkeypatch.setattr(charts, "RECHARGER_TOUS_LES", 1)
-    with charts.Renderer() as renderer:
+    with charts.Renderer(delai=20) as renderer:
         tab = renderer._kaleido.tabs_ready._queue[0]
 
         async def reload_that_fails():
@@ -107,10 +104,10 @@ def test_a_stuck_reload_gives_the_tab_back(monkeypatch):
         assert renderer._kaleido.tabs_ready.qsize() == 1
 
 
-def test_a_bad_timeout_setting_is_named(monkeypatch):
-    monkeypatch.setenv("CSF_CHART_TIMEOUT", "deux minutes")
-    with pytest.raises(charts.ChartError, match="CSF_CHART_TIMEOUT"):
-        charts.delai()
+def test_a_bad_timeout_setting_is_named(tmp_path):
+    result = csf(tmp_path, "report", "--national", env={"CSF_CHART_TIMEOUT": "deux minutes"})
+    assert result.returncode == 2
+    assert "CSF_CHART_TIMEOUT doit être un nombre positif, reçu 'deux minutes'" in result.stderr
 
 
 def test_an_overrunning_command_fails_with_every_process_stack():
@@ -144,10 +141,10 @@ def test_a_browser_that_dies_at_start_leaves_no_holder_and_the_process_exits(tmp
     browser.chmod(0o755)
     script = (
         "from pipelines.reports import charts\n"
-        "try:\n    with charts.Renderer():\n        pass\n"
+        "try:\n    with charts.Renderer(delai=20):\n        pass\n"
         "except charts.ChartError as exc:\n    print('refusé :', exc)\n"
     )
-    env = {**os.environ, "BROWSER_PATH": str(browser), "CSF_CHART_TIMEOUT": "20"}
+    env = {**os.environ, "BROWSER_PATH": str(browser)}
     result = run_bounded([sys.executable, "-c", script], env, timeout=90)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "refusé : impossible de démarrer Chromium" in result.stdout
@@ -174,10 +171,10 @@ def test_a_browser_that_closes_at_its_first_start_is_started_once_more(tmp_path)
         "from pipelines.reports.model import Graphique\n"
         "g = Graphique({'data': [{'type': 'bar', 'x': ['a'], 'y': [1]}], 'layout': {}}, "
         "alternative='a')\n"
-        "with charts.Renderer() as r:\n"
+        "with charts.Renderer(delai=60) as r:\n"
         "    print('svg' if r.svg(g).startswith('<svg') else 'non')\n"
     )
-    env = {**os.environ, "BROWSER_PATH": str(browser), "CSF_CHART_TIMEOUT": "60"}
+    env = {**os.environ, "BROWSER_PATH": str(browser)}
     result = run_bounded([sys.executable, "-c", script], env, timeout=180)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip().endswith("svg")

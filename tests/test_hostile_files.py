@@ -23,6 +23,7 @@ from pipelines.ingest.errors import FileRejected, log_name
 from pipelines.ingest.inbox import REWRITTEN, scan
 from pipelines.ingest.loader import load_pending, register_new_files
 from pipelines.ingest.sources import MLDS_JEUNES
+from pipelines.settings import load_settings
 from tests.conftest import SAMPLE, csf, status
 
 KEY = b"k" * 32
@@ -97,15 +98,16 @@ def test_a_file_over_the_size_limit_is_refused():
         _read(JEUNES, Limits(file_mb=0.01))
 
 
-def test_limits_are_read_from_the_environment(monkeypatch):
-    assert Limits.from_env() == Limits(1_048_576, 16_384, 4_096)
-    monkeypatch.setenv("CSF_MAX_LINE_BYTES", "1000")
-    monkeypatch.setenv("CSF_MAX_HEADER_COLUMNS", "50")
-    monkeypatch.setenv("CSF_MAX_FILE_MB", "2.5")
-    assert Limits.from_env() == Limits(1_000, 50, 2.5)
-    monkeypatch.setenv("CSF_MAX_FILE_MB", "0")
+def test_limits_are_read_from_the_settings():
+    assert Limits.of(load_settings({})) == Limits(1_048_576, 16_384, 4_096)
+    environ = {
+        "CSF_MAX_LINE_BYTES": "1000",
+        "CSF_MAX_HEADER_COLUMNS": "50",
+        "CSF_MAX_FILE_MB": "2.5",
+    }
+    assert Limits.of(load_settings(environ)) == Limits(1_000, 50, 2.5)
     with pytest.raises(ValueError, match="CSF_MAX_FILE_MB"):
-        Limits.from_env()
+        load_settings({"CSF_MAX_FILE_MB": "0"})
 
 
 def test_file_names_are_escaped_for_log_lines():

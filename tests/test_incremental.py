@@ -10,7 +10,6 @@ import time
 import duckdb
 import pytest
 
-from pipelines.dbt_selection import FULL_REBUILD_ENV
 from pipelines.sample.monthly import write_previous_month
 from tests.conftest import SAMPLE, csf
 
@@ -24,7 +23,7 @@ MARTS = ("indicateurs", "fct_parcours", "fct_clauses", "dim_acheteurs", "fct_ent
 
 
 def _run(home, inbox, *extra, **settings):
-    env = {"CSF_PSEUDO_KEY": KEY, FULL_REBUILD_ENV: "", **settings}
+    env = {"CSF_PSEUDO_KEY": KEY, "CSF_FULL_REBUILD": "", **settings}
     result = csf(home, "run", "--inbox", str(inbox), *extra, env=env)
     assert result.returncode == 0, result.stderr[-3000:]
     results = json.loads((home / "dbt" / "run_results.json").read_text())
@@ -83,7 +82,7 @@ def test_a_run_with_nothing_new_rebuilds_only_what_publishing_reads(runs):
 
 def test_the_incremental_build_equals_a_full_rebuild_of_the_same_inbox(runs):
     home, full_home, *_, (log, built) = runs
-    assert "calcul complet : demandé (CSF_FULL_REBUILD)" in log
+    assert "calcul complet : demandé (csf run --full ou CSF_FULL_REBUILD)" in log
     assert "model.csf_impact.stg_decp__marches" in built
     con = duckdb.connect()
     con.execute(f"attach '{home / 'warehouse' / 'published.duckdb'}' as inc (read_only)")

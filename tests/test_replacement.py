@@ -7,9 +7,9 @@ import os
 import shutil
 
 import duckdb
+import polars as pl
 import pytest
 
-from pipelines.duck import fetch_polars
 from tests.conftest import SAMPLE, csf, status
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures")
@@ -147,8 +147,10 @@ def test_every_other_file_loaded(two_runs):
 
 def _contract(build, uid):
     with duckdb.connect(str(build), read_only=True) as con:
-        frame = fetch_polars(
-            con, "select * from staging.stg_decp__marches where uid = $uid", {"uid": uid}
+        frame = pl.from_arrow(
+            con.sql(
+                "select * from staging.stg_decp__marches where uid = $uid", params={"uid": uid}
+            ).to_arrow_table()
         )
     assert frame.height == 1, uid
     return frame.row(0, named=True)

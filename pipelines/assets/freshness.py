@@ -12,7 +12,6 @@ from dagster_dbt import get_asset_key_for_model
 from pipelines.assets.transform import csf_dbt_models
 from pipelines.ingest.warehouse import connect
 from pipelines.resources import CsfResource
-from pipelines.settings import LATE_AFTER_DAYS, LATE_AFTER_ENV, late_after_days
 
 QUALITE_FICHIERS = get_asset_key_for_model([csf_dbt_models], "qualite_fichiers")
 
@@ -39,11 +38,11 @@ def late_scopes(con, now: datetime, days: int) -> list[dict]:
     name="fraicheur",
     blocking=False,
     description="Avertit quand un périmètre (académie, registre) n'a envoyé aucun export depuis "
-    f"plus de {LATE_AFTER_DAYS} jours ({LATE_AFTER_ENV}).",
+    "plus de CSF_LATE_AFTER_DAYS jours (45 par défaut).",
 )
 def freshness(csf: CsfResource) -> AssetCheckResult:
     """Late scopes, as a warning: a late académie must not stop the others' publication."""
-    days = late_after_days()
+    days = csf.settings.late_after_days
     with connect(csf.settings.build_db, read_only=True) as con:
         late = late_scopes(con, datetime.now(), days)
     summary = "; ".join(

@@ -26,7 +26,7 @@ def file_ledger(context: AssetExecutionContext, csf: CsfResource) -> Materialize
     settings.ensure_dirs()
     with connect(settings.build_db) as con:
         ensure_schema(con)
-        outcomes = register_new_files(con, settings.inbox, context.run_id)
+        outcomes = register_new_files(con, settings.inbox, context.run_id, settings)
     for o in outcomes:
         if o.status == "rejected":
             context.log.warning(f"{o.file_name}: refusé — {o.message}")
@@ -60,6 +60,7 @@ def _load(context: AssetExecutionContext, csf: CsfResource, source: str) -> list
             context.run_id,
             settings.work_dir,
             ProgressReporter(context.log.info),
+            settings,
         )
     for o in outcomes:
         if o.status == "rejected":

@@ -17,7 +17,9 @@ def published_snapshot(context: AssetExecutionContext, csf: CsfResource) -> Mate
     """Copies the checked marts to a new file and atomically replaces the published snapshot."""
     settings = csf.settings
     context.log.info(f"publication de l'instantané vers {settings.published_db}")
-    snapshot = publish(settings.build_db, settings.published_db, context.run_id)
+    snapshot = publish(
+        settings.build_db, settings.published_db, context.run_id, settings.snapshots_keep
+    )
     context.log.info(f"instantané publié : {snapshot.path} ({snapshot.snapshot_id})")
     return MaterializeResult(
         metadata={

@@ -19,9 +19,8 @@ def csf_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, csf: Csf
     """Builds and tests the dbt models whose inputs changed since the last successful build
     (every model when the project's code changed; see pipelines.dbt_selection)."""
     settings = csf.settings
-    settings.export_env()  # the dbt subprocess reads CSF_BUILD_DB, CSF_OBSERVATION_DATE
     with connect(settings.build_db) as con:
-        chosen = plan(con, _manifest())
+        chosen = plan(con, _manifest(), settings)
     context.log.info(
         ("calcul complet : " if chosen.full else "calcul partiel : ")
         + f"{chosen.reason} ; {len(chosen.rebuilt_models)} modèles recalculés"
@@ -30,15 +29,22 @@ def csf_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, csf: Csf
     # artefacts no longer pile up, one folder per run, in the project.
     started = time.time()
     invocation = dbt.cli(
-        ["build", "--log-level-file", "info", *chosen.args()],
+        [
+            "build",
+            "--log-level-file",
+            "info",
+            "--vars",
+            json.dumps(settings.dbt_vars()),
+            *chosen.args(),
+        ],
         context=context,
-        target_path=settings.home / "dbt",
+        target_path=settings.dbt_target_dir,
     )
     try:
         yield from invocation.stream()
     finally:
         # Kept even when a blocking test failed: csf status and the next quality page say what.
-        run_results = settings.home / "dbt" / "run_results.json"
+        run_results = settings.dbt_target_dir / "run_results.json"
         if run_results.exists() and run_results.stat().st_mtime >= started:
             with connect(settings.build_db) as con:
                 model_checks.record(

@@ -8,7 +8,6 @@ publishing (``blocking``: the data is structurally wrong) or is a quality findin
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -16,9 +15,6 @@ from typing import Any
 import pandas as pd
 
 from pipelines.settings import EXPECTATIONS_DIR
-
-os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-os.environ.setdefault("TQDM_DISABLE", "1")
 
 
 @dataclass

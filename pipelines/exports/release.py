@@ -35,8 +35,6 @@ from pipelines.settings import Settings
 NOM_VALIDE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 PREFIXE_AUTO = "auto-"
 # Automatic releases (one per publish) kept besides the named ones, which are never pruned.
-GARDER_AUTO_ENV = "CSF_EXPORTS_AUTO_GARDER"
-GARDER_AUTO_DEFAUT = 3
 
 
 @dataclass(frozen=True)
@@ -79,7 +77,7 @@ def write_release(
         raise SnapshotMissing(
             f"aucun instantané publié ({settings.published_db}) : lancez d'abord « csf run »"
         )
-    cle = cle_diffusion(load_key(settings.keys_dir), nom)
+    cle = cle_diffusion(load_key(settings), nom)
     docs = lire_docs(ensure_manifest())
     root = exports_dir(settings)
     with _verrou(root):
@@ -105,7 +103,7 @@ def write_release(
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         if automatique:
-            _elaguer(root)
+            _elaguer(root, settings.auto_releases_keep)
     return Diffusion(
         nom=nom,
         dossier=target,
@@ -223,9 +221,8 @@ def _identiques(a: Path, b: Path) -> bool:
     return digests(a) == digests(b)
 
 
-def _elaguer(root: Path) -> None:
+def _elaguer(root: Path, garder: int) -> None:
     """Keep the newest automatic releases only (their names sort by publication time)."""
-    garder = int(os.environ.get(GARDER_AUTO_ENV) or GARDER_AUTO_DEFAUT)
     automatic = sorted(p for p in root.glob(f"{PREFIXE_AUTO}*") if p.is_dir())
     for old in automatic[: max(len(automatic) - garder, 0)]:
         shutil.rmtree(old)

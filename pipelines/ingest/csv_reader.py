@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -27,6 +26,7 @@ from pipelines.privacy import (
     mask_identifiers,
     pseudonymise,
 )
+from pipelines.settings import DEFAULTS, Settings
 
 SEPARATORS = (";", ",", "\t")
 INE_PATTERN = r"^(\d{10}[A-Z]|\d{9}[A-Z]{2})$"
@@ -37,43 +37,30 @@ EARLIEST_EVENT = date(2000, 1, 1)
 
 
 # Limits on one file, so a hostile or broken export is refused by name instead of exhausting the
-# run's time or memory (each checked in one pass over the file). Settings, with their defaults:
+# run's time or memory (each checked in one pass over the file); settings (pipelines.settings):
 MAX_LINE_BYTES_ENV = "CSF_MAX_LINE_BYTES"  # longest line (header included) of a CSV export
 MAX_HEADER_COLUMNS_ENV = "CSF_MAX_HEADER_COLUMNS"  # widest CSV header
 MAX_FILE_MB_ENV = "CSF_MAX_FILE_MB"  # largest file of any kind, in megabytes (10^6 bytes)
-DEFAULT_MAX_LINE_BYTES = 1_048_576
-DEFAULT_MAX_HEADER_COLUMNS = 16_384  # a spreadsheet's width
-DEFAULT_MAX_FILE_MB = 4_096
 MAX_HEADER_NAME_CHARS = 1_000  # longer, a column name is rows swallowed by a stray quote
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Per-file limits, from ``CSF_MAX_LINE_BYTES``, ``CSF_MAX_HEADER_COLUMNS`` and
-    ``CSF_MAX_FILE_MB`` (unset or empty: the defaults above)."""
+    """Per-file limits: ``CSF_MAX_LINE_BYTES``, ``CSF_MAX_HEADER_COLUMNS`` and
+    ``CSF_MAX_FILE_MB`` (defaults: pipelines.settings)."""
 
-    line_bytes: int = DEFAULT_MAX_LINE_BYTES
-    header_columns: int = DEFAULT_MAX_HEADER_COLUMNS
-    file_mb: float = DEFAULT_MAX_FILE_MB
+    line_bytes: int = DEFAULTS.max_line_bytes
+    header_columns: int = DEFAULTS.max_header_columns
+    file_mb: float = DEFAULTS.max_file_mb
 
     @property
     def file_bytes(self) -> int:
         return int(self.file_mb * 1_000_000)
 
     @classmethod
-    def from_env(cls) -> Limits:
-        def setting(name: str, default, kind):
-            raw = os.environ.get(name, "").strip()
-            value = kind(raw) if raw else default
-            if value <= 0:
-                raise ValueError(f"{name} doit être un nombre positif (lu : {raw!r})")
-            return value
-
-        return cls(
-            setting(MAX_LINE_BYTES_ENV, DEFAULT_MAX_LINE_BYTES, int),
-            setting(MAX_HEADER_COLUMNS_ENV, DEFAULT_MAX_HEADER_COLUMNS, int),
-            setting(MAX_FILE_MB_ENV, DEFAULT_MAX_FILE_MB, float),
-        )
+    def of(cls, settings: Settings) -> Limits:
+        """The limits a run's settings give."""
+        return cls(settings.max_line_bytes, settings.max_header_columns, settings.max_file_mb)
 
     def check_size(self, size: int) -> None:
         if size > self.file_bytes:
@@ -167,7 +154,7 @@ def parse_records(
     text: str, separator: str, limits: Limits | None = None
 ) -> tuple[list[str], list[list[str]], list[int]]:
     """Header, records and the physical line each record starts on (header = line 1)."""
-    limits = limits or Limits.from_env()
+    limits = limits or Limits()
     reader = csv_reader(text, separator, limits)
     try:
         header = next(reader)
@@ -214,7 +201,7 @@ def read_csv_export(
     """Read one export of ``source``: every record ends clean or quarantined, never both.
 
     Any defect of the file itself (over a limit, undecodable, unparsable) is FileRejected."""
-    limits = limits or Limits.from_env()
+    limits = limits or Limits()
     limits.check_size(len(data))
     limits.check_lines(data)
     text, encoding = decode(data)

@@ -48,7 +48,7 @@ def sha256_of(path: Path) -> str:
 
 def detect_source(head: bytes, limits: Limits | None = None) -> str:
     """The source a file's first bytes say it is; FileRejected when none fits."""
-    limits = limits or Limits.from_env()
+    limits = limits or Limits()
     if not head.strip():
         raise FileRejected("fichier vide")
     if b"\x00" in head:
@@ -95,7 +95,7 @@ def scan(
     of them changes."""
     found: list[InboxFile] = []
     hashed = hashed or {}
-    limits = limits or Limits.from_env()
+    limits = limits or Limits()
     root = Path(os.path.realpath(inbox))
     for path in _entries(inbox):
         item = _inventory(path, root, known, hashed, limits)

@@ -21,12 +21,12 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines.duck import fetch_polars
 from pipelines.ingest.csv_reader import CsvLoad, Limits, read_csv_export
 from pipelines.ingest.decp_reader import load_decp
 from pipelines.ingest.errors import FileRejected, log_name
 from pipelines.ingest.inbox import REWRITTEN, scan
 from pipelines.ingest.sources import CSV_SOURCES, DECP
+from pipelines.settings import DEFAULTS, Settings
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class FileOutcome:
 
 
 def register_new_files(
-    con: duckdb.DuckDBPyConnection, inbox: Path, run_id: str
+    con: duckdb.DuckDBPyConnection, inbox: Path, run_id: str, settings: Settings = DEFAULTS
 ) -> list[FileOutcome]:
     """Add inbox files with an unknown hash to the ledger: pending, or rejected if unreadable."""
     ledger = con.execute(
@@ -53,7 +53,7 @@ def register_new_files(
     hashed = {(path, size, modified): sha for sha, path, size, modified in ledger}
     outcomes = []
     now = datetime.now()
-    for item in scan(inbox, known, hashed):
+    for item in scan(inbox, known, hashed, Limits.of(settings)):
         status = "rejected" if item.problem else "pending"
         con.execute(
             "insert into ingest.file_ledger (file_sha256, file_name, file_path, size_bytes, "
@@ -87,10 +87,12 @@ def load_pending(
     run_id: str,
     work_dir: Path,
     progress: Callable[[str, int, int], None] | None = None,
+    settings: Settings = DEFAULTS,
 ) -> list[FileOutcome]:
     """Load every pending file of ``source``, oldest name first.
 
-    ``progress(file_name, done, total)`` reports the bytes scanned of long (DECP) loads.
+    ``progress(file_name, done, total)`` reports the bytes scanned of long (DECP) loads;
+    ``settings`` gives the file limits and the parsing workers.
     """
     pending = con.execute(
         "select file_sha256, file_name, file_path, size_bytes, file_modified_at "
@@ -103,7 +105,9 @@ def load_pending(
         stale.unlink(missing_ok=True)
     outcomes = []
     with ExitStack() as stack:
-        parsed = _parsed_ahead(stack, pending, source, key) if source != DECP else iter(())
+        parsed = (
+            _parsed_ahead(stack, pending, source, key, settings) if source != DECP else iter(())
+        )
         for sha, name, path, size, modified in pending:
             shown = log_name(name)
             step = (lambda done, total, n=shown: progress(n, done, total)) if progress else None
@@ -118,6 +122,7 @@ def load_pending(
                     run_id,
                     work_dir,
                     step,
+                    Limits.of(settings),
                     next(parsed, None),
                     (size, modified) if modified is not None else None,
                 )
@@ -125,12 +130,8 @@ def load_pending(
     return outcomes
 
 
-WORKERS_ENV = "CSF_INGEST_WORKERS"
-PARALLEL_MB_ENV = "CSF_INGEST_PARALLEL_MB"
-
-
 def _parsed_ahead(
-    stack: ExitStack, pending: list[tuple], source: str, key: bytes
+    stack: ExitStack, pending: list[tuple], source: str, key: bytes, settings: Settings
 ) -> Iterator[Future | None]:
     """Futures of the CSV files' parsing, in ``pending``'s order, computed ahead in worker
     processes when the files are large enough to pay for starting them (a national académie's
@@ -139,8 +140,9 @@ def _parsed_ahead(
     ``CSF_INGEST_WORKERS`` (default: one per core; 1: none) and ``CSF_INGEST_PARALLEL_MB``
     (default 16: below this many megabytes pending, parsing stays in this process). Rows are
     still written here, one file per transaction, in the same order."""
-    workers = int(os.environ.get(WORKERS_ENV) or os.cpu_count() or 1)
-    threshold = float(os.environ.get(PARALLEL_MB_ENV) or 16) * 1e6
+    workers = settings.ingest_workers or os.cpu_count() or 1
+    threshold = settings.ingest_parallel_mb * 1e6
+    limits = Limits.of(settings)
     size = sum(Path(path).stat().st_size for _, _, path, *_ in pending if Path(path).exists())
     if workers < 2 or len(pending) < 2 or size < threshold:
         return iter(())
@@ -154,7 +156,7 @@ def _parsed_ahead(
     def futures() -> Iterator[Future]:
         window: deque[Future] = deque()  # two files per worker in flight, no more
         for sha, _, path, *_ in pending:
-            window.append(pool.submit(_parse, path, source, key, today, sha))
+            window.append(pool.submit(_parse, path, source, key, today, sha, limits))
             if len(window) > 2 * workers:
                 yield window.popleft()
         yield from window
@@ -162,8 +164,7 @@ def _parsed_ahead(
     return futures()
 
 
-def _parse(path: str, source: str, key: bytes, load_day: date, sha: str) -> CsvLoad:
-    limits = Limits.from_env()
+def _parse(path: str, source: str, key: bytes, load_day: date, sha: str, limits: Limits) -> CsvLoad:
     data = _read(Path(path), limits, sha)
     return read_csv_export(data, CSV_SOURCES[source], key, load_day, limits)
 
@@ -190,7 +191,7 @@ def _same_file(path: Path, size: int, modified: datetime) -> None:
 
 
 def _load_one(
-    con, source, sha, name, path, key, run_id, work_dir, progress, parsed=None, inventoried=None
+    con, source, sha, name, path, key, run_id, work_dir, progress, limits, parsed, inventoried
 ) -> FileOutcome:
     now = datetime.now()
     fields = {"file_name": name, "source": source, "run_id": run_id, "quarantined_at": now}
@@ -209,7 +210,7 @@ def _load_one(
             if parsed is not None:  # parsed ahead in a worker: its error, if any, comes here
                 load = parsed.result()
             else:
-                load = _parse(str(path), source, key, date.today(), sha)
+                load = _parse(str(path), source, key, date.today(), sha, limits)
             _insert(
                 con, f"raw.{source}", load.clean.with_columns(pl.lit(sha).alias("_file_sha256"))
             )
@@ -274,8 +275,3 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> 
         con.execute(f"insert into {table} by name select * from _batch")
     finally:
         con.unregister("_batch")
-
-
-def ledger(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """The whole ledger, newest first (for ``csf status``)."""
-    return fetch_polars(con, "select * from ingest.file_ledger order by registered_at, file_name")

@@ -57,14 +57,9 @@ def reports_dir(settings: Settings) -> Path:
     return settings.home / "reports"
 
 
-def report_workers() -> int:
+def report_workers(settings: Settings) -> int:
     """Worker processes for a batch (``CSF_REPORT_WORKERS``; default: one per core)."""
-    value = os.environ.get("CSF_REPORT_WORKERS", "").strip()
-    if value:
-        if not value.isdigit() or int(value) < 1:
-            raise ValueError(f"CSF_REPORT_WORKERS doit être un entier positif, reçu {value!r}")
-        return int(value)
-    return os.cpu_count() or 1
+    return settings.report_workers or os.cpu_count() or 1
 
 
 _pdf_writer = None  # one per process: fonts and stylesheet loaded once
@@ -117,7 +112,11 @@ def write_files(
 
 
 def _write_batch(
-    reports: Iterable[tuple[Rapport, Path]], formats: tuple[str, ...], workers: int, lot: Lot
+    reports: Iterable[tuple[Rapport, Path]],
+    formats: tuple[str, ...],
+    workers: int,
+    lot: Lot,
+    settings: Settings,
 ) -> None:
     """Draw the charts here, write the files in ``workers`` processes (here when 1)."""
     with ExitStack() as stack:
@@ -135,7 +134,9 @@ def _write_batch(
         elif "pdf" in formats:
             # A failure here surfaces again, in this thread, at the first write.
             threading.Thread(target=_warm_pdf_writer, daemon=True).start()
-        renderer = stack.enter_context(Renderer()) if "pdf" in formats else None
+        renderer = (
+            stack.enter_context(Renderer(settings.chart_timeout)) if "pdf" in formats else None
+        )
         pending: list[Future] = []
         for rapport, folder in reports:
             started = time.perf_counter()
@@ -197,7 +198,7 @@ def report_national(
     lot = Lot()
     with Instantane(settings.published_db) as instantane:
         folder = reports_dir(settings) / NATIONAL
-        _write_batch(_national(instantane, periode, folder, lot), formats, 1, lot)
+        _write_batch(_national(instantane, periode, folder, lot), formats, 1, lot, settings)
     return lot
 
 
@@ -217,8 +218,10 @@ def report_buyers(
         else:
             sirets = [acheteur(instantane, s)["siret_acheteur"] for s in sirets]
         folder = reports_dir(settings) / ACHETEURS
-        workers = min(report_workers(), len(sirets)) or 1
-        _write_batch(_buyers(instantane, sirets, periode, folder, lot), formats, workers, lot)
+        workers = min(report_workers(settings), len(sirets)) or 1
+        _write_batch(
+            _buyers(instantane, sirets, periode, folder, lot), formats, workers, lot, settings
+        )
     return lot
 
 
@@ -244,7 +247,7 @@ def report_all(settings: Settings, periode: str | None = None) -> Lot:
                     lot,
                 )
 
-            _write_batch(everything(), FORMATS, report_workers(), lot)
+            _write_batch(everything(), FORMATS, report_workers(settings), lot, settings)
         moved = []
         for path in lot.fichiers:
             target = final / path.relative_to(staging)

@@ -20,19 +20,17 @@ import logging
 import os
 import signal
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 
 from pipelines.reports.model import Graphique
-from pipelines.settings import PLOTLY_BASIC_JS
+from pipelines.settings import DEFAULTS, PLOTLY_BASIC_JS
 
 log = logging.getLogger(__name__)
 
 RECHARGER_TOUS_LES = 50  # charts drawn between two reloads of kaleido's page
 # A chart takes well under a second, Chromium's start one or two: two minutes only stops a
 # browser that no longer answers.
-DELAI_DEFAUT = 120.0
 ESSAIS_DEMARRAGE = 2  # a browser that closes at start is started once more
 LARGEUR = 680  # pixels at 96 dpi: the text width of an A4 portrait page
 POLICE_IMPRESSION = {"family": "Marianne, Arial, sans-serif", "color": "#161616", "size": 11}
@@ -40,18 +38,6 @@ POLICE_IMPRESSION = {"family": "Marianne, Arial, sans-serif", "color": "#161616"
 
 class ChartError(RuntimeError):
     """The browser could not be started or could not render a chart."""
-
-
-def delai() -> float:
-    """Seconds any wait on the browser may last (``CSF_CHART_TIMEOUT``, default 120)."""
-    raw = os.environ.get("CSF_CHART_TIMEOUT", "").strip()
-    try:
-        value = float(raw) if raw else DELAI_DEFAUT
-    except ValueError:
-        raise ChartError(
-            f"CSF_CHART_TIMEOUT doit être un nombre de secondes, pas « {raw} »"
-        ) from None
-    return value if value > 0 else DELAI_DEFAUT
 
 
 def pour_impression(graphique: Graphique, largeur: int = LARGEUR) -> dict:
@@ -65,7 +51,7 @@ def pour_impression(graphique: Graphique, largeur: int = LARGEUR) -> dict:
     return {"data": graphique.figure["data"], "layout": layout}
 
 
-def _kaleido_class():
+def _kaleido_class(delai: float):
     """kaleido's ``Kaleido``, reloading its page every ``RECHARGER_TOUS_LES`` charts rather
     than after each one.
 
@@ -83,7 +69,7 @@ def _kaleido_class():
             self._dessins += 1
             try:
                 if self._dessins % RECHARGER_TOUS_LES == 0:
-                    await asyncio.wait_for(tab.reload(), delai())
+                    await asyncio.wait_for(tab.reload(), delai)
             finally:
                 # Always handed back: a tab kept out of the queue makes the next chart wait
                 # for it forever.
@@ -102,29 +88,27 @@ FONTCONFIG = """<?xml version="1.0"?>
 """
 
 
-@contextlib.contextmanager
-def _marianne_for_chromium(folder: Path) -> Iterator[None]:
-    """Chromium started in this block finds the DSFR's Marianne through fontconfig.
+def _chromium_with_marianne(folder: Path):
+    """choreographer's Chromium, started with a fontconfig file that adds the DSFR's Marianne
+    to its environment (its own; this process's is left as it is).
 
     The chart's text is measured by Chromium (plotly's margins, label positions) and drawn by
     WeasyPrint, which has Marianne: without it Chromium measures with Liberation Sans, narrower,
-    and long axis labels come out clipped on paper."""
+    and long axis labels come out clipped on paper. None when the fonts are not installed."""
+    from choreographer.browsers.chromium import Chromium
+
     from pipelines.reports.pdf import MARIANNE
 
     if not MARIANNE.is_dir():
-        yield
-        return
+        return None
     conf = folder / "fonts.conf"
     conf.write_text(FONTCONFIG.format(fonts=MARIANNE, cache=folder / "cache"), encoding="utf-8")
-    previous = os.environ.get("FONTCONFIG_FILE")
-    os.environ["FONTCONFIG_FILE"] = str(conf)
-    try:
-        yield
-    finally:
-        if previous is None:
-            os.environ.pop("FONTCONFIG_FILE", None)
-        else:
-            os.environ["FONTCONFIG_FILE"] = previous
+
+    class ChromiumWithMarianne(Chromium):
+        def get_env(self):
+            return {**super().get_env(), "FONTCONFIG_FILE": str(conf)}
+
+    return ChromiumWithMarianne
 
 
 def descendants(pid: int) -> list[int]:
@@ -167,11 +151,12 @@ def holders(pipes: set[str]) -> set[int]:
 class Renderer:
     """One Chromium (kaleido) for a batch of charts; use as a context manager."""
 
-    def __init__(self) -> None:
+    def __init__(self, delai: float = DEFAULTS.chart_timeout) -> None:
+        """``delai``: seconds any wait on the browser may last (``CSF_CHART_TIMEOUT``)."""
         self._loop = asyncio.new_event_loop()
         self._kaleido = None
         self._dossier = tempfile.TemporaryDirectory(prefix="csf-graphiques-")
-        self._delai = delai()
+        self._delai = delai
         self._hors_service: str | None = None  # why the browser can no longer be used
         self._pipes: set[str | None] = set()  # the DevTools pipes, ``pipe:[inode]``
 
@@ -215,7 +200,13 @@ class Renderer:
         # No MathJax (it would be fetched from a CDN, and no chart needs it). kaleido reloads
         # its page after every chart: the basic bundle halves a chart's time.
         bundle = str(PLOTLY_BASIC_JS) if PLOTLY_BASIC_JS.exists() else None
-        self._kaleido = _kaleido_class()(n=1, mathjax=False, plotlyjs=bundle)
+        browser = _chromium_with_marianne(Path(self._dossier.name))
+        self._kaleido = _kaleido_class(self._delai)(
+            n=1,
+            mathjax=False,
+            plotlyjs=bundle,
+            **({"browser_cls": browser} if browser else {}),
+        )
         # The DevTools pipes by inode, read now from this process's ends (the wrapper may die at
         # start): once the browser fails, choreographer closes them and their numbers may name
         # other files.
@@ -223,8 +214,7 @@ class Renderer:
         ends = [getattr(channel, n, None) for n in ("_read_from_browser", "_write_to_browser")]
         self._pipes = {_fd_target(os.getpid(), fd) for fd in ends if isinstance(fd, int)}
         self._pipes.discard(None)
-        with _marianne_for_chromium(Path(self._dossier.name)):
-            self._attendre(self._kaleido.open(), "démarrage")
+        self._attendre(self._kaleido.open(), "démarrage")
 
     def svg(self, graphique: Graphique, largeur: int = LARGEUR) -> str:
         """The chart as an SVG document."""
