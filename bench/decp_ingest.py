@@ -48,7 +48,7 @@ def worker(kind: str, source: Path, database: Path) -> None:
     con.execute("set enable_progress_bar = false")
     if kind == "ingest":
         from pipelines.ingest.decp_reader import load_decp
-        from pipelines.ingest.warehouse import ensure_schema
+        from pipelines.warehouse.connection import ensure_schema
 
         ensure_schema(con)
         con.execute("begin transaction")

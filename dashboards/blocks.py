@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from dashboards import queries
 from dashboards.auth import Identite
 from dashboards.filters import Filtres
-from pipelines.presentation import figures
-from pipelines.presentation import formatting as fmt
-from pipelines.presentation.labels import (
+from pipelines.content import figures
+from pipelines.content import formatting as fmt
+from pipelines.content.labels import (
     ETAPE_FINALE,
     ETAPE_PUBLIQUE_MAX,
     ETAPES_QUALITE,
@@ -135,7 +135,7 @@ def chiffres_cles(filtres: Filtres, identite: Identite) -> Bloc:
     """Headline figures for the filters, each with its trend: the selected year against the one
     before, or over all years the last complete year against the one before."""
     publication = queries.publication() or {}
-    observed = publication.get("date_observation")
+    observed = publication.get("observation_date")
     if filtres.annee != "ensemble":
         year = int(filtres.annee)
     else:

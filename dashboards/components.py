@@ -8,7 +8,7 @@ from dash import dcc, html
 from dashboards import queries
 from dashboards.blocks import Bloc, Refus
 from dashboards.filters import Filtres
-from pipelines.presentation import formatting as fmt
+from pipelines.content import formatting as fmt
 
 PAGES = [
     ("/", "Vue d'ensemble"),
@@ -155,7 +155,7 @@ def filtres_formulaire(
             _select(
                 "annee",
                 "Année",
-                [(p, p) for p in queries.periodes()],
+                [(p, p) for p in reversed(queries.periodes())],  # the latest year first
                 None if filtres.annee == "ensemble" else filtres.annee,
             ),
             _select("academie", "Académie", queries.valeurs("academie"), filtres.academie),
@@ -268,7 +268,7 @@ def bandeau(filtres: Filtres, domaine: str) -> list:
     """Notices above the content: demo data, and filters that do not apply here."""
     publication = queries.publication() or {}
     notices = []
-    if publication.get("donnees_synthetiques"):
+    if publication.get("is_synthetic"):
         notices.append(
             html.Div(
                 "Données de démonstration : ces chiffres sont synthétiques et ne décrivent "
@@ -291,7 +291,7 @@ def bandeau(filtres: Filtres, domaine: str) -> list:
     if publication:
         notices.append(
             html.P(
-                f"Situation au {fmt.french_date(publication['date_observation'])} · "
+                f"Situation au {fmt.french_date(publication['observation_date'])} · "
                 f"publication {publication['snapshot_id']}",
                 className="meta fr-text--sm",
             )

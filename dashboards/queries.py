@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.settings import DEFAULTS, Settings
+from pipelines.warehouse.snapshot import PERIODES_SQL
 
 # Connections kept per snapshot file path: the current version and the ones requests in flight
 # may still read.
@@ -244,9 +245,8 @@ def par_dimension(indicateur: str, niveau: str, periode: str) -> list[dict]:
 
 
 def periodes() -> list[str]:
-    """Years present in the indicators, newest first."""
-    found = rows("select distinct periode from marts.indicateurs where periode != 'ensemble'")
-    return sorted((r["periode"] for r in found), reverse=True)
+    """Years present in the indicators, oldest first (as every reader lists them)."""
+    return [r["periode"] for r in rows(PERIODES_SQL)]
 
 
 def valeurs(niveau: str) -> list[tuple[str, str]]:

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from dashboards.components import PAGES
-from pipelines.presentation import formatting as fmt
+from pipelines.content import formatting as fmt
 
 LOG = logging.getLogger(__name__)
 CALLBACK = "/_dash-update-component"
@@ -37,7 +37,7 @@ def _code_version() -> str:
     for the same snapshot."""
     here = Path(__file__).resolve().parent
     digest = hashlib.sha256()
-    for folder in (here, here.parent / "pipelines" / "presentation"):
+    for folder in (here, here.parent / "pipelines" / "content"):
         for path in sorted(folder.rglob("*.py")):
             digest.update(path.read_bytes())
     return digest.hexdigest()[:12]

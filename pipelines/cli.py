@@ -13,8 +13,8 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.content.labels import TRAITEMENTS, libelle_regle
 from pipelines.ingest.errors import log_name
-from pipelines.presentation.labels import TRAITEMENTS, libelle_regle
 from pipelines.settings import VENV_BIN, Settings, child_environ, load_settings
 
 
@@ -147,13 +147,13 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     started = time.monotonic()
     print(f"csf run : boîte de dépôt {settings.inbox}", file=sys.stderr)
 
-    from pipelines.dbt_manifest import ensure_manifest
+    from pipelines.dbt.manifest import ensure_manifest
 
     ensure_manifest()
     from dagster import AssetKey, DagsterInstance
     from sqlalchemy.exc import SQLAlchemyError  # Dagster's instance storage
 
-    from pipelines.definitions import build_definitions
+    from pipelines.orchestration.definitions import build_definitions
 
     job = build_definitions(settings).resolve_implicit_global_asset_job_def()
     # Progress (Dagster's and dbt's logs) goes to stderr; stdout keeps only the summary.
@@ -221,7 +221,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _alert(settings: Settings, run_id: str, subject: str, details: list[str]) -> None:
-    from pipelines.alerts import alert, alerts_file
+    from pipelines.orchestration.alerts import alert, alerts_file
 
     try:
         record = alert(settings, run_id, subject, details)
@@ -282,26 +282,21 @@ def _cause(error, home: Path) -> str:
 
 
 def _print_summary(settings: Settings, run_id, checks, blocking, warnings, seconds) -> None:
-    from pipelines.ingest.warehouse import connect
-    from pipelines.publish import read_publication
+    from pipelines.warehouse import status
+    from pipelines.warehouse.connection import connect
+    from pipelines.warehouse.snapshot import read_publication
 
     with connect(settings.build_db, read_only=True) as con:
-        row = con.execute(
-            "select count(*), count(*) filter (where status = 'loaded'), "
-            "count(*) filter (where status = 'rejected'), coalesce(sum(rows_read), 0), "
-            "coalesce(sum(rows_clean), 0), coalesce(sum(rows_quarantined), 0) "
-            "from ingest.file_ledger where run_id = ?",
-            [run_id],
-        ).fetchone()
-        crosscheck = _crosscheck_summary(con)
-    new, loaded, rejected, read, clean, quarantined = row
+        counts = status.run_counts(con, run_id)
+        crosscheck = status.crosscheck_totals(con)
+    new, loaded, rejected, read, clean, quarantined = counts.values()
     snapshot = read_publication(settings.published_db)
     lines = [
         f"\ncsf run terminé en {_n(seconds, 1)} s (exécution Dagster {run_id})",
         f"  Fichiers nouveaux : {new} ({loaded} chargés, {rejected} refusés)"
         + (" — aucun nouveau fichier" if new == 0 else ""),
         f"  Lignes : {_n(read)} lues, {_n(clean)} propres, {_n(quarantined)} en quarantaine",
-        *([crosscheck] if crosscheck else []),
+        *([_crosscheck_line(crosscheck)] if crosscheck else []),
         f"  Contrôles : {len(checks)} exécutés, {len(blocking)} bloquant(s) en échec, "
         f"{len(warnings)} avertissement(s)",
         *(
@@ -312,7 +307,7 @@ def _print_summary(settings: Settings, run_id, checks, blocking, warnings, secon
         f"  Entrepôt de construction : {settings.build_db}",
     ]
     if snapshot:
-        demo = " — DONNÉES DE DÉMONSTRATION" if snapshot["donnees_synthetiques"] else ""
+        demo = " — DONNÉES DE DÉMONSTRATION" if snapshot["is_synthetic"] else ""
         lines.append(f"  Instantané publié : {snapshot['path']} ({snapshot['snapshot_id']}){demo}")
     index = settings.home / "reports" / "index.json"
     if index.exists():
@@ -331,94 +326,34 @@ def _print_summary(settings: Settings, run_id, checks, blocking, warnings, secon
     print("\n".join(lines))
 
 
-def _crosscheck_summary(con) -> str | None:
+def _crosscheck_line(totals: dict[str, int]) -> str:
     """One line on the cross-file rules of the current data (the details: csf status)."""
-    try:
-        excluded, flagged = con.execute(
-            "select coalesce(sum(lignes_exclues), 0), coalesce(sum(lignes_signalees), 0) "
-            "from marts.qualite_fichiers"
-        ).fetchone()
-        lines = dict(
-            con.execute("select ligne, parcours from marts.qualite_rapprochement").fetchall()
-        )
-    except (duckdb.CatalogException, duckdb.BinderException):  # no dbt build (of these) yet
-        return None
-    orphans = sum(
-        lines.get(k, 0)
-        for k in (
-            "parcours_clause_absente",
-            "parcours_clause_en_quarantaine",
-            "parcours_sans_identifiant_clause",
-        )
-    )
     return (
-        f"  Rapprochement entre fichiers : {_n(excluded)} ligne(s) chargée(s) exclue(s) des "
-        f"indicateurs, {_n(flagged)} signalée(s), dont {_n(orphans)} parcours sans clause connue "
-        "(détail : csf status)"
+        f"  Rapprochement entre fichiers : {_n(totals['excluded'])} ligne(s) chargée(s) exclue(s) "
+        f"des indicateurs, {_n(totals['flagged'])} signalée(s), dont {_n(totals['orphans'])} "
+        "parcours sans clause connue (détail : csf status)"
     )
 
 
 def _n(value: float, decimales: int = 0) -> str:
     """A figure in French (``1 234``, ``12,3``), rounded by the one rule of every output."""
-    from pipelines.presentation.formatting import number
+    from pipelines.content.formatting import number
 
     return number(value, decimales)
 
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
-    from pipelines.ingest.warehouse import connect
-    from pipelines.publish import read_publication, snapshot_history
+    from pipelines.warehouse import status
+    from pipelines.warehouse.connection import connect
+    from pipelines.warehouse.publish import snapshot_history
+    from pipelines.warehouse.snapshot import read_publication
 
     files: list[dict] = []
+    reconciliation: list[dict] = []
     if settings.build_db.exists():
         with connect(settings.build_db, read_only=True) as con:
-            rules = {}
-            for sha, rule, count in con.execute(
-                "select file_sha256, rule, count(*) from ingest.quarantine "
-                "group by all order by all"
-            ).fetchall():
-                rules.setdefault(sha, {})[rule] = count
-            scopes = _scopes(con)
-            crosscheck = _crosscheck(con)
-            reconciliation = _reconciliation(con)
-            cursor = con.execute(
-                # Every column: a warehouse not yet migrated (read-only here) lacks the newest.
-                "select * from ingest.file_ledger order by registered_at, file_name"
-            )
-            names = [d[0] for d in cursor.description]
-            for values in cursor.fetchall():
-                row = dict(zip(names, values, strict=True))
-                files.append(
-                    {
-                        "file": row["file_path"],
-                        "source": row["source"],
-                        "status": row["status"],
-                        "message": row["message"],
-                        "encoding": row["encoding"],
-                        "separator": row["separator"],
-                        "schema_version": row["schema_version"],
-                        "rows_read": row["rows_read"],
-                        "rows_clean": row["rows_clean"],
-                        "rows_quarantined": row["rows_quarantined"],
-                        "quarantine_by_rule": rules.get(row["file_sha256"], {}),
-                        # Cross-file rules, decided in the warehouse once dbt has run: loaded
-                        # records left out of the indicators (excluded) or counted but flagged.
-                        **crosscheck.get(
-                            row["file_sha256"],
-                            {"crosscheck_by_rule": {}, "rows_excluded": None, "rows_flagged": None},
-                        ),
-                        # CSV columns outside the contract and allow-list, dropped unread (null:
-                        # DECP, or loaded before they were counted).
-                        "extra_columns_dropped": row.get("extra_columns_dropped"),
-                        "extra_columns_dropped_labels": json.loads(
-                            row.get("extra_columns_dropped_labels") or "[]"
-                        ),
-                        **scopes.get(row["file_sha256"], {"scope": None, "replaced_by": None}),
-                        "loaded_at": row["loaded_at"].isoformat() if row["loaded_at"] else None,
-                    }
-                )
-    else:
-        reconciliation = []
+            files = status.files(con)
+            reconciliation = status.reconciliation(con)
     published = read_publication(settings.published_db)
     history = snapshot_history(settings.published_db)
     if args.json:
@@ -486,8 +421,8 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
         print(
             f"\nInstantané servi : {published['path']}\n  {published['snapshot_id']}, "
             f"publié le {published['published_at']} (exécution {published['run_id']}), date "
-            f"d'observation {published['date_observation']}"
-            + (" — données de démonstration" if published["donnees_synthetiques"] else "")
+            f"d'observation {published['observation_date']}"
+            + (" — données de démonstration" if published["is_synthetic"] else "")
         )
     else:
         print("\nAucun instantané publié.")
@@ -500,7 +435,7 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_rollback(args: argparse.Namespace, settings: Settings) -> int:
-    from pipelines.publish import rollback, served_snapshot_id
+    from pipelines.warehouse.publish import rollback, served_snapshot_id
 
     before = served_snapshot_id(settings.published_db)
     restored = rollback(settings.published_db, args.to)
@@ -511,42 +446,6 @@ def cmd_rollback(args: argparse.Namespace, settings: Settings) -> int:
         "publiera de nouveau."
     )
     return 0
-
-
-def _crosscheck(con) -> dict[str, dict]:
-    """Per file, the records the cross-file rules flag (marts.qualite_regles, stage
-    « rapprochement »), once dbt has built them."""
-    try:
-        rules = con.execute(
-            "select empreinte_sha256, regle, traitement, lignes from marts.qualite_regles "
-            "where etape = 'rapprochement' order by empreinte_sha256, lignes desc, regle"
-        ).fetchall()
-        counts = con.execute(
-            "select empreinte_sha256, lignes_exclues, lignes_signalees from marts.qualite_fichiers"
-        ).fetchall()
-    except (duckdb.CatalogException, duckdb.BinderException):  # no dbt build (of these) yet
-        return {}
-    found: dict[str, dict] = {
-        sha: {"crosscheck_by_rule": {}, "rows_excluded": excluded, "rows_flagged": flagged}
-        for sha, excluded, flagged in counts
-    }
-    for sha, rule, treatment, count in rules:
-        entry = found.setdefault(
-            sha, {"crosscheck_by_rule": {}, "rows_excluded": None, "rows_flagged": None}
-        )
-        entry["crosscheck_by_rule"][rule] = {"lignes": count, "traitement": treatment}
-    return found
-
-
-def _reconciliation(con) -> list[dict]:
-    """The two sides' parcours reconciled (marts.qualite_rapprochement), once dbt has run."""
-    try:
-        found = con.execute(
-            "select ligne, parcours from marts.qualite_rapprochement order by ordre"
-        ).fetchall()
-    except duckdb.CatalogException:
-        return []
-    return [{"line": line, "parcours": count} for line, count in found]
 
 
 def _reconciliation_text(lines: list[dict]) -> str:
@@ -576,17 +475,6 @@ def _reconciliation_text(lines: list[dict]) -> str:
     if n.get("ecart", 0):
         text.append("  ÉCART NON NUL : les deux côtés ne comptent pas les mêmes parcours.")
     return "\n".join(text)
-
-
-def _scopes(con) -> dict[str, dict]:
-    """Snapshot scope and replacement of each file, once dbt has built them."""
-    try:
-        found = con.execute(
-            "select file_sha256, perimetre, remplace_par from staging.stg_ingest__fichiers"
-        ).fetchall()
-    except duckdb.CatalogException:  # no dbt build yet
-        return {}
-    return {sha: {"scope": scope, "replaced_by": by} for sha, scope, by in found}
 
 
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
@@ -650,12 +538,12 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import signal
     import subprocess
 
-    from pipelines.dbt_manifest import ensure_manifest
+    from pipelines.dbt.manifest import ensure_manifest
 
     settings.ensure_dirs()
     _dagster_instance(settings)
     ensure_manifest()
-    module = ["-m", "pipelines.definitions"]
+    module = ["-m", "pipelines.orchestration.definitions"]
     # The daemon and the web server load the code location, which reads the same settings from
     # this environment; Dagster finds its instance through DAGSTER_HOME.
     env = child_environ(DAGSTER_HOME=str(settings.dagster_home))

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from dashboards import blocks, queries
 from dashboards.auth import ANONYME
 from dashboards.filters import Filtres
-from pipelines.presentation import formatting as fmt
-from pipelines.presentation.labels import HORIZONS, RESULTATS
+from pipelines.content import formatting as fmt
+from pipelines.content.labels import HORIZONS, RESULTATS
 from pipelines.reports import cells, national, pdf, sections
 from pipelines.reports.display import texte
 from pipelines.reports.model import Rapport, Section, Type
@@ -144,7 +144,7 @@ class _Instantane:
     def __init__(self, rows: list[dict] | None = None, cellules: dict | None = None) -> None:
         self._rows = rows or []
         self._cellules = cellules or {}
-        self.publication = {"date_observation": None}
+        self.publication = {"observation_date": None}
 
     def rows(self, sql: str, *params: object) -> list[dict]:
         return self._rows
@@ -330,7 +330,7 @@ def test_the_workbook_formats_have_the_rule_decimals():
 # ------------------------------------------------------------------ no other rounding comes back
 
 SCANNED = ("pipelines", "dashboards")
-SKIPPED = ("pipelines/sample/", "pipelines/disclosure/", "pipelines/presentation/formatting.py")
+SKIPPED = ("pipelines/sample/", "pipelines/disclosure/", "pipelines/content/formatting.py")
 FORBIDDEN = {
     "round()": re.compile(r"(?<![\w.])round\("),
     "Babel's number formatting": re.compile(r"\bformat_(decimal|currency|percent|compact_\w+)\("),
@@ -347,18 +347,18 @@ ALLOWED = [
         "a table column's CSS width in the PDF layout, not a figure",
     ),
     (
-        "pipelines/progress.py",
+        "pipelines/orchestration/progress.py",
         "{fraction:4.0%}",
         "a terminal progress bar redrawn as a file loads, not a published figure",
     ),
     (
-        "pipelines/presentation/figures.py",
+        "pipelines/content/figures.py",
         'value_axis["tickformat"] = ".0%"',
         "axis ticks: Plotly's round steps of the scale, not figures (values are written on the "
         "marks, formatted in Python)",
     ),
     (
-        "pipelines/presentation/figures.py",
+        "pipelines/content/figures.py",
         '"tickformat": ".0%",',
         "axis ticks, as above",
     ),
@@ -379,7 +379,7 @@ def test_no_output_rounds_or_formats_a_figure_outside_the_one_function():
                     ):
                         found.append(f"{rel}:{number}: {what}: {line.strip()}")
     assert not found, (
-        "Round and format figures with pipelines.presentation.formatting (arrondi, number, "
+        "Round and format figures with pipelines.content.formatting (arrondi, number, "
         "percent, points, jours, montant), or allow-list a line that is not a figure:\n"
         + "\n".join(found)
     )

@@ -19,8 +19,8 @@ import pytest
 import requests
 from dagster import DagsterInstance, RunRequest, SkipReason, build_sensor_context
 
-from pipelines.alerts import alert, alerts_file
-from pipelines.automation import build_automation
+from pipelines.orchestration.alerts import alert, alerts_file
+from pipelines.orchestration.automation import build_automation
 from pipelines.settings import Settings, load_settings
 from tests.conftest import CSF
 
@@ -117,7 +117,7 @@ def test_a_failed_run_is_logged_and_mailed_without_the_password(tmp_path):
 
 
 def test_the_sensors_and_schedule_are_defined():
-    from pipelines.definitions import defs
+    from pipelines.orchestration.definitions import defs
 
     names = {s.name for s in defs.sensors} | {s.name for s in defs.schedules}
     assert {"csf_boite_de_depot", "csf_alerte_echec", "csf_quotidien"} <= names

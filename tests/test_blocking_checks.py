@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
-from pipelines.dbt_manifest import ensure_manifest
+from pipelines.dbt.manifest import ensure_manifest
 from pipelines.settings import EXPECTATIONS_DIR
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "blocking-checks.md"
@@ -61,7 +61,7 @@ def _expectations() -> Iterator[tuple[str, bool]]:
 def _checks() -> dict[str, bool]:
     """Every check a run can evaluate, by the name the page gives it → whether it blocks."""
     manifest = json.loads(ensure_manifest().read_text(encoding="utf-8"))
-    from pipelines.definitions import defs  # after the manifest: dagster-dbt reads it
+    from pipelines.orchestration.definitions import defs  # after the manifest: dagster-dbt reads it
 
     graph = defs.resolve_asset_graph()
     found = {

@@ -18,7 +18,7 @@ from dashboards import blocks
 from dashboards.components import PAGES as PAGE_LINKS
 from dashboards.response_cache import page_request
 from dashboards.server import served_in_background
-from pipelines.presentation.formatting import LEGENDE_SECRET, SECRET, number
+from pipelines.content.formatting import LEGENDE_SECRET, SECRET, number
 from tests.conftest import CSF, ROOT
 
 pytestmark = pytest.mark.slow

@@ -9,8 +9,8 @@ import pytest
 
 from dashboards.auth import BasicAuthProvider, Identite, ajouter_utilisateur, charger_utilisateurs
 from dashboards.filters import Filtres
-from pipelines.presentation import figures
-from pipelines.presentation import formatting as fmt
+from pipelines.content import figures
+from pipelines.content import formatting as fmt
 from pipelines.settings import load_settings
 
 
@@ -83,7 +83,7 @@ def test_the_mark_never_depends_on_the_hidden_figures():
     assert fmt.LEGENDE_SECRET.startswith("secret : secret statistique (")
 
 
-def test_presentation_code_reads_no_disclosure_threshold():
+def test_content_code_reads_no_disclosure_threshold():
     """No dashboard or report code compares a figure with a threshold to say why a cell is
     hidden, nor writes one of the old marks: the thresholds appear only in the legend."""
     import re
@@ -92,7 +92,7 @@ def test_presentation_code_reads_no_disclosure_threshold():
 
     files = [
         *sorted((ROOT / "dashboards").glob("**/*.py")),
-        *sorted((ROOT / "pipelines" / "presentation").glob("*.py")),
+        *sorted((ROOT / "pipelines" / "content").glob("*.py")),
         *sorted((ROOT / "pipelines" / "reports").glob("*.py")),
         *sorted((ROOT / "pipelines" / "reports" / "templates").glob("*")),
     ]

@@ -1,6 +1,6 @@
 from dagster import AssetKey
 
-from pipelines.definitions import defs
+from pipelines.orchestration.definitions import defs
 
 
 def test_definitions_load_with_every_layer():

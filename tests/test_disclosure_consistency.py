@@ -40,7 +40,7 @@ import pytest
 import requests
 
 from dashboards.server import served_in_background
-from pipelines.presentation import formatting as fmt
+from pipelines.content import formatting as fmt
 from tests.conftest import csf
 
 pytestmark = pytest.mark.slow

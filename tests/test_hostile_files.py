@@ -17,13 +17,13 @@ from pathlib import Path
 import pytest
 
 from pipelines.ingest import inbox as inbox_module
-from pipelines.ingest import warehouse
 from pipelines.ingest.csv_reader import Limits, canonical_names, read_csv_export
 from pipelines.ingest.errors import FileRejected, log_name
 from pipelines.ingest.inbox import REWRITTEN, scan
 from pipelines.ingest.loader import load_pending, register_new_files
 from pipelines.ingest.sources import MLDS_JEUNES
 from pipelines.settings import load_settings
+from pipelines.warehouse import connection as warehouse
 from tests.conftest import SAMPLE, csf, status
 
 KEY = b"k" * 32

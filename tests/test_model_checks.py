@@ -88,7 +88,7 @@ def test_the_warnings_of_the_run_summary_are_on_the_quality_page(demo_home):
 def test_a_later_partial_build_keeps_the_results_of_tests_it_did_not_run(tmp_path):
     """Results are replaced test by test: a test a partial build skipped keeps its last one."""
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
-    from pipelines.ingest.warehouse import ensure_schema
+    from pipelines.warehouse.connection import ensure_schema
 
     ensure_schema(con)
     manifest = {

@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.publish import publish
+from pipelines.warehouse.publish import publish
 from tests.conftest import CSF, SAMPLE, csf
 
 

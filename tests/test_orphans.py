@@ -14,14 +14,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.ingest import plausibility
-from pipelines.ingest.sources import CSV_SOURCES
-from pipelines.presentation.labels import (
+from pipelines.content.labels import (
     FAMILLES_REGLES,
     LIGNES_RAPPROCHEMENT,
     TRAITEMENTS,
     famille_regle,
 )
+from pipelines.ingest import plausibility
+from pipelines.ingest.sources import CSV_SOURCES
 from pipelines.sample.writers import MLDS_PARCOURS_COLUMNS
 from tests.conftest import csf, status
 

@@ -18,6 +18,7 @@ import pytest
 from pipelines.exports.microdata import CODES_DIFFUSABLES
 from pipelines.ingest import parsing as p
 from pipelines.ingest.csv_reader import read_csv_export
+from pipelines.ingest.privacy import PERSONAL_NAME_PATTERN, header_label, mask_identifiers
 from pipelines.ingest.sources import (
     CODE_AUTRE,
     CSF_CLAUSES,
@@ -28,7 +29,6 @@ from pipelines.ingest.sources import (
     MOTIFS_INTERRUPTION,
     SYNTHETIC_MARKER,
 )
-from pipelines.privacy import PERSONAL_NAME_PATTERN, header_label, mask_identifiers
 from tests.conftest import SAMPLE, csf, status
 
 KEY = b"k" * 32

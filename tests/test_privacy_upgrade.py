@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
-from pipelines.ingest.warehouse import ensure_schema
+from pipelines.warehouse.connection import ensure_schema
 
 
 def test_an_upgrade_erases_columns_kept_outside_the_contract(tmp_path):

@@ -2,7 +2,7 @@
 
 import io
 
-from pipelines.progress import ProgressReporter
+from pipelines.orchestration.progress import ProgressReporter
 
 
 class Terminal(io.StringIO):

@@ -21,7 +21,7 @@ from pipelines.ingest.errors import FileRejected
 from pipelines.ingest.inbox import detect_source
 from pipelines.ingest.json_scan import scan_document
 from pipelines.ingest.sources import CSV_SOURCES, MLDS_JEUNES, MLDS_SUIVIS
-from pipelines.ingest.warehouse import ensure_schema
+from pipelines.warehouse.connection import ensure_schema
 
 KEY = b"p" * 32
 TODAY = date(2026, 11, 25)

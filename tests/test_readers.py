@@ -12,7 +12,7 @@ from pipelines.ingest.decp_reader import load_decp
 from pipelines.ingest.errors import FileRejected
 from pipelines.ingest.inbox import detect_source, scan
 from pipelines.ingest.sources import CSF_CLAUSES, MLDS_JEUNES
-from pipelines.ingest.warehouse import ensure_schema
+from pipelines.warehouse.connection import ensure_schema
 
 FIXTURES = Path(__file__).parent / "fixtures"
 KEY = b"k" * 32

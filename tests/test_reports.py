@@ -18,7 +18,7 @@ import yaml
 from stdnum import luhn
 from stdnum.fr import siret as stdnum_siret
 
-from pipelines.presentation import formatting as fmt
+from pipelines.content import formatting as fmt
 from pipelines.reports import cells
 from pipelines.reports.model import (
     Colonne,
@@ -267,7 +267,7 @@ def test_national_pdf_holds_the_published_figures(demo_home, national_pdf, index
     share = indicator("part_marches_clause_sociale")[2]
     assert f"En {periode}, {french_percent(share)} des marchés publiés" in text
     assert "la cible nationale est de 30,0 %" in text
-    observed = published(demo_home, "select date_observation from meta.publication")[0][0]
+    observed = published(demo_home, "select observation_date from meta.publication")[0][0]
     assert f"Date d'observation : {observed:%d/%m/%Y}" in text
     assert "DONNÉES DE DÉMONSTRATION" in text
     for title in (

@@ -12,11 +12,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipelines.content.formatting import french_date, number
 from pipelines.exports.dbt_docs import DocModele
 from pipelines.exports.microdata import K_ANONYMAT, QUASI_IDENTIFIANTS, Anonymisation
 from pipelines.exports.tables import TableDiffusee
 from pipelines.exports.titles import TITRES
-from pipelines.presentation.formatting import french_date, number
 
 # DuckDB types of the marts → Table Schema types. A new type must be mapped here on purpose.
 TYPES = {
@@ -154,7 +154,7 @@ def datapackage(contexte: Contexte, tables: list[TableEcrite], docs: dict[str, D
             resources.append(resource)
     synthetic = (
         " DONNÉES DE DÉMONSTRATION (synthétiques) : ne décrivent aucun jeune ni aucun marché réel."
-        if publication["donnees_synthetiques"]
+        if publication["is_synthetic"]
         else ""
     )
     return {
@@ -167,7 +167,7 @@ def datapackage(contexte: Contexte, tables: list[TableEcrite], docs: dict[str, D
             "jeunes accueillis en parcours solidaire de formation, comparés aux jeunes suivis "
             f"par la MLDS sans parcours. Diffusion {contexte.nom}, instantané "
             f"{publication['snapshot_id']}, date d'observation "
-            f"{french_date(publication['date_observation'])}. Chaque table existe en CSV et en "
+            f"{french_date(publication['observation_date'])}. Chaque table existe en CSV et en "
             "Parquet ; voir dictionnaire.md et notes-de-version.md." + synthetic
         ),
         "version": contexte.nom,
@@ -244,7 +244,7 @@ def notes(contexte: Contexte, tables: list[TableEcrite]) -> str:
     """The release notes, in Markdown: sources, row counts, what disclosure control did."""
     publication = contexte.publication
     lines = [f"# Notes de version — diffusion {contexte.nom}", ""]
-    if publication["donnees_synthetiques"]:
+    if publication["is_synthetic"]:
         lines += [
             "> **Données de démonstration** : ces fichiers sont synthétiques et ne décrivent "
             "aucun jeune ni aucun marché réel.",
@@ -253,7 +253,7 @@ def notes(contexte: Contexte, tables: list[TableEcrite]) -> str:
     lines += [
         f"- Instantané publié : `{publication['snapshot_id']}`, publié le "
         f"{french_date(publication['published_at'].date())}.",
-        f"- Date d'observation : {french_date(publication['date_observation'])} (les "
+        f"- Date d'observation : {french_date(publication['observation_date'])} (les "
         "événements postérieurs ne comptent pas ; les horizons non atteints sont vides).",
         "- Une même diffusion refaite à partir du même instantané donne des fichiers identiques "
         "octet pour octet.",

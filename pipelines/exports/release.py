@@ -22,15 +22,15 @@ from pathlib import Path
 import duckdb
 from babel.dates import format_date
 
-from pipelines.dbt_manifest import ensure_manifest
+from pipelines.dbt.manifest import ensure_manifest
 from pipelines.exports import documentation as docs_mod
 from pipelines.exports.dbt_docs import lire_docs
 from pipelines.exports.documentation import Contexte, Fichier, TableEcrite
 from pipelines.exports.microdata import Anonymisation, cle_diffusion, prepare
 from pipelines.exports.tables import TABLES, TableDiffusee
-from pipelines.privacy import load_key
-from pipelines.reports.snapshot import SnapshotMissing
+from pipelines.ingest.privacy import load_key
 from pipelines.settings import Settings
+from pipelines.warehouse.snapshot import SnapshotMissing
 
 NOM_VALIDE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 PREFIXE_AUTO = "auto-"

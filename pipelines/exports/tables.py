@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pipelines.content.labels import ETAPE_PUBLIQUE_MAX
 from pipelines.exports.microdata import K_ANONYMAT, MICRODONNEES
-from pipelines.presentation.labels import ETAPE_PUBLIQUE_MAX
 
 
 @dataclass(frozen=True)

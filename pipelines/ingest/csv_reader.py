@@ -17,15 +17,15 @@ import polars as pl
 from pipelines.ingest import parsing as p
 from pipelines.ingest import plausibility
 from pipelines.ingest.errors import FileRejected
-from pipelines.ingest.reference import academie_lookup
-from pipelines.ingest.sources import CODE_AUTRE, SYNTHETIC_MARKER, Column, CsvSource
-from pipelines.privacy import (
+from pipelines.ingest.privacy import (
     HEADER_LABELS_KEPT,
     INE_SEPARATORS,
     header_label,
     mask_identifiers,
     pseudonymise,
 )
+from pipelines.ingest.reference import academie_lookup
+from pipelines.ingest.sources import CODE_AUTRE, SYNTHETIC_MARKER, Column, CsvSource
 from pipelines.settings import DEFAULTS, Settings
 
 SEPARATORS = (";", ",", "\t")
@@ -64,7 +64,7 @@ class Limits:
 
     def check_size(self, size: int) -> None:
         if size > self.file_bytes:
-            from pipelines.presentation.formatting import number  # Babel, on a refusal only
+            from pipelines.content.formatting import number  # Babel, on a refusal only
 
             raise FileRejected(
                 f"fichier trop volumineux : {number(size / 1e6, 1)} Mo, au-delà de la limite "

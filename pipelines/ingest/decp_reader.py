@@ -24,6 +24,7 @@ import duckdb
 
 from pipelines.ingest.errors import FileRejected
 from pipelines.ingest.json_scan import ArraySpan, JsonShapeError, find_in_map, scan_document
+from pipelines.ingest.sources import DECP_CONCESSIONS_COLUMNS, DECP_MARCHES_COLUMNS
 
 # Every field is read as text or JSON: a number where text was expected (or the reverse) must not
 # fail the file. DuckDB ignores the fields not listed here.
@@ -65,59 +66,19 @@ _IS_CONCESSION = (
     "json_type(autoriteConcedante) = 'OBJECT' or _type = 'Contrat de concession', false) "
     "else $list = 'contrat-concession' end)"
 )
-# The insert only casts: deriving (uid, holders, social considerations) is dbt's job, once per
-# contract rather than once per publication, and keeps the load near DuckDB's own read speed.
-_INSERT_MARCHES = f"""
-insert into raw.decp_marches by name
-select
-    $schema_version as schema_version,
-    nullif(trim(uid), '') as uid_publie,
-    nullif(trim(id), '') as id,
-    acheteur,
-    nullif(trim(acheteur->>'$.id'), '') as acheteur_id,
-    nature,
-    objet,
-    codeCPV as code_cpv,
-    procedure,
-    lieuExecution as lieu_execution,
-    dureeMois as duree_mois_brut,
-    try_cast(dureeMois as integer) as duree_mois,
-    dateNotification as date_notification_brut,
-    try_cast(left(dateNotification, 10) as date) as date_notification,
-    datePublicationDonnees as date_publication_brut,
-    try_cast(left(datePublicationDonnees, 10) as date) as date_publication_donnees,
-    montant as montant_brut,
-    try_cast(montant as double) as montant,
-    formePrix as forme_prix,
-    titulaires,
-    considerationsSociales as considerations_sociales,
-    modifications,
-    $sha as _file_sha256,
-    _line_number
-from {_READ}
-where not {_IS_CONCESSION}
-"""
 
-_INSERT_CONCESSIONS = f"""
-insert into raw.decp_concessions by name
-select
-    $schema_version as schema_version,
-    nullif(trim(uid), '') as uid_publie,
-    nullif(trim(id), '') as id,
-    nullif(trim(autoriteConcedante->>'$.id'), '') as autorite_concedante_id,
-    nature,
-    objet,
-    try_cast(left(dateSignature, 10) as date) as date_signature,
-    valeurGlobale as valeur_globale_brut,
-    try_cast(valeurGlobale as double) as valeur_globale,
-    concessionnaires,
-    considerationsSociales as considerations_sociales,
-    modifications,
-    $sha as _file_sha256,
-    _line_number
-from {_READ}
-where {_IS_CONCESSION}
-"""
+
+def _insert(table: str, columns: dict[str, tuple[str, str]], predicate: str) -> str:
+    """The insert of one raw DECP table, its columns read as sources.py says."""
+    select = ",\n    ".join(f"{expression} as {name}" for name, (_, expression) in columns.items())
+    return (
+        f"insert into raw.{table} by name\nselect\n    {select},\n    $sha as _file_sha256,\n"
+        f"    _line_number\nfrom {_READ}\nwhere {predicate}"
+    )
+
+
+_INSERT_MARCHES = _insert("decp_marches", DECP_MARCHES_COLUMNS, f"not {_IS_CONCESSION}")
+_INSERT_CONCESSIONS = _insert("decp_concessions", DECP_CONCESSIONS_COLUMNS, _IS_CONCESSION)
 
 # Rules a record can break; evaluated on the raw row once inserted, then the row is moved.
 _RULES = {

@@ -314,3 +314,47 @@ ALL_SOURCES = (DECP, *CSV_SOURCES)
 
 # Column written by the sample generator on every row: marks synthetic data end to end.
 SYNTHETIC_MARKER = "donnees_synthetiques"
+
+# The DECP raw tables: each column's type and the expression that reads it from a record of
+# decp_reader's read_json (whose own fields are all text or JSON). Values are kept as read next to
+# their typed version, so that a quirk becomes a null typed value, never a rejected record; the
+# load only casts (deriving uid, holders and social considerations is dbt's job). The warehouse's
+# DDL and the reader's inserts are both written from these.
+DECP_MARCHES_COLUMNS: dict[str, tuple[str, str]] = {
+    "schema_version": ("VARCHAR", "$schema_version"),
+    "uid_publie": ("VARCHAR", "nullif(trim(uid), '')"),
+    "id": ("VARCHAR", "nullif(trim(id), '')"),
+    "acheteur": ("JSON", "acheteur"),
+    "acheteur_id": ("VARCHAR", "nullif(trim(acheteur->>'$.id'), '')"),
+    "nature": ("VARCHAR", "nature"),
+    "objet": ("VARCHAR", "objet"),
+    "code_cpv": ("VARCHAR", "codeCPV"),
+    "procedure": ("VARCHAR", "procedure"),
+    "lieu_execution": ("JSON", "lieuExecution"),
+    "duree_mois_brut": ("VARCHAR", "dureeMois"),
+    "duree_mois": ("INTEGER", "try_cast(dureeMois as integer)"),
+    "date_notification_brut": ("VARCHAR", "dateNotification"),
+    "date_notification": ("DATE", "try_cast(left(dateNotification, 10) as date)"),
+    "date_publication_brut": ("VARCHAR", "datePublicationDonnees"),
+    "date_publication_donnees": ("DATE", "try_cast(left(datePublicationDonnees, 10) as date)"),
+    "montant_brut": ("VARCHAR", "montant"),
+    "montant": ("DOUBLE", "try_cast(montant as double)"),
+    "forme_prix": ("VARCHAR", "formePrix"),
+    "titulaires": ("JSON", "titulaires"),
+    "considerations_sociales": ("JSON", "considerationsSociales"),
+    "modifications": ("JSON", "modifications"),
+}
+DECP_CONCESSIONS_COLUMNS: dict[str, tuple[str, str]] = {
+    "schema_version": ("VARCHAR", "$schema_version"),
+    "uid_publie": ("VARCHAR", "nullif(trim(uid), '')"),
+    "id": ("VARCHAR", "nullif(trim(id), '')"),
+    "autorite_concedante_id": ("VARCHAR", "nullif(trim(autoriteConcedante->>'$.id'), '')"),
+    "nature": ("VARCHAR", "nature"),
+    "objet": ("VARCHAR", "objet"),
+    "date_signature": ("DATE", "try_cast(left(dateSignature, 10) as date)"),
+    "valeur_globale_brut": ("VARCHAR", "valeurGlobale"),
+    "valeur_globale": ("DOUBLE", "try_cast(valeurGlobale as double)"),
+    "concessionnaires": ("JSON", "concessionnaires"),
+    "considerations_sociales": ("JSON", "considerationsSociales"),
+    "modifications": ("JSON", "modifications"),
+}

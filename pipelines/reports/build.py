@@ -32,8 +32,8 @@ from pipelines.reports.charts import Renderer
 from pipelines.reports.model import Rapport
 from pipelines.reports.national import rapport_national
 from pipelines.reports.sections import periode_par_defaut
-from pipelines.reports.snapshot import Instantane
 from pipelines.settings import Settings
+from pipelines.warehouse.snapshot import Instantane
 
 FORMATS = ("pdf", "xlsx")
 NATIONAL = "national"

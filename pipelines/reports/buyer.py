@@ -11,12 +11,12 @@ import re
 
 from stdnum.fr import siret as stdnum_siret
 
-from pipelines.presentation import figures
-from pipelines.presentation.labels import ETAPE_PUBLIQUE_MAX
+from pipelines.content import figures
+from pipelines.content.labels import ETAPE_PUBLIQUE_MAX
 from pipelines.reports import cells, sections
 from pipelines.reports.display import texte
 from pipelines.reports.model import Colonne, Graphique, Rapport, Section, Tableau, Type
-from pipelines.reports.snapshot import Instantane
+from pipelines.warehouse.snapshot import Instantane
 
 SYNTHESE = [
     "nb_clauses_csf",
@@ -48,7 +48,7 @@ def acheteur(instantane: Instantane, siret: str) -> dict:
         raise UnknownBuyer(
             f"« {siret} » n'est pas un SIRET valide (14 chiffres dont une clé de contrôle)"
         )
-    observed = texte(instantane.publication["date_observation"], Type.DATE)
+    observed = texte(instantane.publication["observation_date"], Type.DATE)
     raise UnknownBuyer(
         f"SIRET {wanted} inconnu : aucun acheteur de ce SIRET dans l'instantané publié "
         f"(observation du {observed}), ni dans le registre des clauses ni dans la DECP"
@@ -99,9 +99,9 @@ def rapport_acheteur(instantane: Instantane, siret: str, periode: str | None = N
         sous_titre=f"Rapport de l'acheteur public SIRET {siret}, pour la Mission des achats",
         fichier=f"rapport-acheteur-{siret}-{periode}",
         periode=periode,
-        date_observation=publication["date_observation"],
+        date_observation=publication["observation_date"],
         instantane=publication["snapshot_id"],
-        synthetique=bool(publication["donnees_synthetiques"]),
+        synthetique=bool(publication["is_synthetic"]),
         sections=[
             synthese(instantane, buyer, periode),
             a_faire(instantane, buyer, clauses),

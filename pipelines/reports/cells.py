@@ -7,10 +7,10 @@ hid it: nothing here looks at a row's numerator or denominator to say why.
 
 from __future__ import annotations
 
-from pipelines.presentation import formatting as fmt
+from pipelines.content import formatting as fmt
 from pipelines.reports.model import Cellule, Masque, Type, Valeur
 
-# The thresholds quoted in the legend (defined once in pipelines.presentation.formatting; also
+# The thresholds quoted in the legend (defined once in pipelines.content.formatting; also
 # imported from here by pipelines.exports.tables).
 SEUIL_COMPTAGE = fmt.SEUIL_COMPTAGE
 SEUIL_DENOMINATEUR = fmt.SEUIL_DENOMINATEUR

@@ -1,12 +1,12 @@
 """French text of a report cell (the PDF's rendering; the workbook keeps typed values, shown by
 Excel under number formats of the same decimals). Every figure is rounded by the one rule,
-``pipelines.presentation.formatting.arrondi``."""
+``pipelines.content.formatting.arrondi``."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from pipelines.presentation import formatting as fmt
+from pipelines.content import formatting as fmt
 from pipelines.reports.model import Cellule, Masque, Type, Valeur
 
 ABSENT = fmt.ABSENT

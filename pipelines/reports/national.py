@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from pipelines.presentation import figures
-from pipelines.presentation.labels import HORIZONS, RESULTATS
+from pipelines.content import figures
+from pipelines.content.labels import HORIZONS, RESULTATS
 from pipelines.reports import cells, sections
 from pipelines.reports.display import texte
 from pipelines.reports.model import Colonne, Graphique, Rapport, Section, Tableau, Type
-from pipelines.reports.snapshot import Instantane
+from pipelines.warehouse.snapshot import Instantane
 
 CHIFFRES_CLES = [
     "nb_clauses_csf",
@@ -48,9 +48,9 @@ def rapport_national(instantane: Instantane, periode: str | None = None) -> Rapp
         "pour la Mission des achats",
         fichier=f"rapport-national-{periode}",
         periode=periode,
-        date_observation=publication["date_observation"],
+        date_observation=publication["observation_date"],
         instantane=publication["snapshot_id"],
-        synthetique=bool(publication["donnees_synthetiques"]),
+        synthetique=bool(publication["is_synthetic"]),
         sections=[
             chiffres_cles(instantane, periode),
             marches_clause_sociale(instantane, periode),

@@ -9,7 +9,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from pipelines.presentation import formatting as fmt
+from pipelines.content import formatting as fmt
 from pipelines.reports.display import est_numerique, texte
 from pipelines.reports.model import Masque, Rapport, Section, Type, Valeur
 from pipelines.reports.sections import a_propos

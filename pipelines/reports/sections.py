@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pipelines.presentation import figures
-from pipelines.presentation import formatting as fmt
-from pipelines.presentation.labels import ETAPE_FINALE
+from pipelines.content import figures
+from pipelines.content import formatting as fmt
+from pipelines.content.labels import ETAPE_FINALE
 from pipelines.reports import cells
 from pipelines.reports.display import texte
 from pipelines.reports.model import (
@@ -16,7 +16,7 @@ from pipelines.reports.model import (
     Tableau,
     Type,
 )
-from pipelines.reports.snapshot import Instantane
+from pipelines.warehouse.snapshot import Instantane
 
 CIBLE_CLAUSE_SOCIALE = 0.30  # national target for the share of contracts with a social clause
 
@@ -27,7 +27,7 @@ def periode_par_defaut(instantane: Instantane) -> str:
     (exports with headers only) is reported for the year before its observation date, every
     figure absent."""
     years = instantane.periodes()
-    observed = instantane.publication["date_observation"]
+    observed = instantane.publication["observation_date"]
     if not years:
         if observed is None:
             raise ValueError(
@@ -136,7 +136,7 @@ def methode(instantane: Instantane, indicateurs: list[str], extra: list[str]) ->
         "where list_contains(?, indicateur) order by ordre",
         indicateurs,
     )
-    observed = instantane.publication["date_observation"]
+    observed = instantane.publication["observation_date"]
     return Section(
         id="methode",
         titre="Notes de méthode",

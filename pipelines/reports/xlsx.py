@@ -13,7 +13,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from pipelines.presentation import formatting as fmt
+from pipelines.content import formatting as fmt
 from pipelines.reports.model import Masque, Rapport, Section, Type, Valeur
 from pipelines.reports.sections import a_propos
 
@@ -23,7 +23,7 @@ def _decimales(n: int) -> str:
 
 
 # Cells keep full precision; Excel shows them at the decimals of the one rounding rule
-# (pipelines.presentation.formatting.DECIMALES), rounding a half away from zero on its 15
+# (pipelines.content.formatting.DECIMALES), rounding a half away from zero on its 15
 # significant digits, as ``fmt.arrondi`` does: the workbook shows the PDF's figures.
 _POINTS = "0" + _decimales(fmt.DECIMALES["ecart"])
 FORMATS = {

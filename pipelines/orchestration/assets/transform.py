@@ -8,16 +8,16 @@ from dagster import AssetExecutionContext
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from pipelines.checks import model_checks
-from pipelines.dbt_project import csf_dbt_project
-from pipelines.dbt_selection import plan, record
-from pipelines.ingest.warehouse import connect
-from pipelines.resources import CsfResource
+from pipelines.dbt.project import csf_dbt_project
+from pipelines.dbt.selection import plan, record
+from pipelines.orchestration.resources import CsfResource
+from pipelines.warehouse.connection import connect
 
 
 @dbt_assets(manifest=csf_dbt_project.manifest_path, project=csf_dbt_project)
 def csf_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, csf: CsfResource):
     """Builds and tests the dbt models whose inputs changed since the last successful build
-    (every model when the project's code changed; see pipelines.dbt_selection)."""
+    (every model when the project's code changed; see pipelines.dbt.selection)."""
     settings = csf.settings
     with connect(settings.build_db) as con:
         chosen = plan(con, _manifest(), settings)

@@ -12,9 +12,9 @@ from dagster import (
 
 from pipelines.ingest.loader import FileOutcome, load_pending, register_new_files
 from pipelines.ingest.sources import CSV_SOURCES, DECP
-from pipelines.ingest.warehouse import connect, ensure_schema
-from pipelines.progress import ProgressReporter
-from pipelines.resources import CsfResource
+from pipelines.orchestration.progress import ProgressReporter
+from pipelines.orchestration.resources import CsfResource
+from pipelines.warehouse.connection import connect, ensure_schema
 
 LEDGER_KEY = AssetKey(["ingest", "file_ledger"])
 

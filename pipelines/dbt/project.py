@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dagster_dbt import DbtProject
 
-from pipelines.dbt_manifest import ensure_manifest
+from pipelines.dbt.manifest import ensure_manifest
 from pipelines.settings import DBT_PROJECT_DIR
 
 csf_dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)

@@ -2,9 +2,9 @@
 
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
-from pipelines.presentation.formatting import arrondi
+from pipelines.content.formatting import arrondi
+from pipelines.orchestration.resources import CsfResource
 from pipelines.reports.build import report_all, reports_dir
-from pipelines.resources import CsfResource
 
 
 @asset(

@@ -25,7 +25,7 @@ from dagster import (
     sensor,
 )
 
-from pipelines.alerts import alert
+from pipelines.orchestration.alerts import alert
 from pipelines.settings import Settings
 
 REFRESH_JOB = "csf_rafraichissement"

@@ -1,7 +1,10 @@
-"""A read-only view of the published snapshot for one batch of reports.
+"""Reading the published snapshot: its publication record (``read_publication``), the one
+period list (``PERIODES_SQL``), and ``Instantane``, a read-only view for one batch of work.
 
-One connection serves the whole batch, so that every report of a batch comes from the same
-snapshot even if a publish swaps the file meanwhile (the open file stays readable).
+``Instantane``'s one connection serves a whole batch (reports, a release), so that all of it
+comes from the same snapshot even if a publish swaps the file meanwhile (the open file stays
+readable). The dashboard's server keeps its own connections per snapshot version
+(dashboards/queries.py) and reads the same periods.
 """
 
 from __future__ import annotations
@@ -10,6 +13,37 @@ from pathlib import Path
 from types import TracebackType
 
 import duckdb
+
+
+def read_publication(published_db: Path) -> dict | None:
+    """The published snapshot's metadata, or None if nothing has been published yet."""
+    if not published_db.exists():
+        return None
+    con = duckdb.connect(str(published_db), read_only=True)
+    try:
+        cursor = con.execute("select * from meta.publication")
+        cols = [d[0] for d in cursor.description]
+        row = cursor.fetchone()
+        counts = {
+            f"{s}.{t}": con.execute(f"select count(*) from {s}.{t}").fetchone()[0]
+            for s, t in con.execute(
+                "select schema_name, table_name from duckdb_tables() where schema_name = 'marts' "
+                "order by 2"
+            ).fetchall()
+        }
+    finally:
+        con.close()
+    info = dict(zip(cols, row, strict=True))
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in info.items()} | {
+        "path": str(published_db),
+        "tables": counts,
+    }
+
+
+# The years with indicators, oldest first: every reader lists periods with this one query.
+PERIODES_SQL = (
+    "select distinct periode from marts.indicateurs where periode != 'ensemble' order by periode"
+)
 
 
 class SnapshotMissing(RuntimeError):
@@ -60,10 +94,7 @@ class Instantane:
 
     def periodes(self) -> list[str]:
         """Years with indicators, oldest first."""
-        found = self.rows(
-            "select distinct periode from marts.indicateurs where periode != 'ensemble' order by 1"
-        )
-        return [r["periode"] for r in found]
+        return [r["periode"] for r in self.rows(PERIODES_SQL)]
 
     def close(self) -> None:
         self._con.close()

@@ -3,9 +3,9 @@
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 from dagster_dbt import get_asset_key_for_model
 
-from pipelines.assets.transform import csf_dbt_models
-from pipelines.publish import publish
-from pipelines.resources import CsfResource
+from pipelines.orchestration.assets.transform import csf_dbt_models
+from pipelines.orchestration.resources import CsfResource
+from pipelines.warehouse.publish import publish
 
 MART_KEYS = [
     get_asset_key_for_model([csf_dbt_models], m) for m in ("indicateurs", "qualite_fichiers")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dagster import ConfigurableResource
 
-from pipelines.privacy import load_or_create_key
+from pipelines.ingest.privacy import load_or_create_key
 from pipelines.settings import Settings, load_settings
 
 

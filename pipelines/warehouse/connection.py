@@ -8,53 +8,19 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.ingest.sources import CSV_SOURCES, DUCKDB_TYPES, CsvSource
+from pipelines.ingest.sources import (
+    CSV_SOURCES,
+    DECP_CONCESSIONS_COLUMNS,
+    DECP_MARCHES_COLUMNS,
+    DUCKDB_TYPES,
+    CsvSource,
+)
 
-# DECP values are kept as read (text, or JSON for nested objects) next to their typed version, so
-# that a quirk becomes a null typed value, never a rejected record.
-DECP_MARCHES_COLUMNS = {
-    "schema_version": "VARCHAR",
-    "uid_publie": "VARCHAR",
-    "id": "VARCHAR",
-    "acheteur": "JSON",
-    "acheteur_id": "VARCHAR",
-    "nature": "VARCHAR",
-    "objet": "VARCHAR",
-    "code_cpv": "VARCHAR",
-    "procedure": "VARCHAR",
-    "lieu_execution": "JSON",
-    "duree_mois_brut": "VARCHAR",
-    "duree_mois": "INTEGER",
-    "date_notification_brut": "VARCHAR",
-    "date_notification": "DATE",
-    "date_publication_brut": "VARCHAR",
-    "date_publication_donnees": "DATE",
-    "montant_brut": "VARCHAR",
-    "montant": "DOUBLE",
-    "forme_prix": "VARCHAR",
-    "titulaires": "JSON",
-    "considerations_sociales": "JSON",
-    "modifications": "JSON",
-}
-DECP_CONCESSIONS_COLUMNS = {
-    "schema_version": "VARCHAR",
-    "uid_publie": "VARCHAR",
-    "id": "VARCHAR",
-    "autorite_concedante_id": "VARCHAR",
-    "nature": "VARCHAR",
-    "objet": "VARCHAR",
-    "date_signature": "DATE",
-    "valeur_globale_brut": "VARCHAR",
-    "valeur_globale": "DOUBLE",
-    "concessionnaires": "JSON",
-    "considerations_sociales": "JSON",
-    "modifications": "JSON",
-}
 LINEAGE_COLUMNS = {"_file_sha256": "VARCHAR NOT NULL", "_line_number": "BIGINT NOT NULL"}
 
 RAW_TABLES: dict[str, dict[str, str]] = {
-    "decp_marches": DECP_MARCHES_COLUMNS,
-    "decp_concessions": DECP_CONCESSIONS_COLUMNS,
+    "decp_marches": {name: kind for name, (kind, _) in DECP_MARCHES_COLUMNS.items()},
+    "decp_concessions": {name: kind for name, (kind, _) in DECP_CONCESSIONS_COLUMNS.items()},
 }
 
 

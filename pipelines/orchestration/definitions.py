@@ -7,17 +7,17 @@ from __future__ import annotations
 
 from dagster import Definitions, colored_console_logger, in_process_executor, json_console_logger
 
-from pipelines.assets.checks import gx_checks
-from pipelines.assets.exports import research_release
-from pipelines.assets.freshness import freshness
-from pipelines.assets.ingestion import ingestion_assets
-from pipelines.assets.publishing import published_snapshot
-from pipelines.assets.reports import reports
-from pipelines.assets.transform import csf_dbt_models
-from pipelines.automation import build_automation, refresh_job
-from pipelines.dbt_project import csf_dbt_project
-from pipelines.dbt_resource import CsfDbtCliResource
-from pipelines.resources import CsfResource
+from pipelines.dbt.project import csf_dbt_project
+from pipelines.dbt.resource import CsfDbtCliResource
+from pipelines.orchestration.assets.exports import research_release
+from pipelines.orchestration.assets.freshness import freshness
+from pipelines.orchestration.assets.gx_checks import gx_checks
+from pipelines.orchestration.assets.ingestion import ingestion_assets
+from pipelines.orchestration.assets.publishing import published_snapshot
+from pipelines.orchestration.assets.reports import reports
+from pipelines.orchestration.assets.transform import csf_dbt_models
+from pipelines.orchestration.automation import build_automation, refresh_job
+from pipelines.orchestration.resources import CsfResource
 from pipelines.settings import VENV_BIN, Settings, load_settings
 
 
@@ -43,5 +43,6 @@ def build_definitions(settings: Settings) -> Definitions:
     )
 
 
-# The code location's edge: `dagster dev -m pipelines.definitions` reads the settings here.
+# The code location's edge (`dagster dev -m pipelines.orchestration.definitions`): the settings
+# are read here.
 defs = build_definitions(load_settings())

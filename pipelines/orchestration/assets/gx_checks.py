@@ -16,8 +16,8 @@ from dagster import (
 )
 
 from pipelines.checks.gx_suites import suite_columns, validate
-from pipelines.ingest.warehouse import RAW_TABLES, connect
-from pipelines.resources import CsfResource
+from pipelines.orchestration.resources import CsfResource
+from pipelines.warehouse.connection import RAW_TABLES, connect
 
 _BATCH_FILES = """
 select l.file_sha256

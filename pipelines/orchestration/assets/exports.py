@@ -2,10 +2,10 @@
 
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
+from pipelines.content.formatting import arrondi
 from pipelines.exports.release import PREFIXE_AUTO, write_release
-from pipelines.presentation.formatting import arrondi
-from pipelines.publish import served_snapshot_id
-from pipelines.resources import CsfResource
+from pipelines.orchestration.resources import CsfResource
+from pipelines.warehouse.publish import served_snapshot_id
 
 
 @asset(

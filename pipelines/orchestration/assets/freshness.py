@@ -9,9 +9,9 @@ from datetime import datetime
 from dagster import AssetCheckResult, AssetCheckSeverity, asset_check
 from dagster_dbt import get_asset_key_for_model
 
-from pipelines.assets.transform import csf_dbt_models
-from pipelines.ingest.warehouse import connect
-from pipelines.resources import CsfResource
+from pipelines.orchestration.assets.transform import csf_dbt_models
+from pipelines.orchestration.resources import CsfResource
+from pipelines.warehouse.connection import connect
 
 QUALITE_FICHIERS = get_asset_key_for_model([csf_dbt_models], "qualite_fichiers")
 

@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.settings import DEFAULTS
+from pipelines.warehouse.snapshot import read_publication
 
 PUBLISHED_SCHEMAS = ("marts",)
 
@@ -110,7 +111,7 @@ def _publish(build_db: Path, published_db: Path, run_id: str, keep: int) -> Snap
             con.execute("detach build")
             con.execute(
                 "create table meta.publication as select ? as snapshot_id, ?::timestamptz as "
-                "published_at, ?::date as date_observation, ? as donnees_synthetiques, ? as run_id",
+                "published_at, ?::date as observation_date, ? as is_synthetic, ? as run_id",
                 [snapshot_id, now, observation, is_synthetic, run_id],
             )
             con.execute("checkpoint")
@@ -212,31 +213,6 @@ def served_snapshot_id(published_db: Path) -> str | None:
         return con.execute("select snapshot_id from meta.publication").fetchall()[0][0]
     finally:
         con.close()
-
-
-def read_publication(published_db: Path) -> dict | None:
-    """The published snapshot's metadata, or None if nothing has been published yet."""
-    if not published_db.exists():
-        return None
-    con = duckdb.connect(str(published_db), read_only=True)
-    try:
-        cursor = con.execute("select * from meta.publication")
-        cols = [d[0] for d in cursor.description]
-        row = cursor.fetchone()
-        counts = {
-            f"{s}.{t}": con.execute(f"select count(*) from {s}.{t}").fetchone()[0]
-            for s, t in con.execute(
-                "select schema_name, table_name from duckdb_tables() where schema_name = 'marts' "
-                "order by 2"
-            ).fetchall()
-        }
-    finally:
-        con.close()
-    info = dict(zip(cols, row, strict=True))
-    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in info.items()} | {
-        "path": str(published_db),
-        "tables": counts,
-    }
 
 
 def _fsync(path: Path) -> None:

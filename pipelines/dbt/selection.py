@@ -22,7 +22,7 @@ import duckdb
 
 from pipelines.settings import DBT_PROJECT_DIR, Settings
 
-# What publishing reads (pipelines.assets.publishing): always rebuilt, so a run always
+# What publishing reads (pipelines.orchestration.assets.publishing): always rebuilt, so a run always
 # publishes, even when no input changed.
 ALWAYS = ("indicateurs", "qualite_fichiers")
 LEDGER_OF_OWN_SOURCE = "ledger_of_own_source"  # a model's meta: see _downstream
