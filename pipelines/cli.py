@@ -317,9 +317,9 @@ def _print_summary(settings: Settings, run_id, checks, blocking, warnings, secon
             f"dans {index.parent}"
         )
     if snapshot:
-        from pipelines.exports.release import PREFIXE_AUTO, exports_dir
+        from pipelines.exports.release import AUTO_PREFIX, exports_dir
 
-        release = exports_dir(settings) / f"{PREFIXE_AUTO}{snapshot['snapshot_id']}"
+        release = exports_dir(settings) / f"{AUTO_PREFIX}{snapshot['snapshot_id']}"
         if release.is_dir():
             lines.append(f"  Diffusion pour la recherche : {release}")
     lines.append("  Tableau de bord : csf dashboard, puis http://127.0.0.1:8050")
@@ -501,17 +501,16 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     from pipelines.exports.release import write_release
 
-    diffusion = write_release(settings, args.release, remplacer=args.replace)
-    print(diffusion.dossier)
-    state = "déjà à jour, inchangée" if diffusion.deja_a_jour else "écrite"
-    rows = sum(t.lignes for t in diffusion.tables)
+    release = write_release(settings, args.release, replace=args.replace)
+    print(release.folder)
+    state = "déjà à jour, inchangée" if release.up_to_date else "écrite"
+    rows = sum(t.rows for t in release.tables)
     removed = ", ".join(
-        f"{a.table} {_n(a.supprimes)} retirés / {_n(a.enregistrements)}"
-        for a in diffusion.anonymisation
+        f"{a.table} {_n(a.suppressed)} retirés / {_n(a.records)}" for a in release.anonymisation
     )
     print(
-        f"diffusion {diffusion.nom} {state} en {_n(diffusion.secondes, 1)} s (instantané "
-        f"{diffusion.instantane}) : {len(diffusion.tables)} tables, {_n(rows)} lignes ; "
+        f"diffusion {release.name} {state} en {_n(release.seconds, 1)} s (instantané "
+        f"{release.snapshot_id}) : {len(release.tables)} tables, {_n(rows)} lignes ; "
         f"k-anonymat : {removed}",
         file=sys.stderr,
     )

@@ -297,7 +297,7 @@ def test_each_run_writes_a_release_and_keeps_the_newest_automatic_ones(demo_home
     monkeypatch.setenv("CSF_AUTO_RELEASES_KEEP", "2")
     (exports / ".interrompue.0123.tmp").mkdir()
     for name in ("auto-20990101T000000Z-a", "auto-20990102T000000Z-b"):
-        write_release(load_settings(), name, automatique=True)
+        write_release(load_settings(), name, automatic=True)
     assert sorted(p.name for p in exports.glob("auto-*")) == [
         "auto-20990101T000000Z-a",
         "auto-20990102T000000Z-b",

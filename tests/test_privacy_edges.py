@@ -15,7 +15,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from pipelines.exports.microdata import CODES_DIFFUSABLES
+from pipelines.exports.microdata import RELEASABLE_CODES
 from pipelines.ingest import parsing as p
 from pipelines.ingest.csv_reader import read_csv_export
 from pipelines.ingest.privacy import PERSONAL_NAME_PATTERN, header_label, mask_identifiers
@@ -216,7 +216,7 @@ def test_mapping_files_are_reviewed_closed_sets():
             # Two labels that read the same must not mean two codes.
             assert keys.setdefault(p.normalise_label(label), code) == code, label
         assert CODE_AUTRE not in labels.values()
-    assert CODES_DIFFUSABLES["motif_interruption"] == set(MOTIFS_INTERRUPTION.values()) | {
+    assert RELEASABLE_CODES["motif_interruption"] == set(MOTIFS_INTERRUPTION.values()) | {
         CODE_AUTRE
     }
 
@@ -420,8 +420,8 @@ def test_free_text_reaches_marts_and_microdata_only_as_codes(hostile_home):
                 "having count(distinct siret_entreprise) >= 5"
             ).fetchall()
         }
-    assert CODE_AUTRE in motifs <= CODES_DIFFUSABLES["motif_interruption"]
-    assert CODE_AUTRE in classes <= CODES_DIFFUSABLES["derniere_classe"]
+    assert CODE_AUTRE in motifs <= RELEASABLE_CODES["motif_interruption"]
+    assert CODE_AUTRE in classes <= RELEASABLE_CODES["derniere_classe"]
     assert rare > 0  # the warehouse keeps it...
     release = next((hostile_home / "exports").glob("auto-*"))
     sectors = {r["secteur"] for r in _release_rows(release, "microdonnees_parcours")} - {""}
@@ -435,7 +435,7 @@ def test_free_text_reaches_marts_and_microdata_only_as_codes(hostile_home):
         assert rows, name
         for column in columns:
             values = {r[column] for r in rows} - {""}
-            assert values and values <= CODES_DIFFUSABLES[column], (name, column, values)
+            assert values and values <= RELEASABLE_CODES[column], (name, column, values)
 
 
 def _release_rows(release: Path, name: str) -> list[dict[str, str]]:

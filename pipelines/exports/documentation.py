@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipelines.content.formatting import french_date, number
-from pipelines.exports.dbt_docs import DocModele
-from pipelines.exports.microdata import K_ANONYMAT, QUASI_IDENTIFIANTS, Anonymisation
-from pipelines.exports.tables import TableDiffusee
-from pipelines.exports.titles import TITRES
+from pipelines.exports.dbt_docs import ModelDoc
+from pipelines.exports.microdata import K_ANONYMITY, QUASI_IDENTIFIERS, Anonymisation
+from pipelines.exports.tables import ReleasedTable
+from pipelines.exports.titles import TITLES
 
 # DuckDB types of the marts → Table Schema types. A new type must be mapped here on purpose.
 TYPES = {
@@ -37,13 +37,13 @@ SOURCES = {
     "mlds_suivis": "MLDS : situations de suivi",
 }
 
-LICENCE_OUVERTE = {
+OPEN_LICENCE = {
     "name": "etalab-2.0",
     "title": "Licence Ouverte / Open Licence version 2.0",
     "path": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/",
 }
 
-MICRODONNEES_RESTREINTES = (
+RESTRICTED_MICRODATA = (
     "Données pseudonymes, non ouvertes : elles se transmettent à des équipes de recherche dans le "
     "cadre d'une convention qui en interdit toute tentative de ré-identification et la "
     "rediffusion."
@@ -51,106 +51,106 @@ MICRODONNEES_RESTREINTES = (
 
 
 @dataclass(frozen=True)
-class Fichier:
+class ReleaseFile:
     """One written data file."""
 
-    chemin: str  # relative to the release folder
+    path: str  # relative to the release folder
     format: str  # csv or parquet
-    octets: int
+    size: int
     sha256: str
 
 
 @dataclass(frozen=True)
-class TableEcrite:
+class WrittenTable:
     """A released table once written: its columns, rows and files."""
 
-    table: TableDiffusee
-    colonnes: list[tuple[str, str]]  # name, DuckDB type
-    lignes: int
-    fichiers: list[Fichier]
-    masquees: int = 0  # rows hidden by disclosure control
+    table: ReleasedTable
+    columns: list[tuple[str, str]]  # name, DuckDB type
+    rows: int
+    files: list[ReleaseFile]
+    hidden: int = 0  # rows hidden by disclosure control
 
 
 @dataclass(frozen=True)
-class Contexte:
+class Context:
     """What the documents say about the snapshot the release comes from."""
 
-    nom: str
+    name: str
     publication: dict
     sources: list[dict]
-    periodes: dict[str, tuple]
+    periods: dict[str, tuple]
     anonymisation: list[Anonymisation]
 
 
-def _champ(table: TableDiffusee, doc: DocModele, nom: str, type_sql: str) -> dict:
-    if type_sql not in TYPES:
-        raise ValueError(f"type {type_sql} de {table.nom}.{nom} sans équivalent Table Schema")
-    description = table.colonnes.get(nom) or doc.colonnes.get(nom)
+def _field(table: ReleasedTable, doc: ModelDoc, name: str, sql_type: str) -> dict:
+    if sql_type not in TYPES:
+        raise ValueError(f"type {sql_type} de {table.name}.{name} sans équivalent Table Schema")
+    description = table.columns.get(name) or doc.columns.get(name)
     if not description:
-        raise ValueError(f"colonne {table.modele}.{nom} sans description dans la doc dbt")
-    champ = {
-        "name": nom,
-        "title": TITRES[nom],
+        raise ValueError(f"colonne {table.model}.{name} sans description dans la doc dbt")
+    entry = {
+        "name": name,
+        "title": TITLES[name],
         "description": description,
-        "type": TYPES[type_sql],
+        "type": TYPES[sql_type],
     }
-    contraintes: dict = {}
-    if (nom in doc.non_nulles or nom in table.cle) and nom not in table.masquables:
-        contraintes["required"] = True
-    found = table.valeurs.get(nom) or doc.valeurs.get(nom)
+    constraints: dict = {}
+    if (name in doc.not_null or name in table.key) and name not in table.maskable:
+        constraints["required"] = True
+    found = table.values.get(name) or doc.values.get(name)
     if found:
-        contraintes["enum"] = list(found)
-    if contraintes:
-        champ["constraints"] = contraintes
-    return champ
+        constraints["enum"] = list(found)
+    if constraints:
+        entry["constraints"] = constraints
+    return entry
 
 
-def schema(ecrite: TableEcrite, doc: DocModele) -> dict:
+def schema(written: WrittenTable, doc: ModelDoc) -> dict:
     """The Table Schema of one released table."""
     return {
-        "fields": [_champ(ecrite.table, doc, n, t) for n, t in ecrite.colonnes],
-        "primaryKey": list(ecrite.table.cle),
+        "fields": [_field(written.table, doc, n, t) for n, t in written.columns],
+        "primaryKey": list(written.table.key),
         "missingValues": [""],
     }
 
 
-def _description(table: TableDiffusee, doc: DocModele) -> str:
-    if table.microdonnees:
-        return f"{table.traitement} {MICRODONNEES_RESTREINTES}"
-    return f"{doc.description} {table.traitement}"
+def _description(table: ReleasedTable, doc: ModelDoc) -> str:
+    if table.microdata:
+        return f"{table.treatment} {RESTRICTED_MICRODATA}"
+    return f"{doc.description} {table.treatment}"
 
 
-def datapackage(contexte: Contexte, tables: list[TableEcrite], docs: dict[str, DocModele]) -> dict:
+def datapackage(context: Context, tables: list[WrittenTable], docs: dict[str, ModelDoc]) -> dict:
     """The Frictionless Data Package descriptor (one resource per file)."""
-    publication = contexte.publication
+    publication = context.publication
     resources = []
-    for ecrite in tables:
-        doc = docs[ecrite.table.modele]
-        for fichier in ecrite.fichiers:
-            csv = fichier.format == "csv"
+    for written in tables:
+        doc = docs[written.table.model]
+        for file in written.files:
+            csv = file.format == "csv"
             resource = {
-                "name": ecrite.table.nom + ("" if csv else "_parquet"),
-                "title": ecrite.table.titre + ("" if csv else " (Parquet)"),
-                "description": _description(ecrite.table, doc)
-                + ("" if csv else f" Mêmes lignes et colonnes que {ecrite.table.nom}.csv."),
+                "name": written.table.name + ("" if csv else "_parquet"),
+                "title": written.table.title + ("" if csv else " (Parquet)"),
+                "description": _description(written.table, doc)
+                + ("" if csv else f" Mêmes lignes et colonnes que {written.table.name}.csv."),
                 # Frictionless reads Parquet through pandas, which turns an integer column with
                 # empty cells into floats (NaN) and then rejects it: Parquet files are checked
                 # as files (size, SHA-256) and their schema documents them; the tests compare
                 # them with the CSV files and the schema.
                 "profile": "tabular-data-resource" if csv else "data-resource",
                 **({} if csv else {"type": "file"}),
-                "path": fichier.chemin,
-                "format": fichier.format,
+                "path": file.path,
+                "format": file.format,
                 "mediatype": "text/csv" if csv else "application/vnd.apache.parquet",
-                "bytes": fichier.octets,
-                "hash": f"sha256:{fichier.sha256}",
-                "schema": schema(ecrite, doc),
+                "bytes": file.size,
+                "hash": f"sha256:{file.sha256}",
+                "schema": schema(written, doc),
             }
             if csv:
                 resource["encoding"] = "utf-8"
                 resource["dialect"] = {"delimiter": ",", "quoteChar": '"', "header": True}
-            if not ecrite.table.microdonnees:
-                resource["licenses"] = [LICENCE_OUVERTE]
+            if not written.table.microdata:
+                resource["licenses"] = [OPEN_LICENCE]
             resources.append(resource)
     synthetic = (
         " DONNÉES DE DÉMONSTRATION (synthétiques) : ne décrivent aucun jeune ni aucun marché réel."
@@ -160,17 +160,17 @@ def datapackage(contexte: Contexte, tables: list[TableEcrite], docs: dict[str, D
     return {
         # Not "tabular-data-package": the Parquet twins are described as files (see above).
         "profile": "data-package",
-        "name": "csf-impact-" + re.sub(r"[^a-z0-9._-]", "-", contexte.nom.lower()),
+        "name": "csf-impact-" + re.sub(r"[^a-z0-9._-]", "-", context.name.lower()),
         "title": "Clause sociale de formation sous statut scolaire — données pour la recherche",
         "description": (
             "Activation des clauses sociales de formation des marchés publics et devenir des "
             "jeunes accueillis en parcours solidaire de formation, comparés aux jeunes suivis "
-            f"par la MLDS sans parcours. Diffusion {contexte.nom}, instantané "
+            f"par la MLDS sans parcours. Diffusion {context.name}, instantané "
             f"{publication['snapshot_id']}, date d'observation "
             f"{french_date(publication['observation_date'])}. Chaque table existe en CSV et en "
             "Parquet ; voir dictionnaire.md et notes-de-version.md." + synthetic
         ),
-        "version": contexte.nom,
+        "version": context.name,
         "created": publication["published_at"].isoformat(timespec="seconds"),
         "keywords": [
             "clause sociale de formation",
@@ -179,23 +179,23 @@ def datapackage(contexte: Contexte, tables: list[TableEcrite], docs: dict[str, D
             "MLDS",
             "commande publique",
         ],
-        "sources": [{"title": SOURCES.get(s["source"], s["source"])} for s in contexte.sources],
+        "sources": [{"title": SOURCES.get(s["source"], s["source"])} for s in context.sources],
         "resources": resources,
     }
 
 
-def _codes(noms: tuple[str, ...]) -> str:
-    return ", ".join(f"`{n}`" for n in noms)
+def _codes(names: tuple[str, ...]) -> str:
+    return ", ".join(f"`{n}`" for n in names)
 
 
-def _cellule(texte: str) -> str:
-    return texte.replace("|", "\\|")
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
 
 
-def dictionnaire(contexte: Contexte, tables: list[TableEcrite], docs: dict[str, DocModele]) -> str:
+def dictionary(context: Context, tables: list[WrittenTable], docs: dict[str, ModelDoc]) -> str:
     """The data dictionary, in Markdown."""
     lines = [
-        f"# Dictionnaire des données — diffusion {contexte.nom}",
+        f"# Dictionnaire des données — diffusion {context.name}",
         "",
         "Chaque table est fournie en deux fichiers aux mêmes lignes : CSV (UTF-8, séparateur "
         "virgule, dates AAAA-MM-JJ, point décimal, valeur vide pour une donnée absente ou "
@@ -205,23 +205,23 @@ def dictionnaire(contexte: Contexte, tables: list[TableEcrite], docs: dict[str, 
         "| Table | Lignes | Fichiers |",
         "|---|---:|---|",
     ]
-    for ecrite in tables:
-        files = ", ".join(f"`{f.chemin}`" for f in ecrite.fichiers)
+    for written in tables:
+        files = ", ".join(f"`{f.path}`" for f in written.files)
         lines.append(
-            f"| [{ecrite.table.titre}](#{ecrite.table.nom}) | {number(ecrite.lignes)} | {files} |"
+            f"| [{written.table.title}](#{written.table.name}) | {number(written.rows)} | {files} |"
         )
-    for ecrite in tables:
-        doc = docs[ecrite.table.modele]
-        fields = schema(ecrite, doc)["fields"]
+    for written in tables:
+        doc = docs[written.table.model]
+        fields = schema(written, doc)["fields"]
         lines += [
             "",
-            f'<a id="{ecrite.table.nom}"></a>',
-            f"## {ecrite.table.titre} (`{ecrite.table.nom}`)",
+            f'<a id="{written.table.name}"></a>',
+            f"## {written.table.title} (`{written.table.name}`)",
             "",
-            _description(ecrite.table, doc),
+            _description(written.table, doc),
             "",
-            f"{number(ecrite.lignes)} lignes. Clé : {_codes(ecrite.table.cle)}. Modèle de "
-            f"l'entrepôt : `{ecrite.table.modele}`.",
+            f"{number(written.rows)} lignes. Clé : {_codes(written.table.key)}. Modèle de "
+            f"l'entrepôt : `{written.table.model}`.",
             "",
             "| Colonne | Titre | Type | Description | Contraintes |",
             "|---|---|---|---|---|",
@@ -234,16 +234,16 @@ def dictionnaire(contexte: Contexte, tables: list[TableEcrite], docs: dict[str, 
             if "enum" in constraints:
                 said.append("valeurs : " + ", ".join(f"`{v}`" for v in constraints["enum"]))
             lines.append(
-                f"| `{f['name']}` | {_cellule(f['title'])} | {f['type']} | "
-                f"{_cellule(f['description'])} | {_cellule('; '.join(said))} |"
+                f"| `{f['name']}` | {_cell(f['title'])} | {f['type']} | "
+                f"{_cell(f['description'])} | {_cell('; '.join(said))} |"
             )
     return "\n".join(lines) + "\n"
 
 
-def notes(contexte: Contexte, tables: list[TableEcrite]) -> str:
+def notes(context: Context, tables: list[WrittenTable]) -> str:
     """The release notes, in Markdown: sources, row counts, what disclosure control did."""
-    publication = contexte.publication
-    lines = [f"# Notes de version — diffusion {contexte.nom}", ""]
+    publication = context.publication
+    lines = [f"# Notes de version — diffusion {context.name}", ""]
     if publication["is_synthetic"]:
         lines += [
             "> **Données de démonstration** : ces fichiers sont synthétiques et ne décrivent "
@@ -263,18 +263,18 @@ def notes(contexte: Contexte, tables: list[TableEcrite]) -> str:
         "| Source | Fichiers retenus | Lignes retenues | Dernier fichier reçu le |",
         "|---|---:|---:|---|",
     ]
-    for s in contexte.sources:
+    for s in context.sources:
         lines.append(
             f"| {SOURCES.get(s['source'], s['source'])} | {number(s['fichiers'])} | "
             f"{number(s['lignes'])} | {french_date(s['recu_le'])} |"
         )
     lines += ["", "Période couverte :", ""]
-    for what, (first, last) in contexte.periodes.items():
+    for what, (first, last) in context.periods.items():
         if first is not None:
             lines.append(f"- {what} : de {first} à {last}.")
     lines += ["", "## Fichiers", "", "| Table | Lignes |", "|---|---:|"]
-    for ecrite in tables:
-        lines.append(f"| `{ecrite.table.nom}` — {ecrite.table.titre} | {number(ecrite.lignes)} |")
+    for written in tables:
+        lines.append(f"| `{written.table.name}` — {written.table.title} | {number(written.rows)} |")
     lines += [
         "",
         "## Secret statistique des tables agrégées",
@@ -298,15 +298,15 @@ def notes(contexte: Contexte, tables: list[TableEcrite]) -> str:
         "| Table | Lignes masquées |",
         "|---|---:|",
     ]
-    for ecrite in tables:
-        if ecrite.masquees:
-            lines.append(f"| `{ecrite.table.nom}` | {number(ecrite.masquees)} |")
+    for written in tables:
+        if written.hidden:
+            lines.append(f"| `{written.table.name}` | {number(written.hidden)} |")
     lines += [
         "",
         "## Microdonnées : k-anonymat",
         "",
-        f"Chaque combinaison de {', '.join(QUASI_IDENTIFIANTS)} (valeur vide comprise) "
-        f"concerne au moins {K_ANONYMAT} jeunes distincts dans chaque fichier. Pour y parvenir, "
+        f"Chaque combinaison de {', '.join(QUASI_IDENTIFIERS)} (valeur vide comprise) "
+        f"concerne au moins {K_ANONYMITY} jeunes distincts dans chaque fichier. Pour y parvenir, "
         "l'académie des enregistrements trop rares est remplacée par leur région académique "
         "(`academie_generalisee` vrai), puis les enregistrements encore isolés au niveau de "
         "la région sont retirés. Les identifiants sont recodés pour cette diffusion : ils "
@@ -316,10 +316,10 @@ def notes(contexte: Contexte, tables: list[TableEcrite]) -> str:
         "| Fichier | Enregistrements | Jeunes | Académie généralisée | Retirés | Diffusés |",
         "|---|---:|---:|---:|---:|---:|",
     ]
-    for a in contexte.anonymisation:
+    for a in context.anonymisation:
         lines.append(
-            f"| `{a.table}` | {number(a.enregistrements)} | {number(a.jeunes)} | "
-            f"{number(a.generalises)} | {number(a.supprimes)} | {number(a.diffuses)} |"
+            f"| `{a.table}` | {number(a.records)} | {number(a.jeunes)} | "
+            f"{number(a.generalised)} | {number(a.suppressed)} | {number(a.released)} |"
         )
     lines += [
         "",
@@ -347,9 +347,9 @@ def notes(contexte: Contexte, tables: list[TableEcrite]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def sha256sums(dossier: Path, chemins: list[str]) -> str:
+def sha256sums(folder: Path, paths: list[str]) -> str:
     """``SHA256SUMS`` in the format ``sha256sum -c`` reads."""
-    lines = [f"{sha256(dossier / chemin)}  {chemin}" for chemin in sorted(chemins)]
+    lines = [f"{sha256(folder / path)}  {path}" for path in sorted(paths)]
     return "\n".join(lines) + "\n"
 
 
@@ -359,6 +359,6 @@ def sha256(path: Path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def json_texte(descriptor: dict) -> str:
+def json_text(descriptor: dict) -> str:
     """Stable JSON text (key order as built, UTF-8 kept readable)."""
     return json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n"

@@ -30,10 +30,10 @@ from pipelines.ingest.sources import (
     code_set,
 )
 
-K_ANONYMAT = 5
-QUASI_IDENTIFIANTS = ("sexe", "tranche_age", "code_academie", "annee_entree_mlds")
+K_ANONYMITY = 5
+QUASI_IDENTIFIERS = ("sexe", "tranche_age", "code_academie", "annee_entree_mlds")
 # Once académie is generalised, the class is read at région level, generalised records apart.
-QUASI_IDENTIFIANTS_GENERALISES = (
+GENERALISED_QUASI_IDENTIFIERS = (
     "sexe",
     "tranche_age",
     "libelle_region_academique",
@@ -52,95 +52,95 @@ _ACADEMIE = (
 )
 _REGION = "Région académique de l'académie du jeune."
 # Coded free-text columns: every value a release may hold.
-CODES_DIFFUSABLES: dict[str, frozenset[str]] = {
+RELEASABLE_CODES: dict[str, frozenset[str]] = {
     "motif_interruption": code_set(MOTIFS_INTERRUPTION),
     "derniere_classe": code_set(DERNIERES_CLASSES),
 }
 
 
-def _codes_dits(colonne: str) -> str:
-    return ", ".join(sorted(CODES_DIFFUSABLES[colonne]))
+def _listed_codes(column: str) -> str:
+    return ", ".join(sorted(RELEASABLE_CODES[column]))
 
 
-_MOTIF = (
-    "Motif d'interruption du parcours, codé (" + _codes_dits("motif_interruption") + ") ; "
+_INTERRUPTION_REASON = (
+    "Motif d'interruption du parcours, codé (" + _listed_codes("motif_interruption") + ") ; "
     f"« {CODE_AUTRE} » pour tout texte hors de la liste revue. Le texte saisi par l'opérateur ne "
     "quitte pas l'entrepôt ; une raison de santé est comptée dans « raisons_personnelles »."
 )
-_CLASSE = (
-    "Dernière classe fréquentée, codée (" + _codes_dits("derniere_classe") + ") ; "
+_LAST_CLASS = (
+    "Dernière classe fréquentée, codée (" + _listed_codes("derniere_classe") + ") ; "
     f"« {CODE_AUTRE} » pour tout libellé hors de la liste revue."
 )
-_SECTEUR = (
+_SECTOR = (
     "Secteur d'activité de l'entreprise d'accueil, tel que saisi au registre des clauses, quand "
-    f"au moins {K_ANONYMAT} entreprises d'accueil de la diffusion le partagent ; « {CODE_AUTRE} » "
+    f"au moins {K_ANONYMITY} entreprises d'accueil de la diffusion le partagent ; « {CODE_AUTRE} » "
     "sinon (un secteur rare désignerait l'entreprise, donc le jeune)."
 )
-_GENERALISEE = (
-    f"Vrai si l'académie a été retirée parce que moins de {K_ANONYMAT} jeunes partageaient le "
+_GENERALISED = (
+    f"Vrai si l'académie a été retirée parce que moins de {K_ANONYMITY} jeunes partageaient le "
     "sexe, la tranche d'âge, l'académie et l'année d'entrée à la MLDS de cet enregistrement."
 )
 
 
 @dataclass(frozen=True)
-class Microdonnees:
+class Microdata:
     """One microdata table: its source mart and what leaves it."""
 
-    nom: str
-    modele: str
-    titre: str
-    cle: tuple[str, ...]
-    identifiants: tuple[str, ...]  # columns re-keyed for the release
-    retires: tuple[str, ...]  # columns that never leave the warehouse
-    retrait: str  # the same, said in French
-    colonnes: dict[str, str]
+    name: str
+    model: str
+    title: str
+    key: tuple[str, ...]
+    identifiers: tuple[str, ...]  # columns re-keyed for the release
+    withheld: tuple[str, ...]  # columns that never leave the warehouse
+    withheld_note: str  # the same, said in French
+    columns: dict[str, str]
     # Coded free-text columns: a value outside the reviewed set is released as CODE_AUTRE.
     codes: tuple[str, ...] = field(default=())
     # Free-text columns with no reviewed set, and the column whose distinct values a value of
-    # theirs must be shared by (at least K_ANONYMAT) to be released; otherwise CODE_AUTRE.
-    regroupes: dict[str, str] = field(default_factory=dict)
+    # theirs must be shared by (at least K_ANONYMITY) to be released; otherwise CODE_AUTRE.
+    grouped: dict[str, str] = field(default_factory=dict)
 
 
-MICRODONNEES = (
-    Microdonnees(
-        nom="microdonnees_parcours",
-        modele="fct_parcours",
-        titre="Microdonnées : un enregistrement par parcours CSF",
-        cle=("parcours_id",),
-        identifiants=("parcours_id", "jeune_id"),
-        retires=("clause_id", "siret_acheteur", "siret_entreprise"),
-        retrait=(
+MICRODATA = (
+    Microdata(
+        name="microdonnees_parcours",
+        model="fct_parcours",
+        title="Microdonnées : un enregistrement par parcours CSF",
+        key=("parcours_id",),
+        identifiers=("parcours_id", "jeune_id"),
+        withheld=("clause_id", "siret_acheteur", "siret_entreprise"),
+        withheld_note=(
             "Ni la clause, ni l'acheteur, ni l'entreprise d'accueil : ils désigneraient le jeune "
             "à qui connaît l'entreprise."
         ),
-        colonnes={
+        columns={
             "parcours_id": "Identifiant du parcours propre à cette diffusion (HMAC-SHA-256).",
             "jeune_id": _ID_JEUNE,
             "code_academie": _ACADEMIE,
             "libelle_region_academique": _REGION,
-            "academie_generalisee": _GENERALISEE,
-            "motif_interruption": _MOTIF,
-            "derniere_classe": _CLASSE,
-            "secteur": _SECTEUR,
+            "academie_generalisee": _GENERALISED,
+            "motif_interruption": _INTERRUPTION_REASON,
+            "derniere_classe": _LAST_CLASS,
+            "secteur": _SECTOR,
         },
         codes=("motif_interruption", "derniere_classe"),
         # The register's sector is typed by buyers: a rare one would name the host company.
-        regroupes={"secteur": "siret_entreprise"},
+        grouped={"secteur": "siret_entreprise"},
     ),
-    Microdonnees(
-        nom="microdonnees_jeunes_comparaison",
-        modele="fct_jeunes_comparaison",
-        titre="Microdonnées : un enregistrement par jeune du groupe de comparaison",
-        cle=("jeune_id",),
-        identifiants=("jeune_id",),
-        retires=(),
-        retrait="",
-        colonnes={
+    Microdata(
+        name="microdonnees_jeunes_comparaison",
+        model="fct_jeunes_comparaison",
+        title="Microdonnées : un enregistrement par jeune du groupe de comparaison",
+        key=("jeune_id",),
+        identifiers=("jeune_id",),
+        withheld=(),
+        withheld_note="",
+        columns={
             "jeune_id": _ID_JEUNE,
             "code_academie": _ACADEMIE,
             "libelle_region_academique": _REGION,
-            "academie_generalisee": _GENERALISEE,
-            "derniere_classe": _CLASSE,
+            "academie_generalisee": _GENERALISED,
+            "derniere_classe": _LAST_CLASS,
         },
         codes=("derniere_classe",),
     ),
@@ -152,128 +152,128 @@ class Anonymisation:
     """What k-anonymity did to one microdata table."""
 
     table: str
-    enregistrements: int  # rows of the mart
+    records: int  # rows of the mart
     jeunes: int
-    generalises: int  # rows released with their région académique instead of their académie
-    supprimes: int  # rows left out
-    diffuses: int
+    generalised: int  # rows released with their région académique instead of their académie
+    suppressed: int  # rows left out
+    released: int
 
 
-def cle_diffusion(cle_entrepot: bytes, nom: str) -> bytes:
+def release_key(warehouse_key: bytes, name: str) -> bytes:
     """The release's re-keying key, derived from the warehouse key and the release name."""
-    return hmac.digest(cle_entrepot, f"csf-diffusion:{nom}".encode(), "sha256")
+    return hmac.digest(warehouse_key, f"csf-diffusion:{name}".encode(), "sha256")
 
 
-def _recodeur(cle: bytes):
-    def recoder(domaines: pa.Array, valeurs: pa.Array) -> pa.Array:
+def _rekeyer(key: bytes):
+    def rekey(domains: pa.Array, values: pa.Array) -> pa.Array:
         # An HMAC per value has no vectorised form; the domain keeps a parcours id and a youth id
         # that happen to be equal from getting the same pseudonym.
         return pa.array(
             [
                 None
-                if valeur is None
-                else hmac.digest(cle, f"{domaine}:{valeur}".encode(), "sha256").hex()
-                for domaine, valeur in zip(domaines.to_pylist(), valeurs.to_pylist(), strict=True)
+                if value is None
+                else hmac.digest(key, f"{domain}:{value}".encode(), "sha256").hex()
+                for domain, value in zip(domains.to_pylist(), values.to_pylist(), strict=True)
             ],
             type=pa.string(),
         )
 
-    return recoder
+    return rekey
 
 
-def prepare(con: duckdb.DuckDBPyConnection, cle: bytes) -> list[Anonymisation]:
+def prepare(con: duckdb.DuckDBPyConnection, key: bytes) -> list[Anonymisation]:
     """Build each microdata table as a temp table of ``con`` (snapshot attached as ``snap``)."""
     con.create_function(
-        "recoder",
-        _recodeur(cle),
+        "rekey",
+        _rekeyer(key),
         [duckdb.sqltype("VARCHAR"), duckdb.sqltype("VARCHAR")],
         duckdb.sqltype("VARCHAR"),
         type="arrow",
     )
-    return [_anonymise(con, micro) for micro in MICRODONNEES]
+    return [_anonymise(con, micro) for micro in MICRODATA]
 
 
-def _closed(colonne: str) -> str:
+def _closed(column: str) -> str:
     """SQL keeping a coded column's value only if it is one of the reviewed codes."""
-    codes = ", ".join(f"'{code}'" for code in sorted(CODES_DIFFUSABLES[colonne]))
+    codes = ", ".join(f"'{code}'" for code in sorted(RELEASABLE_CODES[column]))
     return (
-        f"case when source.{colonne} is null then null when source.{colonne} in ({codes}) "
-        f"then source.{colonne} else '{CODE_AUTRE}' end as {colonne}"
+        f"case when source.{column} is null then null when source.{column} in ({codes}) "
+        f"then source.{column} else '{CODE_AUTRE}' end as {column}"
     )
 
 
-def _anonymise(con: duckdb.DuckDBPyConnection, micro: Microdonnees) -> Anonymisation:
-    exclude = f"exclude ({', '.join(micro.retires)})" if micro.retires else ""
-    for colonne, porteur in micro.regroupes.items():
+def _anonymise(con: duckdb.DuckDBPyConnection, micro: Microdata) -> Anonymisation:
+    exclude = f"exclude ({', '.join(micro.withheld)})" if micro.withheld else ""
+    for column, holder in micro.grouped.items():
         con.execute(
             f"""
-            create or replace temp table {micro.nom}_{colonne}_courants as
-            select {colonne} as valeur
-            from snap.marts.{micro.modele}
-            where {colonne} is not null
-            group by {colonne}
-            having count(distinct {porteur}) >= {K_ANONYMAT}
+            create or replace temp table {micro.name}_{column}_courants as
+            select {column} as valeur
+            from snap.marts.{micro.model}
+            where {column} is not null
+            group by {column}
+            having count(distinct {holder}) >= {K_ANONYMITY}
             """
         )
     replace = ", ".join(
-        [f"recoder('{c}', source.{c}) as {c}" for c in micro.identifiants]
+        [f"rekey('{c}', source.{c}) as {c}" for c in micro.identifiers]
         + [_closed(c) for c in micro.codes]
         + [
             f"case when source.{c} is null then null when source.{c} in (select valeur from "
-            f"{micro.nom}_{c}_courants) then source.{c} else '{CODE_AUTRE}' end as {c}"
-            for c in micro.regroupes
+            f"{micro.name}_{c}_courants) then source.{c} else '{CODE_AUTRE}' end as {c}"
+            for c in micro.grouped
         ]
     )
-    qi = ", ".join(QUASI_IDENTIFIANTS)
-    qi_generalises = ", ".join(QUASI_IDENTIFIANTS_GENERALISES)
+    qi = ", ".join(QUASI_IDENTIFIERS)
+    qi_generalised = ", ".join(GENERALISED_QUASI_IDENTIFIERS)
     con.execute(
         f"""
-        create or replace temp table {micro.nom}_classes as
+        create or replace temp table {micro.name}_classes as
         with recodes as (
             select
                 source.* {exclude} replace ({replace}),
                 academies.libelle_region_academique
-            from snap.marts.{micro.modele} as source
+            from snap.marts.{micro.model} as source
             left join snap.marts.dim_academies as academies using (code_academie)
         )
         select
             *,
-            count(distinct jeune_id) over (partition by {qi}) < {K_ANONYMAT}
+            count(distinct jeune_id) over (partition by {qi}) < {K_ANONYMITY}
                 as academie_generalisee
         from recodes
         """
     )
     con.execute(
         f"""
-        create or replace temp table {micro.nom} as
+        create or replace temp table {micro.name} as
         with generalises as (
             select
                 * replace (
                     case when academie_generalisee then null else code_academie end
                         as code_academie
                 ),
-                count(distinct jeune_id) over (partition by {qi_generalises}) as nb_classe
-            from {micro.nom}_classes
+                count(distinct jeune_id) over (partition by {qi_generalised}) as nb_classe
+            from {micro.name}_classes
         )
         select * exclude (nb_classe)
         from generalises
-        where not academie_generalisee or nb_classe >= {K_ANONYMAT}
+        where not academie_generalisee or nb_classe >= {K_ANONYMITY}
         """
     )
     total, jeunes = con.execute(
-        f"select count(*), count(distinct jeune_id) from {micro.nom}_classes"
+        f"select count(*), count(distinct jeune_id) from {micro.name}_classes"
     ).fetchone()
-    diffuses, generalises = con.execute(
-        f"select count(*), count(*) filter (where academie_generalisee) from {micro.nom}"
+    released, generalised = con.execute(
+        f"select count(*), count(*) filter (where academie_generalisee) from {micro.name}"
     ).fetchone()
-    con.execute(f"drop table {micro.nom}_classes")
-    for colonne in micro.regroupes:
-        con.execute(f"drop table {micro.nom}_{colonne}_courants")
+    con.execute(f"drop table {micro.name}_classes")
+    for column in micro.grouped:
+        con.execute(f"drop table {micro.name}_{column}_courants")
     return Anonymisation(
-        table=micro.nom,
-        enregistrements=total,
+        table=micro.name,
+        records=total,
         jeunes=jeunes,
-        generalises=generalises,
-        supprimes=total - diffuses,
-        diffuses=diffuses,
+        generalised=generalised,
+        suppressed=total - released,
+        released=released,
     )

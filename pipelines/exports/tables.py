@@ -10,29 +10,29 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pipelines.content.labels import ETAPE_PUBLIQUE_MAX
-from pipelines.exports.microdata import K_ANONYMAT, MICRODONNEES
+from pipelines.exports.microdata import K_ANONYMITY, MICRODATA
 
 
 @dataclass(frozen=True)
-class TableDiffusee:
+class ReleasedTable:
     """One released table: a Parquet file and a CSV file of the same rows."""
 
-    nom: str
-    modele: str  # the dbt model its rows and column descriptions come from
-    titre: str
-    traitement: str  # what the release did to the mart, in French
-    requete: str
-    ordre: tuple[str, ...]  # a total order, so that reruns write the same bytes
-    cle: tuple[str, ...]
+    name: str
+    model: str  # the dbt model its rows and column descriptions come from
+    title: str
+    treatment: str  # what the release did to the mart, in French
+    query: str
+    order: tuple[str, ...]  # a total order, so that reruns write the same bytes
+    key: tuple[str, ...]
     # Columns the release adds or changes, described here rather than by the mart's docs.
-    colonnes: dict[str, str] = field(default_factory=dict)
+    columns: dict[str, str] = field(default_factory=dict)
     # Columns the release may leave empty although the mart's contract says not null.
-    masquables: frozenset[str] = frozenset()
-    valeurs: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    microdonnees: bool = False
+    maskable: frozenset[str] = frozenset()
+    values: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    microdata: bool = False
 
 
-_ETAPE_PUBLIQUE = (
+_PUBLIC_STAGE = (
     "(select any_value(libelle_etape) from snap.marts.fct_entonnoir_clauses "
     f"where rang_etape = {ETAPE_PUBLIQUE_MAX})"
 )
@@ -72,62 +72,62 @@ _DIFFUSABLE = (
     "ligne."
 )
 
-TABLES: tuple[TableDiffusee, ...] = (
-    TableDiffusee(
-        nom="indicateurs",
-        modele="indicateurs",
-        titre="Indicateurs de la clause sociale de formation",
-        traitement=(
+TABLES: tuple[ReleasedTable, ...] = (
+    ReleasedTable(
+        name="indicateurs",
+        model="indicateurs",
+        title="Indicateurs de la clause sociale de formation",
+        treatment=(
             "Secret statistique appliqué (primaire puis secondaire, sur l'ensemble des tables "
             "liées) : numérateur, dénominateur, valeur et intervalle sont vides quand diffusable "
             "est faux."
         ),
-        requete=_INDICATEURS,
-        ordre=("indicateur", "periode", "niveau", "code_niveau"),
-        cle=("indicateur", "periode", "niveau", "code_niveau"),
-        colonnes={"diffusable": _DIFFUSABLE},
+        query=_INDICATEURS,
+        order=("indicateur", "periode", "niveau", "code_niveau"),
+        key=("indicateur", "periode", "niveau", "code_niveau"),
+        columns={"diffusable": _DIFFUSABLE},
     ),
-    TableDiffusee(
-        nom="dim_indicateurs",
-        modele="dim_indicateurs",
-        titre="Définitions des indicateurs",
-        traitement="Telle que publiée.",
-        requete="select * from snap.marts.dim_indicateurs",
-        ordre=("ordre", "indicateur"),
-        cle=("indicateur",),
+    ReleasedTable(
+        name="dim_indicateurs",
+        model="dim_indicateurs",
+        title="Définitions des indicateurs",
+        treatment="Telle que publiée.",
+        query="select * from snap.marts.dim_indicateurs",
+        order=("ordre", "indicateur"),
+        key=("indicateur",),
     ),
-    TableDiffusee(
-        nom="entonnoir_clauses",
-        modele="fct_entonnoir_clauses",
-        titre="Entonnoir des clauses : où le processus s'arrête",
-        traitement=(
+    ReleasedTable(
+        name="entonnoir_clauses",
+        model="fct_entonnoir_clauses",
+        title="Entonnoir des clauses : où le processus s'arrête",
+        treatment=(
             "Secret statistique appliqué : les comptages, le taux de conversion et le délai d'une "
             "ligne sont vides quand diffusable est faux. "
         ),
-        requete=_ENTONNOIR,
-        ordre=("niveau", "code_niveau", "periode", "rang_etape"),
-        cle=("niveau", "code_niveau", "periode", "rang_etape"),
-        colonnes={"diffusable": _DIFFUSABLE},
+        query=_ENTONNOIR,
+        order=("niveau", "code_niveau", "periode", "rang_etape"),
+        key=("niveau", "code_niveau", "periode", "rang_etape"),
+        columns={"diffusable": _DIFFUSABLE},
     ),
-    TableDiffusee(
-        nom="clauses",
-        modele="fct_clauses",
-        titre="Clauses sociales de formation",
-        traitement=(
+    ReleasedTable(
+        name="clauses",
+        model="fct_clauses",
+        title="Clauses sociales de formation",
+        treatment=(
             "Données de la commande publique (données ouvertes), sans ce qui décrit un jeune : "
             "ni heures réalisées, ni nombre ni date de début des parcours ; l'étape la plus "
             f"avancée s'arrête à « parcours commencé » (rang {ETAPE_PUBLIQUE_MAX})."
         ),
-        requete=(
+        query=(
             "select * exclude (nb_parcours_commences, heures_realisees, date_premier_parcours) "
             f"replace (least(rang_etape_atteinte, {ETAPE_PUBLIQUE_MAX})::integer "
             "as rang_etape_atteinte, "
-            f"case when rang_etape_atteinte > {ETAPE_PUBLIQUE_MAX} then {_ETAPE_PUBLIQUE} "
+            f"case when rang_etape_atteinte > {ETAPE_PUBLIQUE_MAX} then {_PUBLIC_STAGE} "
             "else etape_atteinte end as etape_atteinte) from snap.marts.fct_clauses"
         ),
-        ordre=("clause_id",),
-        cle=("clause_id",),
-        colonnes={
+        order=("clause_id",),
+        key=("clause_id",),
+        columns={
             "rang_etape_atteinte": (
                 f"Rang de l'étape la plus avancée atteinte, de 1 à {ETAPE_PUBLIQUE_MAX} (voir "
                 "entonnoir_clauses) : les étapes suivantes décrivent le parcours d'un jeune et "
@@ -138,52 +138,52 @@ TABLES: tuple[TableDiffusee, ...] = (
             ),
         },
     ),
-    TableDiffusee(
-        nom="clauses_dormantes",
-        modele="fct_clauses_dormantes",
-        titre="Clauses dormantes",
-        traitement="Telle que publiée (données de la commande publique).",
-        requete="select * from snap.marts.fct_clauses_dormantes",
-        ordre=("clause_id",),
-        cle=("clause_id",),
+    ReleasedTable(
+        name="clauses_dormantes",
+        model="fct_clauses_dormantes",
+        title="Clauses dormantes",
+        treatment="Telle que publiée (données de la commande publique).",
+        query="select * from snap.marts.fct_clauses_dormantes",
+        order=("clause_id",),
+        key=("clause_id",),
     ),
-    TableDiffusee(
-        nom="acheteurs",
-        modele="dim_acheteurs",
-        titre="Acheteurs publics",
-        traitement="Telle que publiée (données de la commande publique).",
-        requete="select * from snap.marts.dim_acheteurs",
-        ordre=("siret_acheteur",),
-        cle=("siret_acheteur",),
+    ReleasedTable(
+        name="acheteurs",
+        model="dim_acheteurs",
+        title="Acheteurs publics",
+        treatment="Telle que publiée (données de la commande publique).",
+        query="select * from snap.marts.dim_acheteurs",
+        order=("siret_acheteur",),
+        key=("siret_acheteur",),
     ),
-    TableDiffusee(
-        nom="academies",
-        modele="dim_academies",
-        titre="Académies et régions académiques",
-        traitement="Telle que publiée.",
-        requete="select * from snap.marts.dim_academies",
-        ordre=("code_academie",),
-        cle=("code_academie",),
+    ReleasedTable(
+        name="academies",
+        model="dim_academies",
+        title="Académies et régions académiques",
+        treatment="Telle que publiée.",
+        query="select * from snap.marts.dim_academies",
+        order=("code_academie",),
+        key=("code_academie",),
     ),
     *(
-        TableDiffusee(
-            nom=micro.nom,
-            modele=micro.modele,
-            titre=micro.titre,
-            traitement=(
+        ReleasedTable(
+            name=micro.name,
+            model=micro.model,
+            title=micro.title,
+            treatment=(
                 "Microdonnées pseudonymes : identifiants recodés pour cette diffusion, tranche "
                 "d'âge et mois seulement, k-anonymat (k = "
-                f"{K_ANONYMAT}) sur le sexe, la tranche d'âge, l'académie et l'année d'entrée "
+                f"{K_ANONYMITY}) sur le sexe, la tranche d'âge, l'académie et l'année d'entrée "
                 "à la MLDS, obtenu en remplaçant l'académie par sa région académique puis en "
                 "retirant les enregistrements encore isolés (voir les notes de version). "
-                + micro.retrait
+                + micro.withheld_note
             ),
-            requete=f"select * from {micro.nom}",
-            ordre=micro.cle,
-            cle=micro.cle,
-            colonnes=micro.colonnes,
-            microdonnees=True,
+            query=f"select * from {micro.name}",
+            order=micro.key,
+            key=micro.key,
+            columns=micro.columns,
+            microdata=True,
         )
-        for micro in MICRODONNEES
+        for micro in MICRODATA
     ),
 )

@@ -1,7 +1,7 @@
 """Short French titles of the released columns (Table Schema ``title``); the dbt docs give the
 longer descriptions. A test checks that every released column has one."""
 
-TITRES = {
+TITLES = {
     "academie_generalisee": "Académie généralisée",
     "action_mlds": "Action MLDS",
     "annee_debut": "Année de début",

@@ -3,7 +3,7 @@
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
 from pipelines.content.formatting import arrondi
-from pipelines.exports.release import PREFIXE_AUTO, write_release
+from pipelines.exports.release import AUTO_PREFIX, write_release
 from pipelines.orchestration.resources import CsfResource
 from pipelines.warehouse.publish import served_snapshot_id
 
@@ -19,17 +19,17 @@ def research_release(context: AssetExecutionContext, csf: CsfResource) -> Materi
     Named, citable versions are written on demand with ``csf export --release NAME``.
     """
     settings = csf.settings
-    diffusion = write_release(
-        settings, f"{PREFIXE_AUTO}{served_snapshot_id(settings.published_db)}", automatique=True
+    release = write_release(
+        settings, f"{AUTO_PREFIX}{served_snapshot_id(settings.published_db)}", automatic=True
     )
-    context.log.info(f"diffusion pour la recherche écrite dans {diffusion.dossier}")
+    context.log.info(f"diffusion pour la recherche écrite dans {release.folder}")
     return MaterializeResult(
         metadata={
-            "folder": str(diffusion.dossier),
-            "snapshot_id": diffusion.instantane,
-            "rows": sum(t.lignes for t in diffusion.tables),
-            **{f"suppressed {a.table}": a.supprimes for a in diffusion.anonymisation},
-            **{f"generalised {a.table}": a.generalises for a in diffusion.anonymisation},
-            "seconds": float(arrondi(diffusion.secondes, 2)),
+            "folder": str(release.folder),
+            "snapshot_id": release.snapshot_id,
+            "rows": sum(t.rows for t in release.tables),
+            **{f"suppressed {a.table}": a.suppressed for a in release.anonymisation},
+            **{f"generalised {a.table}": a.generalised for a in release.anonymisation},
+            "seconds": float(arrondi(release.seconds, 2)),
         }
     )
