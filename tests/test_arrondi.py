@@ -138,19 +138,19 @@ def _excel(value: float, code: str) -> str:
     return sign + f"{digits:f}".replace(".", ",")
 
 
-class _Instantane:
+class _FakeSnapshot:
     """A published snapshot that answers every query with the given rows."""
 
-    def __init__(self, rows: list[dict] | None = None, cellules: dict | None = None) -> None:
+    def __init__(self, rows: list[dict] | None = None, cells: dict | None = None) -> None:
         self._rows = rows or []
-        self._cellules = cellules or {}
+        self._cells = cells or {}
         self.publication = {"observation_date": None}
 
     def rows(self, sql: str, *params: object) -> list[dict]:
         return self._rows
 
-    def cellules(self, indicateurs, periode, niveau, code) -> dict:
-        return {c: r for c, r in self._cellules.items() if c in indicateurs}
+    def cells(self, indicateurs, periode, niveau, code) -> dict:
+        return {c: r for c, r in self._cells.items() if c in indicateurs}
 
 
 def _pdf(section: Section) -> list[list[str]]:
@@ -212,7 +212,7 @@ def test_a_rate_and_its_interval_read_the_same_everywhere(monkeypatch, tmp_path)
         r["delai_diffusable"] = None
     monkeypatch.setattr(queries, "serie", lambda *args: rows)
     dashboard = blocks.activation(Filtres(), ANONYME).lignes
-    section = national.activation(_Instantane(rows))
+    section = national.activation(_FakeSnapshot(rows))
     printed, workbook = _pdf(section), _xlsx(section, tmp_path)
     expected = [["45,7", "1,3", "77,5"], ["4,6", "4,6", "50,0"], ["100,0", "0,0", "100,0"]]
     for line, shown, book, figures in zip(dashboard, printed, workbook, expected, strict=True):
@@ -248,7 +248,7 @@ def test_the_funnel_reads_the_same_everywhere(monkeypatch, tmp_path):
     ]
     monkeypatch.setattr(queries, "rows", lambda *args, **kwargs: rows)
     dashboard = blocks.entonnoir(Filtres(), ANONYME).lignes
-    section = sections.entonnoir(_Instantane(rows), "national", "FR", "2025", "en France")
+    section = sections.entonnoir(_FakeSnapshot(rows), "national", "FR", "2025", "en France")
     printed, workbook = _pdf(section), _xlsx(section, tmp_path)
     expected = [
         ["2000", "1000", None, "36"],
@@ -276,7 +276,7 @@ def test_ecarts_in_points_read_the_same_everywhere(monkeypatch, tmp_path):
             found[f"ecart_{code}_{h}"] = _indicateur(valeur, "ecart", ic_bas=low, ic_haut=high)
     monkeypatch.setattr(queries, "cellule", lambda codes, *args: found)
     dashboard = blocks.sorties_positives(Filtres(), ANONYME).lignes
-    section = national.resultats_jeunes(_Instantane(cellules=found))
+    section = national.resultats_jeunes(_FakeSnapshot(cells=found))
     printed, workbook = _pdf(section), _xlsx(section, tmp_path)
     expected = {
         "sortie": ["-1,3", "-2,5", "+0,1"],

@@ -579,11 +579,11 @@ def test_a_failure_midway_leaves_the_previous_reports_as_they_were(
     before = {p: p.read_bytes() for p in (home / "reports").rglob("*") if p.is_file()}
     calls = []
 
-    def failing(instantane, siret, periode=None):
+    def failing(snapshot, siret, periode=None):
         calls.append(siret)
         if len(calls) == 2:
             raise RuntimeError("panne simulée pendant le deuxième rapport d'acheteur")
-        return real(instantane, siret, periode)
+        return real(snapshot, siret, periode)
 
     real = build.rapport_acheteur
     monkeypatch.setattr(build, "rapport_acheteur", failing)

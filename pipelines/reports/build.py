@@ -33,7 +33,7 @@ from pipelines.reports.model import Rapport
 from pipelines.reports.national import rapport_national
 from pipelines.reports.sections import periode_par_defaut
 from pipelines.settings import Settings
-from pipelines.warehouse.snapshot import Instantane
+from pipelines.warehouse.snapshot import SnapshotReader
 
 FORMATS = ("pdf", "xlsx")
 NATIONAL = "national"
@@ -174,19 +174,19 @@ def _collect(lot: Lot, result: tuple[list[Path], dict[str, float]]) -> None:
         lot.chrono(part, seconds)
 
 
-def _national(instantane: Instantane, periode: str | None, folder: Path, lot: Lot) -> Iterator:
+def _national(snapshot: SnapshotReader, periode: str | None, folder: Path, lot: Lot) -> Iterator:
     started = time.perf_counter()
-    rapport = rapport_national(instantane, periode)
+    rapport = rapport_national(snapshot, periode)
     lot.chrono("requetes", time.perf_counter() - started)
     yield rapport, folder
 
 
 def _buyers(
-    instantane: Instantane, sirets: list[str], periode: str | None, folder: Path, lot: Lot
+    snapshot: SnapshotReader, sirets: list[str], periode: str | None, folder: Path, lot: Lot
 ) -> Iterator:
     for siret in sirets:
         started = time.perf_counter()
-        rapport = rapport_acheteur(instantane, siret, periode)
+        rapport = rapport_acheteur(snapshot, siret, periode)
         lot.chrono("requetes", time.perf_counter() - started)
         yield rapport, folder
 
@@ -196,9 +196,9 @@ def report_national(
 ) -> Lot:
     """The national report, in ``$CSF_HOME/reports/national/``."""
     lot = Lot()
-    with Instantane(settings.published_db) as instantane:
+    with SnapshotReader(settings.published_db) as snapshot:
         folder = reports_dir(settings) / NATIONAL
-        _write_batch(_national(instantane, periode, folder, lot), formats, 1, lot, settings)
+        _write_batch(_national(snapshot, periode, folder, lot), formats, 1, lot, settings)
     return lot
 
 
@@ -212,15 +212,15 @@ def report_buyers(
 
     Every SIRET is checked before anything is written, so a typo fails fast and clearly."""
     lot = Lot()
-    with Instantane(settings.published_db) as instantane:
+    with SnapshotReader(settings.published_db) as snapshot:
         if sirets is None:
-            sirets = acheteurs_avec_clauses(instantane)
+            sirets = acheteurs_avec_clauses(snapshot)
         else:
-            sirets = [acheteur(instantane, s)["siret_acheteur"] for s in sirets]
+            sirets = [acheteur(snapshot, s)["siret_acheteur"] for s in sirets]
         folder = reports_dir(settings) / ACHETEURS
         workers = min(report_workers(settings), len(sirets)) or 1
         _write_batch(
-            _buyers(instantane, sirets, periode, folder, lot), formats, workers, lot, settings
+            _buyers(snapshot, sirets, periode, folder, lot), formats, workers, lot, settings
         )
     return lot
 
@@ -234,14 +234,14 @@ def report_all(settings: Settings, periode: str | None = None) -> Lot:
     staging = final / f".lot-{uuid.uuid4().hex}"
     lot = Lot()
     try:
-        with Instantane(settings.published_db) as instantane:
-            periode = periode or periode_par_defaut(instantane)
+        with SnapshotReader(settings.published_db) as snapshot:
+            periode = periode or periode_par_defaut(snapshot)
 
             def everything() -> Iterator:
-                yield from _national(instantane, periode, staging / NATIONAL, lot)
+                yield from _national(snapshot, periode, staging / NATIONAL, lot)
                 yield from _buyers(
-                    instantane,
-                    acheteurs_avec_clauses(instantane),
+                    snapshot,
+                    acheteurs_avec_clauses(snapshot),
                     periode,
                     staging / ACHETEURS,
                     lot,

@@ -16,7 +16,7 @@ from pipelines.content.labels import ETAPE_PUBLIQUE_MAX
 from pipelines.reports import cells, sections
 from pipelines.reports.display import texte
 from pipelines.reports.model import Colonne, Graphique, Rapport, Section, Tableau, Type
-from pipelines.warehouse.snapshot import Instantane
+from pipelines.warehouse.snapshot import SnapshotReader
 
 SYNTHESE = [
     "nb_clauses_csf",
@@ -38,46 +38,46 @@ class UnknownBuyer(ValueError):
     """No buyer of that SIRET in the published snapshot."""
 
 
-def acheteur(instantane: Instantane, siret: str) -> dict:
+def acheteur(snapshot: SnapshotReader, siret: str) -> dict:
     """The buyer's row of ``dim_acheteurs``; a clear error for a malformed or unknown SIRET."""
     wanted = re.sub(r"[\s.]", "", siret)
-    found = instantane.rows("select * from marts.dim_acheteurs where siret_acheteur = ?", wanted)
+    found = snapshot.rows("select * from marts.dim_acheteurs where siret_acheteur = ?", wanted)
     if found:
         return found[0]
     if not stdnum_siret.is_valid(wanted):
         raise UnknownBuyer(
             f"« {siret} » n'est pas un SIRET valide (14 chiffres dont une clé de contrôle)"
         )
-    observed = texte(instantane.publication["observation_date"], Type.DATE)
+    observed = texte(snapshot.publication["observation_date"], Type.DATE)
     raise UnknownBuyer(
         f"SIRET {wanted} inconnu : aucun acheteur de ce SIRET dans l'instantané publié "
         f"(observation du {observed}), ni dans le registre des clauses ni dans la DECP"
     )
 
 
-def acheteurs_avec_clauses(instantane: Instantane) -> list[str]:
+def acheteurs_avec_clauses(snapshot: SnapshotReader) -> list[str]:
     """SIRETs of the buyers that wrote at least one CSF clause: the ones that get a report.
     The largest first, so that the longest report does not start last in a parallel batch."""
-    found = instantane.rows(
+    found = snapshot.rows(
         "select siret_acheteur from marts.dim_acheteurs where nb_clauses_csf > 0 "
         "order by nb_clauses_csf desc, siret_acheteur"
     )
     return [r["siret_acheteur"] for r in found]
 
 
-def rapport_acheteur(instantane: Instantane, siret: str, periode: str | None = None) -> Rapport:
+def rapport_acheteur(snapshot: SnapshotReader, siret: str, periode: str | None = None) -> Rapport:
     """The report of the buyer ``siret`` for ``periode`` (default: the last complete year)."""
-    buyer = acheteur(instantane, siret)
-    periode = sections.verifier_periode(instantane, periode)
+    buyer = acheteur(snapshot, siret)
+    periode = sections.verifier_periode(snapshot, periode)
     siret = buyer["siret_acheteur"]
     name = buyer["nom_acheteur"] or f"Acheteur {siret}"
-    publication = instantane.publication
-    public_stage = instantane.rows_memo(
+    publication = snapshot.publication
+    public_stage = snapshot.rows_memo(
         "select any_value(libelle_etape) as libelle from marts.fct_entonnoir_clauses "
         "where rang_etape = ?",
         ETAPE_PUBLIQUE_MAX,
     )[0]["libelle"]
-    clauses = instantane.rows(
+    clauses = snapshot.rows(
         """
         select clauses.*,
             case when clauses.rang_etape_atteinte > ? then ? else clauses.etape_atteinte end
@@ -103,14 +103,14 @@ def rapport_acheteur(instantane: Instantane, siret: str, periode: str | None = N
         instantane=publication["snapshot_id"],
         synthetique=bool(publication["is_synthetic"]),
         sections=[
-            synthese(instantane, buyer, periode),
-            a_faire(instantane, buyer, clauses),
+            synthese(snapshot, buyer, periode),
+            a_faire(snapshot, buyer, clauses),
             dormantes(clauses),
             calibrage(clauses),
             liste_clauses(clauses),
             contacts(clauses),
             sections.methode(
-                instantane,
+                snapshot,
                 SYNTHESE,
                 [
                     "Étape atteinte : au-delà du parcours commencé, l'étape décrit un jeune ; la "
@@ -124,13 +124,13 @@ def rapport_acheteur(instantane: Instantane, siret: str, periode: str | None = N
     )
 
 
-def synthese(instantane: Instantane, buyer: dict, periode: str) -> Section:
+def synthese(snapshot: SnapshotReader, buyer: dict, periode: str) -> Section:
     """The buyer's indicators against the national ones, for the period and all years."""
     siret = buyer["siret_acheteur"]
-    mine = instantane.cellules(SYNTHESE, periode, "acheteur", siret)
-    mine_all = instantane.cellules(SYNTHESE, "ensemble", "acheteur", siret)
-    france = instantane.cellules(SYNTHESE, periode, "national", "FR")
-    france_all = instantane.cellules(SYNTHESE, "ensemble", "national", "FR")
+    mine = snapshot.cells(SYNTHESE, periode, "acheteur", siret)
+    mine_all = snapshot.cells(SYNTHESE, "ensemble", "acheteur", siret)
+    france = snapshot.cells(SYNTHESE, periode, "national", "FR")
+    france_all = snapshot.cells(SYNTHESE, "ensemble", "national", "FR")
     lignes = [
         [
             france_all[c]["libelle_indicateur"],
@@ -159,7 +159,7 @@ def synthese(instantane: Instantane, buyer: dict, periode: str) -> Section:
             f"{texte(cells.valeur(france_all.get('taux_activation_6m')), Type.TEXTE)} au niveau "
             "national."
         )
-    series = _activation_par_annee(instantane, siret)
+    series = _activation_par_annee(snapshot, siret)
     return Section(
         id="synthese",
         titre="Où en est l'acheteur",
@@ -214,19 +214,19 @@ def synthese(instantane: Instantane, buyer: dict, periode: str) -> Section:
     )
 
 
-def _activation_par_annee(instantane: Instantane, siret: str) -> list[tuple[str, dict, dict]]:
+def _activation_par_annee(snapshot: SnapshotReader, siret: str) -> list[tuple[str, dict, dict]]:
     """(year, buyer's row or None, national row) of the 6-month activation rate, every year
     with clauses old enough."""
     query = (
         "select * from marts.indicateurs where indicateur = 'taux_activation_6m' and periode != "
         "'ensemble' and niveau = ? and code_niveau = ? and denominateur > 0 order by periode"
     )
-    national = {r["periode"]: r for r in instantane.rows_memo(query, "national", "FR")}
-    mine = {r["periode"]: r for r in instantane.rows(query, "acheteur", siret)}
+    national = {r["periode"]: r for r in snapshot.rows_memo(query, "national", "FR")}
+    mine = {r["periode"]: r for r in snapshot.rows(query, "acheteur", siret)}
     return [(year, mine.get(year), row) for year, row in national.items()]
 
 
-def a_faire(instantane: Instantane, buyer: dict, clauses: list[dict]) -> Section:
+def a_faire(snapshot: SnapshotReader, buyer: dict, clauses: list[dict]) -> Section:
     """The action list: what the buyer should do next, in order of urgency."""
     dormant = [c for c in clauses if c["est_dormante"]]
     late = [c for c in dormant if c["est_delai_offre_depasse"]]
@@ -261,7 +261,7 @@ def a_faire(instantane: Instantane, buyer: dict, clauses: list[dict]) -> Section
         roles = sorted({c["contact_mlds"] for c in dormant if c["contact_mlds"]})
         puces.append(f"Interlocuteur pour activer les clauses dormantes : {', '.join(roles)}.")
     if not clauses:
-        share = instantane.cellules(
+        share = snapshot.cells(
             ["part_marches_clause_sociale"], "ensemble", "acheteur", buyer["siret_acheteur"]
         ).get("part_marches_clause_sociale")
         puces.append(

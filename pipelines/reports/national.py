@@ -7,7 +7,7 @@ from pipelines.content.labels import HORIZONS, RESULTATS
 from pipelines.reports import cells, sections
 from pipelines.reports.display import texte
 from pipelines.reports.model import Colonne, Graphique, Rapport, Section, Tableau, Type
-from pipelines.warehouse.snapshot import Instantane
+from pipelines.warehouse.snapshot import SnapshotReader
 
 CHIFFRES_CLES = [
     "nb_clauses_csf",
@@ -37,10 +37,10 @@ STATUTS = [
 ]
 
 
-def rapport_national(instantane: Instantane, periode: str | None = None) -> Rapport:
+def rapport_national(snapshot: SnapshotReader, periode: str | None = None) -> Rapport:
     """The national report for ``periode`` (a year; default: the last complete one)."""
-    periode = sections.verifier_periode(instantane, periode)
-    publication = instantane.publication
+    periode = sections.verifier_periode(snapshot, periode)
+    publication = snapshot.publication
     indicateurs = [*CHIFFRES_CLES, *(f"{c}_{h}" for c, _ in RESULTATS for h, _ in HORIZONS)]
     return Rapport(
         titre=f"Clause sociale de formation — rapport national {periode}",
@@ -52,15 +52,15 @@ def rapport_national(instantane: Instantane, periode: str | None = None) -> Rapp
         instantane=publication["snapshot_id"],
         synthetique=bool(publication["is_synthetic"]),
         sections=[
-            chiffres_cles(instantane, periode),
-            marches_clause_sociale(instantane, periode),
-            clauses_par_statut(instantane, periode),
-            activation(instantane),
-            sections.entonnoir(instantane, "national", "FR", periode, "en France"),
-            academies(instantane, periode),
-            resultats_jeunes(instantane),
+            chiffres_cles(snapshot, periode),
+            marches_clause_sociale(snapshot, periode),
+            clauses_par_statut(snapshot, periode),
+            activation(snapshot),
+            sections.entonnoir(snapshot, "national", "FR", periode, "en France"),
+            academies(snapshot, periode),
+            resultats_jeunes(snapshot),
             sections.methode(
-                instantane,
+                snapshot,
                 indicateurs,
                 [
                     "Part des marchés avec clause sociale : recensement de l'OECP, 12,5 % des "
@@ -74,12 +74,12 @@ def rapport_national(instantane: Instantane, periode: str | None = None) -> Rapp
     )
 
 
-def chiffres_cles(instantane: Instantane, periode: str) -> Section:
+def chiffres_cles(snapshot: SnapshotReader, periode: str) -> Section:
     """Headline figures of the period against the previous one, with their intervals."""
     before = str(int(periode) - 1)
-    now = instantane.cellules(CHIFFRES_CLES, periode, "national", "FR")
-    prev = instantane.cellules(CHIFFRES_CLES, before, "national", "FR")
-    total = instantane.cellules(CHIFFRES_CLES, "ensemble", "national", "FR")
+    now = snapshot.cells(CHIFFRES_CLES, periode, "national", "FR")
+    prev = snapshot.cells(CHIFFRES_CLES, before, "national", "FR")
+    total = snapshot.cells(CHIFFRES_CLES, "ensemble", "national", "FR")
     lignes = [
         [
             now[c]["libelle_indicateur"],
@@ -135,9 +135,9 @@ def chiffres_cles(instantane: Instantane, periode: str) -> Section:
     )
 
 
-def marches_clause_sociale(instantane: Instantane, periode: str) -> Section:
+def marches_clause_sociale(snapshot: SnapshotReader, periode: str) -> Section:
     """Share of DECP contracts with a social clause, by year, against the national target."""
-    rows = instantane.rows(
+    rows = snapshot.rows(
         "select * from marts.indicateurs where indicateur = 'part_marches_clause_sociale' "
         "and niveau = 'national' and periode != 'ensemble' and denominateur > 0 order by periode"
     )
@@ -195,9 +195,9 @@ def marches_clause_sociale(instantane: Instantane, periode: str) -> Section:
     )
 
 
-def clauses_par_statut(instantane: Instantane, periode: str) -> Section:
+def clauses_par_statut(snapshot: SnapshotReader, periode: str) -> Section:
     """CSF clauses by status at the observation date, for the period and all years."""
-    rows = instantane.rows(
+    rows = snapshot.rows(
         """
         select
             case
@@ -253,9 +253,9 @@ def clauses_par_statut(instantane: Instantane, periode: str) -> Section:
     )
 
 
-def activation(instantane: Instantane) -> Section:
+def activation(snapshot: SnapshotReader) -> Section:
     """6-month activation rate and activation delay, every year: the trend."""
-    rows = instantane.rows(
+    rows = snapshot.rows(
         "select a.*, d.valeur as delai, d.diffusable as delai_diffusable "
         "from marts.indicateurs a left join marts.indicateurs d on d.indicateur = "
         "'delai_activation_jours' and d.periode = a.periode and d.niveau = a.niveau "
@@ -308,9 +308,9 @@ def activation(instantane: Instantane) -> Section:
     )
 
 
-def academies(instantane: Instantane, periode: str) -> Section:
+def academies(snapshot: SnapshotReader, periode: str) -> Section:
     """Each académie: clauses, activation, dormant clauses and the stage where most stop."""
-    rows = instantane.rows(
+    rows = snapshot.rows(
         """
         with ind as (
             pivot (
@@ -375,7 +375,7 @@ def academies(instantane: Instantane, periode: str) -> Section:
     )
 
 
-def resultats_jeunes(instantane: Instantane) -> Section:
+def resultats_jeunes(snapshot: SnapshotReader) -> Section:
     """Youth outcomes at each horizon, against the comparison group (all cohorts)."""
     codes = [
         f"{prefix}{c}_{h}{suffix}"
@@ -388,7 +388,7 @@ def resultats_jeunes(instantane: Instantane) -> Section:
             ("ecart_", ""),
         )
     ]
-    found = instantane.cellules(codes, "ensemble", "national", "FR")
+    found = snapshot.cells(codes, "ensemble", "national", "FR")
     lignes = []
     for code, situation in RESULTATS:
         for h, horizon in HORIZONS:

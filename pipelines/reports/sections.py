@@ -16,18 +16,18 @@ from pipelines.reports.model import (
     Tableau,
     Type,
 )
-from pipelines.warehouse.snapshot import Instantane
+from pipelines.warehouse.snapshot import SnapshotReader
 
 CIBLE_CLAUSE_SOCIALE = 0.30  # national target for the share of contracts with a social clause
 
 
-def periode_par_defaut(instantane: Instantane) -> str:
+def periode_par_defaut(snapshot: SnapshotReader) -> str:
     """The last complete calendar year before the observation date (a partial year would compare
     badly with the one before), or the latest year present; a snapshot without any indicator
     (exports with headers only) is reported for the year before its observation date, every
     figure absent."""
-    years = instantane.periodes()
-    observed = instantane.publication["observation_date"]
+    years = snapshot.periods()
+    observed = snapshot.publication["observation_date"]
     if not years:
         if observed is None:
             raise ValueError(
@@ -38,12 +38,12 @@ def periode_par_defaut(instantane: Instantane) -> str:
     return wanted if wanted in years else years[-1]
 
 
-def verifier_periode(instantane: Instantane, periode: str | None) -> str:
+def verifier_periode(snapshot: SnapshotReader, periode: str | None) -> str:
     """The period asked for, checked against the snapshot; the default one when None."""
     if periode is None:
-        return periode_par_defaut(instantane)
-    years = instantane.periodes()
-    if periode not in years and not (years == [] and periode == periode_par_defaut(instantane)):
+        return periode_par_defaut(snapshot)
+    years = snapshot.periods()
+    if periode not in years and not (years == [] and periode == periode_par_defaut(snapshot)):
         raise ValueError(
             f"période {periode} absente de l'instantané publié (années disponibles : "
             f"{', '.join(years)})"
@@ -51,9 +51,9 @@ def verifier_periode(instantane: Instantane, periode: str | None) -> str:
     return periode
 
 
-def entonnoir(instantane: Instantane, niveau: str, code: str, periode: str, lieu: str) -> Section:
+def entonnoir(snapshot: SnapshotReader, niveau: str, code: str, periode: str, lieu: str) -> Section:
     """The blocking-point funnel of one cell: counts, conversions, days spent at each stage."""
-    rows = instantane.rows(
+    rows = snapshot.rows(
         "select * from marts.fct_entonnoir_clauses where niveau = ? and code_niveau = ? "
         "and periode = ? order by rang_etape",
         niveau,
@@ -129,14 +129,14 @@ def entonnoir(instantane: Instantane, niveau: str, code: str, periode: str, lieu
     )
 
 
-def methode(instantane: Instantane, indicateurs: list[str], extra: list[str]) -> Section:
+def methode(snapshot: SnapshotReader, indicateurs: list[str], extra: list[str]) -> Section:
     """Method notes: sources, rules, and the definition of every indicator the report quotes."""
-    found = instantane.rows(
+    found = snapshot.rows(
         "select indicateur, libelle_indicateur, definition_indicateur from marts.dim_indicateurs "
         "where list_contains(?, indicateur) order by ordre",
         indicateurs,
     )
-    observed = instantane.publication["observation_date"]
+    observed = snapshot.publication["observation_date"]
     return Section(
         id="methode",
         titre="Notes de méthode",

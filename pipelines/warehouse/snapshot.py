@@ -1,7 +1,7 @@
 """Reading the published snapshot: its publication record (``read_publication``), the one
-period list (``PERIODES_SQL``), and ``Instantane``, a read-only view for one batch of work.
+period list (``PERIODES_SQL``), and ``SnapshotReader``, a read-only view for one batch of work.
 
-``Instantane``'s one connection serves a whole batch (reports, a release), so that all of it
+``SnapshotReader``'s one connection serves a whole batch (reports, a release), so that all of it
 comes from the same snapshot even if a publish swaps the file meanwhile (the open file stays
 readable). The dashboard's server keeps its own connections per snapshot version
 (dashboards/queries.py) and reads the same periods.
@@ -50,7 +50,7 @@ class SnapshotMissing(RuntimeError):
     """Nothing has been published yet."""
 
 
-class Instantane:
+class SnapshotReader:
     """The published marts, read-only."""
 
     def __init__(self, path: Path) -> None:
@@ -79,7 +79,7 @@ class Instantane:
             self._memo[key] = self.rows(sql, *params)
         return self._memo[key]
 
-    def cellules(self, indicateurs: list[str], periode: str, niveau: str, code: str) -> dict:
+    def cells(self, indicateurs: list[str], periode: str, niveau: str, code: str) -> dict:
         """Rows of ``marts.indicateurs`` for one cell, by indicator code."""
         read = self.rows_memo if niveau == "national" else self.rows
         found = read(
@@ -92,14 +92,14 @@ class Instantane:
         )
         return {r["indicateur"]: r for r in found}
 
-    def periodes(self) -> list[str]:
+    def periods(self) -> list[str]:
         """Years with indicators, oldest first."""
         return [r["periode"] for r in self.rows(PERIODES_SQL)]
 
     def close(self) -> None:
         self._con.close()
 
-    def __enter__(self) -> Instantane:
+    def __enter__(self) -> SnapshotReader:
         return self
 
     def __exit__(
