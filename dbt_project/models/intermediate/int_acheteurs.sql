@@ -19,7 +19,7 @@ decp as (
         siret_acheteur,
         any_value(acheteur_nom order by date_notification desc nulls last) as nom_acheteur,
         count(*) as nb_marches_decp
-    from {{ ref('stg_decp__marches') }}
+    from {{ ref('int_decp__marches') }}
     where siret_acheteur is not null
     group by siret_acheteur
 ),

@@ -20,7 +20,7 @@ decp as (
     select
         uid,
         division_cpv
-    from {{ ref('stg_decp__marches') }}
+    from {{ ref('int_decp__marches') }}
 ),
 
 started as (

@@ -2,6 +2,64 @@
 -- denominator, with a weight (1, or hours for the hours ratio) and the dimensions that apply to
 -- it (null otherwise), so the mart computes all of them with one aggregation and one disclosure
 -- rule.
+{#- The indicators counted over a table of units, one select each: the unit's table (a CTE
+    below), whether it is in the numerator and in the denominator (null: a count has none), and
+    their weights (1 unless given: hours for the hours ratio). Each unit carries its table's
+    dimensions; the others stay null (union all by name). -#}
+{%- set tables = {
+    'clauses': {
+        'unite_id': 'clause_id',
+        'annee': 'annee_notification',
+        'dimensions': ['code_academie', 'secteur', 'type_acheteur', 'siret_acheteur', 'division_cpv'],
+    },
+    'marches': {
+        'unite_id': 'uid',
+        'annee': 'annee_notification',
+        'dimensions': ['siret_acheteur', 'division_cpv'],
+    },
+    'jeunes': {
+        'unite_id': 'jeune_id',
+        'annee': 'annee_debut',
+        'dimensions': ['code_academie', 'secteur', 'sexe', 'tranche_age'],
+    },
+    'parcours': {
+        'unite_id': 'parcours_id',
+        'annee': 'annee_debut',
+        'dimensions': ['code_academie', 'secteur', 'sexe', 'tranche_age'],
+    },
+} %}
+{%- set indicateurs = [
+    {'code': 'nb_clauses_csf', 'table': 'clauses', 'numerateur': 'true'},
+    {
+        'code': 'taux_activation_6m', 'table': 'clauses',
+        'numerateur': 'is_due_6m and is_activated_6m', 'denominateur': 'is_due_6m',
+    },
+    {
+        'code': 'taux_activation', 'table': 'clauses',
+        'numerateur': 'is_clause_terminee and is_activated', 'denominateur': 'is_clause_terminee',
+    },
+    {
+        'code': 'conformite_calibrage', 'table': 'clauses',
+        'numerateur': 'is_calibrage_conforme', 'denominateur': 'is_calibrage_conforme is not null',
+    },
+    {
+        'code': 'taux_realisation_heures', 'table': 'clauses',
+        'numerateur': 'is_clause_terminee', 'denominateur': 'is_clause_terminee and heures_parcours > 0',
+        'poids_numerateur': 'heures_realisees', 'poids_denominateur': 'heures_parcours',
+    },
+    {'code': 'nb_clauses_dormantes', 'table': 'clauses', 'numerateur': 'is_dormante'},
+    {
+        'code': 'part_marches_clause_sociale', 'table': 'marches',
+        'numerateur': 'a_clause_sociale', 'denominateur': 'a_clause_sociale is not null',
+    },
+    {'code': 'nb_jeunes_csf', 'table': 'jeunes', 'numerateur': 'true'},
+    {'code': 'nb_parcours', 'table': 'parcours', 'numerateur': 'true'},
+    {
+        'code': 'taux_achevement', 'table': 'parcours',
+        'numerateur': "statut_observe = 'termine'",
+        'denominateur': "statut_observe in ('termine', 'interrompu')",
+    },
+] %}
 with
 
 clauses as (
@@ -11,8 +69,10 @@ clauses as (
 ),
 
 marches as (
+    -- part_marches_clause_sociale is v2 only: v1.5 has no social-considerations field, so its
+    -- contracts (a_clause_sociale null) stay out of both its numerator and its denominator.
     select marches.*
-    from {{ ref('stg_decp__marches') }} as marches
+    from {{ ref('int_decp__marches') }} as marches
     cross join {{ ref('int_observation_date') }} as observation
     where coalesce(marches.date_notification <= observation.observation_date, true)
 ),
@@ -39,151 +99,20 @@ parcours as (
 ),
 
 units as (
-    select
-        'nb_clauses_csf' as indicateur,
-        clause_id as unite_id,
-        annee_notification as annee,
-        true as is_numerateur,
-        null::boolean as is_denominateur,
-        1 as poids_numerateur,
-        1 as poids_denominateur,
-        code_academie,
-        secteur,
-        type_acheteur,
-        siret_acheteur,
-        division_cpv
-    from clauses
-    union all by name
-    select
-        'taux_activation_6m' as indicateur,
-        clause_id as unite_id,
-        annee_notification as annee,
-        is_due_6m and is_activated_6m as is_numerateur,
-        is_due_6m as is_denominateur,
-        1 as poids_numerateur,
-        1 as poids_denominateur,
-        code_academie,
-        secteur,
-        type_acheteur,
-        siret_acheteur,
-        division_cpv
-    from clauses
-    union all by name
-    select
-        'taux_activation' as indicateur,
-        clause_id as unite_id,
-        annee_notification as annee,
-        is_clause_terminee and is_activated as is_numerateur,
-        is_clause_terminee as is_denominateur,
-        1 as poids_numerateur,
-        1 as poids_denominateur,
-        code_academie,
-        secteur,
-        type_acheteur,
-        siret_acheteur,
-        division_cpv
-    from clauses
-    union all by name
-    select
-        'conformite_calibrage' as indicateur,
-        clause_id as unite_id,
-        annee_notification as annee,
-        is_calibrage_conforme as is_numerateur,
-        is_calibrage_conforme is not null as is_denominateur,
-        1 as poids_numerateur,
-        1 as poids_denominateur,
-        code_academie,
-        secteur,
-        type_acheteur,
-        siret_acheteur,
-        division_cpv
-    from clauses
-    union all by name
-    select
-        'taux_realisation_heures' as indicateur,
-        clause_id as unite_id,
-        annee_notification as annee,
-        is_clause_terminee as is_numerateur,
-        is_clause_terminee and heures_parcours > 0 as is_denominateur,
-        heures_realisees as poids_numerateur,
-        heures_parcours as poids_denominateur,
-        code_academie,
-        secteur,
-        type_acheteur,
-        siret_acheteur,
-        division_cpv
-    from clauses
-    union all by name
-    select
-        'nb_clauses_dormantes' as indicateur,
-        clause_id as unite_id,
-        annee_notification as annee,
-        is_dormante as is_numerateur,
-        null::boolean as is_denominateur,
-        1 as poids_numerateur,
-        1 as poids_denominateur,
-        code_academie,
-        secteur,
-        type_acheteur,
-        siret_acheteur,
-        division_cpv
-    from clauses
-    union all by name
-    select
-        -- v2 only: v1.5 has no social-considerations field, so its contracts stay out of both.
-        'part_marches_clause_sociale' as indicateur,
-        uid as unite_id,
-        annee_notification as annee,
-        a_clause_sociale as is_numerateur,
-        a_clause_sociale is not null as is_denominateur,
-        1 as poids_numerateur,
-        1 as poids_denominateur,
-        siret_acheteur,
-        division_cpv
-    from marches
-    union all by name
-    select
-        'nb_jeunes_csf' as indicateur,
-        jeune_id as unite_id,
-        annee_debut as annee,
-        true as is_numerateur,
-        null::boolean as is_denominateur,
-        1 as poids_numerateur,
-        1 as poids_denominateur,
-        code_academie,
-        secteur,
-        sexe,
-        tranche_age
-    from jeunes
-    union all by name
-    select
-        'nb_parcours' as indicateur,
-        parcours_id as unite_id,
-        annee_debut as annee,
-        true as is_numerateur,
-        null::boolean as is_denominateur,
-        1 as poids_numerateur,
-        1 as poids_denominateur,
-        code_academie,
-        secteur,
-        sexe,
-        tranche_age
-    from parcours
-    union all by name
-    select
-        'taux_achevement' as indicateur,
-        parcours_id as unite_id,
-        annee_debut as annee,
-        statut_observe = 'termine' as is_numerateur,
-        statut_observe in ('termine', 'interrompu') as is_denominateur,
-        1 as poids_numerateur,
-        1 as poids_denominateur,
-        code_academie,
-        secteur,
-        sexe,
-        tranche_age
-    from parcours
-    union all by name
+    {%- for indicateur in indicateurs %}
+        {%- set table = tables[indicateur.table] %}
+        select
+            '{{ indicateur.code }}' as indicateur,
+            {{ table.unite_id }} as unite_id,
+            {{ table.annee }} as annee,
+            {{ indicateur.numerateur }} as is_numerateur,
+            {{ indicateur.get('denominateur', 'null::boolean') }} as is_denominateur,
+            {{ indicateur.get('poids_numerateur', 1) }} as poids_numerateur,
+            {{ indicateur.get('poids_denominateur', 1) }} as poids_denominateur,
+            {{ table.dimensions | join(',\n            ') }}
+        from {{ indicateur.table }}
+        union all by name
+    {%- endfor %}
     select
         -- Every outcome rate at every horizon (int_jeunes_comparaison__cellules: same rules).
         mesures.mesure || '_' || horizons.suffixe as indicateur,

@@ -6,7 +6,7 @@
 with
 
 quarantaine as (
-    select * from {{ source('ingest', 'quarantine') }}
+    select * from {{ ref('stg_ingest__quarantaine') }}
 ),
 
 courants as (

@@ -2,14 +2,14 @@
 with
 
 checks as (
-    select * from {{ source('ingest', 'batch_checks') }}
+    select * from {{ ref('stg_ingest__controles') }}
 ),
 
 ledger as (
     select
         file_sha256,
         file_name
-    from {{ source('ingest', 'file_ledger') }}
+    from {{ ref('stg_ingest__fichiers_recus') }}
 ),
 
 latest as (

@@ -2,7 +2,7 @@
 with
 
 ledger as (
-    select * from {{ source('ingest', 'file_ledger') }}
+    select * from {{ ref('stg_ingest__fichiers_recus') }}
 ),
 
 files as (

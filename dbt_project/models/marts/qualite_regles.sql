@@ -8,14 +8,14 @@
 with
 
 quarantine as (
-    select * from {{ source('ingest', 'quarantine') }}
+    select * from {{ ref('stg_ingest__quarantaine') }}
 ),
 
 ledger as (
     select
         file_sha256,
         file_name
-    from {{ source('ingest', 'file_ledger') }}
+    from {{ ref('stg_ingest__fichiers_recus') }}
 ),
 
 parcours as (

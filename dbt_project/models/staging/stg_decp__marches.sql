@@ -1,41 +1,13 @@
+-- The latest publication of each DECP contract (the same contract is often published several
+-- times), as published: CPV normalised, quirks flagged, not rejected. Its modifications, its
+-- number of publications and its SIRETs' validity are joined in int_decp__marches.
 with
 
--- The same contract is often published several times: keep the latest publication.
 latest as (
     {{ latest_rows(
         'decp_marches', [decp_uid()],
         tie_breakers=['raw_rows.date_publication_donnees desc nulls last']
     ) }}
-),
-
-publications as (
-    select
-        {{ decp_uid() }} as uid,
-        count(*) as nb_publications
-    from {{ source('raw', 'decp_marches') }} as raw_rows
-    group by all
-),
-
-modifications as (
-    select * from {{ ref('stg_decp__modifications') }}
-),
-
--- Current state: each field takes its value from the last modification that set it.
-current_state as (
-    select
-        uid,
-        count(*) as nb_modifications,
-        arg_max(montant, rang_modification) filter (where montant is not null) as montant,
-        arg_max(duree_mois, rang_modification) filter (where duree_mois is not null)
-            as duree_mois,
-        arg_max(titulaires, rang_modification) filter (where titulaires is not null)
-            as titulaires
-    from modifications
-    group by uid
-),
-
-siret as (
-    select * from {{ ref('stg_siret__validite') }}
 ),
 
 contracts as (
@@ -75,64 +47,38 @@ contracts as (
 
 final as (
     select
-        contracts.uid,
-        contracts.marche_id,
-        contracts.siret_acheteur,
-        acheteur_siret.is_siret_valide as is_siret_acheteur_valide,
-        contracts.acheteur_nom,
-        contracts.nature,
-        contracts.objet,
-        contracts.code_cpv_brut,
-        contracts.code_cpv,
-        left(contracts.code_cpv, 2) as division_cpv,
-        {{ cpv_categorie('left(contracts.code_cpv, 2)') }} as categorie_cpv,
-        contracts.procedure,
-        contracts.lieu_execution_code,
-        contracts.lieu_execution_type,
-        contracts.duree_mois_brut,
-        contracts.duree_mois_brut = 'NC' as is_duree_non_communiquee,
-        contracts.duree_mois_initiale,
-        coalesce(current_state.duree_mois, contracts.duree_mois_initiale) as duree_mois,
-        contracts.date_notification,
-        year(contracts.date_notification) as annee_notification,
-        contracts.date_publication_donnees,
-        contracts.montant_brut,
-        contracts.is_montant_fictif,
-        contracts.montant_initial,
-        case
-            when current_state.montant > 1 then current_state.montant
-            else contracts.montant_initial
-        end as montant,
-        contracts.titulaires_initiaux,
-        coalesce(current_state.titulaires, contracts.titulaires_initiaux) as titulaires,
-        coalesce(current_state.titulaires, contracts.titulaires_initiaux)[1].id
-            as titulaire_principal_id,
-        coalesce(current_state.titulaires, contracts.titulaires_initiaux)[1].type_identifiant
-            as titulaire_principal_type,
-        case
-            when
-                coalesce(current_state.titulaires, contracts.titulaires_initiaux)[1].type_identifiant
-                = 'SIRET'
-                then coalesce(titulaire_siret.is_siret_valide, false)
-        end as is_siret_titulaire_valide,
-        contracts.considerations_sociales,
+        uid,
+        marche_id,
+        siret_acheteur,
+        acheteur_nom,
+        nature,
+        objet,
+        code_cpv_brut,
+        code_cpv,
+        left(code_cpv, 2) as division_cpv,
+        {{ cpv_categorie('left(code_cpv, 2)') }} as categorie_cpv,
+        procedure,
+        lieu_execution_code,
+        lieu_execution_type,
+        duree_mois_brut,
+        duree_mois_brut = 'NC' as is_duree_non_communiquee,
+        duree_mois_initiale,
+        date_notification,
+        year(date_notification) as annee_notification,
+        date_publication_donnees,
+        montant_brut,
+        is_montant_fictif,
+        montant_initial,
+        titulaires_initiaux,
+        considerations_sociales,
         -- v1.5 has no such field: unknown (null), never "no".
-        list_contains(contracts.considerations_sociales, 'Clause sociale') as a_clause_sociale,
+        list_contains(considerations_sociales, 'Clause sociale') as a_clause_sociale,
         len(list_filter(
-            contracts.considerations_sociales,
+            considerations_sociales,
             lambda c: c in ('Clause sociale', 'Critère social', 'Marché réservé')  -- noqa: RF02
         )) > 0 as a_consideration_sociale,
-        coalesce(current_state.nb_modifications, 0) as nb_modifications,
-        publications.nb_publications,
-        contracts.schema_version
+        schema_version
     from contracts
-    left join current_state on contracts.uid = current_state.uid
-    left join publications on contracts.uid = publications.uid
-    left join siret as acheteur_siret on contracts.siret_acheteur = acheteur_siret.siret
-    left join siret as titulaire_siret
-        on
-            coalesce(current_state.titulaires, contracts.titulaires_initiaux)[1].id
-            = titulaire_siret.siret
 )
 
 select * from final
