@@ -107,7 +107,8 @@ def test_decp_republication_upserts_by_uid(two_runs):
     with duckdb.connect(str(build), read_only=True) as con:
         count = con.execute("select count(*) from staging.stg_decp__marches").fetchone()[0]
         row = con.execute(
-            "select montant, nb_publications from staging.stg_decp__marches where uid = ?", [uid]
+            "select montant, nb_publications from intermediate.int_decp__marches where uid = ?",
+            [uid],
         ).fetchone()
     # Four new contracts come from the quirk fixtures; the republication adds none.
     assert count == before["marches"] + 4
@@ -149,7 +150,8 @@ def _contract(build, uid):
     with duckdb.connect(str(build), read_only=True) as con:
         frame = pl.from_arrow(
             con.sql(
-                "select * from staging.stg_decp__marches where uid = $uid", params={"uid": uid}
+                "select * from intermediate.int_decp__marches where uid = $uid",
+                params={"uid": uid},
             ).to_arrow_table()
         )
     assert frame.height == 1, uid

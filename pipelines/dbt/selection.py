@@ -151,7 +151,8 @@ def _downstream(manifest: Mapping[str, Any], changed: list[str]) -> set[str]:
     starts += [by_name[name] for name in ALWAYS]
     children = manifest["child_map"]
     ledger = {uid for uid in manifest["sources"] if uid.endswith(".ingest.file_ledger")}
-    ledger.add(by_name["stg_ingest__fichiers"])
+    # The ledger's staging view and the per-file model built on it stand for the ledger itself.
+    ledger |= {by_name["stg_ingest__fichiers_recus"], by_name["stg_ingest__fichiers"]}
     keep: set[str] = set()
     todo = list(starts)
     while todo:
