@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelines.disclosure.decision import decider
+from pipelines.disclosure.decision import decide
 from tests import disclosure_audit
 
 ACADEMIES = pl.DataFrame(
@@ -139,7 +139,7 @@ def _truth(cells: pl.DataFrame) -> dict[tuple, tuple]:
 
 def _decide(cells: pl.DataFrame) -> pl.DataFrame:
     # Requirements no certificate meets hide their whole family: the audit is the judge.
-    decision, _ = decider(cells, EMPTY_FUNNEL, ACADEMIES)
+    decision, _ = decide(cells, EMPTY_FUNNEL, ACADEMIES)
     return decision
 
 

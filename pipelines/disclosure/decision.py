@@ -12,7 +12,7 @@ import time
 import polars as pl
 
 from pipelines.disclosure import familles as fam
-from pipelines.disclosure.suppression import supprimer
+from pipelines.disclosure.suppression import suppress
 
 log = logging.getLogger(__name__)
 
@@ -27,70 +27,70 @@ SCHEMA = {
 }
 
 
-def decider(
+def decide(
     indicateurs: pl.DataFrame,
-    entonnoir: pl.DataFrame,
+    funnel: pl.DataFrame,
     academies: pl.DataFrame,
-    seuils: fam.Seuils | None = None,
+    thresholds: fam.Thresholds | None = None,
 ) -> tuple[pl.DataFrame, dict]:
     """One row per youth cell (indicator cell, or funnel cell of youth stages): hidden or not.
 
     Returns the decisions and a summary (cells, primary, secondary, seconds, unmet
     requirements) for the run's log.
     """
-    seuils = seuils or fam.Seuils()
-    debut = time.perf_counter()
+    thresholds = thresholds or fam.Thresholds()
+    start = time.perf_counter()
     # Sorted inputs: the same cells always give the same decision, whatever order the query
     # returned them in (two patterns of the same figures could be combined by a reader).
     indicateurs = indicateurs.sort("indicateur", "periode", "niveau", "code_niveau")
-    entonnoir = entonnoir.sort("niveau", "code_niveau", "periode")
+    funnel = funnel.sort("niveau", "code_niveau", "periode")
     regions = fam.regions(academies)
-    familles = [*fam.indicateurs(indicateurs, seuils), fam.entonnoir(entonnoir, seuils)]
+    families = [*fam.indicateurs(indicateurs, thresholds), fam.funnel(funnel, thresholds)]
     # The outcome families first: over all years (« ensemble »), the compared CSF parcours are a
     # subset of all CSF parcours, so a published compared-parcours count bounds a hidden outcome
     # cell from below. Where an outcome position is hidden, the comparison family of the same
     # horizon is hidden at that position too.
-    familles.sort(key=lambda f: not f.nom.startswith("resultats_"))
-    masquees_resultats: dict[str, set[tuple[str, str, str]]] = {}
-    lignes = []
-    bilan = {"cellules": 0, "primaires": 0, "secondaires": 0, "non_tenues": 0}
-    for famille in familles:
-        imposees: frozenset[tuple[str, str, str]] = frozenset()
-        if famille.nom.startswith("comparaison_"):
-            horizon = famille.nom.removeprefix("comparaison_")
-            imposees = frozenset(masquees_resultats.get(horizon, ()))
-        resultat = supprimer(famille, regions, imposees=imposees)
-        if famille.nom.startswith("resultats_"):
-            masquees_resultats[famille.nom.removeprefix("resultats_")] = {
+    families.sort(key=lambda f: not f.name.startswith("resultats_"))
+    hidden_outcomes: dict[str, set[tuple[str, str, str]]] = {}
+    rows = []
+    summary = {"cellules": 0, "primaires": 0, "secondaires": 0, "non_tenues": 0}
+    for family in families:
+        forced: frozenset[tuple[str, str, str]] = frozenset()
+        if family.name.startswith("comparaison_"):
+            horizon = family.name.removeprefix("comparaison_")
+            forced = frozenset(hidden_outcomes.get(horizon, ()))
+        result = suppress(family, regions, forced=forced)
+        if family.name.startswith("resultats_"):
+            hidden_outcomes[family.name.removeprefix("resultats_")] = {
                 position
-                for position, cache in zip(famille.positions, resultat.masquees, strict=True)
-                if cache and position[0] == fam.ENSEMBLE
+                for position, hidden in zip(family.positions, result.hidden, strict=True)
+                if hidden and position[0] == fam.ENSEMBLE
             }
-        bilan["primaires"] += resultat.primaires
-        bilan["secondaires"] += resultat.secondaires
-        bilan["non_tenues"] += len(resultat.non_tenues)
-        for position, exigence in resultat.non_tenues:
+        summary["primaires"] += result.n_primary
+        summary["secondaires"] += result.n_secondary
+        summary["non_tenues"] += len(result.unmet)
+        for position, requirement in result.unmet:
             log.warning(
-                "secret statistique : %s %s non tenue (%s)", famille.nom, position, exigence
+                "secret statistique : %s %s non tenue (%s)", family.name, position, requirement
             )
-        for i, membres in enumerate(famille.membres):
-            for membre, zero in zip(membres, famille.zeros[i], strict=True):
-                bilan["cellules"] += 1
-                tableau, *cle = membre
-                indicateur = cle[0] if tableau == "indicateurs" else None
-                periode, niveau, code = cle[-3:]
-                lignes.append(
+        for i, members in enumerate(family.members):
+            for member, zero in zip(members, family.zeros[i], strict=True):
+                summary["cellules"] += 1
+                table, *key = member
+                indicateur = key[0] if table == "indicateurs" else None
+                periode, niveau, code = key[-3:]
+                rows.append(
                     (
-                        tableau,
+                        table,
                         indicateur,
                         periode,
                         niveau,
                         code,
-                        bool(famille.primaire[i]),
+                        bool(family.primary[i]),
                         # A row of zeros is shown even in a hidden position: nothing to hide.
-                        bool(resultat.masquees[i]) and not zero,
+                        bool(result.hidden[i]) and not zero,
                     )
                 )
-    bilan["secondes"] = round(time.perf_counter() - debut, 3)
-    log.info("secret statistique : %s", bilan)
-    return pl.DataFrame(lignes, schema=SCHEMA, orient="row"), bilan
+    summary["secondes"] = round(time.perf_counter() - start, 3)
+    log.info("secret statistique : %s", summary)
+    return pl.DataFrame(rows, schema=SCHEMA, orient="row"), summary

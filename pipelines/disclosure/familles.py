@@ -31,11 +31,11 @@ REGION = "region_academique"
 ACADEMIE = "academie"
 Position = tuple[str, str, str]  # (periode, niveau, code_niveau)
 
-_RESULTAT = re.compile(
+_OUTCOME = re.compile(
     r"^(?P<ecart>ecart_)?taux_(?P<mesure>.+)_(?P<horizon>sortie|3m|6m|12m)"
     r"(?:(?P<comp>_comparaison)|(?P<csf>_csf_compares))?$"
 )
-_MESURES = {
+_MEASURES = {
     "retour_formation_initiale": "R",
     "apprentissage": "A",
     "contrat_professionnalisation": "C",
@@ -45,48 +45,48 @@ _MESURES = {
 
 
 @dataclass(frozen=True)
-class Seuils:
-    comptage: int = 5  # counts from 1 to comptage - 1 are hidden
-    denominateur: int = 20  # rates on 1 to denominateur - 1 youths are hidden
+class Thresholds:
+    count: int = 5  # counts from 1 to count - 1 are hidden
+    denominator: int = 20  # rates on 1 to denominator - 1 youths are hidden
     # A hidden 1-4 count or 1-19 base: the attacker's upper bound at least this far above it
     # (below, an attacker always knows a hidden count is not zero; it must not be pinned).
     protection: int = 1
 
 
 @dataclass(frozen=True)
-class Exigence:
+class Requirement:
     """What must stay uncertain about an expression of a hidden position's components.
 
-    The attacker's interval around the true value v must reach at least v + `haut` and at most
-    v - `bas`, and hold two values at least (`haut` + `bas` >= 1 is then implied or asked).
+    The attacker's interval around the true value v must reach at least v + `above` and at most
+    v - `below`, and hold two values at least (`above` + `below` >= 1 is then implied or asked).
     """
 
     expression: tuple[tuple[str, int], ...]
-    haut: int = 0
-    bas: int = 0
+    above: int = 0
+    below: int = 0
 
 
 @dataclass
-class Famille:
+class Family:
     """One family of linked cells: its components, relations and positions."""
 
-    nom: str
-    composantes: tuple[str, ...]
+    name: str
+    components: tuple[str, ...]
     positives: frozenset[str]
-    # Per position: sum(coef * x) == 0 (equalites) or <= 0 (inegalites), over components.
-    egalites: tuple[dict[str, int], ...] = ()
-    inegalites: tuple[dict[str, int], ...] = ()
-    publiques: frozenset[str] = frozenset()  # never hidden (public data)
+    # Per position: sum(coef * x) == 0 (equalities) or <= 0 (inequalities), over components.
+    equalities: tuple[dict[str, int], ...] = ()
+    inequalities: tuple[dict[str, int], ...] = ()
+    public: frozenset[str] = frozenset()  # never hidden (public data)
     positions: list[Position] = field(default_factory=list)
-    valeurs: list[list[int]] = field(default_factory=list)
-    primaire: list[bool] = field(default_factory=list)
-    masquable: list[bool] = field(default_factory=list)
-    exigences: list[list[Exigence]] = field(default_factory=list)
-    cout: list[float] = field(default_factory=list)
-    membres: list[list[tuple]] = field(default_factory=list)  # output row keys
+    quantities: list[list[int]] = field(default_factory=list)
+    primary: list[bool] = field(default_factory=list)
+    maskable: list[bool] = field(default_factory=list)
+    requirements: list[list[Requirement]] = field(default_factory=list)
+    cost: list[float] = field(default_factory=list)
+    members: list[list[tuple]] = field(default_factory=list)  # output row keys
     # Per position, the components some non-zero member row publishes: the others are known to
     # be zero (a row of zeros is always shown, an absent row is zero), hidden or not.
-    portees: list[set[str]] = field(default_factory=list)
+    reported: list[set[str]] = field(default_factory=list)
     zeros: list[list[bool]] = field(default_factory=list)  # per member row: all its figures 0
     _index: dict[Position, int] = field(default_factory=dict)
 
@@ -97,75 +97,75 @@ class Famille:
             i = len(self.positions)
             self._index[position] = i
             self.positions.append(position)
-            self.valeurs.append([0] * len(self.composantes))
-            self.primaire.append(False)
-            self.masquable.append(False)
-            self.exigences.append([])
-            self.cout.append(0.0)
-            self.membres.append([])
-            self.portees.append(set())
+            self.quantities.append([0] * len(self.components))
+            self.primary.append(False)
+            self.maskable.append(False)
+            self.requirements.append([])
+            self.cost.append(0.0)
+            self.members.append([])
+            self.reported.append(set())
             self.zeros.append([])
         return i
 
     def index(self, position: Position) -> int | None:
         return self._index.get(position)
 
-    def composante(self, nom: str) -> int:
-        return self.composantes.index(nom)
+    def component(self, name: str) -> int:
+        return self.components.index(name)
 
-    def tableau(self) -> np.ndarray:
-        return np.array(self.valeurs, dtype=np.int64).reshape(-1, len(self.composantes))
+    def table(self) -> np.ndarray:
+        return np.array(self.quantities, dtype=np.int64).reshape(-1, len(self.components))
 
 
-def _cout(valeur: int, niveau: str, periode: str) -> float:
+def _cost(value: int, niveau: str, periode: str) -> float:
     # A hidden total hides more than it protects: national cells and "ensemble" cost more.
-    return (1 + valeur) * (8 if niveau == NATIONAL else 1) * (2 if periode == ENSEMBLE else 1)
+    return (1 + value) * (8 if niveau == NATIONAL else 1) * (2 if periode == ENSEMBLE else 1)
 
 
-def _famille_de(indicateur: str, unite: str) -> tuple[str, str, str] | None:
+def _family_of(indicateur: str, unite: str) -> tuple[str, str, str] | None:
     """(family name, numerator component, denominator component) of an indicator."""
-    m = _RESULTAT.match(indicateur)
+    m = _OUTCOME.match(indicateur)
     if unite == "nombre":
         return indicateur, "n", ""
     if m is None:
         return indicateur, "n", "d"
-    code, horizon = _MESURES.get(m["mesure"]), m["horizon"]
+    code, horizon = _MEASURES.get(m["mesure"]), m["horizon"]
     if code is None:
         return indicateur, "n", "d"
-    perdus = code == "P"
+    lost = code == "P"
     if m["ecart"]:
         return (
             f"comparaison_{horizon}",
-            ("NCSFD" if perdus else "NCSF"),
-            ("NCD" if perdus else "NC"),
+            ("NCSFD" if lost else "NCSF"),
+            ("NCD" if lost else "NC"),
         )
     if m["comp"]:
-        return f"comparaison_{horizon}", "X" + code, ("NCD" if perdus else "NC")
+        return f"comparaison_{horizon}", "X" + code, ("NCD" if lost else "NC")
     if m["csf"]:  # the compared CSF parcours: the écart's own CSF side
-        return f"comparaison_{horizon}", "Y" + code, ("NCSFD" if perdus else "NCSF")
-    return f"resultats_{horizon}", code, ("D" if perdus else "K")
+        return f"comparaison_{horizon}", "Y" + code, ("NCSFD" if lost else "NCSF")
+    return f"resultats_{horizon}", code, ("D" if lost else "K")
 
 
-def _nouvelle_famille(nom: str, unite: str) -> Famille:
-    if nom.startswith("resultats_"):
-        return Famille(
-            nom,
+def _new_family(name: str, unite: str) -> Family:
+    if name.startswith("resultats_"):
+        return Family(
+            name,
             ("K", "D", "P", "R", "A", "C", "S"),
             frozenset({"K", "D"}),
-            egalites=({"D": 1, "K": -1, "P": -1},),
-            inegalites=({"R": 1, "A": 1, "C": 1, "S": -1}, {"S": 1, "K": -1}),
+            equalities=({"D": 1, "K": -1, "P": -1},),
+            inequalities=({"R": 1, "A": 1, "C": 1, "S": -1}, {"S": 1, "K": -1}),
         )
-    if nom.startswith("comparaison_"):
-        composantes = (
+    if name.startswith("comparaison_"):
+        components = (
             "NC", "NCD", "NCSF", "NCSFD",
             "XR", "XA", "XC", "XS", "XP",  # comparison group numerators
             "YR", "YA", "YC", "YS", "YP",  # compared CSF parcours numerators
         )  # fmt: skip
-        return Famille(
-            nom,
-            composantes,
+        return Family(
+            name,
+            components,
             frozenset({"NC", "NCD", "NCSF", "NCSFD"}),
-            inegalites=(
+            inequalities=(
                 {"XR": 1, "XA": 1, "XC": 1, "XS": -1},
                 {"XS": 1, "NC": -1},
                 {"XP": 1, "NCD": -1},
@@ -175,118 +175,116 @@ def _nouvelle_famille(nom: str, unite: str) -> Famille:
             ),
         )
     if unite == "nombre":
-        return Famille(nom, ("n",), frozenset({"n"}))
-    return Famille(
-        nom,
+        return Family(name, ("n",), frozenset({"n"}))
+    return Family(
+        name,
         ("n", "d"),
         frozenset({"d"}),
-        inegalites=({"n": 1, "d": -1},),
+        inequalities=({"n": 1, "d": -1},),
     )
 
 
-def indicateurs(lignes: pl.DataFrame, seuils: Seuils) -> list[Famille]:
+def indicateurs(rows: pl.DataFrame, thresholds: Thresholds) -> list[Family]:
     """Families of the youth-domain indicator rows (indicateur, unite, periode, niveau,
     code_niveau, numerateur, denominateur)."""
-    familles: dict[str, Famille] = {}
-    for row in lignes.iter_rows(named=True):
-        nom, comp_n, comp_d = _famille_de(row["indicateur"], row["unite"])
-        famille = familles.get(nom) or familles.setdefault(
-            nom, _nouvelle_famille(nom, row["unite"])
-        )
+    families: dict[str, Family] = {}
+    for row in rows.iter_rows(named=True):
+        name, comp_n, comp_d = _family_of(row["indicateur"], row["unite"])
+        family = families.get(name) or families.setdefault(name, _new_family(name, row["unite"]))
         position = (row["periode"], row["niveau"], row["code_niveau"])
-        i = famille.position(position)
-        famille.membres[i].append(("indicateurs", row["indicateur"], *position))
+        i = family.position(position)
+        family.members[i].append(("indicateurs", row["indicateur"], *position))
         zero = not ((row["numerateur"] or 0) or (row["denominateur"] or 0))
-        famille.zeros[i].append(zero)
+        family.zeros[i].append(zero)
         if not zero:
-            famille.portees[i].update(c for c in (comp_n, comp_d) if c)
-        for comp, valeur in ((comp_n, row["numerateur"]), (comp_d, row["denominateur"])):
+            family.reported[i].update(c for c in (comp_n, comp_d) if c)
+        for comp, value in ((comp_n, row["numerateur"]), (comp_d, row["denominateur"])):
             if not comp:
                 continue
-            j = famille.composante(comp)
-            valeur = int(valeur or 0)
-            ancienne = famille.valeurs[i][j]
-            if ancienne and ancienne != valeur:
-                raise ValueError(f"{nom} {position} {comp} : {ancienne} et {valeur}")
-            famille.valeurs[i][j] = valeur
-    for famille in familles.values():
-        _regles_primaires(famille, seuils)
-    return list(familles.values())
+            j = family.component(comp)
+            value = int(value or 0)
+            previous = family.quantities[i][j]
+            if previous and previous != value:
+                raise ValueError(f"{name} {position} {comp} : {previous} et {value}")
+            family.quantities[i][j] = value
+    for family in families.values():
+        _primary_rules(family, thresholds)
+    return list(families.values())
 
 
-def _regles_primaires(famille: Famille, seuils: Seuils) -> None:
+def _primary_rules(family: Family, thresholds: Thresholds) -> None:
     """Primary rules, the requirements of each position when hidden, and its cost."""
-    p = seuils.protection
-    comps = famille.composantes
-    for i, (periode, niveau, _) in enumerate(famille.positions):
-        v = dict(zip(comps, famille.valeurs[i], strict=True))
-        exigences = [Exigence(((c, 1),), 0, 0) for c in comps if v[c] != 0]
-        if famille.nom.startswith("resultats_") or comps == ("n", "d"):
+    p = thresholds.protection
+    comps = family.components
+    for i, (periode, niveau, _) in enumerate(family.positions):
+        v = dict(zip(comps, family.quantities[i], strict=True))
+        requirements = [Requirement(((c, 1),), 0, 0) for c in comps if v[c] != 0]
+        if family.name.startswith("resultats_") or comps == ("n", "d"):
             base = v["K"] if "K" in v else v["d"]
             bases = {"K": v["K"], "D": v["D"]} if "K" in v else {"d": v["d"]}
-            masquable = base > 0 or (v.get("D", 0) > 0)
-            primaire = any(0 < b < seuils.denominateur for b in bases.values())
-            sensibles = {c: b for c, b in bases.items() if 0 < b < seuils.denominateur}
-            cout = _cout(max(bases.values()), niveau, periode)
-        elif famille.nom.startswith("comparaison_"):
-            groupes = {c: v[c] for c in ("NC", "NCD", "NCSF", "NCSFD")}
-            masquable = any(b > 0 for b in groupes.values())
-            sensibles = {c: b for c, b in groupes.items() if 0 < b < seuils.denominateur}
-            primaire = bool(sensibles)
-            cout = _cout(max(v["NCSF"], v["NCSFD"]), niveau, periode)
+            maskable = base > 0 or (v.get("D", 0) > 0)
+            primary = any(0 < b < thresholds.denominator for b in bases.values())
+            sensitive = {c: b for c, b in bases.items() if 0 < b < thresholds.denominator}
+            cost = _cost(max(bases.values()), niveau, periode)
+        elif family.name.startswith("comparaison_"):
+            groups = {c: v[c] for c in ("NC", "NCD", "NCSF", "NCSFD")}
+            maskable = any(b > 0 for b in groups.values())
+            sensitive = {c: b for c, b in groups.items() if 0 < b < thresholds.denominator}
+            primary = bool(sensitive)
+            cost = _cost(max(v["NCSF"], v["NCSFD"]), niveau, periode)
         else:  # a count
-            masquable = v["n"] > 0
-            sensibles = {"n": v["n"]} if 0 < v["n"] < seuils.comptage else {}
-            primaire = bool(sensibles)
-            cout = _cout(v["n"], niveau, periode)
-        if primaire:
-            exigences += [Exigence(((c, 1),), p, 0) for c in sensibles]
-        famille.primaire[i] = primaire
-        famille.masquable[i] = masquable
-        famille.exigences[i] = exigences
-        famille.cout[i] = cout
+            maskable = v["n"] > 0
+            sensitive = {"n": v["n"]} if 0 < v["n"] < thresholds.count else {}
+            primary = bool(sensitive)
+            cost = _cost(v["n"], niveau, periode)
+        if primary:
+            requirements += [Requirement(((c, 1),), p, 0) for c in sensitive]
+        family.primary[i] = primary
+        family.maskable[i] = maskable
+        family.requirements[i] = requirements
+        family.cost[i] = cost
 
 
-def entonnoir(lignes: pl.DataFrame, seuils: Seuils) -> Famille:
+def funnel(rows: pl.DataFrame, thresholds: Thresholds) -> Family:
     """The funnel's youth stages (niveau, code_niveau, periode, commences, termines,
     positives): clauses whose parcours started (stage 7: public, the clause list shows it),
     completed (8), and led to a positive exit at 6 months (9)."""
-    famille = Famille(
+    family = Family(
         "entonnoir",
         ("c", "a", "b"),
         frozenset(),
-        inegalites=({"a": 1, "c": -1}, {"b": 1, "a": -1}),
-        publiques=frozenset({"c"}),
+        inequalities=({"a": 1, "c": -1}, {"b": 1, "a": -1}),
+        public=frozenset({"c"}),
     )
-    p = seuils.protection
-    for row in lignes.iter_rows(named=True):
+    p = thresholds.protection
+    for row in rows.iter_rows(named=True):
         position = (row["periode"], row["niveau"], row["code_niveau"])
-        i = famille.position(position)
+        i = family.position(position)
         c, a, b = (int(row[k] or 0) for k in ("commences", "termines", "positives"))
-        famille.valeurs[i] = [c, a, b]
-        famille.membres[i].append(("entonnoir", *position))
-        famille.portees[i].update(("a", "b"))
-        famille.zeros[i].append(False)
-        comptes = {(("a", 1),): a, (("b", 1),): b, (("a", 1), ("b", -1)): a - b}
-        delais = (int(row.get("delais_commences") or 0), int(row.get("delais_termines") or 0))
-        primaire = any(1 <= n < seuils.comptage for n in (*comptes.values(), *delais)) or (
-            0 < c < seuils.denominateur or 0 < a < seuils.denominateur
+        family.quantities[i] = [c, a, b]
+        family.members[i].append(("entonnoir", *position))
+        family.reported[i].update(("a", "b"))
+        family.zeros[i].append(False)
+        counts = {(("a", 1),): a, (("b", 1),): b, (("a", 1), ("b", -1)): a - b}
+        delays = (int(row.get("delais_commences") or 0), int(row.get("delais_termines") or 0))
+        primary = any(1 <= n < thresholds.count for n in (*counts.values(), *delays)) or (
+            0 < c < thresholds.denominator or 0 < a < thresholds.denominator
         )
-        exigences = [Exigence(e) for e, n in comptes.items() if n != 0]
-        if primaire:
+        requirements = [Requirement(e) for e, n in counts.items() if n != 0]
+        if primary:
             # Within what is public: stage 8 and 9 counts are at most stage 7's.
-            exigences += [
-                Exigence(e, min(p, c - n), 0)
-                for e, n in comptes.items()
-                if 1 <= n < seuils.comptage
+            requirements += [
+                Requirement(e, min(p, c - n), 0)
+                for e, n in counts.items()
+                if 1 <= n < thresholds.count
             ]
-            if 0 < a < seuils.denominateur:
-                exigences.append(Exigence((("a", 1),), min(p, c - a), 0))
-        famille.primaire[i] = primaire
-        famille.masquable[i] = c > 0
-        famille.exigences[i] = exigences
-        famille.cout[i] = _cout(a, row["niveau"], row["periode"])
-    return famille
+            if 0 < a < thresholds.denominator:
+                requirements.append(Requirement((("a", 1),), min(p, c - a), 0))
+        family.primary[i] = primary
+        family.maskable[i] = c > 0
+        family.requirements[i] = requirements
+        family.cost[i] = _cost(a, row["niveau"], row["periode"])
+    return family
 
 
 def regions(academies: pl.DataFrame) -> dict[str, str]:

@@ -37,366 +37,368 @@ from pipelines.disclosure.familles import (
     ENSEMBLE,
     NATIONAL,
     REGION,
-    Exigence,
-    Famille,
+    Family,
+    Requirement,
 )
 
 log = logging.getLogger(__name__)
-Coins = list[tuple[int, int]]  # (position index, sign)
+Corners = list[tuple[int, int]]  # (position index, sign)
 # Certificates read per check: fewer only makes a check stricter (sound), and a check that
 # fails with these gets its own rectangle completed.
-CERTIFICATS_MAX = 64
+MAX_CERTIFICATES = 64
 
 
 @dataclass
-class Resultat:
-    masquees: np.ndarray
-    primaires: int
-    secondaires: int
-    tours: int
-    secondes: float
-    non_tenues: list  # (position, requirement) still unmet: empty unless the tables are degenerate
+class Result:
+    hidden: np.ndarray
+    n_primary: int
+    n_secondary: int
+    rounds: int
+    seconds: float
+    unmet: list  # (position, requirement) still unmet: empty unless the tables are degenerate
 
 
-class Motif:
+class Pattern:
     """The hiding pattern of one family, its tables, and the certificates it allows."""
 
-    def __init__(self, famille: Famille, regions: dict[str, str]) -> None:
-        self.f = famille
-        self.x = famille.tableau()
-        comps = famille.composantes
-        self.lb = np.array([1 if c in famille.positives else 0 for c in comps], dtype=np.int64)
-        self.ineg = [
-            np.array([g.get(c, 0) for c in comps], dtype=np.int64) for g in famille.inegalites
+    def __init__(self, family: Family, regions: dict[str, str]) -> None:
+        self.f = family
+        self.x = family.table()
+        comps = family.components
+        self.lb = np.array([1 if c in family.positives else 0 for c in comps], dtype=np.int64)
+        self.ineq = [
+            np.array([g.get(c, 0) for c in comps], dtype=np.int64) for g in family.inequalities
         ]
-        self.masque = np.array(famille.primaire, dtype=bool)
+        self.mask = np.array(family.primary, dtype=bool)
         # Components an attacker knows at each position even when it is hidden (zero).
-        self.connues = np.array(
-            [[c not in portees for c in comps] for portees in famille.portees], dtype=bool
+        self.known = np.array(
+            [[c not in reported for c in comps] for reported in family.reported], dtype=bool
         ).reshape(-1, len(comps))
-        self.masquable = np.array(famille.masquable, dtype=bool)
+        self.maskable = np.array(family.maskable, dtype=bool)
         self.regions = regions
-        periodes = {p for p, _, _ in famille.positions}
-        self.annees = sorted(periodes - {ENSEMBLE})
-        self.periodes = [*self.annees, ENSEMBLE] if ENSEMBLE in periodes else self.annees
+        periods = {p for p, _, _ in family.positions}
+        self.years = sorted(periods - {ENSEMBLE})
+        self.periods = [*self.years, ENSEMBLE] if ENSEMBLE in periods else self.years
         codes: dict[str, set[str]] = defaultdict(set)
-        for _, niveau, code in famille.positions:
+        for _, niveau, code in family.positions:
             codes[niveau].add(code)
         # The two-way tables: every dimension but the national total and the derived régions.
         self.dimensions = {n: sorted(c) for n, c in codes.items() if n not in (NATIONAL, REGION)}
-        self.compagnons = {c: _groupes(famille, c) for c in comps}
-        self._cache_marges: dict[tuple[int, ...], tuple] = {}
+        self.companions = {c: _groups(family, c) for c in comps}
+        self._margin_cache: dict[tuple[int, ...], tuple] = {}
         # niveau -> periode -> code -> position: the two-way tables as lookups.
-        self._grille: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
-        for i, (periode, niveau, code) in enumerate(famille.positions):
-            self._grille[niveau][periode][code] = i
+        self._grid: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+        for i, (periode, niveau, code) in enumerate(family.positions):
+            self._grid[niveau][periode][code] = i
 
     # -- certificates ----------------------------------------------------------------------
     def idx(self, periode: str, niveau: str, code: str) -> int | None:
         return self.f.index((periode, niveau, code))
 
-    def _autres_periodes(self, periode: str) -> list[tuple[str, int]]:
+    def _other_periods(self, periode: str) -> list[tuple[str, int]]:
         """Other rows of a rectangle, with the sign of their corners (+1 for the total)."""
         if periode == ENSEMBLE:
-            return [(a, 1) for a in self.annees]
-        autres = [(a, -1) for a in self.annees if a != periode]
-        if ENSEMBLE in self.periodes:
-            autres.append((ENSEMBLE, 1))
-        return autres
+            return [(a, 1) for a in self.years]
+        others = [(a, -1) for a in self.years if a != periode]
+        if ENSEMBLE in self.periods:
+            others.append((ENSEMBLE, 1))
+        return others
 
-    def portee(self, coins: Coins, groupe: tuple[int, ...]) -> tuple[int, int]:
+    def reach(self, corners: Corners, group: tuple[int, ...]) -> tuple[int, int]:
         """How far the perturbation can go up and down (t >= 0) for the target (+1 corner)."""
-        marges, jeux = self._marges(groupe)
-        haut = bas = math.inf
-        for i, signe in coins:
-            marge = marges[i]
-            if marge < 0:  # a component the attacker knows at this corner cannot move
+        margins, slacks = self._margins(group)
+        above = below = math.inf
+        for i, sign in corners:
+            margin = margins[i]
+            if margin < 0:  # a component the attacker knows at this corner cannot move
                 return 0, 0
-            if signe < 0:
-                haut = min(haut, marge)
+            if sign < 0:
+                above = min(above, margin)
             else:
-                bas = min(bas, marge)
-            for vitesse, jeu in jeux[i]:
-                vitesse *= signe
-                if vitesse > 0:
-                    haut = min(haut, jeu[0] // vitesse)
-                elif vitesse < 0:
-                    bas = min(bas, jeu[0] // -vitesse)
-        return max(haut, 0), max(bas, 0)
+                below = min(below, margin)
+            for rate, slack in slacks[i]:
+                rate *= sign
+                if rate > 0:
+                    above = min(above, slack[0] // rate)
+                elif rate < 0:
+                    below = min(below, slack[0] // -rate)
+        return max(above, 0), max(below, 0)
 
-    def _marges(self, groupe: tuple[int, ...]) -> tuple[list[int], list[list]]:
+    def _margins(self, group: tuple[int, ...]) -> tuple[list[int], list[list]]:
         """Per position: the group's smallest margin above its lower bounds (-1 when a component
         is known), and each inequality's rate and slack. Computed once per group."""
-        cache = self._cache_marges.get(groupe)
+        cache = self._margin_cache.get(group)
         if cache is None:
-            comps = list(groupe)
+            comps = list(group)
             x = self.x
-            marges = np.where(
-                self.connues[:, comps].any(axis=1), -1, (x[:, comps] - self.lb[comps]).min(axis=1)
+            margins = np.where(
+                self.known[:, comps].any(axis=1), -1, (x[:, comps] - self.lb[comps]).min(axis=1)
             ).tolist()
-            jeux: list[list] = [[] for _ in range(len(x))]
-            for g in self.ineg:
-                vitesse = int(g[comps].sum())
-                if vitesse:
-                    for i, jeu in enumerate((-(x @ g)).tolist()):
-                        jeux[i].append((vitesse, (jeu,)))
-            cache = (marges, jeux)
-            self._cache_marges[groupe] = cache
+            slacks: list[list] = [[] for _ in range(len(x))]
+            for g in self.ineq:
+                rate = int(g[comps].sum())
+                if rate:
+                    for i, slack in enumerate((-(x @ g)).tolist()):
+                        slacks[i].append((rate, (slack,)))
+            cache = (margins, slacks)
+            self._margin_cache[group] = cache
         return cache
 
-    def rectangles(self, i0: int, caches) -> _Paresseux:
-        """Certificates for position i0 whose corners are all hidden under `caches`, made as
+    def rectangles(self, i0: int, is_hidden) -> _Lazy:
+        """Certificates for position i0 whose corners are all hidden under `is_hidden`, made as
         they are read (a check usually needs the first few)."""
-        return _Paresseux(self._rectangles(i0, caches))
+        return _Lazy(self._rectangles(i0, is_hidden))
 
-    def _rectangles(self, i0: int, caches) -> Iterator[Coins]:
+    def _rectangles(self, i0: int, is_hidden) -> Iterator[Corners]:
         periode, niveau, code = self.f.positions[i0]
         if niveau == REGION:
             return
         # The few routes through the national column first: a check reads a bounded number.
-        yield from self.par_le_national(i0, caches)
+        yield from self.through_national(i0, is_hidden)
         if niveau != NATIONAL:
-            lignes = self._grille[niveau]
-            colonnes = self.dimensions[niveau]
-            ligne = lignes[periode]
-            for autre_p, signe in self._autres_periodes(periode):
-                autre_ligne = lignes[autre_p]
-                j = autre_ligne.get(code)
-                if j is None or not caches(j):
+            rows = self._grid[niveau]
+            columns = self.dimensions[niveau]
+            row = rows[periode]
+            for other_p, sign in self._other_periods(periode):
+                other_row = rows[other_p]
+                j = other_row.get(code)
+                if j is None or not is_hidden(j):
                     continue
-                for autre_c in colonnes:
-                    if autre_c == code:
+                for other_c in columns:
+                    if other_c == code:
                         continue
-                    k, m = ligne.get(autre_c), autre_ligne.get(autre_c)
-                    if k is None or m is None or not (caches(k) and caches(m)):
+                    k, m = row.get(other_c), other_row.get(other_c)
+                    if k is None or m is None or not (is_hidden(k) and is_hidden(m)):
                         continue
-                    yield [(i0, 1), (k, -1), (j, signe), (m, -signe)]
+                    yield [(i0, 1), (k, -1), (j, sign), (m, -sign)]
 
-    def par_le_national(self, i0: int, caches) -> list[Coins]:
+    def through_national(self, i0: int, is_hidden) -> list[Corners]:
         """Certificates through the national column: the same move in every dimension."""
         periode, niveau, code = self.f.positions[i0]
-        sortie = []
-        for autre_p, signe in self._autres_periodes(periode):
-            coins = []
-            for dim_p in (periode, autre_p):
+        out = []
+        for other_p, sign in self._other_periods(periode):
+            corners = []
+            for dim_p in (periode, other_p):
                 n = self.idx(dim_p, NATIONAL, "FR")
-                if n is None or not caches(n):
+                if n is None or not is_hidden(n):
                     break
-                coins.append((n, 1 if dim_p == periode else signe))
+                corners.append((n, 1 if dim_p == periode else sign))
             else:
-                complet = True
+                complete = True
                 for dimension, codes in self.dimensions.items():
-                    choix = [code] if dimension == niveau else codes
-                    trouve, marge = None, -1
-                    for c in choix:  # the pair of hidden cells with the most room
-                        a, b = self.idx(periode, dimension, c), self.idx(autre_p, dimension, c)
-                        if a is not None and b is not None and caches(a) and caches(b):
+                    choices = [code] if dimension == niveau else codes
+                    best, margin = None, -1
+                    for c in choices:  # the pair of hidden cells with the most room
+                        a, b = self.idx(periode, dimension, c), self.idx(other_p, dimension, c)
+                        if a is not None and b is not None and is_hidden(a) and is_hidden(b):
                             m = int(min(self.x[a].sum(), self.x[b].sum()))
-                            if m > marge:
-                                trouve, marge = [(a, 1), (b, signe)], m
-                    if trouve is None:
-                        complet = False
+                            if m > margin:
+                                best, margin = [(a, 1), (b, sign)], m
+                    if best is None:
+                        complete = False
                         break
-                    coins.extend(trouve)
-                if complet:
-                    sortie.append(coins)
-        return sortie
+                    corners.extend(best)
+                if complete:
+                    out.append(corners)
+        return out
 
-    def bornes(self, i0: int, exigence: Exigence, certificats: Iterable[Coins]) -> tuple[int, int]:
+    def bounds(
+        self, i0: int, requirement: Requirement, certificates: Iterable[Corners]
+    ) -> tuple[int, int]:
         """The largest move up and down of the expression that the certificates prove.
 
         Certificates whose corners (the target aside) do not overlap add up: their sum is a
         perturbation too, limited at the target by the target's own margins. Stops as soon as
         the requirement is met.
         """
-        comps = self.f.composantes
-        coefs = {comps.index(c): k for c, k in exigence.expression}
-        haut = bas = 0
-        groupes = sorted({tuple(g) for c in coefs for g in self.compagnons[comps[c]]})
-        for groupe in groupes:
-            vitesse = sum(coefs.get(g, 0) for g in groupe)
-            if vitesse == 0:
+        comps = self.f.components
+        coefs = {comps.index(c): k for c, k in requirement.expression}
+        above = below = 0
+        groups = sorted({tuple(g) for c in coefs for g in self.companions[comps[c]]})
+        for group in groups:
+            rate = sum(coefs.get(g, 0) for g in group)
+            if rate == 0:
                 continue
-            cible_h, cible_b = self.portee([(i0, 1)], groupe)
-            if cible_h == 0 and cible_b == 0:
+            target_up, target_down = self.reach([(i0, 1)], group)
+            if target_up == 0 and target_down == 0:
                 continue
             # What the requirement needs in the group's own direction.
-            besoin_h, besoin_b = exigence.haut, exigence.bas
-            if vitesse < 0:
-                besoin_h, besoin_b = besoin_b, besoin_h
-            k = abs(vitesse)
-            besoin_h, besoin_b = -(-besoin_h // k), -(-besoin_b // k)
-            somme_h = somme_b = 0
-            pris_h: set[int] = set()
-            pris_b: set[int] = set()
-            for coins in itertools.islice(certificats, CERTIFICATS_MAX):
-                h, b = self.portee([c for c in coins if c[0] != i0], groupe)
-                autres = {j for j, _ in coins if j != i0}
-                if h > 0 and somme_h < cible_h and not autres & pris_h:
-                    pris_h |= autres
-                    somme_h += h
-                if b > 0 and somme_b < cible_b and not autres & pris_b:
-                    pris_b |= autres
-                    somme_b += b
-                h_, b_ = min(cible_h, somme_h), min(cible_b, somme_b)
-                if h_ >= besoin_h and b_ >= besoin_b and h_ + b_ >= 1:
+            need_up, need_down = requirement.above, requirement.below
+            if rate < 0:
+                need_up, need_down = need_down, need_up
+            k = abs(rate)
+            need_up, need_down = -(-need_up // k), -(-need_down // k)
+            sum_up = sum_down = 0
+            taken_up: set[int] = set()
+            taken_down: set[int] = set()
+            for corners in itertools.islice(certificates, MAX_CERTIFICATES):
+                h, b = self.reach([c for c in corners if c[0] != i0], group)
+                others = {j for j, _ in corners if j != i0}
+                if h > 0 and sum_up < target_up and not others & taken_up:
+                    taken_up |= others
+                    sum_up += h
+                if b > 0 and sum_down < target_down and not others & taken_down:
+                    taken_down |= others
+                    sum_down += b
+                h_, b_ = min(target_up, sum_up), min(target_down, sum_down)
+                if h_ >= need_up and b_ >= need_down and h_ + b_ >= 1:
                     break
-            h, b = min(cible_h, somme_h) * k, min(cible_b, somme_b) * k
-            if vitesse < 0:
+            h, b = min(target_up, sum_up) * k, min(target_down, sum_down) * k
+            if rate < 0:
                 h, b = b, h
-            haut, bas = max(haut, h), max(bas, b)
-            if haut >= exigence.haut and bas >= exigence.bas and haut + bas >= 1:
+            above, below = max(above, h), max(below, b)
+            if above >= requirement.above and below >= requirement.below and above + below >= 1:
                 break
-        return haut, bas
+        return above, below
 
-    def tenue(self, i0: int, exigence: Exigence, caches) -> bool:
-        haut, bas = self.bornes(i0, exigence, self.rectangles(i0, caches))
-        return haut >= exigence.haut and bas >= exigence.bas and haut + bas >= 1
+    def met(self, i0: int, requirement: Requirement, is_hidden) -> bool:
+        above, below = self.bounds(i0, requirement, self.rectangles(i0, is_hidden))
+        return above >= requirement.above and below >= requirement.below and above + below >= 1
 
 
-class _Paresseux:
+class _Lazy:
     """A list filled from a generator as far as it is read, and read again from the start."""
 
-    def __init__(self, source: Iterator[Coins]) -> None:
+    def __init__(self, source: Iterator[Corners]) -> None:
         self._source = source
-        self._vus: list[Coins] = []
+        self._seen: list[Corners] = []
 
-    def __iter__(self) -> Iterator[Coins]:
+    def __iter__(self) -> Iterator[Corners]:
         i = 0
         while True:
-            if i < len(self._vus):
-                yield self._vus[i]
+            if i < len(self._seen):
+                yield self._seen[i]
             else:
-                suivant = next(self._source, None)
-                if suivant is None:
+                item = next(self._source, None)
+                if item is None:
                     return
-                self._vus.append(suivant)
-                yield suivant
+                self._seen.append(item)
+                yield item
             i += 1
 
 
-def _groupes(famille: Famille, composante: str, taille_max: int = 4) -> list[list[int]]:
-    """Sets of components that can move together with `composante` by the same amount:
+def _groups(family: Family, component: str, max_size: int = 4) -> list[list[int]]:
+    """Sets of components that can move together with `component` by the same amount:
     those that keep the position's equalities (D = K + P), smallest first. Moving more
     components together gives room where an inequality is tight (S = K: all known outcomes
     positive; a numerator equal to its base)."""
-    comps = famille.composantes
-    libres = [c for c in comps if c not in famille.publiques and c != composante]
-    groupes = []
-    for taille in range(taille_max):
-        for autres in itertools.combinations(libres, taille):
-            groupe = (composante, *autres)
-            if all(sum(g.get(c, 0) for c in groupe) == 0 for g in famille.egalites):
-                groupes.append([comps.index(c) for c in groupe])
-    return groupes
+    comps = family.components
+    free = [c for c in comps if c not in family.public and c != component]
+    groups = []
+    for size in range(max_size):
+        for others in itertools.combinations(free, size):
+            group = (component, *others)
+            if all(sum(g.get(c, 0) for c in group) == 0 for g in family.equalities):
+                groups.append([comps.index(c) for c in group])
+    return groups
 
 
-def _est_tenue(motif: Motif, i0: int, exigence: Exigence) -> bool:
-    if motif.f.positions[i0][1] == REGION:
-        return _region_tenue(motif, i0, exigence, lambda j: motif.masque[j])
-    return motif.tenue(i0, exigence, lambda j: motif.masque[j])
+def _is_met(pattern: Pattern, i0: int, requirement: Requirement) -> bool:
+    if pattern.f.positions[i0][1] == REGION:
+        return _region_met(pattern, i0, requirement, lambda j: pattern.mask[j])
+    return pattern.met(i0, requirement, lambda j: pattern.mask[j])
 
 
-def _academies_de(motif: Motif, i0: int) -> list[int]:
+def _academies_of(pattern: Pattern, i0: int) -> list[int]:
     """The hidden académie cells of a région cell (same period)."""
-    periode, _, region = motif.f.positions[i0]
+    periode, _, region = pattern.f.positions[i0]
     return [
         i
-        for code in motif.dimensions.get(ACADEMIE, [])
-        if motif.regions.get(code, "NR") == region
-        and (i := motif.idx(periode, ACADEMIE, code)) is not None
-        and motif.masque[i]
+        for code in pattern.dimensions.get(ACADEMIE, [])
+        if pattern.regions.get(code, "NR") == region
+        and (i := pattern.idx(periode, ACADEMIE, code)) is not None
+        and pattern.mask[i]
     ]
 
 
-def _vers_autre_region(motif: Motif, coins: Coins, region: str) -> bool:
+def _towards_other_region(pattern: Pattern, corners: Corners, region: str) -> bool:
     """A certificate moves the région's sum when its other académie column lies elsewhere."""
-    f = motif.f
-    codes = {f.positions[j][2] for j, _ in coins if f.positions[j][1] == ACADEMIE}
-    return len(codes) == 1 or any(motif.regions.get(c, "NR") != region for c in codes)
+    f = pattern.f
+    codes = {f.positions[j][2] for j, _ in corners if f.positions[j][1] == ACADEMIE}
+    return len(codes) == 1 or any(pattern.regions.get(c, "NR") != region for c in codes)
 
 
-def _region_tenue(motif: Motif, i0: int, exigence: Exigence, caches) -> bool:
+def _region_met(pattern: Pattern, i0: int, requirement: Requirement, is_hidden) -> bool:
     """A région's cell is the sum of its académies': certificates of one of them whose other
     académie column lies in another région move it by as much."""
-    region = motif.f.positions[i0][2]
-    for a in _academies_de(motif, i0):
-        certificats = [
-            c for c in motif.rectangles(a, caches) if _vers_autre_region(motif, c, region)
+    region = pattern.f.positions[i0][2]
+    for a in _academies_of(pattern, i0):
+        certificates = [
+            c for c in pattern.rectangles(a, is_hidden) if _towards_other_region(pattern, c, region)
         ]  # fmt: skip
-        haut, bas = motif.bornes(a, exigence, certificats)
-        if haut >= exigence.haut and bas >= exigence.bas and haut + bas >= 1:
+        above, below = pattern.bounds(a, requirement, certificates)
+        if above >= requirement.above and below >= requirement.below and above + below >= 1:
             return True
     return False
 
 
-def supprimer(
-    famille: Famille,
+def suppress(
+    family: Family,
     regions: dict[str, str],
-    tours_max: int = 100,
-    imposees: frozenset[tuple[str, str, str]] = frozenset(),
-) -> Resultat:
-    """Hides the primary cells of a family, the positions ``imposees`` (hidden because a linked
+    max_rounds: int = 100,
+    forced: frozenset[tuple[str, str, str]] = frozenset(),
+) -> Result:
+    """Hides the primary cells of a family, the positions ``forced`` (hidden because a linked
     family hides them), and enough others to protect every hidden one."""
-    debut = time.perf_counter()
-    motif = Motif(famille, regions)
-    masque = motif.masque
-    for position in imposees:
-        i = famille.index(position)
-        if i is not None and motif.masquable[i]:
-            masque[i] = True
-    tours = 0
-    non_tenues: list = []
-    while tours < tours_max:
-        tours += 1
-        non_tenues = _non_tenues(motif)
-        if not non_tenues:
+    start = time.perf_counter()
+    pattern = Pattern(family, regions)
+    mask = pattern.mask
+    for position in forced:
+        i = family.index(position)
+        if i is not None and pattern.maskable[i]:
+            mask[i] = True
+    rounds = 0
+    unmet: list = []
+    while rounds < max_rounds:
+        rounds += 1
+        unmet = _unmet(pattern)
+        if not unmet:
             break
-        ajoutees = 0
-        for i, exigence in non_tenues:
-            if _est_tenue(motif, int(i), exigence):
+        added = 0
+        for i, requirement in unmet:
+            if _is_met(pattern, int(i), requirement):
                 continue  # met by a cell hidden earlier in this round
-            a_masquer = _completer(motif, int(i), exigence)
-            if a_masquer:
-                masque[list(a_masquer)] = True
-                ajoutees += len(a_masquer)
-        if not ajoutees:
+            to_hide = _complete(pattern, int(i), requirement)
+            if to_hide:
+                mask[list(to_hide)] = True
+                added += len(to_hide)
+        if not added:
             break
-    if non_tenues:
+    if unmet:
         # No rectangle completes these (tables too small or too sparse): hide every cell of the
         # family that can be hidden rather than publish a cell an attacker could pin.
         log.warning(
             "secret statistique : %s, %d exigences sans certificat, famille entièrement masquée",
-            famille.nom,
-            len(non_tenues),
+            family.name,
+            len(unmet),
         )
-        masque |= motif.masquable
-        non_tenues = _non_tenues(motif)
-    primaires = int(np.sum(famille.primaire))
-    resultat = Resultat(
-        masquees=masque.copy(),
-        primaires=primaires,
-        secondaires=int(masque.sum()) - primaires,
-        tours=tours,
-        secondes=time.perf_counter() - debut,
-        non_tenues=[(famille.positions[i], e) for i, e in non_tenues],
+        mask |= pattern.maskable
+        unmet = _unmet(pattern)
+    n_primary = int(np.sum(family.primary))
+    result = Result(
+        hidden=mask.copy(),
+        n_primary=n_primary,
+        n_secondary=int(mask.sum()) - n_primary,
+        rounds=rounds,
+        seconds=time.perf_counter() - start,
+        unmet=[(family.positions[i], e) for i, e in unmet],
     )
-    return resultat
+    return result
 
 
-def _non_tenues(motif: Motif) -> list[tuple[int, Exigence]]:
+def _unmet(pattern: Pattern) -> list[tuple[int, Requirement]]:
     """Requirements of hidden cells that no certificate meets (régions derived first)."""
-    _regions(motif)
-    f = motif.f
+    _regions(pattern)
+    f = pattern.f
     return [
         (int(i), e)
-        for i in np.flatnonzero(motif.masque)
-        for e in f.exigences[i]
-        if not _est_tenue(motif, int(i), e)
+        for i in np.flatnonzero(pattern.mask)
+        for e in f.requirements[i]
+        if not _is_met(pattern, int(i), e)
     ]
 
 
-def _completer(motif: Motif, i0: int, exigence: Exigence) -> set[int]:
+def _complete(pattern: Pattern, i0: int, requirement: Requirement) -> set[int]:
     """The cheapest cells to hide so that the certificates meet the requirement.
 
     Every rectangle (and every route through the national column) that needs new cells is tried
@@ -404,117 +406,119 @@ def _completer(motif: Motif, i0: int, exigence: Exigence) -> set[int]:
     their new cells, and when none does, the one that gets closest wins (the next round goes on
     from there, with every certificate).
     """
-    f = motif.f
-    possibles = lambda j: motif.masque[j] or motif.masquable[j]  # noqa: E731
+    f = pattern.f
+    candidates = lambda j: pattern.mask[j] or pattern.maskable[j]  # noqa: E731
     if f.positions[i0][1] == REGION:
         region = f.positions[i0][2]
-        meilleurs = []
-        for a in _academies_de(motif, i0):
-            for coins in motif.rectangles(a, possibles):
-                nouvelles = {j for j, _ in coins if not motif.masque[j]}
-                if nouvelles and _vers_autre_region(motif, coins, region):
-                    haut, bas = motif.bornes(a, exigence, [coins])
-                    manque = max(0, exigence.haut - haut) + max(0, exigence.bas - bas)
-                    manque += 0 if haut + bas >= 1 else 1
-                    meilleurs.append((manque, sum(f.cout[j] for j in nouvelles), nouvelles))
-        meilleurs.sort(key=lambda m: (m[0], m[1]))
-        return meilleurs[0][2] if meilleurs else set()
-    meilleurs = []
-    for coins in motif.rectangles(i0, possibles):
-        nouvelles = {j for j, _ in coins if not motif.masque[j]}
-        if not nouvelles:
+        best_moves = []
+        for a in _academies_of(pattern, i0):
+            for corners in pattern.rectangles(a, candidates):
+                new_cells = {j for j, _ in corners if not pattern.mask[j]}
+                if new_cells and _towards_other_region(pattern, corners, region):
+                    above, below = pattern.bounds(a, requirement, [corners])
+                    shortfall = max(0, requirement.above - above) + max(
+                        0, requirement.below - below
+                    )
+                    shortfall += 0 if above + below >= 1 else 1
+                    best_moves.append((shortfall, sum(f.cost[j] for j in new_cells), new_cells))
+        best_moves.sort(key=lambda m: (m[0], m[1]))
+        return best_moves[0][2] if best_moves else set()
+    best_moves = []
+    for corners in pattern.rectangles(i0, candidates):
+        new_cells = {j for j, _ in corners if not pattern.mask[j]}
+        if not new_cells:
             continue
-        haut, bas = motif.bornes(i0, exigence, [coins])
-        manque = (
-            max(0, exigence.haut - haut)
-            + max(0, exigence.bas - bas)
-            + (0 if haut + bas >= 1 else 1)
+        above, below = pattern.bounds(i0, requirement, [corners])
+        shortfall = (
+            max(0, requirement.above - above)
+            + max(0, requirement.below - below)
+            + (0 if above + below >= 1 else 1)
         )
-        cout = sum(f.cout[j] for j in nouvelles)
-        meilleurs.append((manque, cout, len(nouvelles), nouvelles))
-    if not meilleurs:
+        cost = sum(f.cost[j] for j in new_cells)
+        best_moves.append((shortfall, cost, len(new_cells), new_cells))
+    if not best_moves:
         return set()
-    meilleurs.sort(key=lambda m: (m[0], m[1], m[2]))
-    return meilleurs[0][3]
+    best_moves.sort(key=lambda m: (m[0], m[1], m[2]))
+    return best_moves[0][3]
 
 
-def _regions(motif: Motif) -> None:
+def _regions(pattern: Pattern) -> None:
     """A région's cell is hidden when one of its académies' is (the table is derived), unless
     the académie table already gives its value away (its hidden académies are partners of one
     another): then it is shown, since it tells nothing more and a hidden cell that anyone can
     work out protects nothing (and would read as a leak)."""
-    f = motif.f
-    caches_par_region: dict[tuple[str, str], bool] = defaultdict(bool)
+    f = pattern.f
+    hidden_by_region: dict[tuple[str, str], bool] = defaultdict(bool)
     for i, (periode, niveau, code) in enumerate(f.positions):
-        if niveau == ACADEMIE and motif.masque[i]:
-            caches_par_region[(periode, motif.regions.get(code, "NR"))] = True
-    determinees = _sommes_determinees(motif)
+        if niveau == ACADEMIE and pattern.mask[i]:
+            hidden_by_region[(periode, pattern.regions.get(code, "NR"))] = True
+    determined = _determined_sums(pattern)
     for i, (periode, niveau, code) in enumerate(f.positions):
         if niveau == REGION:
-            cache = caches_par_region[(periode, code)] and (periode, code) not in determinees
-            if f.primaire[i] and not cache:
-                cache = True  # never expected: a small région has small académies
-            motif.masque[i] = cache
+            hidden = hidden_by_region[(periode, code)] and (periode, code) not in determined
+            if f.primary[i] and not hidden:
+                hidden = True  # never expected: a small région has small académies
+            pattern.mask[i] = hidden
 
 
-def _sommes_determinees(motif: Motif) -> set[tuple[str, str]]:
+def _determined_sums(pattern: Pattern) -> set[tuple[str, str]]:
     """(period, région) whose académies' sum the other published cells determine, for every
     component: the région's vector lies in the row space of the additive relations over the
     hidden cells (exact linear algebra; bounds are not used, which only makes fewer sums
     determined)."""
-    f = motif.f
-    if ACADEMIE not in motif.dimensions:
+    f = pattern.f
+    if ACADEMIE not in pattern.dimensions:
         return set()
-    regions_de = defaultdict(list)
+    academies_by_region = defaultdict(list)
     for i, (periode, niveau, code) in enumerate(f.positions):
-        if niveau == ACADEMIE and motif.masque[i]:
-            regions_de[(periode, motif.regions.get(code, "NR"))].append(i)
-    if not regions_de:
+        if niveau == ACADEMIE and pattern.mask[i]:
+            academies_by_region[(periode, pattern.regions.get(code, "NR"))].append(i)
+    if not academies_by_region:
         return set()
     relations = []
-    for periode in motif.periodes:
-        total = motif.idx(periode, NATIONAL, "FR")
-        for dimension, codes in motif.dimensions.items():
-            termes = [(motif.idx(periode, dimension, c), 1) for c in codes]
-            relations.append([*termes, (total, -1)])
-    for niveau, codes in [*motif.dimensions.items(), (NATIONAL, ["FR"])]:
+    for periode in pattern.periods:
+        total = pattern.idx(periode, NATIONAL, "FR")
+        for dimension, codes in pattern.dimensions.items():
+            terms = [(pattern.idx(periode, dimension, c), 1) for c in codes]
+            relations.append([*terms, (total, -1)])
+    for niveau, codes in [*pattern.dimensions.items(), (NATIONAL, ["FR"])]:
         for code in codes:
-            termes = [(motif.idx(a, niveau, code), 1) for a in motif.annees]
-            relations.append([*termes, (motif.idx(ENSEMBLE, niveau, code), -1)])
-    determinees = set(regions_de)
-    for j, comp in enumerate(f.composantes):
-        if comp in f.publiques:
+            terms = [(pattern.idx(a, niveau, code), 1) for a in pattern.years]
+            relations.append([*terms, (pattern.idx(ENSEMBLE, niveau, code), -1)])
+    determined = set(academies_by_region)
+    for j, comp in enumerate(f.components):
+        if comp in f.public:
             continue
-        cachees = [
+        hidden_cells = [
             i
             for i in range(len(f.positions))
-            if motif.masque[i] and not motif.connues[i, j] and f.positions[i][1] != REGION
+            if pattern.mask[i] and not pattern.known[i, j] and f.positions[i][1] != REGION
         ]
-        colonne = {i: k for k, i in enumerate(cachees)}
-        lignes = []
-        for termes in relations:
-            ligne = np.zeros(len(cachees))
-            for i, c in termes:
-                if i is not None and i in colonne:
-                    ligne[colonne[i]] += c
-            if ligne.any():
-                lignes.append(ligne)
-        noyau = _noyau(np.array(lignes, dtype=float).reshape(len(lignes), len(cachees)))
-        for cle in list(determinees):
-            vecteur = np.zeros(len(cachees))
-            for i in regions_de[cle]:
-                if i in colonne:
-                    vecteur[colonne[i]] = 1.0
-            if noyau.size and np.abs(noyau.T @ vecteur).max(initial=0.0) > 1e-9:
-                determinees.discard(cle)
-    return determinees
+        column = {i: k for k, i in enumerate(hidden_cells)}
+        rows = []
+        for terms in relations:
+            row = np.zeros(len(hidden_cells))
+            for i, c in terms:
+                if i is not None and i in column:
+                    row[column[i]] += c
+            if row.any():
+                rows.append(row)
+        kernel = _null_space(np.array(rows, dtype=float).reshape(len(rows), len(hidden_cells)))
+        for key in list(determined):
+            vector = np.zeros(len(hidden_cells))
+            for i in academies_by_region[key]:
+                if i in column:
+                    vector[column[i]] = 1.0
+            if kernel.size and np.abs(kernel.T @ vector).max(initial=0.0) > 1e-9:
+                determined.discard(key)
+    return determined
 
 
-def _noyau(a: np.ndarray) -> np.ndarray:
+def _null_space(a: np.ndarray) -> np.ndarray:
     """An orthonormal basis (columns) of the null space of `a`."""
     n = a.shape[1]
     if a.shape[0] == 0:
         return np.eye(n)
-    _, valeurs, vt = np.linalg.svd(a)
-    rang = int((valeurs > 1e-9).sum())
-    return vt[rang:].T
+    _, singular, vt = np.linalg.svd(a)
+    rank = int((singular > 1e-9).sum())
+    return vt[rank:].T

@@ -6,8 +6,8 @@ pipelines.disclosure (see its modules for the method). The marts `indicateurs` a
 `fct_entonnoir_clauses` read it into their `diffusable` column, which every output reads.
 """
 
-from pipelines.disclosure.decision import decider
-from pipelines.disclosure.familles import Seuils
+from pipelines.disclosure.decision import decide
+from pipelines.disclosure.familles import Thresholds
 
 YOUTH_CELLS = """
 select indicateur, unite, periode, niveau, code_niveau, numerateur, denominateur
@@ -37,13 +37,13 @@ group by all
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    seuils = Seuils(
-        comptage=int(dbt.config.get("seuil_comptage")),
-        denominateur=int(dbt.config.get("seuil_denominateur")),
+    seuils = Thresholds(
+        count=int(dbt.config.get("seuil_comptage")),
+        denominator=int(dbt.config.get("seuil_denominateur")),
         protection=int(dbt.config.get("protection_secret")),
     )
     indicateurs = dbt.ref("int_indicateurs__mesures").query("mesures", YOUTH_CELLS).pl()
     entonnoir = dbt.ref("int_entonnoir__comptes").query("comptes", FUNNEL_CELLS).pl()
     academies = dbt.ref("ref_academies").pl()
-    decisions, _ = decider(indicateurs, entonnoir, academies, seuils)
+    decisions, _ = decide(indicateurs, entonnoir, academies, seuils)
     return decisions.to_arrow()
