@@ -43,6 +43,20 @@ def _positive_int(raw: str) -> int:
     return value
 
 
+def _count(raw: str) -> int:
+    value = int(raw)
+    if value < 0:
+        raise ValueError
+    return value
+
+
+def _amount(raw: str) -> float:
+    value = float(raw)
+    if value < 0:
+        raise ValueError
+    return value
+
+
 def _positive_float(raw: str) -> float:
     value = float(raw)
     if value <= 0:
@@ -80,6 +94,8 @@ def _addresses(raw: str) -> tuple[str, ...]:
 
 _EXPECTED = {
     _positive_int: "un entier positif",
+    _count: "un entier positif ou nul",
+    _amount: "un nombre positif ou nul",
     _positive_float: "un nombre positif",
     _port: "un numéro de port (1 à 65535)",
     _boolean: "true ou false",
@@ -175,9 +191,9 @@ class Settings:
     min_free_mb: int = _setting(
         "CSF_MIN_FREE_MB",
         500,
-        "csf run refuses to start with less free space (MB) where CSF_HOME lives.",
+        "csf run refuses to start with less free space (MB) where CSF_HOME lives (0: no check).",
         RUNS,
-        _positive_int,
+        _count,
     )
     snapshots_keep: int = _setting(
         "CSF_SNAPSHOTS_KEEP", 5, "Published snapshots kept for csf rollback.", RUNS, _positive_int
@@ -209,9 +225,9 @@ class Settings:
         "CSF_INGEST_PARALLEL_MB",
         16.0,
         "Below this many megabytes of CSV pending for a source, they are read in csf run's "
-        "process.",
+        "process (0: always ahead, in worker processes).",
         RUNS,
-        _positive_float,
+        _amount,
     )
     max_line_bytes: int = _setting(
         "CSF_MAX_LINE_BYTES",

@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from pipelines.settings import load_settings
 from pipelines.warehouse.publish import publish
 from tests.conftest import CSF, SAMPLE, csf
 
@@ -46,17 +47,16 @@ def copy_home(demo_home: Path, target: Path) -> Path:
     return target
 
 
-def test_rollback_serves_the_previous_snapshot_again_atomically(demo_home, tmp_path, monkeypatch):
+def test_rollback_serves_the_previous_snapshot_again_atomically(demo_home, tmp_path):
     home = copy_home(demo_home, tmp_path / "home")
     published = home / "warehouse" / "published.duckdb"
     first = served_id(home)
-    monkeypatch.setenv("CSF_SNAPSHOTS_KEEP", "3")
+    keep = load_settings({"CSF_SNAPSHOTS_KEEP": "3"}).snapshots_keep
     ids = [first]
     for n in range(3):
         time.sleep(1.1)  # snapshot ids carry the publication second
-        ids.append(
-            publish(home / "warehouse" / "build.duckdb", published, f"run{n}0000").snapshot_id
-        )
+        build = home / "warehouse" / "build.duckdb"
+        ids.append(publish(build, published, f"run{n}0000", keep).snapshot_id)
     kept = sorted(p.stem for p in (home / "warehouse" / "snapshots").glob("*.duckdb"))
     assert kept == ids[1:]  # three kept, the oldest pruned
     before = sha256(home / "warehouse" / "snapshots" / f"{ids[2]}.duckdb")

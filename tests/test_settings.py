@@ -77,6 +77,9 @@ def test_settings_are_parsed_and_an_invalid_one_is_named():
     assert Limits.of(settings) == Limits(1_048_576, 16_384, 2.5)
     assert settings.smtp_starttls and settings.alert_to == ("a@x.fr", "b@x.fr")
     assert Limits.of(DEFAULTS) == Limits()
+    # Zero where it means "no check" or "always": accepted, and kept as zero.
+    zeros = load_settings({"CSF_MIN_FREE_MB": "0", "CSF_INGEST_PARALLEL_MB": "0"})
+    assert zeros.min_free_mb == 0 and zeros.ingest_parallel_mb == 0
     for name, value in (
         ("CSF_MAX_FILE_MB", "0"),
         ("CSF_CHART_TIMEOUT", "deux minutes"),
