@@ -11,7 +11,7 @@ import time
 
 import polars as pl
 
-from pipelines.disclosure import familles as fam
+from pipelines.disclosure import families as fam
 from pipelines.disclosure.suppression import suppress
 
 log = logging.getLogger(__name__)

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pipelines.disclosure.familles import (
+from pipelines.disclosure.families import (
     ACADEMIE,
     ENSEMBLE,
     NATIONAL,

@@ -7,7 +7,7 @@ pipelines.disclosure (see its modules for the method). The marts `indicateurs` a
 """
 
 from pipelines.disclosure.decision import decide
-from pipelines.disclosure.familles import Thresholds
+from pipelines.disclosure.families import Thresholds
 
 YOUTH_CELLS = """
 select indicateur, unite, periode, niveau, code_niveau, numerateur, denominateur
