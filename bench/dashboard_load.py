@@ -128,7 +128,7 @@ def _server_cold_pages(url: str, payloads: dict, clients: int) -> list[float]:
     loaded once, by ``clients`` concurrent clients; static files are left out (browser cache)."""
     from dashboards import queries
 
-    periods = ["", *queries.periodes()]
+    periods = ["", *reversed(queries.periodes())]  # newest first, as measured before
     filters = [
         (param, code)
         for param, niveau in (

@@ -28,8 +28,8 @@ class Sample:
 
 
 def child_timeout() -> float:
-    """Seconds a measured command may take before it is stopped (``CSF_BENCH_TIMEOUT``)."""
-    return SETTINGS.bench_timeout
+    """Seconds a measured command may take before it is stopped (``CSF_BENCH_TIMEOUT_SECONDS``)."""
+    return SETTINGS.bench_timeout_seconds
 
 
 def _stop(child: subprocess.Popen) -> None:

@@ -135,7 +135,7 @@ def chiffres_cles(filtres: Filtres, identite: Identite) -> Bloc:
     """Headline figures for the filters, each with its trend: the selected year against the one
     before, or over all years the last complete year against the one before."""
     publication = queries.publication() or {}
-    observed = publication.get("observation_date")
+    observed = publication.get("date_observation")
     if filtres.annee != "ensemble":
         year = int(filtres.annee)
     else:

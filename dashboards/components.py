@@ -268,7 +268,7 @@ def bandeau(filtres: Filtres, domaine: str) -> list:
     """Notices above the content: demo data, and filters that do not apply here."""
     publication = queries.publication() or {}
     notices = []
-    if publication.get("is_synthetic"):
+    if publication.get("donnees_synthetiques"):
         notices.append(
             html.Div(
                 "Données de démonstration : ces chiffres sont synthétiques et ne décrivent "
@@ -291,7 +291,7 @@ def bandeau(filtres: Filtres, domaine: str) -> list:
     if publication:
         notices.append(
             html.P(
-                f"Situation au {fmt.french_date(publication['observation_date'])} · "
+                f"Situation au {fmt.french_date(publication['date_observation'])} · "
                 f"publication {publication['snapshot_id']}",
                 className="meta fr-text--sm",
             )

@@ -15,16 +15,15 @@ import duckdb
 
 from pipelines.content.labels import TRAITEMENTS, libelle_regle
 from pipelines.ingest.errors import log_name
-from pipelines.settings import VENV_BIN, Settings, child_environ, load_settings
+from pipelines.settings import DEFAULTS, VENV_BIN, Settings, child_environ, load_settings
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``csf`` console script: the settings are read here, once."""
     try:
-        settings = load_settings()
-    except ValueError as exc:
-        print(f"csf : erreur : {exc}", file=sys.stderr)
-        return 2
+        settings, invalid = load_settings(), None
+    except ValueError as exc:  # said once the options are read, so that --help still works
+        settings, invalid = DEFAULTS, exc
     parser = argparse.ArgumentParser(
         prog="csf", description="Clause sociale de formation : chaîne de données."
     )
@@ -109,6 +108,9 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     args = parser.parse_args(argv)
+    if invalid is not None:
+        print(f"csf : erreur : {invalid}", file=sys.stderr)
+        return 2
     try:
         return {
             "run": cmd_run,
@@ -307,7 +309,7 @@ def _print_summary(settings: Settings, run_id, checks, blocking, warnings, secon
         f"  Entrepôt de construction : {settings.build_db}",
     ]
     if snapshot:
-        demo = " — DONNÉES DE DÉMONSTRATION" if snapshot["is_synthetic"] else ""
+        demo = " — DONNÉES DE DÉMONSTRATION" if snapshot["donnees_synthetiques"] else ""
         lines.append(f"  Instantané publié : {snapshot['path']} ({snapshot['snapshot_id']}){demo}")
     index = settings.home / "reports" / "index.json"
     if index.exists():
@@ -421,8 +423,8 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
         print(
             f"\nInstantané servi : {published['path']}\n  {published['snapshot_id']}, "
             f"publié le {published['published_at']} (exécution {published['run_id']}), date "
-            f"d'observation {published['observation_date']}"
-            + (" — données de démonstration" if published["is_synthetic"] else "")
+            f"d'observation {published['date_observation']}"
+            + (" — données de démonstration" if published["donnees_synthetiques"] else "")
         )
     else:
         print("\nAucun instantané publié.")

@@ -71,13 +71,31 @@ def _port(raw: str) -> int:
     return value
 
 
-def _boolean(raw: str) -> bool:
-    lowered = raw.lower()
-    if lowered in ("1", "true", "oui", "yes"):
-        return True
-    if lowered in ("0", "false", "non", "no"):
-        return False
-    raise ValueError
+def _switched_on(raw: str) -> bool:
+    """On only when it says so (``1``, ``true``, ``oui``); any other value is off."""
+    return raw.lower() in ("1", "true", "oui")
+
+
+def _not_switched_off(raw: str) -> bool:
+    """On unless it says off (``0``, ``false``, ``non``, ``no``, ``off``): any other value,
+    ``1`` as the documentation has long said, is on."""
+    return raw.lower() not in ("0", "false", "non", "no", "off")
+
+
+def _at_least_one(raw: str) -> int:
+    """A count of kept things, at least one (a lower value keeps one)."""
+    return max(int(raw), 1)
+
+
+def _seconds_or_default(default: float) -> Callable[[str], float]:
+    """Seconds; zero or less means the default."""
+
+    def parse(raw: str) -> float:
+        value = float(raw)
+        return value if value > 0 else default
+
+    parse.expected = "un nombre de secondes"  # type: ignore[attr-defined]
+    return parse
 
 
 def _path(raw: str) -> Path:
@@ -98,7 +116,7 @@ _EXPECTED = {
     _amount: "un nombre positif ou nul",
     _positive_float: "un nombre positif",
     _port: "un numéro de port (1 à 65535)",
-    _boolean: "true ou false",
+    _at_least_one: "un entier",
     _iso_date: "une date AAAA-MM-JJ",
 }
 
@@ -113,6 +131,7 @@ def _setting(
     secret: bool = False,
     formerly: str | None = None,
     example: str | None = None,
+    verbatim: bool = False,
 ) -> Any:
     """A field of ``Settings`` bound to its environment variable, documented once here."""
     return field(
@@ -127,6 +146,7 @@ def _setting(
             "secret": secret,
             "formerly": formerly,
             "example": example,
+            "verbatim": verbatim,
         },
     )
 
@@ -175,17 +195,18 @@ class Settings:
     full_rebuild: bool = _setting(
         "CSF_FULL_REBUILD",
         False,
-        "true: rebuild every dbt model, not only those whose inputs changed (csf run --full).",
+        "true: rebuild every dbt model, not only those whose inputs changed (csf run --full); "
+        "unset, 0, false, no or off: only those.",
         INDICATORS,
-        _boolean,
-        example="false",
+        _not_switched_off,
+        example="",
     )
     late_after_days: int = _setting(
         "CSF_LATE_AFTER_DAYS",
         45,
         "A scope (académie, register) with no export for more days than this is late.",
         INDICATORS,
-        _positive_int,
+        _count,
         formerly="CSF_RETARD_JOURS",
     )
     min_free_mb: int = _setting(
@@ -196,7 +217,11 @@ class Settings:
         _count,
     )
     snapshots_keep: int = _setting(
-        "CSF_SNAPSHOTS_KEEP", 5, "Published snapshots kept for csf rollback.", RUNS, _positive_int
+        "CSF_SNAPSHOTS_KEEP",
+        5,
+        "Published snapshots kept for csf rollback (at least one: the served one).",
+        RUNS,
+        _at_least_one,
     )
     auto_releases_keep: int = _setting(
         "CSF_AUTO_RELEASES_KEEP",
@@ -248,14 +273,15 @@ class Settings:
         RUNS,
         _positive_float,
     )
-    chart_timeout: float = _setting(
-        "CSF_CHART_TIMEOUT",
+    chart_timeout_seconds: float = _setting(
+        "CSF_CHART_TIMEOUT_SECONDS",
         120.0,
         "Seconds any wait on the reports' Chromium may last (start, chart, close); past it the "
         "chart fails with a message and the browser is killed, instead of a run that never "
-        "ends.",
+        "ends. Zero or less: the default.",
         RUNS,
-        _positive_float,
+        _seconds_or_default(120.0),
+        formerly="CSF_CHART_TIMEOUT",
     )
     log_format: str = _setting(
         "CSF_LOG_FORMAT",
@@ -270,14 +296,14 @@ class Settings:
         60,
         "How often the inbox sensor looks (seconds).",
         AUTOMATION,
-        _positive_int,
+        _count,
     )
     inbox_settle_seconds: float = _setting(
         "CSF_INBOX_SETTLE_SECONDS",
         30.0,
         "An inbox file counts once unchanged for this long (seconds), so half-copied files wait.",
         AUTOMATION,
-        _positive_float,
+        _amount,
     )
     schedule_cron: str = _setting(
         "CSF_SCHEDULE_CRON",
@@ -290,11 +316,23 @@ class Settings:
     )
     smtp_port: int = _setting("CSF_SMTP_PORT", 25, "SMTP port.", ALERTS, _port)
     smtp_starttls: bool = _setting(
-        "CSF_SMTP_STARTTLS", False, "STARTTLS before sending.", ALERTS, _boolean, example="false"
+        "CSF_SMTP_STARTTLS",
+        False,
+        "STARTTLS before sending: 1, true or oui (any other value: no).",
+        ALERTS,
+        _switched_on,
+        example="false",
     )
-    smtp_user: str = _setting("CSF_SMTP_USER", "", "SMTP user name, if any.", ALERTS)
+    smtp_user: str = _setting(
+        "CSF_SMTP_USER", "", "SMTP user name, if any (taken as written).", ALERTS, verbatim=True
+    )
     smtp_password: str = _setting(
-        "CSF_SMTP_PASSWORD", "", "A secret: never logged.", ALERTS, secret=True
+        "CSF_SMTP_PASSWORD",
+        "",
+        "A secret: never logged (taken as written, spaces included).",
+        ALERTS,
+        secret=True,
+        verbatim=True,
     )
     alert_to: tuple[str, ...] = _setting(
         "CSF_ALERT_TO", (), "Comma-separated recipients.", ALERTS, _addresses
@@ -325,12 +363,13 @@ class Settings:
         BENCH,
         _path,
     )
-    bench_timeout: float = _setting(
-        "CSF_BENCH_TIMEOUT",
+    bench_timeout_seconds: float = _setting(
+        "CSF_BENCH_TIMEOUT_SECONDS",
         1800.0,
         "Seconds one measured command may take before it is stopped with its threads' stacks.",
         BENCH,
         _positive_float,
+        formerly="CSF_BENCH_TIMEOUT",
     )
 
     def __post_init__(self) -> None:
@@ -408,22 +447,28 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
 
     An invalid value is an error naming its variable; an empty one means the default. A setting
     renamed since (``formerly``) is still read under its old name when the new one is unset.
+    Values are trimmed, except the verbatim ones (a password may begin or end with a space).
     """
     environ = os.environ if environ is None else environ
     values: dict[str, Any] = {}
     for spec in setting_fields():
         meta = spec.metadata
+
+        def read(text: str | None, verbatim: bool = meta["verbatim"]) -> str:
+            text = text or ""
+            return text if verbatim and text.strip() else text.strip()
+
         name = meta["env"]
-        raw = (environ.get(name) or "").strip()
+        raw = read(environ.get(name))
         if not raw and meta["formerly"]:
             name = meta["formerly"]
-            raw = (environ.get(name) or "").strip()
+            raw = read(environ.get(name))
         if spec.name in overrides:
             value = overrides[spec.name]
             if not isinstance(value, str):
                 values[spec.name] = value
                 continue
-            name, raw = meta["env"], value.strip()
+            name, raw = meta["env"], read(value)
         if raw:
             values[spec.name] = _parsed(spec, name, raw)
         elif spec.name in overrides:
@@ -439,7 +484,9 @@ def _parsed(spec: dataclasses.Field, name: str, raw: str) -> Any:
     try:
         return meta["parse"](raw)
     except ValueError:
-        expected = _EXPECTED.get(meta["parse"], "une valeur valide")
+        expected = getattr(meta["parse"], "expected", None) or _EXPECTED.get(
+            meta["parse"], "une valeur valide"
+        )
         shown = "(secret)" if meta["secret"] else repr(raw)
         raise ValueError(f"{name} doit être {expected}, reçu {shown}") from None
 
@@ -477,7 +524,8 @@ def env_example() -> str:
             shown = str(int(spec.default))
         else:
             shown = str(spec.default)
-        lines.append(f"{meta['env']}={shown}")
+        # Quoted when it holds a space, so that `. ./.env` in a shell reads it whole.
+        lines.append(f"{meta['env']}={shown!r}" if " " in shown else f"{meta['env']}={shown}")
     return "\n".join(lines) + "\n"
 
 

@@ -144,7 +144,7 @@ class _FakeSnapshot:
     def __init__(self, rows: list[dict] | None = None, cells: dict | None = None) -> None:
         self._rows = rows or []
         self._cells = cells or {}
-        self.publication = {"observation_date": None}
+        self.publication = {"date_observation": None}
 
     def rows(self, sql: str, *params: object) -> list[dict]:
         return self._rows

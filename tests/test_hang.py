@@ -3,7 +3,7 @@
 Issue 9 left one ``csf run`` that hung for the tests' 600 s with nothing to show. Two things now
 make such a hang short and readable:
 
-- every wait on the reports' Chromium is bounded (``CSF_CHART_TIMEOUT``): kaleido bounded a
+- every wait on the reports' Chromium is bounded (``CSF_CHART_TIMEOUT_SECONDS``): kaleido bounded a
   render but not the browser's start, the wait for a free tab, the page reload this project adds
   every 50 charts (a reload that never ended kept the only tab out of the queue, and the next
   chart waited for it forever), or the close;
@@ -60,7 +60,7 @@ def _alive(pid: int) -> bool:
 def test_a_browser_that_stops_answering_fails_the_chart_within_the_bound():
     started = time.monotonic()
     expected = pytest.raises(charts.ChartError, match="Chromium ne répond plus après 3 s")
-    with expected, charts.Renderer(delai=3) as renderer:
+    with expected, charts.Renderer(timeout_seconds=3) as renderer:
         assert renderer.svg(_graphique(0)).startswith("<svg")
         browser = _chromium(renderer)
         tree = [
@@ -78,7 +78,7 @@ def test_a_browser_that_stops_answering_fails_the_chart_within_the_bound():
 
 
 def test_after_a_timeout_the_renderer_refuses_at_once():
-    with charts.Renderer(delai=2) as renderer:
+    with charts.Renderer(timeout_seconds=2) as renderer:
         os.kill(_chromium(renderer), signal.SIGSTOP)
         with pytest.raises(charts.ChartError):
             renderer.svg(_graphique(0))
@@ -92,7 +92,7 @@ def test_a_stuck_reload_gives_the_tab_back(monkeypatch):
     """The page reload every RECHARGER_TOUS_LES charts is bounded and always returns the tab:
     a reload that fails must not leave the next chart waiting for a tab forever."""
     monkeypatch.setattr(charts, "RECHARGER_TOUS_LES", 1)
-    with charts.Renderer(delai=20) as renderer:
+    with charts.Renderer(timeout_seconds=20) as renderer:
         tab = renderer._kaleido.tabs_ready._queue[0]
 
         async def reload_that_fails():
@@ -105,9 +105,10 @@ def test_a_stuck_reload_gives_the_tab_back(monkeypatch):
 
 
 def test_a_bad_timeout_setting_is_named(tmp_path):
-    result = csf(tmp_path, "report", "--national", env={"CSF_CHART_TIMEOUT": "deux minutes"})
-    assert result.returncode == 2
-    assert "CSF_CHART_TIMEOUT doit être un nombre positif, reçu 'deux minutes'" in result.stderr
+    for name in ("CSF_CHART_TIMEOUT_SECONDS", "CSF_CHART_TIMEOUT"):  # the former name too
+        result = csf(tmp_path, "report", "--national", env={name: "deux minutes"})
+        assert result.returncode == 2
+        assert f"{name} doit être un nombre de secondes, reçu 'deux minutes'" in result.stderr
 
 
 def test_an_overrunning_command_fails_with_every_process_stack():
@@ -141,7 +142,7 @@ def test_a_browser_that_dies_at_start_leaves_no_holder_and_the_process_exits(tmp
     browser.chmod(0o755)
     script = (
         "from pipelines.reports import charts\n"
-        "try:\n    with charts.Renderer(delai=20):\n        pass\n"
+        "try:\n    with charts.Renderer(timeout_seconds=20):\n        pass\n"
         "except charts.ChartError as exc:\n    print('refusé :', exc)\n"
     )
     env = {**os.environ, "BROWSER_PATH": str(browser)}
@@ -171,7 +172,7 @@ def test_a_browser_that_closes_at_its_first_start_is_started_once_more(tmp_path)
         "from pipelines.reports.model import Graphique\n"
         "g = Graphique({'data': [{'type': 'bar', 'x': ['a'], 'y': [1]}], 'layout': {}}, "
         "alternative='a')\n"
-        "with charts.Renderer(delai=60) as r:\n"
+        "with charts.Renderer(timeout_seconds=60) as r:\n"
         "    print('svg' if r.svg(g).startswith('<svg') else 'non')\n"
     )
     env = {**os.environ, "BROWSER_PATH": str(browser)}

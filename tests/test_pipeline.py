@@ -48,7 +48,9 @@ def test_published_marts_hold_the_skeleton_indicators(demo_home):
         rows = con.execute(
             "select indicateur, niveau, count(*) from marts.indicateurs group by all"
         ).fetchall()
-        meta = con.execute("select is_synthetic, observation_date from meta.publication").fetchone()
+        meta = con.execute(
+            "select donnees_synthetiques, date_observation from meta.publication"
+        ).fetchone()
     present = {(i, n) for i, n, c in rows if c > 0}
     for indicator in (
         "nb_clauses_csf",

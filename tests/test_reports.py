@@ -267,7 +267,7 @@ def test_national_pdf_holds_the_published_figures(demo_home, national_pdf, index
     share = indicator("part_marches_clause_sociale")[2]
     assert f"En {periode}, {french_percent(share)} des marchés publiés" in text
     assert "la cible nationale est de 30,0 %" in text
-    observed = published(demo_home, "select observation_date from meta.publication")[0][0]
+    observed = published(demo_home, "select date_observation from meta.publication")[0][0]
     assert f"Date d'observation : {observed:%d/%m/%Y}" in text
     assert "DONNÉES DE DÉMONSTRATION" in text
     for title in (
@@ -587,8 +587,8 @@ def test_a_failure_midway_leaves_the_previous_reports_as_they_were(
 
     real = build.rapport_acheteur
     monkeypatch.setattr(build, "rapport_acheteur", failing)
-    monkeypatch.setenv("CSF_REPORT_WORKERS", "1")
-    settings = Settings(home=home, inbox=home / "inbox", observation_date=None)
+    # One worker: the simulated failure happens in this process, where it was patched.
+    settings = Settings(home=home, inbox=home / "inbox", report_workers=1)
     with pytest.raises(RuntimeError, match="panne simulée"):
         build.report_all(settings)
     after = {p: p.read_bytes() for p in (home / "reports").rglob("*") if p.is_file()}

@@ -111,3 +111,42 @@ def test_overrides_win_and_a_secret_never_shows():
     with pytest.raises(ValueError) as refused:
         load_settings({"CSF_SMTP_PASSWORD": "  "} | {"CSF_SMTP_PORT": "secret?"})
     assert "secret?" in str(refused.value)  # a port is no secret; a password would be hidden
+
+
+def test_values_the_former_code_accepted_keep_their_meaning():
+    """Issue 22 moved every setting into one object without changing what a value means."""
+    kept = load_settings(
+        {
+            "CSF_INBOX_SETTLE_SECONDS": "0",  # files count at once
+            "CSF_SENSOR_INTERVAL_SECONDS": "0",
+            "CSF_LATE_AFTER_DAYS": "0",
+            "CSF_SNAPSHOTS_KEEP": "0",  # at least the served snapshot is kept
+            "CSF_CHART_TIMEOUT": "0",  # zero or less: the default
+        }
+    )
+    assert kept.inbox_settle_seconds == 0 and kept.sensor_interval_seconds == 0
+    assert kept.late_after_days == 0 and kept.snapshots_keep == 1
+    assert kept.chart_timeout_seconds == DEFAULTS.chart_timeout_seconds == 120
+    # STARTTLS only when it says so; any other value is no, never an error.
+    for value, on in (("oui", True), ("1", True), ("TRUE", True), ("yes", False), ("on", False)):
+        assert load_settings({"CSF_SMTP_STARTTLS": value}).smtp_starttls is on
+    # A full rebuild unless the value says off (the documentation has long said « 1 »).
+    for value, full in (("1", True), ("on", True), ("0", False), ("false", False), ("", False)):
+        assert load_settings({"CSF_FULL_REBUILD": value}).full_rebuild is full
+
+
+def test_a_password_is_taken_as_written():
+    settings = load_settings({"CSF_SMTP_PASSWORD": " mot de passe ", "CSF_SMTP_USER": " u "})
+    assert settings.smtp_password == " mot de passe " and settings.smtp_user == " u "
+    assert load_settings({"CSF_SMTP_PASSWORD": "   "}).smtp_password == ""
+
+
+def test_help_still_works_when_a_setting_is_invalid(tmp_path):
+    from tests.conftest import csf
+
+    bad = {"CSF_SNAPSHOTS_KEEP": "cinq"}
+    assert csf(tmp_path, "--help", env=bad).returncode == 0
+    refused = csf(tmp_path, "status", env=bad)
+    assert refused.returncode == 2
+    assert "CSF_SNAPSHOTS_KEEP doit être un entier, reçu 'cinq'" in refused.stderr
+    assert "Traceback" not in refused.stderr

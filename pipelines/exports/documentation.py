@@ -154,7 +154,7 @@ def datapackage(context: Context, tables: list[WrittenTable], docs: dict[str, Mo
             resources.append(resource)
     synthetic = (
         " DONNÉES DE DÉMONSTRATION (synthétiques) : ne décrivent aucun jeune ni aucun marché réel."
-        if publication["is_synthetic"]
+        if publication["donnees_synthetiques"]
         else ""
     )
     return {
@@ -167,7 +167,7 @@ def datapackage(context: Context, tables: list[WrittenTable], docs: dict[str, Mo
             "jeunes accueillis en parcours solidaire de formation, comparés aux jeunes suivis "
             f"par la MLDS sans parcours. Diffusion {context.name}, instantané "
             f"{publication['snapshot_id']}, date d'observation "
-            f"{french_date(publication['observation_date'])}. Chaque table existe en CSV et en "
+            f"{french_date(publication['date_observation'])}. Chaque table existe en CSV et en "
             "Parquet ; voir dictionnaire.md et notes-de-version.md." + synthetic
         ),
         "version": context.name,
@@ -244,7 +244,7 @@ def notes(context: Context, tables: list[WrittenTable]) -> str:
     """The release notes, in Markdown: sources, row counts, what disclosure control did."""
     publication = context.publication
     lines = [f"# Notes de version — diffusion {context.name}", ""]
-    if publication["is_synthetic"]:
+    if publication["donnees_synthetiques"]:
         lines += [
             "> **Données de démonstration** : ces fichiers sont synthétiques et ne décrivent "
             "aucun jeune ni aucun marché réel.",
@@ -253,7 +253,7 @@ def notes(context: Context, tables: list[WrittenTable]) -> str:
     lines += [
         f"- Instantané publié : `{publication['snapshot_id']}`, publié le "
         f"{french_date(publication['published_at'].date())}.",
-        f"- Date d'observation : {french_date(publication['observation_date'])} (les "
+        f"- Date d'observation : {french_date(publication['date_observation'])} (les "
         "événements postérieurs ne comptent pas ; les horizons non atteints sont vides).",
         "- Une même diffusion refaite à partir du même instantané donne des fichiers identiques "
         "octet pour octet.",

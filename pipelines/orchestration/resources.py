@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, InitResourceContext
+from pydantic import PrivateAttr
 
 from pipelines.ingest.privacy import load_or_create_key
 from pipelines.settings import Settings, load_settings
@@ -13,8 +14,8 @@ class CsfResource(ConfigurableResource):
 
     The edge that builds the definitions (``csf run``, or the code location loaded by
     ``dagster dev``) resolves the settings a run is about and gives them here; the others
-    (limits, workers, alerts, secrets) are the deployment's environment, read by
-    ``load_settings`` when a step asks, never shown in Dagster's UI."""
+    (limits, workers, alerts, secrets) are the deployment's environment, read once per run when
+    the resource is set up, and never shown in Dagster's UI."""
 
     home: str
     inbox: str
@@ -32,14 +33,24 @@ class CsfResource(ConfigurableResource):
             full_rebuild=settings.full_rebuild,
         )
 
-    @property
-    def settings(self) -> Settings:
+    _settings: Settings | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        self._settings = self._load()
+
+    def _load(self) -> Settings:
         return load_settings(
             home=self.home,
             inbox=self.inbox,
             observation_date=self.observation_date or None,
             full_rebuild=self.full_rebuild,
         )
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:  # used outside a run (a sensor, a test)
+            self._settings = self._load()
+        return self._settings
 
     def pseudonymisation_key(self) -> bytes:
         return load_or_create_key(self.settings)

@@ -135,7 +135,9 @@ def _write_batch(
             # A failure here surfaces again, in this thread, at the first write.
             threading.Thread(target=_warm_pdf_writer, daemon=True).start()
         renderer = (
-            stack.enter_context(Renderer(settings.chart_timeout)) if "pdf" in formats else None
+            stack.enter_context(Renderer(settings.chart_timeout_seconds))
+            if "pdf" in formats
+            else None
         )
         pending: list[Future] = []
         for rapport, folder in reports:

@@ -48,7 +48,7 @@ def acheteur(snapshot: SnapshotReader, siret: str) -> dict:
         raise UnknownBuyer(
             f"« {siret} » n'est pas un SIRET valide (14 chiffres dont une clé de contrôle)"
         )
-    observed = texte(snapshot.publication["observation_date"], Type.DATE)
+    observed = texte(snapshot.publication["date_observation"], Type.DATE)
     raise UnknownBuyer(
         f"SIRET {wanted} inconnu : aucun acheteur de ce SIRET dans l'instantané publié "
         f"(observation du {observed}), ni dans le registre des clauses ni dans la DECP"
@@ -99,9 +99,9 @@ def rapport_acheteur(snapshot: SnapshotReader, siret: str, periode: str | None =
         sous_titre=f"Rapport de l'acheteur public SIRET {siret}, pour la Mission des achats",
         fichier=f"rapport-acheteur-{siret}-{periode}",
         periode=periode,
-        date_observation=publication["observation_date"],
+        date_observation=publication["date_observation"],
         instantane=publication["snapshot_id"],
-        synthetique=bool(publication["is_synthetic"]),
+        synthetique=bool(publication["donnees_synthetiques"]),
         sections=[
             synthese(snapshot, buyer, periode),
             a_faire(snapshot, buyer, clauses),

@@ -51,7 +51,7 @@ def pour_impression(graphique: Graphique, largeur: int = LARGEUR) -> dict:
     return {"data": graphique.figure["data"], "layout": layout}
 
 
-def _kaleido_class(delai: float):
+def _kaleido_class(timeout_seconds: float):
     """kaleido's ``Kaleido``, reloading its page every ``RECHARGER_TOUS_LES`` charts rather
     than after each one.
 
@@ -69,7 +69,7 @@ def _kaleido_class(delai: float):
             self._dessins += 1
             try:
                 if self._dessins % RECHARGER_TOUS_LES == 0:
-                    await asyncio.wait_for(tab.reload(), delai)
+                    await asyncio.wait_for(tab.reload(), timeout_seconds)
             finally:
                 # Always handed back: a tab kept out of the queue makes the next chart wait
                 # for it forever.
@@ -151,12 +151,13 @@ def holders(pipes: set[str]) -> set[int]:
 class Renderer:
     """One Chromium (kaleido) for a batch of charts; use as a context manager."""
 
-    def __init__(self, delai: float = DEFAULTS.chart_timeout) -> None:
-        """``delai``: seconds any wait on the browser may last (``CSF_CHART_TIMEOUT``)."""
+    def __init__(self, timeout_seconds: float = DEFAULTS.chart_timeout_seconds) -> None:
+        """``timeout_seconds``: how long any wait on the browser may last
+        (``CSF_CHART_TIMEOUT_SECONDS``)."""
         self._loop = asyncio.new_event_loop()
         self._kaleido = None
         self._dossier = tempfile.TemporaryDirectory(prefix="csf-graphiques-")
-        self._delai = delai
+        self._delai = timeout_seconds
         self._hors_service: str | None = None  # why the browser can no longer be used
         self._pipes: set[str | None] = set()  # the DevTools pipes, ``pipe:[inode]``
 

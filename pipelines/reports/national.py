@@ -48,9 +48,9 @@ def rapport_national(snapshot: SnapshotReader, periode: str | None = None) -> Ra
         "pour la Mission des achats",
         fichier=f"rapport-national-{periode}",
         periode=periode,
-        date_observation=publication["observation_date"],
+        date_observation=publication["date_observation"],
         instantane=publication["snapshot_id"],
-        synthetique=bool(publication["is_synthetic"]),
+        synthetique=bool(publication["donnees_synthetiques"]),
         sections=[
             chiffres_cles(snapshot, periode),
             marches_clause_sociale(snapshot, periode),

@@ -27,7 +27,7 @@ def periode_par_defaut(snapshot: SnapshotReader) -> str:
     (exports with headers only) is reported for the year before its observation date, every
     figure absent."""
     years = snapshot.periods()
-    observed = snapshot.publication["observation_date"]
+    observed = snapshot.publication["date_observation"]
     if not years:
         if observed is None:
             raise ValueError(
@@ -136,7 +136,7 @@ def methode(snapshot: SnapshotReader, indicateurs: list[str], extra: list[str]) 
         "where list_contains(?, indicateur) order by ordre",
         indicateurs,
     )
-    observed = snapshot.publication["observation_date"]
+    observed = snapshot.publication["date_observation"]
     return Section(
         id="methode",
         titre="Notes de méthode",

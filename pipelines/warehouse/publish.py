@@ -111,7 +111,7 @@ def _publish(build_db: Path, published_db: Path, run_id: str, keep: int) -> Snap
             con.execute("detach build")
             con.execute(
                 "create table meta.publication as select ? as snapshot_id, ?::timestamptz as "
-                "published_at, ?::date as observation_date, ? as is_synthetic, ? as run_id",
+                "published_at, ?::date as date_observation, ? as donnees_synthetiques, ? as run_id",
                 [snapshot_id, now, observation, is_synthetic, run_id],
             )
             con.execute("checkpoint")
