@@ -245,10 +245,7 @@ _CAUSES = {
 
 def _log_format(settings: Settings) -> str:
     """Dagster logger of ``csf run``: ``console`` (text) or ``json`` (CSF_LOG_FORMAT)."""
-    chosen = settings.log_format.lower()
-    if chosen not in ("text", "json"):
-        raise ValueError(f"CSF_LOG_FORMAT vaut text ou json, reçu {chosen!r}")
-    return "json" if chosen == "json" else "console"
+    return "json" if settings.log_format == "json" else "console"
 
 
 def _check_free_space(settings: Settings) -> None:
@@ -291,13 +288,14 @@ def _print_summary(settings: Settings, run_id, checks, blocking, warnings, secon
     with connect(settings.build_db, read_only=True) as con:
         counts = status.run_counts(con, run_id)
         crosscheck = status.crosscheck_totals(con)
-    new, loaded, rejected, read, clean, quarantined = counts.values()
     snapshot = read_publication(settings.published_db)
     lines = [
         f"\ncsf run terminé en {_n(seconds, 1)} s (exécution Dagster {run_id})",
-        f"  Fichiers nouveaux : {new} ({loaded} chargés, {rejected} refusés)"
-        + (" — aucun nouveau fichier" if new == 0 else ""),
-        f"  Lignes : {_n(read)} lues, {_n(clean)} propres, {_n(quarantined)} en quarantaine",
+        f"  Fichiers nouveaux : {counts['new']} ({counts['loaded']} chargés, "
+        f"{counts['rejected']} refusés)"
+        + (" — aucun nouveau fichier" if not counts["new"] else ""),
+        f"  Lignes : {_n(counts['read'])} lues, {_n(counts['clean'])} propres, "
+        f"{_n(counts['quarantined'])} en quarantaine",
         *([_crosscheck_line(crosscheck)] if crosscheck else []),
         f"  Contrôles : {len(checks)} exécutés, {len(blocking)} bloquant(s) en échec, "
         f"{len(warnings)} avertissement(s)",

@@ -32,43 +32,50 @@ PLOTLY_BASIC_JS = PROJECT_ROOT / "dashboards" / "static" / "plotly-basic.min.js"
 VENV_BIN = Path(sys.executable).parent
 
 
+def _parser(expected: str) -> Callable[[Callable[[str], Any]], Callable[[str], Any]]:
+    """Mark a parser with what it expects, for the error that names the variable."""
+
+    def mark(parse: Callable[[str], Any]) -> Callable[[str], Any]:
+        parse.expected = expected  # type: ignore[attr-defined]
+        return parse
+
+    return mark
+
+
+def _bounded(kind: type, accept: Callable[[Any], bool], expected: str) -> Callable[[str], Any]:
+    """A number of ``kind`` that ``accept`` must hold for."""
+
+    @_parser(expected)
+    def parse(raw: str) -> Any:
+        value = kind(raw)
+        if not accept(value):
+            raise ValueError
+        return value
+
+    return parse
+
+
+_positive_int = _bounded(int, lambda v: v >= 1, "un entier positif")
+_count = _bounded(int, lambda v: v >= 0, "un entier positif ou nul")
+_amount = _bounded(float, lambda v: v >= 0, "un nombre positif ou nul")
+_positive_float = _bounded(float, lambda v: v > 0, "un nombre positif")
+_port = _bounded(int, lambda v: 0 < v < 65536, "un numéro de port (1 à 65535)")
+
+
 def _text(raw: str) -> str:
     return raw
 
 
-def _positive_int(raw: str) -> int:
-    value = int(raw)
-    if value < 1:
-        raise ValueError
-    return value
+def _choice(*allowed: str) -> Callable[[str], str]:
+    """One of ``allowed``, in any case."""
 
+    @_parser(" ou ".join(allowed))
+    def parse(raw: str) -> str:
+        if raw.lower() not in allowed:
+            raise ValueError
+        return raw.lower()
 
-def _count(raw: str) -> int:
-    value = int(raw)
-    if value < 0:
-        raise ValueError
-    return value
-
-
-def _amount(raw: str) -> float:
-    value = float(raw)
-    if value < 0:
-        raise ValueError
-    return value
-
-
-def _positive_float(raw: str) -> float:
-    value = float(raw)
-    if value <= 0:
-        raise ValueError
-    return value
-
-
-def _port(raw: str) -> int:
-    value = int(raw)
-    if not 0 < value < 65536:
-        raise ValueError
-    return value
+    return parse
 
 
 def _switched_on(raw: str) -> bool:
@@ -82,6 +89,7 @@ def _not_switched_off(raw: str) -> bool:
     return raw.lower() not in ("0", "false", "non", "no", "off")
 
 
+@_parser("un entier")
 def _at_least_one(raw: str) -> int:
     """A count of kept things, at least one (a lower value keeps one)."""
     return max(int(raw), 1)
@@ -90,11 +98,11 @@ def _at_least_one(raw: str) -> int:
 def _seconds_or_default(default: float) -> Callable[[str], float]:
     """Seconds; zero or less means the default."""
 
+    @_parser("un nombre de secondes")
     def parse(raw: str) -> float:
         value = float(raw)
         return value if value > 0 else default
 
-    parse.expected = "un nombre de secondes"  # type: ignore[attr-defined]
     return parse
 
 
@@ -102,23 +110,13 @@ def _path(raw: str) -> Path:
     return Path(raw).expanduser().resolve()
 
 
+@_parser("une date AAAA-MM-JJ")
 def _iso_date(raw: str) -> date:
     return date.fromisoformat(raw)
 
 
 def _addresses(raw: str) -> tuple[str, ...]:
     return tuple(a.strip() for a in raw.split(",") if a.strip())
-
-
-_EXPECTED = {
-    _positive_int: "un entier positif",
-    _count: "un entier positif ou nul",
-    _amount: "un nombre positif ou nul",
-    _positive_float: "un nombre positif",
-    _port: "un numéro de port (1 à 65535)",
-    _at_least_one: "un entier",
-    _iso_date: "une date AAAA-MM-JJ",
-}
 
 
 def _setting(
@@ -288,6 +286,7 @@ class Settings:
         "text",
         "Logs of csf run: text or json (one JSON object per record, with the run id).",
         RUNS,
+        _choice("text", "json"),
     )
     dagster_host: str = _setting("CSF_DAGSTER_HOST", "127.0.0.1", "Dagster UI host.", AUTOMATION)
     dagster_port: int = _setting("CSF_DAGSTER_PORT", 3000, "Dagster UI port.", AUTOMATION, _port)
@@ -453,22 +452,17 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
     values: dict[str, Any] = {}
     for spec in setting_fields():
         meta = spec.metadata
-
-        def read(text: str | None, verbatim: bool = meta["verbatim"]) -> str:
-            text = text or ""
-            return text if verbatim and text.strip() else text.strip()
-
         name = meta["env"]
-        raw = read(environ.get(name))
+        raw = _raw(environ.get(name), meta["verbatim"])
         if not raw and meta["formerly"]:
             name = meta["formerly"]
-            raw = read(environ.get(name))
+            raw = _raw(environ.get(name), meta["verbatim"])
         if spec.name in overrides:
             value = overrides[spec.name]
             if not isinstance(value, str):
                 values[spec.name] = value
                 continue
-            name, raw = meta["env"], read(value)
+            name, raw = meta["env"], _raw(value, meta["verbatim"])
         if raw:
             values[spec.name] = _parsed(spec, name, raw)
         elif spec.name in overrides:
@@ -479,14 +473,18 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
     return Settings(**values)
 
 
+def _raw(text: str | None, verbatim: bool) -> str:
+    """A variable's text, trimmed unless verbatim (blank is empty either way)."""
+    text = text or ""
+    return text if verbatim and text.strip() else text.strip()
+
+
 def _parsed(spec: dataclasses.Field, name: str, raw: str) -> Any:
     meta = spec.metadata
     try:
         return meta["parse"](raw)
     except ValueError:
-        expected = getattr(meta["parse"], "expected", None) or _EXPECTED.get(
-            meta["parse"], "une valeur valide"
-        )
+        expected = getattr(meta["parse"], "expected", "une valeur valide")
         shown = "(secret)" if meta["secret"] else repr(raw)
         raise ValueError(f"{name} doit être {expected}, reçu {shown}") from None
 

@@ -44,6 +44,18 @@ def _clean_env(**extra: str) -> dict[str, str]:
     return keep | {"PATH": INACTIVE_PATH} | extra
 
 
+def _dbt_by_hand(command: str, *args: str) -> subprocess.CompletedProcess:
+    """``../.venv/bin/dbt <command> --profiles-dir . <args>`` from dbt_project/, venv inactive."""
+    return subprocess.run(
+        ["../.venv/bin/dbt", command, "--profiles-dir", ".", *args],
+        cwd=ROOT / "dbt_project",
+        env=_clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
 @pytest.mark.slow
 def test_the_readme_dagster_dev_command_serves_every_asset_without_an_active_venv(tmp_path):
     line = _readme_command(r"dagster dev -m ")
@@ -95,30 +107,10 @@ def test_the_readme_dbt_command_runs_from_the_project_folder(tmp_path):
     line = _readme_command(r"\.\./\.venv/bin/dbt build")
     assert line.startswith("cd dbt_project && ../.venv/bin/dbt build --profiles-dir .")
     warehouse = tmp_path / "autre.duckdb"
-    result = subprocess.run(
-        [
-            "../.venv/bin/dbt",
-            "debug",
-            "--profiles-dir",
-            ".",
-            "--vars",
-            f"{{build_db: {warehouse}, observation_date: '2026-09-30'}}",
-        ],
-        cwd=ROOT / "dbt_project",
-        env=_clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    variables = f"{{build_db: {warehouse}, observation_date: '2026-09-30'}}"
+    result = _dbt_by_hand("debug", "--vars", variables)
     assert result.returncode == 0, result.stdout[-3000:]
     assert f"path: {warehouse}" in result.stdout
-    listed = subprocess.run(
-        ["../.venv/bin/dbt", "ls", "--profiles-dir", ".", "--resource-type", "model", "--quiet"],
-        cwd=ROOT / "dbt_project",
-        env=_clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    listed = _dbt_by_hand("ls", "--resource-type", "model", "--quiet")
     assert listed.returncode == 0, listed.stdout[-3000:]
     assert "csf_impact.marts.indicateurs" in listed.stdout
