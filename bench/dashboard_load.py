@@ -35,7 +35,7 @@ import requests
 
 from bench.measure import SETTINGS, run_quiet
 from bench.report import update_results
-from dashboards.components import PAGES as PAGE_LINKS
+from dashboards.frame import PAGES as PAGE_LINKS
 from dashboards.server import served_in_background
 from pipelines.settings import DEFAULTS, VENV_BIN, child_environ, load_settings
 

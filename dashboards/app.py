@@ -5,10 +5,8 @@ in the URL (a GET form), role-scoped content, CSV downloads, security headers. S
 from __future__ import annotations
 
 import base64
-import csv
 import hashlib
 import hmac
-import io
 import logging
 import re
 from pathlib import Path
@@ -17,9 +15,8 @@ import dash
 import flask
 from dash import Dash, html
 
-from dashboards import blocks, queries, response_cache
+from dashboards import downloads, queries, response_cache
 from dashboards.auth import ANONYME, BasicAuthProvider, Identite, IdentityProvider
-from dashboards.filters import Filtres
 from dashboards.response_cache import ResponseCache
 from pipelines.settings import PLOTLY_BASIC_JS, Settings, load_settings
 
@@ -48,15 +45,6 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
-
-
-def _csv(bloc: blocks.Bloc) -> bytes:
-    """French spreadsheet conventions: UTF-8 with BOM, semicolons, values as displayed."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(bloc.colonnes)
-    writer.writerows(bloc.lignes)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
 def create_app(
@@ -143,31 +131,7 @@ def create_app(
         response.headers["Content-Security-Policy"] = CSP.format(hashes=hashes)
         return response
 
-    @server.route("/telecharger/<bloc_id>.csv")
-    def telecharger(bloc_id: str):
-        fabrique = blocks.BLOCS.get(bloc_id)
-        if fabrique is None:
-            flask.abort(404)
-        filtres = Filtres.from_query(flask.request.args)
-        args = []
-        if bloc_id in ("carte", "classement"):
-            indicateur = flask.request.args.get("indicateur", "taux_activation_6m")
-            if indicateur not in blocks.CARTE_INDICATEURS:
-                flask.abort(404)
-            args.append(indicateur)
-        try:
-            bloc = fabrique(filtres, flask.g.identite, *args)
-        except blocks.Refus as exc:
-            return flask.Response(str(exc), 403, mimetype="text/plain")
-        version = (queries.publication() or {}).get("snapshot_id", "aucune")
-        return flask.Response(
-            _csv(bloc),
-            mimetype="text/csv",
-            headers={
-                "Content-Disposition": f'attachment; filename="csf-{bloc_id}-{version}.csv"',
-                "Cache-Control": "no-store",
-            },
-        )
+    downloads.register(server)
 
     return app
 

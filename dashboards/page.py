@@ -5,7 +5,7 @@ from __future__ import annotations
 import flask
 from dash import html
 
-from dashboards import components
+from dashboards import components, frame
 from dashboards.auth import ANONYME, Identite
 from dashboards.filters import Filtres
 
@@ -31,7 +31,7 @@ def cadre(
                 className="fr-skiplinks",
                 children=html.A("Aller au contenu", href="#contenu", className="fr-link"),
             ),
-            components.entete(chemin, filtres),
+            frame.entete(chemin, filtres),
             html.Main(
                 id="contenu",
                 className="fr-container fr-py-3w",
@@ -45,6 +45,6 @@ def cadre(
                     *contenu,
                 ],
             ),
-            components.pied(),
+            frame.pied(),
         ]
     )

@@ -20,7 +20,7 @@ import threading
 import time
 from pathlib import Path
 
-from dashboards.components import PAGES
+from dashboards.frame import PAGES
 from pipelines.content import formatting as fmt
 
 LOG = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from dashboards.components import PAGES
+from dashboards.frame import PAGES
 from dashboards.server import served_in_background
 from pipelines.settings import child_environ
 

@@ -17,11 +17,13 @@ from hypothesis import strategies as st
 from dashboards import blocks, queries
 from dashboards.auth import ANONYME
 from dashboards.filters import Filtres
+from pipelines.content import cells
 from pipelines.content import formatting as fmt
+from pipelines.content.display import texte
 from pipelines.content.labels import HORIZONS, RESULTATS
-from pipelines.reports import cells, national, pdf, sections
-from pipelines.reports.display import texte
-from pipelines.reports.model import Rapport, Section, Type
+from pipelines.content.table import Type
+from pipelines.reports import national, pdf, sections
+from pipelines.reports.model import Rapport, Section
 from pipelines.reports.xlsx import FORMATS, LIGNE_ENTETE, write_workbook
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from dashboards import blocks
-from dashboards.components import PAGES as PAGE_LINKS
+from dashboards.frame import PAGES as PAGE_LINKS
 from dashboards.response_cache import page_request
 from dashboards.server import served_in_background
 from pipelines.content.formatting import LEGENDE_SECRET, SECRET, number

@@ -49,7 +49,7 @@ def test_a_rate_on_no_one_is_no_value_not_a_secret():
 def test_the_mark_never_depends_on_the_hidden_figures():
     """The only input is ``diffusable``: whatever a hidden row's numerator, denominator, value
     and unit, every output gives the same mark (nothing says which rule hid it)."""
-    from pipelines.reports import cells
+    from pipelines.content import cells
 
     marks = set()
     for unite in ("nombre", "taux", "ratio", "ecart", "jours"):

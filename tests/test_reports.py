@@ -18,18 +18,10 @@ import yaml
 from stdnum import luhn
 from stdnum.fr import siret as stdnum_siret
 
+from pipelines.content import cells
 from pipelines.content import formatting as fmt
-from pipelines.reports import cells
-from pipelines.reports.model import (
-    Colonne,
-    Graphique,
-    Masque,
-    Rapport,
-    Section,
-    Tableau,
-    Type,
-    Valeur,
-)
+from pipelines.content.table import Colonne, Masque, Tableau, Type, Valeur
+from pipelines.reports.model import Graphique, Rapport, Section
 from pipelines.reports.xlsx import COLONNE_SECRET, LIGNE_ENTETE, write_workbook
 from tests.conftest import ROOT, SAMPLE, csf
 

@@ -48,7 +48,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from dashboards.blocks import BLOCS
-from dashboards.components import PAGES
+from dashboards.frame import PAGES
 from dashboards.response_cache import page_request
 from dashboards.server import served_in_background
 from pipelines.ingest.csv_reader import canonical_names, decode, detect_separator

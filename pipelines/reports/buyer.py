@@ -11,11 +11,12 @@ import re
 
 from stdnum.fr import siret as stdnum_siret
 
-from pipelines.content import figures
+from pipelines.content import cells, figures
+from pipelines.content.display import texte
 from pipelines.content.labels import ETAPE_PUBLIQUE_MAX
-from pipelines.reports import cells, sections
-from pipelines.reports.display import texte
-from pipelines.reports.model import Colonne, Graphique, Rapport, Section, Tableau, Type
+from pipelines.content.table import Colonne, Tableau, Type
+from pipelines.reports import sections
+from pipelines.reports.model import Graphique, Rapport, Section
 from pipelines.warehouse.snapshot import SnapshotReader
 
 SYNTHESE = [

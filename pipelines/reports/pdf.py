@@ -10,8 +10,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from pipelines.content import formatting as fmt
-from pipelines.reports.display import est_numerique, texte
-from pipelines.reports.model import Masque, Rapport, Section, Type, Valeur
+from pipelines.content.display import est_numerique, texte
+from pipelines.content.table import Masque, Type, Valeur
+from pipelines.reports.model import Rapport, Section
 from pipelines.reports.sections import a_propos
 from pipelines.settings import PROJECT_ROOT
 

@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-from pipelines.content import figures
+from pipelines.content import cells, figures
 from pipelines.content import formatting as fmt
+from pipelines.content.display import texte
 from pipelines.content.labels import ETAPE_FINALE
-from pipelines.reports import cells
-from pipelines.reports.display import texte
-from pipelines.reports.model import (
-    Colonne,
-    Graphique,
-    Masque,
-    Rapport,
-    Section,
-    Tableau,
-    Type,
-)
+from pipelines.content.table import Colonne, Masque, Tableau, Type
+from pipelines.reports.model import Graphique, Rapport, Section
 from pipelines.warehouse.snapshot import SnapshotReader
 
 CIBLE_CLAUSE_SOCIALE = 0.30  # national target for the share of contracts with a social clause

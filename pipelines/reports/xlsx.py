@@ -14,7 +14,8 @@ from pathlib import Path
 import xlsxwriter
 
 from pipelines.content import formatting as fmt
-from pipelines.reports.model import Masque, Rapport, Section, Type, Valeur
+from pipelines.content.table import Masque, Type, Valeur
+from pipelines.reports.model import Rapport, Section
 from pipelines.reports.sections import a_propos
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from pipelines.content import formatting as fmt
-from pipelines.reports.model import Cellule, Masque, Type, Valeur
+from pipelines.content.table import Cellule, Masque, Type, Valeur
 
 ABSENT = fmt.ABSENT
 

@@ -8,7 +8,7 @@ hid it: nothing here looks at a row's numerator or denominator to say why.
 from __future__ import annotations
 
 from pipelines.content import formatting as fmt
-from pipelines.reports.model import Cellule, Masque, Type, Valeur
+from pipelines.content.table import Cellule, Masque, Type, Valeur
 
 # The thresholds quoted in the legend (defined once in pipelines.content.formatting; also
 # imported from here by pipelines.exports.tables).
