@@ -27,6 +27,7 @@ SAMPLE_DIR = PROJECT_ROOT / "data" / "sample"
 # dashboard serves it, and the reports' chart renderer loads it (a quarter of the full bundle,
 # which kaleido evaluates again after every chart).
 PLOTLY_BASIC_JS = PROJECT_ROOT / "dashboards" / "static" / "plotly-basic.min.js"
+BUNDLED_CONTACTS = PROJECT_ROOT / "pipelines" / "content" / "contacts_defaut.toml"
 # The virtual environment's executables (dbt, csf), found without relying on PATH: the
 # commands may run as .venv/bin/csf or .venv/bin/dagster in a shell where the venv is inactive.
 VENV_BIN = Path(sys.executable).parent
@@ -352,6 +353,15 @@ class Settings:
         DASHBOARD,
         _path,
     )
+    contacts_file_override: Path | None = _setting(
+        "CSF_CONTACTS_FILE",
+        None,
+        "Role mailboxes quoted by the dashboard, the reports and the releases (never a person "
+        "from the exports). Default: $CSF_HOME/config/contacts.toml, else the bundled example "
+        "pipelines/content/contacts_defaut.toml",
+        RUNS,
+        _path,
+    )
     bench_dir: Path = _setting(
         "CSF_BENCH_DIR", Path("/tmp/csf-bench"), "Scratch folder of the benchmark.", BENCH, _path
     )
@@ -407,6 +417,14 @@ class Settings:
     def users_file(self) -> Path:
         """Dashboard users, groups and hashed passwords."""
         return self.users_file_override or self.home / "config" / "utilisateurs.toml"
+
+    @property
+    def contacts_file(self) -> Path:
+        """The contacts file in use: the setting, the home's, or the bundled example."""
+        if self.contacts_file_override:
+            return self.contacts_file_override
+        configured = self.home / "config" / "contacts.toml"
+        return configured if configured.exists() else BUNDLED_CONTACTS
 
     @property
     def dagster_home(self) -> Path:
