@@ -1,23 +1,112 @@
 """The dashboard's downloads: each block's data as CSV, built by the same function as the
-block shown (so a download holds what the page displays), role checks included."""
+block shown (so a download holds what the page displays), role checks included.
+
+French spreadsheet conventions: UTF-8 with a BOM, semicolons, a decimal comma. Figures are
+numbers (rounded as displayed, by the one rule, in the unit the column names: a rate in %, an
+écart in points), so a spreadsheet can compute on them; an interval is two columns; a hidden
+cell is the secret mark. ``?format=affiche`` gives the cells as displayed instead."""
 
 from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 
 import flask
 
 from dashboards import blocks, queries
-from dashboards.filters import Filtres
+from dashboards.filters import lire
+from pipelines.content import formatting as fmt
+from pipelines.content.block import Block, Refus
+from pipelines.content.display import texte
+from pipelines.content.table import Cellule, Colonne, Intervalle, Masque, Type, Valeur
+
+# The unit a number column states in its header.
+UNITES = {Type.TAUX: " (%)", Type.POINTS: " (points)", Type.JOURS: " (jours)", Type.MONTANT: " (€)"}
 
 
-def _csv(bloc: blocks.Bloc) -> bytes:
-    """French spreadsheet conventions: UTF-8 with BOM, semicolons, values as displayed."""
+def _nombre(value: float | int, kind: Type) -> str:
+    """A figure as a French spreadsheet reads a number: rounded as displayed, decimal comma,
+    no thousands separator nor unit."""
+    if kind in (Type.TAUX, Type.POINTS):
+        rounded = fmt.arrondi(value, fmt.DECIMALES["taux"], echelle=2)
+    elif kind is Type.MONTANT:
+        rounded = fmt.arrondi(value, fmt.DECIMALES_MONTANT)
+    elif kind in (Type.ENTIER, Type.JOURS):
+        rounded = fmt.arrondi(value, 0)
+    else:
+        rounded = fmt.arrondi(value, fmt.DECIMALES_NOMBRE)
+    return str(rounded).replace(".", ",")
+
+
+def _brut(cellule: Cellule, kind: Type) -> str:
+    """One cell of a typed column as a CSV field."""
+    if cellule is None:
+        return ""
+    if isinstance(cellule, Masque):
+        return cellule.marque
+    if isinstance(cellule, Valeur):
+        if cellule.type is Type.POINTS:  # already in points (cells.valeur)
+            return str(fmt.arrondi(cellule.valeur, fmt.DECIMALES["ecart"])).replace(".", ",")
+        return _nombre(cellule.valeur, cellule.type)
+    if isinstance(cellule, date):
+        return cellule.isoformat()[:10]
+    if isinstance(cellule, int | float) and not isinstance(cellule, bool):
+        return _nombre(cellule, kind)
+    return str(cellule)
+
+
+def _mixte(colonne: Colonne, lignes: list[list], i: int) -> bool:
+    """A text column holding figures of several units (a list of indicators)."""
+    return colonne.type is Type.TEXTE and any(isinstance(line[i], Valeur) for line in lignes)
+
+
+def _intervalles(lignes: list[list], i: int) -> bool:
+    return any(isinstance(line[i], Intervalle) for line in lignes)
+
+
+def lignes_csv(bloc: Block) -> list[list[str]]:
+    """Header and rows of the block's typed CSV."""
+    colonnes, lignes = bloc.tableau.colonnes, bloc.tableau.lignes
+    header: list[str] = []
+    for i, c in enumerate(colonnes):
+        if _intervalles(lignes, i):
+            header += [f"{c.titre} — borne basse", f"{c.titre} — borne haute"]
+        elif _mixte(c, lignes, i):
+            header += [c.titre, f"{c.titre} — unité"]
+        else:
+            header.append(c.titre + UNITES.get(c.type, ""))
+    out = [header]
+    for line in lignes:
+        row: list[str] = []
+        for i, (c, value) in enumerate(zip(colonnes, line, strict=True)):
+            if _intervalles(lignes, i):
+                if isinstance(value, Intervalle):
+                    row += [_nombre(value.bas, value.type), _nombre(value.haut, value.type)]
+                else:
+                    row += [_brut(value, c.type)] * 2
+            elif _mixte(c, lignes, i):
+                kind = value.type if isinstance(value, Valeur) else None
+                row += [_brut(value, c.type), UNITES.get(kind, "").strip(" ()") if kind else ""]
+            else:
+                row.append(_brut(value, c.type))
+        out.append(row)
+    return out
+
+
+def lignes_affichees(bloc: Block) -> list[list[str]]:
+    """Header and rows exactly as the page's table shows them."""
+    colonnes = bloc.tableau.colonnes
+    return [[c.titre for c in colonnes]] + [
+        [texte(v, c.type) for v, c in zip(line, colonnes, strict=True)]
+        for line in bloc.tableau.lignes
+    ]
+
+
+def csv_bytes(rows: list[list[str]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(bloc.colonnes)
-    writer.writerows(bloc.lignes)
+    writer.writerows(rows)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -26,10 +115,9 @@ def register(server: flask.Flask) -> None:
 
     @server.route("/telecharger/<bloc_id>.csv")
     def telecharger(bloc_id: str):
-        fabrique = blocks.BLOCS.get(bloc_id)
-        if fabrique is None:
+        if bloc_id not in blocks.BLOCS:
             flask.abort(404)
-        filtres = Filtres.from_query(flask.request.args)
+        vue = lire(flask.request.args).vue
         args = []
         if bloc_id in ("carte", "classement"):
             indicateur = flask.request.args.get("indicateur", "taux_activation_6m")
@@ -37,15 +125,20 @@ def register(server: flask.Flask) -> None:
                 flask.abort(404)
             args.append(indicateur)
         try:
-            bloc = fabrique(filtres, flask.g.identite, *args)
-        except blocks.Refus as exc:
+            bloc = blocks.construire(bloc_id, vue, flask.g.identite, *args)
+        except Refus as exc:
             return flask.Response(str(exc), 403, mimetype="text/plain")
+        affiche = flask.request.args.get("format") == "affiche"
+        rows = lignes_affichees(bloc) if affiche else lignes_csv(bloc)
         version = (queries.publication() or {}).get("snapshot_id", "aucune")
+        suffix = "-affiche" if affiche else ""
         return flask.Response(
-            _csv(bloc),
+            csv_bytes(rows),
             mimetype="text/csv",
             headers={
-                "Content-Disposition": f'attachment; filename="csf-{bloc_id}-{version}.csv"',
+                "Content-Disposition": (
+                    f'attachment; filename="csf-{bloc_id}-{version}{suffix}.csv"'
+                ),
                 "Cache-Control": "no-store",
             },
         )

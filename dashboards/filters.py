@@ -1,103 +1,112 @@
-"""The filters shared by every page, kept in the URL's query string so that a link reproduces
-the view. Unknown or malformed values are ignored, never passed to a query."""
+"""The view's filters, kept in the URL's query string so that a link reproduces the view.
+
+A value that does not exist in the snapshot is never passed to a query: it is dropped and the
+page says so in French (``Lecture.erreurs``). The year defaults to the last complete one (the
+choice is shown in the form), ``annee=ensemble`` asks for every year."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from stdnum.fr import siret as stdnum_siret
+
 from dashboards import queries
+from pipelines.content.block import View
+from pipelines.content.blocks.common import derniere_annee_complete
 
-YEAR = re.compile(r"^\d{4}$")
 SIRET = re.compile(r"^\d{14}$")
-
-# Indicators are computed per single dimension (a cell never crosses two of them, which keeps
-# secondary suppression sound): when several filters are set, the most specific one that applies
-# to the indicator's domain is used, and the page says so.
-PRIORITY = (
-    ("acheteur", "acheteur"),
-    ("academie", "academie"),
-    ("region", "region_academique"),
-    ("type_acheteur", "type_acheteur"),
-    ("secteur", "secteur"),
-)
-APPLIES = {
-    "achats": {"acheteur", "academie", "region_academique", "type_acheteur", "secteur"},
-    "jeunes": {"academie", "region_academique", "secteur"},
-}
-LABELS = {
-    "acheteur": "acheteur",
-    "academie": "académie",
-    "region_academique": "région académique",
-    "type_acheteur": "type d'acheteur",
-    "secteur": "secteur",
+TOUTES = "ensemble"
+# The form's dimension filters: query parameter → (dimension of the marts, label).
+DIMENSIONS = {
+    "academie": ("academie", "Académie"),
+    "region": ("region_academique", "Région académique"),
+    "type_acheteur": ("type_acheteur", "Type d'acheteur"),
+    "secteur": ("secteur", "Secteur"),
 }
 
 
 @dataclass(frozen=True)
-class Filtres:
-    """The view's filters; ``annee`` is a year or ``ensemble``."""
+class Lecture:
+    """A query string read: the view it asks for and what could not be used in it."""
 
-    annee: str = "ensemble"
-    academie: str | None = None
-    region: str | None = None
-    type_acheteur: str | None = None
-    secteur: str | None = None
-    acheteur: str | None = None  # a buyer's SIRET (public procurement data)
-
-    @classmethod
-    def from_query(cls, params: Mapping[str, object]) -> Filtres:
-        """Filters from query parameters, keeping only values that exist in the snapshot."""
-
-        def known(name: str, niveau: str) -> str | None:
-            value = params.get(name)
-            if not isinstance(value, str):
-                return None
-            return value if value in {code for code, _ in queries.valeurs(niveau)} else None
-
-        annee = params.get("annee")
-        return cls(
-            annee=annee if isinstance(annee, str) and YEAR.match(annee) else "ensemble",
-            academie=known("academie", "academie"),
-            region=known("region", "region_academique"),
-            type_acheteur=known("type_acheteur", "type_acheteur"),
-            secteur=known("secteur", "secteur"),
-            acheteur=_acheteur(params.get("acheteur")),
-        )
-
-    def cellule(self, domaine: str) -> tuple[str, str]:
-        """(niveau, code_niveau) of ``marts.indicateurs`` this view shows for a domain."""
-        for field, niveau in PRIORITY:
-            value = getattr(self, field)
-            if value is not None and niveau in APPLIES[domaine]:
-                return niveau, value
-        return "national", "FR"
-
-    def ignores(self, domaine: str) -> list[str]:
-        """Labels of the filters set but not applied to a domain's indicators."""
-        used = self.cellule(domaine)[0]
-        return [
-            LABELS[niveau]
-            for field, niveau in PRIORITY
-            if getattr(self, field) is not None and niveau != used
-        ]
-
-    def query_string(self) -> str:
-        """``?annee=2025&academie=24`` (empty when nothing is set)."""
-        values = {k: v for k, v in asdict(self).items() if v is not None and v != "ensemble"}
-        return "?" + urlencode(values) if values else ""
+    vue: View
+    erreurs: list[str] = field(default_factory=list)
+    annee_par_defaut: bool = False  # the year was not asked for: the last complete one
 
 
-def _acheteur(value: object) -> str | None:
-    """A buyer SIRET of the clause register (spaces allowed in what was typed), or None."""
-    if not isinstance(value, str):
-        return None
-    siret = value.replace(" ", "").replace("\u202f", "")
-    if not SIRET.match(siret):
-        return None
-    found = queries.rows(
-        "select 1 from marts.dim_acheteurs where siret_acheteur = ? and nb_clauses_csf > 0", siret
+def annee_par_defaut() -> str:
+    """The last complete year of the snapshot (every year when it has none)."""
+    publication = queries.publication() or {}
+    return derniere_annee_complete(queries.periodes(), publication.get("date_observation")) or (
+        TOUTES
     )
-    return siret if found else None
+
+
+def lire(params: Mapping[str, object]) -> Lecture:
+    """The view of a query string's parameters; unknown values dropped with a French reason."""
+    erreurs: list[str] = []
+    annee = params.get("annee")
+    defaut = not isinstance(annee, str) or annee == ""
+    if defaut:
+        annee = annee_par_defaut()
+    elif annee != TOUTES and annee not in queries.periodes():
+        erreurs.append(f"Année « {_court(annee)} » absente des données : toutes années affichées.")
+        annee = TOUTES
+    values: dict[str, str | None] = {}
+    for name, (niveau, label) in DIMENSIONS.items():
+        value = params.get(name)
+        if not isinstance(value, str) or value == "":
+            values[name] = None
+        elif value in {code for code, _ in queries.valeurs(niveau)}:
+            values[name] = value
+        else:
+            erreurs.append(f"{label} « {_court(value)} » inconnue des données : filtre ignoré.")
+            values[name] = None
+    acheteur, erreur = _acheteur(params.get("acheteur"))
+    if erreur:
+        erreurs.append(erreur)
+    return Lecture(View(annee=annee, acheteur=acheteur, **values), erreurs, defaut)
+
+
+def query_string(vue: View, **extra: str) -> str:
+    """``?annee=2025&academie=24`` (empty when nothing is set)."""
+    values = vue.comme_dict() | extra
+    if vue.annee == TOUTES:
+        values["annee"] = TOUTES
+    return "?" + urlencode(values) if values else ""
+
+
+def _court(value: object) -> str:
+    text = str(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _acheteur(value: object) -> tuple[str | None, str | None]:
+    """A buyer SIRET of the clause register (spaces allowed), or None and why not."""
+    if not isinstance(value, str) or not value.strip():
+        return None, None
+    siret = re.sub(r"[\s.\u202f\u00a0]", "", value)
+    found = (
+        queries.rows(
+            "select nb_clauses_csf from marts.dim_acheteurs where siret_acheteur = ?", siret
+        )
+        if SIRET.match(siret)
+        else []
+    )
+    if found and found[0]["nb_clauses_csf"]:
+        return siret, None
+    if found:
+        return None, (
+            f"L'acheteur de SIRET {siret} n'a aucune clause sociale de formation : filtre "
+            "acheteur ignoré."
+        )
+    # The register may hold a SIRET whose check digit is wrong: the check only says why not.
+    if not SIRET.match(siret) or not stdnum_siret.is_valid(siret):
+        return None, (
+            f"« {_court(value)} » n'est pas un SIRET valide (14 chiffres dont une clé de "
+            "contrôle) : filtre acheteur ignoré."
+        )
+    return None, f"Aucun acheteur de SIRET {siret} dans les données : filtre acheteur ignoré."

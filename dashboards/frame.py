@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dash import html
 
-from dashboards.filters import Filtres
+from dashboards.filters import query_string
 from pipelines.content import formatting as fmt
+from pipelines.content.block import View
 
 PAGES = [
     ("/", "Vue d'ensemble"),
@@ -17,9 +18,9 @@ PAGES = [
 ]
 
 
-def entete(chemin: str, filtres: Filtres) -> html.Header:
+def entete(chemin: str, vue: View) -> html.Header:
     """The State header (Marianne block, service name) and the main navigation."""
-    qs = filtres.query_string()
+    qs = query_string(vue)
     return html.Header(
         className="fr-header",
         role="banner",

@@ -1,4 +1,5 @@
-"""The frame every page shares: header and navigation, filters, notices, content, footer."""
+"""The frame every page shares: header and navigation, notices, filters and their chips,
+content, footer."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from dash import html
 
 from dashboards import components, frame
 from dashboards.auth import ANONYME, Identite
-from dashboards.filters import Filtres
+from dashboards.blocks import FILTRES
+from dashboards.filters import Lecture
 
 
 def identite() -> Identite:
@@ -18,30 +20,38 @@ def identite() -> Identite:
 def cadre(
     chemin: str,
     titre: str,
-    filtres: Filtres,
-    domaine: str,
+    lecture: Lecture,
     contenu: list,
-    avec_filtres: bool = True,
+    blocs: list[str] | None = None,
     caches: dict[str, str] | None = None,
-    filtre_acheteur: bool = False,
 ) -> html.Div:
+    """A page: ``blocs`` are the ids of the blocks it shows (their filters make the form; None:
+    a page without filters)."""
+    caches = caches or {}
+    honores = {f for bloc_id in blocs or [] for f in FILTRES[bloc_id]}
+    filtres = (
+        [
+            components.filtres_formulaire(chemin, lecture, caches, honores),
+            components.puces(chemin, lecture, caches),
+        ]
+        if blocs is not None
+        else []
+    )
     return html.Div(
         [
             html.Div(
                 className="fr-skiplinks",
                 children=html.A("Aller au contenu", href="#contenu", className="fr-link"),
             ),
-            frame.entete(chemin, filtres),
+            frame.entete(chemin, lecture.vue),
             html.Main(
                 id="contenu",
                 className="fr-container fr-py-3w",
                 tabIndex="-1",
                 children=[
-                    *components.bandeau(filtres, domaine),
+                    *components.bandeau(lecture),
                     html.H1(titre, className="fr-h2"),
-                    components.filtres_formulaire(chemin, filtres, caches or {}, filtre_acheteur)
-                    if avec_filtres
-                    else None,
+                    *filtres,
                     *contenu,
                 ],
             ),

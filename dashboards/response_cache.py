@@ -112,12 +112,13 @@ def page_request(path: str, search: str) -> dict:
 
 
 def common_views(periods: list[str], academies: list[str]) -> list[tuple[str, str]]:
-    """Every page nationally and per académie, over all years and per year."""
+    """Every page nationally and per académie, for the default year, over all years and per
+    year."""
     searches = []
     for academie in [None, *academies]:
-        for period in ["ensemble", *periods]:
+        for period in [None, "ensemble", *periods]:
             params = [f"academie={academie}"] if academie else []
-            if period != "ensemble":
+            if period is not None:
                 params.append(f"annee={period}")
             searches.append("?" + "&".join(params) if params else "")
     return [(page, search) for search in searches for page, _label in PAGES]

@@ -14,11 +14,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dashboards import blocks, queries
-from dashboards.auth import ANONYME
-from dashboards.filters import Filtres
+from dashboards.downloads import lignes_affichees
 from pipelines.content import cells
 from pipelines.content import formatting as fmt
+from pipelines.content.block import Context, National, View
+from pipelines.content.blocks import clauses, common, jeunes
 from pipelines.content.display import texte
 from pipelines.content.labels import HORIZONS, RESULTATS
 from pipelines.content.table import Type
@@ -212,8 +212,8 @@ def test_a_rate_and_its_interval_read_the_same_everywhere(monkeypatch, tmp_path)
     ]
     for r in rows:
         r["delai_diffusable"] = None
-    monkeypatch.setattr(queries, "serie", lambda *args: rows)
-    dashboard = blocks.activation(Filtres(), ANONYME).lignes
+    bloc = clauses.activation(Context(_FakeSnapshot(rows), National()), View())
+    dashboard = lignes_affichees(bloc)[1:]
     section = national.activation(_FakeSnapshot(rows))
     printed, workbook = _pdf(section), _xlsx(section, tmp_path)
     expected = [["45,7", "1,3", "77,5"], ["4,6", "4,6", "50,0"], ["100,0", "0,0", "100,0"]]
@@ -223,7 +223,7 @@ def test_a_rate_and_its_interval_read_the_same_everywhere(monkeypatch, tmp_path)
         assert [_chiffre(t) for t in shown[3:6]] == figures
         assert book[3:6] == figures
         # The chart's labels are the table's text.
-    figure = blocks.activation(Filtres(), ANONYME).figure
+    figure = bloc.figure
     assert [_chiffre(t) for t in figure["data"][0]["text"]] == [f[0] for f in expected]
 
 
@@ -248,8 +248,8 @@ def test_the_funnel_reads_the_same_everywhere(monkeypatch, tmp_path):
             (4, 1234, 0, 0.04549999999999999, 158.0),
         ]
     ]
-    monkeypatch.setattr(queries, "rows", lambda *args, **kwargs: rows)
-    dashboard = blocks.entonnoir(Filtres(), ANONYME).lignes
+    bloc = clauses.entonnoir(Context(_FakeSnapshot(rows), National()), View())
+    dashboard = lignes_affichees(bloc)[1:]
     section = sections.entonnoir(_FakeSnapshot(rows), "national", "FR", "2025", "en France")
     printed, workbook = _pdf(section), _xlsx(section, tmp_path)
     expected = [
@@ -276,8 +276,9 @@ def test_ecarts_in_points_read_the_same_everywhere(monkeypatch, tmp_path):
             found[f"{code}_{h}_csf_compares"] = _indicateur(0.4, ic_bas=0.3, ic_haut=0.5)
             valeur, low, high = gaps.get(h, (0.0, -0.01, 0.01))
             found[f"ecart_{code}_{h}"] = _indicateur(valeur, "ecart", ic_bas=low, ic_haut=high)
-    monkeypatch.setattr(queries, "cellule", lambda codes, *args: found)
-    dashboard = blocks.sorties_positives(Filtres(), ANONYME).lignes
+    answers = [dict(row, indicateur=code) for code, row in found.items()]
+    bloc = jeunes.sorties_positives(Context(_FakeSnapshot(answers), National()), View())
+    dashboard = lignes_affichees(bloc)[1:]
     section = national.resultats_jeunes(_FakeSnapshot(cells=found))
     printed, workbook = _pdf(section), _xlsx(section, tmp_path)
     expected = {
@@ -308,7 +309,7 @@ def test_a_value_of_each_unit_reads_the_same_in_every_output():
         (_indicateur(-0.0125, "ecart"), "-1,3"),
     ]:
         cell = cells.valeur(row)
-        assert _chiffre(blocks._valeur(row)) == figure
+        assert _chiffre(texte(common.valeur(row), Type.TEXTE)) == figure
         assert _chiffre(texte(cell, Type.TEXTE)) == figure
         assert _chiffre(pdf._cell(cell, Type.TEXTE).texte) == figure
         assert _excel(cell.valeur, FORMATS[cell.type]) == figure

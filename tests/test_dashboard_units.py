@@ -8,9 +8,11 @@ import plotly.graph_objects as go
 import pytest
 
 from dashboards.auth import BasicAuthProvider, Identite, ajouter_utilisateur, charger_utilisateurs
-from dashboards.filters import Filtres
+from dashboards.filters import query_string
 from pipelines.content import figures
 from pipelines.content import formatting as fmt
+from pipelines.content.block import View, portee
+from pipelines.content.blocks import common
 from pipelines.settings import load_settings
 
 
@@ -121,16 +123,18 @@ def test_french_formats():
 
 
 def test_filters_pick_one_dimension_and_say_which_they_ignore():
-    filtres = Filtres(annee="2025", academie="24", type_acheteur="rectorat")
-    assert filtres.cellule("achats") == ("academie", "24")
-    assert filtres.ignores("achats") == ["type d'acheteur"]
-    assert Filtres(type_acheteur="rectorat").cellule("jeunes") == ("national", "FR")
-    assert Filtres(secteur="BTP").cellule("jeunes") == ("secteur", "BTP")
-    assert filtres.query_string() == "?annee=2025&academie=24&type_acheteur=rectorat"
-    assert Filtres().query_string() == ""
-    buyer = Filtres(academie="24", acheteur="20243483355782")
-    assert buyer.cellule("achats") == ("acheteur", "20243483355782")
-    assert buyer.cellule("jeunes") == ("academie", "24")
+    achats, jeunes = ("annee", *common.DIMENSIONS_ACHATS), ("annee", *common.DIMENSIONS_JEUNES)
+    vue = View(annee="2025", academie="24", type_acheteur="rectorat")
+    assert vue.cellule(achats) == ("academie", "24")
+    assert portee(vue, achats) == (("annee", "academie"), ("type_acheteur",))
+    assert View(type_acheteur="rectorat").cellule(jeunes) == ("national", "FR")
+    assert View(secteur="BTP").cellule(jeunes) == ("secteur", "BTP")
+    assert query_string(vue) == "?annee=2025&academie=24&type_acheteur=rectorat"
+    assert query_string(View(annee="ensemble")) == "?annee=ensemble"
+    buyer = View(academie="24", acheteur="20243483355782")
+    assert buyer.cellule(achats) == ("acheteur", "20243483355782")
+    assert buyer.cellule(jeunes) == ("academie", "24")
+    assert portee(buyer, jeunes) == (("academie",), ("acheteur",))
 
 
 def test_bar_chart_leaves_hidden_values_as_labelled_gaps():

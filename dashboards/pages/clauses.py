@@ -1,31 +1,27 @@
-"""Clauses: activation over time, the blocking-point funnel, dormant clauses, calibration."""
+"""Clauses: activation over time, the blocking-point funnel, dormant clauses, calibration, and
+one buyer's clauses with its reports."""
 
 import dash
 from dash import html
 
-from dashboards import blocks
 from dashboards.components import essayer
-from dashboards.filters import Filtres
+from dashboards.filters import lire
 from dashboards.page import cadre, identite
 
 dash.register_page(__name__, path="/clauses", name="Clauses", title="Clauses — CSF", order=1)
 
+BLOCS = ["activation", "entonnoir", "dormantes", "dormantes-acheteurs", "calibrage"]
+
 
 def layout(**query: str) -> html.Div:
-    filtres = Filtres.from_query(query)
+    lecture = lire(query)
     who = identite()
+    vue = lecture.vue
+    ids = BLOCS + (["clauses-acheteur"] if vue.acheteur else [])
     return cadre(
         "/clauses",
         "Les clauses : activation et points de blocage",
-        filtres,
-        "achats",
-        [
-            essayer(blocks.activation, filtres, who),
-            essayer(blocks.entonnoir, filtres, who),
-            essayer(blocks.dormantes, filtres, who),
-            essayer(blocks.dormantes_acheteurs, filtres, who),
-            essayer(blocks.calibrage, filtres, who),
-            essayer(blocks.clauses_acheteur, filtres, who) if filtres.acheteur else None,
-        ],
-        filtre_acheteur=True,
+        lecture,
+        [essayer(bloc_id, vue, who, "/clauses") for bloc_id in ids],
+        blocs=[*ids, "clauses-acheteur"],  # the buyer filter: its own block
     )

@@ -3,26 +3,23 @@
 import dash
 from dash import html
 
-from dashboards import blocks
 from dashboards.components import essayer, refus
-from dashboards.filters import Filtres
+from dashboards.filters import lire
 from dashboards.page import cadre, identite
 
 dash.register_page(__name__, path="/jeunes", name="Jeunes", title="Jeunes — CSF", order=2)
 
+BLOCS = ["sorties-positives", "resultats-6m"]
+
 
 def layout(**query: str) -> html.Div:
-    filtres = Filtres.from_query(query)
+    lecture = lire(query)
     who = identite()
+    ids = BLOCS + (["parcours-academie"] if lecture.vue.academie is not None else [])
     if not who.peut_voir("jeunes"):
         contenu = [refus("Votre profil ne donne pas accès aux indicateurs sur les jeunes.")]
     else:
-        contenu = [
-            essayer(blocks.sorties_positives, filtres, who),
-            essayer(blocks.resultats_6m, filtres, who),
-        ]
-        if filtres.academie is not None:
-            contenu.append(essayer(blocks.parcours_academie, filtres, who))
+        contenu = [essayer(bloc_id, lecture.vue, who, "/jeunes") for bloc_id in ids]
     return cadre(
-        "/jeunes", "Les jeunes : parcours et situation à la sortie", filtres, "jeunes", contenu
+        "/jeunes", "Les jeunes : parcours et situation à la sortie", lecture, contenu, blocs=ids
     )

@@ -4,7 +4,7 @@ import dash
 from dash import dcc, html
 
 from dashboards import methodology
-from dashboards.filters import Filtres
+from dashboards.filters import lire
 from dashboards.page import cadre
 
 dash.register_page(
@@ -18,8 +18,6 @@ def layout(**query: str) -> html.Div:
     return cadre(
         "/methodologie",
         "Méthodologie des indicateurs",
-        Filtres.from_query(query),
-        "achats",
+        lire(query),
         [dcc.Markdown(body, className="methodologie")],
-        avec_filtres=False,
     )

@@ -5,9 +5,8 @@ own tests (warnings included), files received."""
 import dash
 from dash import html
 
-from dashboards import blocks
 from dashboards.components import essayer
-from dashboards.filters import Filtres
+from dashboards.filters import lire
 from dashboards.page import cadre, identite
 
 dash.register_page(
@@ -20,30 +19,15 @@ dash.register_page(
 
 
 def layout(**query: str) -> html.Div:
-    filtres = Filtres.from_query(query)
+    lecture = lire(query)
     who = identite()
     # The reconciliation of parcours and the clauses they name come from the MLDS files: only
     # for the roles that see those files (the blocks refuse the others themselves too).
-    mlds = (
-        [
-            essayer(blocks.rapprochement, filtres, who),
-            essayer(blocks.clauses_inconnues, filtres, who),
-        ]
-        if who.peut_voir("jeunes")
-        else []
-    )
+    mlds = ["rapprochement", "clauses-inconnues"] if who.peut_voir("jeunes") else []
+    ids = ["fraicheur", "quarantaine", *mlds, "controles", "controles-modele", "fichiers"]
     return cadre(
         "/qualite",
         "Qualité des données",
-        filtres,
-        "achats",
-        [
-            essayer(blocks.fraicheur, filtres, who),
-            essayer(blocks.quarantaine, filtres, who),
-            *mlds,
-            essayer(blocks.controles, filtres, who),
-            essayer(blocks.controles_modele, filtres, who),
-            essayer(blocks.fichiers, filtres, who),
-        ],
-        avec_filtres=False,
+        lecture,
+        [essayer(bloc_id, lecture.vue, who, "/qualite") for bloc_id in ids],
     )

@@ -3,30 +3,22 @@
 import dash
 from dash import html
 
-from dashboards import blocks
 from dashboards.components import essayer
-from dashboards.filters import Filtres
+from dashboards.filters import lire, query_string
 from dashboards.page import cadre, identite
+from pipelines.content.blocks.territoires import CARTE_INDICATEURS, LIBELLES_CARTE
 
 dash.register_page(
     __name__, path="/territoires", name="Territoires", title="Territoires — CSF", order=3
 )
 
-LIBELLES = {
-    "taux_activation_6m": "Activation à 6 mois",
-    "nb_clauses_dormantes": "Clauses dormantes",
-    "taux_sortie_positive_6m": "Sortie positive à 6 mois",
-    "nb_jeunes_csf": "Jeunes en parcours",
-}
 
-
-def choix(filtres: Filtres, courant: str, who) -> html.Nav:
-    base = filtres.query_string()
+def choix(vue, courant: str, who) -> html.Nav:
     links = []
-    for code, label in LIBELLES.items():
-        if not who.peut_voir(blocks.CARTE_INDICATEURS[code]):
+    for code, label in LIBELLES_CARTE.items():
+        if not who.peut_voir(CARTE_INDICATEURS[code]):
             continue
-        href = f"/territoires{base}{'&' if base else '?'}indicateur={code}"
+        href = "/territoires" + query_string(vue, indicateur=code)
         attrs = {"aria-current": "true"} if code == courant else {}
         links.append(html.Li(html.A(label, href=href, className="fr-tag", **attrs)))
     return html.Nav(
@@ -35,21 +27,21 @@ def choix(filtres: Filtres, courant: str, who) -> html.Nav:
 
 
 def layout(**query: str) -> html.Div:
-    filtres = Filtres.from_query(query)
+    lecture = lire(query)
     who = identite()
     indicateur = query.get("indicateur")
-    if indicateur not in blocks.CARTE_INDICATEURS:
+    if indicateur not in CARTE_INDICATEURS:
         indicateur = "taux_activation_6m"
-    extra = f"indicateur={indicateur}"
+    extra = {"indicateur": indicateur}
     return cadre(
         "/territoires",
         "Les territoires",
-        filtres,
-        blocks.CARTE_INDICATEURS[indicateur],
+        lecture,
         [
-            choix(filtres, indicateur, who),
-            essayer(blocks.carte, filtres, who, indicateur, extra_query=extra),
-            essayer(blocks.classement, filtres, who, indicateur, extra_query=extra),
+            choix(lecture.vue, indicateur, who),
+            essayer("carte", lecture.vue, who, "/territoires", indicateur, extra=extra),
+            essayer("classement", lecture.vue, who, "/territoires", indicateur, extra=extra),
         ],
-        caches={"indicateur": indicateur},
+        blocs=["carte", "classement"],
+        caches=extra,
     )

@@ -8,7 +8,7 @@ hid it: nothing here looks at a row's numerator or denominator to say why.
 from __future__ import annotations
 
 from pipelines.content import formatting as fmt
-from pipelines.content.table import Cellule, Masque, Type, Valeur
+from pipelines.content.table import Cellule, Intervalle, Masque, Type, Valeur
 
 # The thresholds quoted in the legend (defined once in pipelines.content.formatting; also
 # imported from here by pipelines.exports.tables).
@@ -64,3 +64,16 @@ def trace(row: dict | None, champ: str = "valeur") -> float | None:
     if row is None or masque(row) or row[champ] is None:
         return None
     return row[champ]
+
+
+def intervalle(row: dict | None) -> Cellule:
+    """A rate's or an écart's 95 % interval as one cell: the mark for a hidden row (a bound
+    would give the value away), nothing where the row has no interval."""
+    if row is None:
+        return None
+    hidden = masque(row)
+    if hidden:
+        return hidden
+    if row["ic_bas"] is None or row["ic_haut"] is None or row["unite"] not in ("taux", "ecart"):
+        return None
+    return Intervalle(row["ic_bas"], row["ic_haut"], TYPES[row["unite"]])

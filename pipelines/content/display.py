@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from pipelines.content import formatting as fmt
-from pipelines.content.table import Cellule, Masque, Type, Valeur
+from pipelines.content.table import Cellule, Intervalle, Masque, Type, Valeur
 
 ABSENT = fmt.ABSENT
 
@@ -18,6 +18,10 @@ def texte(cellule: Cellule, type_colonne: Type) -> str:
         return ABSENT
     if isinstance(cellule, Masque):
         return cellule.marque
+    if isinstance(cellule, Intervalle):
+        if cellule.type is Type.POINTS:
+            return f"{fmt.points(cellule.bas)} à {fmt.points(cellule.haut)}\u00a0pts"
+        return f"{fmt.percent(cellule.bas)} – {fmt.percent(cellule.haut)}"
     kind = type_colonne
     if isinstance(cellule, Valeur):
         cellule, kind = cellule.valeur, cellule.type

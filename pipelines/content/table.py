@@ -39,7 +39,17 @@ class Valeur:
     type: Type
 
 
-Cellule = str | int | float | date | Valeur | Masque | None
+@dataclass(frozen=True)
+class Intervalle:
+    """A 95 % confidence interval, in its unit (``TAUX``: proportions; ``POINTS``: a difference
+    of proportions). Shown as one cell, written as two numbers where cells are typed."""
+
+    bas: float
+    haut: float
+    type: Type
+
+
+Cellule = str | int | float | date | Valeur | Intervalle | Masque | None
 
 
 @dataclass(frozen=True)
