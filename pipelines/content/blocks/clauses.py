@@ -365,7 +365,8 @@ def _filtres_texte(ctx: Context, view: View, names: list[str]) -> str:
     return (" " + ", ".join(parts)) if parts else " en France"
 
 
-CLAUSES_ACHETEUR = ("acheteur", "annee")
+# Every clause of the buyer, whatever the year (the buyer's report lists them all too).
+CLAUSES_ACHETEUR = ("acheteur",)
 
 
 def clauses_acheteur(ctx: Context, view: View) -> Block:
@@ -389,10 +390,9 @@ def clauses_acheteur(ctx: Context, view: View) -> Block:
     return Block(
         id="clauses-acheteur",
         titre="Les clauses de l'acheteur",
-        resume=f"Chaque clause {lieu}"
-        + ("" if view.annee == "ensemble" else f" notifiée en {view.annee}")
-        + ", avec l'étape atteinte et, pour une clause dormante, la date limite de déclaration "
-        "de l'offre par le titulaire.",
+        resume=f"Chaque clause {lieu}, quelle que soit son année de notification, avec l'étape "
+        "atteinte et, pour une clause dormante, la date limite de déclaration de l'offre par le "
+        "titulaire.",
         tableau=Tableau(
             [
                 Colonne("Marché", largeur=20),
@@ -424,14 +424,5 @@ def clauses_acheteur(ctx: Context, view: View) -> Block:
         notes=["Au-delà du parcours commencé, l'étape décrit un jeune : elle n'est pas détaillée."],
         filtres_appliques=applied,
         filtres_ignores=ignored,
-        vide=None
-        if rows
-        else Vide(
-            f"Aucune clause {lieu}"
-            + ("" if view.annee == "ensemble" else f" notifiée en {view.annee}")
-            + ".",
-            ("Voir toutes les années", view.sans("annee").comme_dict())
-            if view.annee != "ensemble"
-            else None,
-        ),
+        vide=None if rows else Vide(f"Aucune clause {lieu}."),
     )
