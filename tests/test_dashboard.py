@@ -76,14 +76,24 @@ def test_every_page_answers_in_french_with_security_headers(dashboard):
 
 
 def test_csv_download_holds_the_displayed_figures(dashboard, demo_home):
-    rows = _csv(requests.get(f"{dashboard}/telecharger/chiffres-cles.csv", timeout=10))
+    url = f"{dashboard}/telecharger/chiffres-cles.csv?annee=ensemble"
+    rows = _csv(requests.get(url, timeout=10))
+    shown = _csv(requests.get(url + "&format=affiche", timeout=10))
     with _published(demo_home) as con:
         clauses = con.execute(
             "select numerateur from marts.indicateurs where indicateur = 'nb_clauses_csf' "
             "and niveau = 'national' and periode = 'ensemble'"
         ).fetchone()[0]
-    assert rows[0] == ["Indicateur", "Valeur", "Intervalle de confiance à 95 %", "Évolution"]
-    assert ["Clauses sociales de formation", number(clauses)] == rows[1][:2]
+    assert rows[0][:2] == ["Indicateur", "Valeur (toutes années)"]
+    assert rows[0][3:5] == [
+        "Intervalle de confiance à 95 % — borne basse",
+        "Intervalle de confiance à 95 % — borne haute",
+    ]
+    # Numbers as numbers; the displayed text only where asked.
+    assert ["Clauses sociales de formation", str(clauses)] == rows[1][:2]
+    assert ["Clauses sociales de formation", number(clauses)] == shown[1][:2]
+    rate = next(row for row in rows if row[0] == "Taux d'activation à 6 mois")
+    assert rate[2] == "%" and float(rate[1].replace(",", ".")) < 100
     assert requests.get(f"{dashboard}/telecharger/inconnu.csv", timeout=10).status_code == 404
 
 
@@ -107,9 +117,9 @@ def test_no_page_or_download_shows_a_hidden_value(dashboard, demo_home):
     checked = 0
     for indicator in ("taux_sortie_positive_6m", "nb_jeunes_csf"):
         for year in years:
-            query = f"?indicateur={indicator}" + ("" if year == "ensemble" else f"&annee={year}")
+            query = f"?indicateur={indicator}&annee={year}"
             rows = _csv(requests.get(f"{dashboard}/telecharger/carte.csv{query}", timeout=10))
-            for academie, _region, value, _interval in rows[1:]:
+            for academie, _region, value, *_interval in rows[1:]:
                 if (indicator, year, academie) in hidden:
                     assert value == SECRET, (indicator, year, academie, value)
                     checked += 1
@@ -118,20 +128,20 @@ def test_no_page_or_download_shows_a_hidden_value(dashboard, demo_home):
             ranking = _csv(
                 requests.get(f"{dashboard}/telecharger/classement.csv{query}", timeout=10)
             )
-            for _rank, academie, value, _interval in ranking[1:]:
+            for _rank, academie, value, *_interval in ranking[1:]:
                 if (indicator, year, academie) in hidden:
                     assert value == SECRET, (indicator, year, academie, value)
     assert checked == len(hidden)
     for code in academies[:8]:
         for year in years:
-            query = f"?academie={code}" + ("" if year == "ensemble" else f"&annee={year}")
+            query = f"?academie={code}&annee={year}"
             rows = _csv(
                 requests.get(f"{dashboard}/telecharger/resultats-6m.csv{query}", timeout=10)
             )
-            for label, value, _interval, base in rows[1:]:
+            for label, value, _unit, _low, _high, base in rows[1:]:
                 if label in ("Jeunes en parcours CSF", "Parcours commencés"):
                     assert not re.fullmatch(r"[1-4]", value), (code, year, label, value)
-                assert base in ("–", SECRET) or int(base.replace("\u202f", "")) >= 20
+                assert base in ("", SECRET) or int(base) >= 20
 
 
 def test_access_needs_a_user_of_the_users_file(secured):
@@ -237,7 +247,7 @@ def test_parcours_detail_only_for_the_academies_own_mlds(secured, dashboard, dem
         if auth is None or auth[0] != "achats":
             assert blocks.REFUS_DETAIL in page, auth
     response = requests.get(
-        f"{secured}/telecharger/parcours-academie.csv?academie=24",
+        f"{secured}/telecharger/parcours-academie.csv?academie=24&annee=ensemble",
         auth=("creteil", PASSWORD),
         timeout=10,
     )
@@ -284,7 +294,7 @@ def test_buyers_role_gets_no_youth_domain_row_anywhere(secured, demo_home):
         stages = [row[0] for row in rows[1:]]
         assert stages and not YOUTH_STAGES & set(stages), (search, stages)
         assert stages[-1] == "Parcours commencé"
-        assert rows[-1][2] == "–" and rows[-1][4] == "–", rows[-1]
+        assert rows[-1][2] == "" and rows[-1][4] == "", rows[-1]
         # The national role gets the whole funnel from the same route.
         full = _csv(requests.get(f"{secured}/telecharger/entonnoir.csv{search}", auth=direction))
         assert {row[0] for row in full[1:]} >= YOUTH_STAGES
@@ -369,7 +379,8 @@ def test_every_download_uses_only_the_one_secret_mark(dashboard, secured, demo_h
             assert (row[1] == SECRET) == (not shown), (year, row)
             assert (SECRET in row) == (not shown), (year, row)
     own = requests.get(
-        f"{secured}/telecharger/parcours-academie.csv?academie=24", auth=("creteil", PASSWORD)
+        f"{secured}/telecharger/parcours-academie.csv?academie=24&annee=ensemble",
+        auth=("creteil", PASSWORD),
     )
     assert not any(OLD_MARKS.fullmatch(c.strip()) for row in _csv(own) for c in row)
     for path in PAGES:
@@ -413,7 +424,7 @@ def test_pages_filters_and_downloads_in_chromium(dashboard, demo_home, tmp_path)
                 "[...document.querySelectorAll('.dash-graph')]"
                 ".every(g => g.querySelector('.main-svg .trace'))"
             )
-        page.goto(dashboard + "/")
+        page.goto(dashboard + "/?annee=ensemble")
         assert page.locator("#kpi-nb_clauses_csf").inner_text() == number(clauses)
         assert page.locator("#banner-demo").is_visible()
         # A filter change is kept in the URL and the page follows it.
@@ -510,7 +521,7 @@ def test_a_new_publish_is_served_without_restart(dashboard, demo_home):
 
     def shown_snapshot() -> str:
         page = _page_callback(dashboard, "/", "", None)
-        return re.search(r"publication (\d{8}T\d{6}Z-[0-9a-f]+)", page).group(1)
+        return re.search(r"Publication (\d{8}T\d{6}Z-[0-9a-f]+)", page).group(1)
 
     before = shown_snapshot()
     result = csf(demo_home, "run", "--inbox", str(ROOT / "data" / "sample"))

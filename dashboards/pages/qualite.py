@@ -8,6 +8,7 @@ from dash import html
 from dashboards.components import essayer
 from dashboards.filters import lire
 from dashboards.page import cadre, identite
+from pipelines.content.block import View
 
 dash.register_page(
     __name__,
@@ -29,5 +30,6 @@ def layout(**query: str) -> html.Div:
         "/qualite",
         "Qualité des données",
         lecture,
-        [essayer(bloc_id, lecture.vue, who, "/qualite") for bloc_id in ids],
+        # No filter applies to the files and checks: the blocks describe the whole snapshot.
+        [essayer(bloc_id, View(), who, "/qualite") for bloc_id in ids],
     )

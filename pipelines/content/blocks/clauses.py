@@ -273,7 +273,12 @@ def dormantes(ctx: Context, view: View) -> Block:
         titre="Clauses dormantes par académie",
         resume="Clauses notifiées depuis au moins 6 mois, sans parcours commencé et toujours en "
         f"cours, {where}, {common.periode_texte(view.annee)}"
-        + (" ; l'académie choisie est mise en évidence" if view.academie else "")
+        + (
+            f" ; l'académie {common.de(common.nom_niveau(ctx, 'academie', view.academie))} "
+            "est mise en évidence"
+            if view.academie
+            else ""
+        )
         + ".",
         tableau=Tableau(
             [Colonne("Académie", largeur=28), Colonne("Clauses dormantes", Type.ENTIER)], lignes

@@ -5,6 +5,8 @@ youths: they are shown only to the roles that see youths."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import date
 
 from pipelines.content import figures
@@ -44,6 +46,18 @@ def _notes_sources(ctx: Context) -> list[str]:
     return ["Les fichiers de suivi des jeunes (MLDS) ne sont pas présentés à votre profil."]
 
 
+def _sans_filtre(build: Callable[[Context, View], Block]) -> Callable[[Context, View], Block]:
+    """A quality block describes the whole snapshot: no filter applies, and it says so."""
+
+    @functools.wraps(build)
+    def wrapped(ctx: Context, view: View) -> Block:
+        bloc = build(ctx, view)
+        bloc.filtres_ignores = tuple(view.actifs())
+        return bloc
+
+    return wrapped
+
+
 def _tableau(colonnes: list[str], lignes: list[list]) -> Tableau:
     """A table whose column types follow its cells: counts stay numbers, dates dates."""
 
@@ -60,6 +74,7 @@ def _tableau(colonnes: list[str], lignes: list[list]) -> Tableau:
     )
 
 
+@_sans_filtre
 def fichiers(ctx: Context, view: View) -> Block:
     rows = ctx.rows(
         f"select * from marts.qualite_fichiers where {_sources_visibles(ctx)} "
@@ -102,6 +117,7 @@ def fichiers(ctx: Context, view: View) -> Block:
     )
 
 
+@_sans_filtre
 def quarantaine(ctx: Context, view: View) -> Block:
     """Per file and rule, the rows set aside at reading (quarantine) and those the cross-file
     rules exclude or flag in the warehouse: nothing leaves the figures without a line here."""
@@ -147,6 +163,7 @@ def quarantaine(ctx: Context, view: View) -> Block:
     )
 
 
+@_sans_filtre
 def rapprochement(ctx: Context, view: View) -> Block:
     """The parcours counted on the youth side, reconciled with those the procurement side
     counts plus the parcours without a known clause (records, national; MLDS files' view)."""
@@ -171,6 +188,7 @@ def rapprochement(ctx: Context, view: View) -> Block:
     )
 
 
+@_sans_filtre
 def clauses_inconnues(ctx: Context, view: View) -> Block:
     """The clause identifiers parcours name but the register lacks: what to correct."""
     _exiger_fichiers_jeunes(ctx)
@@ -211,6 +229,7 @@ def clauses_inconnues(ctx: Context, view: View) -> Block:
     )
 
 
+@_sans_filtre
 def controles(ctx: Context, view: View) -> Block:
     rows = ctx.rows(
         "select table_brute, controle, count(*) filter (where reussi) as reussis, "
@@ -240,6 +259,7 @@ def controles(ctx: Context, view: View) -> Block:
     )
 
 
+@_sans_filtre
 def controles_modele(ctx: Context, view: View) -> Block:
     """The model's tests (dbt) that found something, warnings first: they do not stop a publish,
     so this is where they are seen. Tests on the MLDS side only for the roles that see it."""
@@ -281,6 +301,7 @@ def controles_modele(ctx: Context, view: View) -> Block:
     )
 
 
+@_sans_filtre
 def fraicheur(ctx: Context, view: View) -> Block:
     """Latest export per scope, late after 45 days (CSF_retard) before the snapshot was
     built (a date that belongs to the snapshot, so the page is the same for everyone)."""
