@@ -14,7 +14,7 @@ from datetime import date
 
 import flask
 
-from dashboards import blocks, queries
+from dashboards import blocks, queries, report_files
 from dashboards.filters import lire
 from pipelines.content import formatting as fmt
 from pipelines.content.block import Block, Refus
@@ -111,7 +111,8 @@ def csv_bytes(rows: list[list[str]]) -> bytes:
 
 
 def register(server: flask.Flask) -> None:
-    """Add the download routes to the dashboard's server."""
+    """Add the download routes to the dashboard's server: blocks as CSV, and the reports."""
+    report_files.register(server)
 
     @server.route("/telecharger/<bloc_id>.csv")
     def telecharger(bloc_id: str):

@@ -4,7 +4,7 @@ value and scope, and the trend behind them."""
 import dash
 from dash import html
 
-from dashboards import blocks, components
+from dashboards import blocks, components, report_files
 from dashboards.filters import lire
 from dashboards.page import cadre, identite
 from pipelines.content.block import Refus
@@ -72,5 +72,8 @@ def layout(**query: str) -> html.Div:
             else None,
             tuiles(bloc) if bloc.vide is None else None,
             components.bloc(bloc, lecture.vue, "/"),
+            report_files.liens(
+                report_files.nationaux(who), "Rapport national (PDF et tableur)", "rapport-national"
+            ),
         ]
     return cadre("/", "Clause sociale de formation — vue d'ensemble", lecture, contenu, blocs=BLOCS)

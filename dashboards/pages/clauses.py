@@ -4,6 +4,7 @@ one buyer's clauses with its reports."""
 import dash
 from dash import html
 
+from dashboards import report_files
 from dashboards.components import essayer
 from dashboards.filters import lire
 from dashboards.page import cadre, identite
@@ -18,10 +19,25 @@ def layout(**query: str) -> html.Div:
     who = identite()
     vue = lecture.vue
     ids = BLOCS + (["clauses-acheteur"] if vue.acheteur else [])
+    rapports = []
+    if vue.acheteur:
+        rapports = [
+            report_files.liens(
+                report_files.de_l_acheteur(vue.acheteur, who),
+                "Rapports de l'acheteur (PDF et tableur)",
+                "rapports-acheteur",
+            )
+            or html.P(
+                "Les rapports de cet acheteur ne sont pas encore produits pour cette "
+                "publication des données.",
+                className="fr-text--sm",
+                id="rapports-acheteur",
+            )
+        ]
     return cadre(
         "/clauses",
         "Les clauses : activation et points de blocage",
         lecture,
-        [essayer(bloc_id, vue, who, "/clauses") for bloc_id in ids],
+        [*rapports, *(essayer(bloc_id, vue, who, "/clauses") for bloc_id in ids)],
         blocs=[*ids, "clauses-acheteur"],  # the buyer filter: its own block
     )
