@@ -19,7 +19,7 @@ from dashboards.filters import lire
 from pipelines.content import formatting as fmt
 from pipelines.content.block import Block, Refus
 from pipelines.content.display import texte
-from pipelines.content.table import Cellule, Colonne, Intervalle, Masque, Type, Valeur
+from pipelines.content.table import Cellule, Colonne, Masque, Type, Valeur, a_plat
 
 # The unit a number column states in its header.
 UNITES = {Type.TAUX: " (%)", Type.POINTS: " (points)", Type.JOURS: " (jours)", Type.MONTANT: " (€)"}
@@ -57,39 +57,31 @@ def _brut(cellule: Cellule, kind: Type) -> str:
 
 
 def _mixte(colonne: Colonne, lignes: list[list], i: int) -> bool:
-    """A text column holding figures of several units (a list of indicators)."""
-    return colonne.type is Type.TEXTE and any(isinstance(line[i], Valeur) for line in lignes)
-
-
-def _intervalles(lignes: list[list], i: int) -> bool:
-    return any(isinstance(line[i], Intervalle) for line in lignes)
+    """A text column holding figures of several units (a list of indicators); interval bounds
+    keep the unit of their column's title."""
+    return (
+        colonne.type is Type.TEXTE
+        and not colonne.titre.endswith(("borne basse", "borne haute"))
+        and any(isinstance(line[i], Valeur) for line in lignes)
+    )
 
 
 def lignes_csv(bloc: Block) -> list[list[str]]:
-    """Header and rows of the block's typed CSV."""
-    colonnes, lignes = bloc.tableau.colonnes, bloc.tableau.lignes
+    """Header and rows of the block's typed CSV (an interval as its two bounds)."""
+    tableau = a_plat(bloc.tableau)
+    colonnes, lignes = tableau.colonnes, tableau.lignes
+    mixed = [_mixte(c, lignes, i) for i, c in enumerate(colonnes)]
     header: list[str] = []
-    for i, c in enumerate(colonnes):
-        if _intervalles(lignes, i):
-            header += [f"{c.titre} — borne basse", f"{c.titre} — borne haute"]
-        elif _mixte(c, lignes, i):
-            header += [c.titre, f"{c.titre} — unité"]
-        else:
-            header.append(c.titre + UNITES.get(c.type, ""))
+    for c, mixte in zip(colonnes, mixed, strict=True):
+        header += [c.titre, f"{c.titre} — unité"] if mixte else [c.titre + UNITES.get(c.type, "")]
     out = [header]
     for line in lignes:
         row: list[str] = []
-        for i, (c, value) in enumerate(zip(colonnes, line, strict=True)):
-            if _intervalles(lignes, i):
-                if isinstance(value, Intervalle):
-                    row += [_nombre(value.bas, value.type), _nombre(value.haut, value.type)]
-                else:
-                    row += [_brut(value, c.type)] * 2
-            elif _mixte(c, lignes, i):
+        for c, value, mixte in zip(colonnes, line, mixed, strict=True):
+            row.append(_brut(value, c.type))
+            if mixte:
                 kind = value.type if isinstance(value, Valeur) else None
-                row += [_brut(value, c.type), UNITES.get(kind, "").strip(" ()") if kind else ""]
-            else:
-                row.append(_brut(value, c.type))
+                row.append(UNITES.get(kind, "").strip(" ()") if kind else "")
         out.append(row)
     return out
 

@@ -76,4 +76,11 @@ def intervalle(row: dict | None) -> Cellule:
         return hidden
     if row["ic_bas"] is None or row["ic_haut"] is None or row["unite"] not in ("taux", "ecart"):
         return None
-    return Intervalle(row["ic_bas"], row["ic_haut"], TYPES[row["unite"]])
+    kind = TYPES[row["unite"]]
+    if kind is Type.POINTS:  # in points, rounded by the one rule, as ``valeur`` gives them
+        return Intervalle(
+            float(fmt.arrondi(row["ic_bas"], fmt.DECIMALES["ecart"], echelle=2)),
+            float(fmt.arrondi(row["ic_haut"], fmt.DECIMALES["ecart"], echelle=2)),
+            kind,
+        )
+    return Intervalle(row["ic_bas"], row["ic_haut"], kind)

@@ -20,7 +20,8 @@ def texte(cellule: Cellule, type_colonne: Type) -> str:
         return cellule.marque
     if isinstance(cellule, Intervalle):
         if cellule.type is Type.POINTS:
-            return f"{fmt.points(cellule.bas)} à {fmt.points(cellule.haut)}\u00a0pts"
+            low, high = fmt.points(cellule.bas, echelle=0), fmt.points(cellule.haut, echelle=0)
+            return f"{low} à {high}\u00a0pts"
         return f"{fmt.percent(cellule.bas)} – {fmt.percent(cellule.haut)}"
     kind = type_colonne
     if isinstance(cellule, Valeur):

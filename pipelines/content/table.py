@@ -41,8 +41,8 @@ class Valeur:
 
 @dataclass(frozen=True)
 class Intervalle:
-    """A 95 % confidence interval, in its unit (``TAUX``: proportions; ``POINTS``: a difference
-    of proportions). Shown as one cell, written as two numbers where cells are typed."""
+    """A 95 % confidence interval, in its unit (``TAUX``: proportions; ``POINTS``: percentage
+    points, as ``Valeur`` holds them). Shown as one cell, two numbers where cells are typed."""
 
     bas: float
     haut: float
@@ -70,3 +70,35 @@ class Tableau:
     def masques(self) -> bool:
         """True when at least one cell is hidden."""
         return any(isinstance(c, Masque) for ligne in self.lignes for c in ligne)
+
+
+def a_plat(tableau: Tableau) -> Tableau:
+    """The same table with each interval column as two typed columns (its low and high
+    bounds), for the outputs whose cells are typed values: the CSV and the workbook."""
+    split = [
+        any(isinstance(line[i], Intervalle) for line in tableau.lignes)
+        for i in range(len(tableau.colonnes))
+    ]
+    if not any(split):
+        return tableau
+    colonnes: list[Colonne] = []
+    for colonne, cut in zip(tableau.colonnes, split, strict=True):
+        if cut:
+            colonnes += [
+                Colonne(f"{colonne.titre} — borne basse", Type.TEXTE, colonne.largeur),
+                Colonne(f"{colonne.titre} — borne haute", Type.TEXTE, colonne.largeur),
+            ]
+        else:
+            colonnes.append(colonne)
+    lignes: list[list[Cellule]] = []
+    for line in tableau.lignes:
+        row: list[Cellule] = []
+        for value, cut in zip(line, split, strict=True):
+            if not cut:
+                row.append(value)
+            elif isinstance(value, Intervalle):
+                row += [Valeur(value.bas, value.type), Valeur(value.haut, value.type)]
+            else:  # the secret mark or nothing, on both bounds
+                row += [value, value]
+        lignes.append(row)
+    return Tableau(colonnes, lignes)
