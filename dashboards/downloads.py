@@ -23,6 +23,14 @@ from pipelines.content.table import Cellule, Colonne, Masque, Type, Valeur, a_pl
 
 # The unit a number column states in its header.
 UNITES = {Type.TAUX: " (%)", Type.POINTS: " (points)", Type.JOURS: " (jours)", Type.MONTANT: " (€)"}
+# The unit written beside each figure of a column of indicators.
+UNITES_MIXTES = {
+    Type.TAUX: "%",
+    Type.POINTS: "points",
+    Type.JOURS: "jours",
+    Type.MONTANT: "€",
+    Type.ENTIER: "nombre",
+}
 
 
 def _nombre(value: float | int, kind: Type) -> str:
@@ -56,21 +64,16 @@ def _brut(cellule: Cellule, kind: Type) -> str:
     return str(cellule)
 
 
-def _mixte(colonne: Colonne, lignes: list[list], i: int) -> bool:
-    """A text column holding figures of several units (a list of indicators); interval bounds
-    keep the unit of their column's title."""
-    return (
-        colonne.type is Type.TEXTE
-        and not colonne.titre.endswith(("borne basse", "borne haute"))
-        and any(isinstance(line[i], Valeur) for line in lignes)
-    )
+def _mixte(colonne: Colonne) -> bool:
+    """A column of indicators of several units: its unit goes in a column beside it."""
+    return colonne.type is Type.INDICATEUR
 
 
 def lignes_csv(bloc: Block) -> list[list[str]]:
     """Header and rows of the block's typed CSV (an interval as its two bounds)."""
     tableau = a_plat(bloc.tableau)
     colonnes, lignes = tableau.colonnes, tableau.lignes
-    mixed = [_mixte(c, lignes, i) for i, c in enumerate(colonnes)]
+    mixed = [_mixte(c) for c in colonnes]
     header: list[str] = []
     for c, mixte in zip(colonnes, mixed, strict=True):
         header += [c.titre, f"{c.titre} — unité"] if mixte else [c.titre + UNITES.get(c.type, "")]
@@ -81,7 +84,7 @@ def lignes_csv(bloc: Block) -> list[list[str]]:
             row.append(_brut(value, c.type))
             if mixte:
                 kind = value.type if isinstance(value, Valeur) else None
-                row.append(UNITES.get(kind, "").strip(" ()") if kind else "")
+                row.append(UNITES_MIXTES.get(kind, "") if kind else "")
         out.append(row)
     return out
 

@@ -21,6 +21,8 @@ class Type(StrEnum):
     JOURS = "jours"
     MONTANT = "montant"  # euros
     DATE = "date"
+    INDICATEUR = "indicateur"  # each cell a ``Valeur`` of its own unit (a list of indicators)
+    INTERVALLE = "intervalle"  # each cell an ``Intervalle`` (two bounds where cells are typed)
 
 
 @dataclass(frozen=True)
@@ -73,17 +75,11 @@ class Tableau:
 
 
 def a_plat(tableau: Tableau) -> Tableau:
-    """The same table with each interval column as two typed columns (its low and high
-    bounds), for the outputs whose cells are typed values: the CSV and the workbook."""
-    split = [
-        any(isinstance(line[i], Intervalle) for line in tableau.lignes)
-        for i in range(len(tableau.colonnes))
-    ]
-    if not any(split):
-        return tableau
+    """The same table with each interval column as two columns (its low and high bounds), for
+    the outputs whose cells are typed values: the CSV and the workbook."""
     colonnes: list[Colonne] = []
-    for colonne, cut in zip(tableau.colonnes, split, strict=True):
-        if cut:
+    for colonne in tableau.colonnes:
+        if colonne.type is Type.INTERVALLE:
             colonnes += [
                 Colonne(f"{colonne.titre} — borne basse", Type.TEXTE, colonne.largeur),
                 Colonne(f"{colonne.titre} — borne haute", Type.TEXTE, colonne.largeur),
@@ -93,8 +89,8 @@ def a_plat(tableau: Tableau) -> Tableau:
     lignes: list[list[Cellule]] = []
     for line in tableau.lignes:
         row: list[Cellule] = []
-        for value, cut in zip(line, split, strict=True):
-            if not cut:
+        for value, colonne in zip(line, tableau.colonnes, strict=True):
+            if colonne.type is not Type.INTERVALLE:
                 row.append(value)
             elif isinstance(value, Intervalle):
                 row += [Valeur(value.bas, value.type), Valeur(value.haut, value.type)]

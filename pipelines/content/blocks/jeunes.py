@@ -87,11 +87,11 @@ def sorties_positives(ctx: Context, view: View) -> Block:
             [
                 Colonne("Horizon", largeur=14),
                 Colonne("Parcours CSF comparés", Type.TAUX),
-                Colonne("Intervalle (CSF comparés)", largeur=22),
+                Colonne("Intervalle (CSF comparés)", Type.INTERVALLE, 22),
                 Colonne("Groupe de comparaison (standardisé)", Type.TAUX),
-                Colonne("Intervalle (comparaison)", largeur=22),
+                Colonne("Intervalle (comparaison)", Type.INTERVALLE, 22),
                 Colonne("Écart observé", Type.POINTS),
-                Colonne("Intervalle de l'écart", largeur=22),
+                Colonne("Intervalle de l'écart", Type.INTERVALLE, 22),
             ],
             lignes,
         ),
@@ -156,7 +156,7 @@ def resultats_6m(ctx: Context, view: View) -> Block:
         tableau=Tableau(
             [
                 Colonne("Indicateur", largeur=44),
-                Colonne("Valeur", Type.TEXTE),
+                Colonne("Valeur", Type.INDICATEUR),
                 common.INTERVALLE,
                 Colonne("Base : parcours pris en compte", Type.ENTIER),
             ],

@@ -94,9 +94,11 @@ def chiffres_cles(ctx: Context, view: View) -> Block:
         tableau=Tableau(
             [
                 Colonne("Indicateur", largeur=48),
-                Colonne(f"Valeur ({annee})", Type.TEXTE),
+                Colonne(f"Valeur ({annee})", Type.INDICATEUR),
                 common.INTERVALLE,
-                Colonne(f"Valeur en {previous}" if previous else "Année précédente", Type.TEXTE),
+                Colonne(
+                    f"Valeur en {previous}" if previous else "Année précédente", Type.INDICATEUR
+                ),
                 Colonne("Périmètre", largeur=24),
             ],
             lignes,
