@@ -236,7 +236,7 @@ def a_faire(
             f"{compte(len(late), 'clause dormante', 'clauses dormantes')} "
             f"{accord(len(late), 'a', 'ont')} dépassé la date limite de déclaration de l'offre : "
             f"relancez sans attendre {accord(len(late), 'son titulaire', 'leurs titulaires')} et "
-            "la MLDS de l'académie."
+            "la MLDS concernée (ci-dessous)."
         )
     if upcoming:
         singulier, pluriel = (
