@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -128,7 +129,7 @@ def urgence(clause: dict) -> tuple:
     )
 
 
-def grouper(dormant: list[dict], cle) -> list[Groupe]:
+def grouper(dormant: list[dict], cle: Callable[[dict], str]) -> list[Groupe]:
     """Dormant clauses by ``cle(clause)``, each group and its clauses in order of urgency (a
     group with a deadline passed first, then the nearest deadline)."""
     groups: dict[str, list[dict]] = {}
@@ -813,7 +814,10 @@ def contacts_section(clauses: list[dict], mlds: dict[str, Contact], contacts: Co
                 Colonne("Clauses dormantes", Type.ENTIER, largeur=12),
             ],
             [
-                [role if academie is None else f"{role}\n{academie}", _coordonnees(c), n, dormant]
+                # A service that is not an académie's has no clause count: blank, not « – ».
+                [role, _coordonnees(c), "", ""]
+                if academie is None
+                else [f"{role}\n{academie}", _coordonnees(c), n, dormant]
                 for role, academie, c, n, dormant in lignes
             ],
         ),
