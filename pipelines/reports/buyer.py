@@ -113,10 +113,6 @@ class Groupe:
         """The group's nearest offer deadline (the earliest, passed or not)."""
         return self.clauses[0]["date_limite_declaration_offre"]
 
-    @property
-    def depassees(self) -> int:
-        return sum(1 for c in self.clauses if c["est_delai_offre_depasse"])
-
 
 def urgence(clause: dict) -> tuple:
     """Sort key: clauses past their offer deadline first, then the nearest deadline."""
