@@ -112,14 +112,17 @@ screenshots: install
 	CSF_HOME=$(DOCS_HOME) .venv/bin/csf run --inbox data/sample
 	CSF_HOME=$(DOCS_HOME) .venv/bin/python -m dashboards.screenshots --out docs/captures
 
-## Page images of the national report on the demo sample: docs/rapports/*.png (committed, so
-## that a reviewer can look at the report without running anything).
+## Page images of the national report, and of the first pages of the largest buyer's report, on
+## the demo sample: docs/rapports/*.png (committed, so that a reviewer can look at the reports
+## without running anything).
 report-images: install
 	rm -rf $(DOCS_HOME) && mkdir -p $(DOCS_HOME)
 	CSF_HOME=$(DOCS_HOME) .venv/bin/csf run --inbox data/sample
 	rm -rf docs/rapports && mkdir -p docs/rapports
 	pdftoppm -png -r 60 $(DOCS_HOME)/reports/national/rapport-national-*.pdf docs/rapports/page
 	cp $(DOCS_HOME)/reports/national/rapport-national-*.pdf docs/rapports/
+	pdftoppm -png -r 60 -f 1 -l 3 "$$(ls -S $(DOCS_HOME)/reports/acheteurs/*.pdf | head -1)" \
+	  docs/rapports/acheteur-page
 
 ## Every measure, M1 to M6, at national scale (the sample is generated once under
 ## $$CSF_BENCH_DIR, default /tmp/csf-bench): bench/results.json and bench/results.md.

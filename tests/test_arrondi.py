@@ -292,9 +292,11 @@ def test_ecarts_in_points_read_the_same_everywhere(monkeypatch, tmp_path):
         figures = expected[h]
         low, high = line[6].removesuffix(f"{NBSP}pts").split(" à ")
         assert [_chiffre(t) for t in (line[5], low, high)] == figures
-        assert [_chiffre(t) for t in printed[index][8:11]] == figures
+        # The PDF writes the interval under the écart: « +4,0 pts » then « [0,0 pts ; +10,1 pts] ».
+        value, bounds = printed[index][6].split("\n")
+        assert [_chiffre(t) for t in (value, *bounds.strip("[]").split(" ; "))] == figures
         assert workbook[index][8:11] == figures
-        assert _chiffre(line[3]) == _chiffre(printed[index][7]) == workbook[index][7] == "45,7"
+        assert _chiffre(line[3]) == _chiffre(printed[index][5]) == workbook[index][7] == "45,7"
 
 
 def test_a_value_of_each_unit_reads_the_same_in_every_output():

@@ -20,9 +20,12 @@ from stdnum.fr import siret as stdnum_siret
 
 from pipelines.content import cells
 from pipelines.content import formatting as fmt
+from pipelines.content.contacts import load_contacts
 from pipelines.content.table import Colonne, Masque, Tableau, Type, Valeur
+from pipelines.reports.buyer import buyer_report_stem
 from pipelines.reports.model import Graphique, Rapport, Section
 from pipelines.reports.xlsx import COLONNE_SECRET, LIGNE_ENTETE, write_workbook
+from pipelines.settings import BUNDLED_CONTACTS
 from tests.conftest import ROOT, SAMPLE, csf
 
 # ------------------------------------------------------------------ helpers
@@ -76,6 +79,15 @@ def index(demo_home) -> dict:
 @pytest.fixture(scope="module")
 def national_pdf(demo_home, index) -> Path:
     return demo_home / "reports" / "national" / f"rapport-national-{index['periode']}.pdf"
+
+
+def buyer_report(home: Path, siret: str, periode: str, kind: str = "pdf") -> Path:
+    """The one report of ``siret`` for ``periode`` (its name also carries the buyer's name)."""
+    found = sorted(
+        (home / "reports" / "acheteurs").glob(f"rapport-acheteur-*{siret}-{periode}.{kind}")
+    )
+    assert len(found) == 1, found
+    return found[0]
 
 
 def buyers_with_clauses(home: Path) -> list[str]:
@@ -200,10 +212,15 @@ def test_one_browser_draws_a_batch_of_charts_each_from_its_own_figure(monkeypatc
 
 @pytest.mark.slow
 def test_csf_run_writes_the_national_report_and_every_buyers_in_both_formats(demo_home, index):
-    sirets = buyers_with_clauses(demo_home)
+    buyers = published(
+        demo_home,
+        "select siret_acheteur, nom_acheteur from marts.dim_acheteurs where nb_clauses_csf > 0",
+    )
     periode = index["periode"]
     expected = {f"national/rapport-national-{periode}.{k}" for k in ("pdf", "xlsx")} | {
-        f"acheteurs/rapport-acheteur-{s}-{periode}.{k}" for s in sirets for k in ("pdf", "xlsx")
+        f"acheteurs/{buyer_report_stem({'siret_acheteur': s, 'nom_acheteur': n}, periode)}.{k}"
+        for s, n in buyers
+        for k in ("pdf", "xlsx")
     }
     assert set(index["fichiers"]) == expected
     snapshot = published(demo_home, "select snapshot_id from meta.publication")[0][0]
@@ -423,20 +440,21 @@ def test_buyer_report_lists_its_dormant_clauses_with_deadline_and_mlds_role(demo
         "select siret_acheteur, count(*) from marts.fct_clauses_dormantes group by 1 "
         "order by 2 desc, 1 limit 1",
     )[0]
-    pdf = demo_home / "reports" / "acheteurs" / f"rapport-acheteur-{siret}-{index['periode']}.pdf"
+    pdf = buyer_report(demo_home, siret, index["periode"])
     text = pdf_text(pdf)
     dormant = published(
         demo_home,
-        "select marche_id, date_limite_declaration_offre, contact_mlds "
+        "select marche_id, date_limite_declaration_offre, code_academie, libelle_academie "
         "from marts.fct_clauses_dormantes where siret_acheteur = ?",
         siret,
     )
     assert len(dormant) == count
-    for marche, deadline, contact in dormant:
+    contacts = load_contacts(BUNDLED_CONTACTS)  # the demo home has no contacts file of its own
+    for marche, deadline, code, libelle in dormant:
         assert marche in text
         assert f"{deadline:%d/%m/%Y}" in text
-        assert contact.startswith("MLDS de l'académie ")
-    assert dormant[0][2].split(" de l'académie ")[0] in text
+        mlds = contacts.mlds_de(code, libelle)
+        assert mlds.nom in text and mlds.courriel in text
     book = openpyxl.load_workbook(pdf.with_suffix(".xlsx"))
     header, rows = sheet_rows(book["Clauses dormantes"])
     assert len(rows) == count
@@ -463,7 +481,7 @@ def test_buyer_report_compares_its_activation_with_the_national_rate(demo_home, 
         "select valeur from marts.indicateurs where indicateur = 'taux_activation_6m' "
         "and niveau = 'national' and periode = 'ensemble'",
     )[0][0]
-    pdf = demo_home / "reports" / "acheteurs" / f"rapport-acheteur-{siret}-{index['periode']}.pdf"
+    pdf = buyer_report(demo_home, siret, index["periode"])
     text = " ".join(pdf_text(pdf).split())
     assert (
         f"{french_percent(rate)} de ses clauses notifiées depuis au moins six mois ont donné "
@@ -519,7 +537,7 @@ def test_report_command_for_one_buyer_one_format_and_one_period(demo_home):
     result = csf(demo_home, "report", "--buyer", siret, "--format", "xlsx", "--period", "2024")
     assert result.returncode == 0, result.stderr
     written = [Path(p) for p in result.stdout.split()]
-    assert written == [demo_home / "reports" / "acheteurs" / f"rapport-acheteur-{siret}-2024.xlsx"]
+    assert written == [buyer_report(demo_home, siret, "2024", "xlsx")]
     book = openpyxl.load_workbook(written[0])
     assert book["À propos"]["B5"].value == "2024"  # the period line of the identity block
     assert not written[0].with_suffix(".pdf").exists()
@@ -571,11 +589,11 @@ def test_a_failure_midway_leaves_the_previous_reports_as_they_were(
     before = {p: p.read_bytes() for p in (home / "reports").rglob("*") if p.is_file()}
     calls = []
 
-    def failing(snapshot, siret, periode=None):
+    def failing(snapshot, siret, periode=None, *, contacts):
         calls.append(siret)
         if len(calls) == 2:
             raise RuntimeError("panne simulée pendant le deuxième rapport d'acheteur")
-        return real(snapshot, siret, periode)
+        return real(snapshot, siret, periode, contacts=contacts)
 
     real = build.rapport_acheteur
     monkeypatch.setattr(build, "rapport_acheteur", failing)

@@ -39,10 +39,14 @@ class Contacts:
         if code_academie in self.mlds:
             return self.mlds[code_academie]
         name = libelle_academie or code_academie or "inconnue"
+
+        def fill(text: str) -> str:
+            if name[:1].upper() in "AEIOUÉ":  # French elision: « de l'académie d'Amiens »
+                text = text.replace("de {academie}", "d'{academie}")
+            return text.replace("{academie}", name)
+
         return Contact(
-            self.mlds_defaut.nom.replace("{academie}", name),
-            self.mlds_defaut.courriel.replace("{academie}", name),
-            self.mlds_defaut.telephone,
+            fill(self.mlds_defaut.nom), fill(self.mlds_defaut.courriel), self.mlds_defaut.telephone
         )
 
 

@@ -27,6 +27,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipelines.content.contacts import Contacts, ContactsError, load_contacts
 from pipelines.reports.buyer import acheteur, acheteurs_avec_clauses, rapport_acheteur
 from pipelines.reports.charts import Renderer
 from pipelines.reports.model import Rapport
@@ -55,6 +56,15 @@ class Lot:
 
 def reports_dir(settings: Settings) -> Path:
     return settings.home / "reports"
+
+
+def contacts_of(settings: Settings) -> Contacts:
+    """The contacts file the reports quote, read before anything is rendered: a file that
+    cannot be used stops the batch with its French message, and no report is written."""
+    try:
+        return load_contacts(settings.contacts_file)
+    except ContactsError as exc:
+        raise ContactsError(f"aucun rapport écrit : {exc}") from exc
 
 
 def report_workers(settings: Settings) -> int:
@@ -176,19 +186,26 @@ def _collect(lot: Lot, result: tuple[list[Path], dict[str, float]]) -> None:
         lot.chrono(part, seconds)
 
 
-def _national(snapshot: SnapshotReader, periode: str | None, folder: Path, lot: Lot) -> Iterator:
+def _national(
+    snapshot: SnapshotReader, periode: str | None, folder: Path, lot: Lot, contacts: Contacts
+) -> Iterator:
     started = time.perf_counter()
-    rapport = rapport_national(snapshot, periode)
+    rapport = rapport_national(snapshot, periode, contacts=contacts)
     lot.chrono("requetes", time.perf_counter() - started)
     yield rapport, folder
 
 
 def _buyers(
-    snapshot: SnapshotReader, sirets: list[str], periode: str | None, folder: Path, lot: Lot
+    snapshot: SnapshotReader,
+    sirets: list[str],
+    periode: str | None,
+    folder: Path,
+    lot: Lot,
+    contacts: Contacts,
 ) -> Iterator:
     for siret in sirets:
         started = time.perf_counter()
-        rapport = rapport_acheteur(snapshot, siret, periode)
+        rapport = rapport_acheteur(snapshot, siret, periode, contacts=contacts)
         lot.chrono("requetes", time.perf_counter() - started)
         yield rapport, folder
 
@@ -198,9 +215,10 @@ def report_national(
 ) -> Lot:
     """The national report, in ``$CSF_HOME/reports/national/``."""
     lot = Lot()
+    contacts = contacts_of(settings)
     with SnapshotReader(settings.published_db) as snapshot:
         folder = reports_dir(settings) / NATIONAL
-        _write_batch(_national(snapshot, periode, folder, lot), formats, 1, lot, settings)
+        _write_batch(_national(snapshot, periode, folder, lot, contacts), formats, 1, lot, settings)
     return lot
 
 
@@ -212,8 +230,10 @@ def report_buyers(
 ) -> Lot:
     """Buyers' reports (default: every buyer with a CSF clause), in ``reports/acheteurs/``.
 
-    Every SIRET is checked before anything is written, so a typo fails fast and clearly."""
+    Every SIRET, and the contacts file, is checked before anything is written, so a typo fails
+    fast and clearly."""
     lot = Lot()
+    contacts = contacts_of(settings)
     with SnapshotReader(settings.published_db) as snapshot:
         if sirets is None:
             sirets = acheteurs_avec_clauses(snapshot)
@@ -222,7 +242,11 @@ def report_buyers(
         folder = reports_dir(settings) / ACHETEURS
         workers = min(report_workers(settings), len(sirets)) or 1
         _write_batch(
-            _buyers(snapshot, sirets, periode, folder, lot), formats, workers, lot, settings
+            _buyers(snapshot, sirets, periode, folder, lot, contacts),
+            formats,
+            workers,
+            lot,
+            settings,
         )
     return lot
 
@@ -233,6 +257,7 @@ def report_all(settings: Settings, periode: str | None = None) -> Lot:
     Rendered into a staging folder first; files move into place only once all are written.
     """
     final = reports_dir(settings)
+    contacts = contacts_of(settings)
     staging = final / f".lot-{uuid.uuid4().hex}"
     lot = Lot()
     try:
@@ -240,13 +265,14 @@ def report_all(settings: Settings, periode: str | None = None) -> Lot:
             periode = periode or periode_par_defaut(snapshot)
 
             def everything() -> Iterator:
-                yield from _national(snapshot, periode, staging / NATIONAL, lot)
+                yield from _national(snapshot, periode, staging / NATIONAL, lot, contacts)
                 yield from _buyers(
                     snapshot,
                     acheteurs_avec_clauses(snapshot),
                     periode,
                     staging / ACHETEURS,
                     lot,
+                    contacts,
                 )
 
             _write_batch(everything(), FORMATS, report_workers(settings), lot, settings)

@@ -1,22 +1,32 @@
-"""The report for one public buyer (by SIRET): where it stands and what to do next.
+"""The report for one public buyer (by SIRET): what to do now, then where it stands.
 
 Everything here is public procurement data (clauses, contracts, holders, amounts). What
 describes a youth stays out: a clause's stage stops at "parcours commencé", and its hours done,
 number and dates of parcours are not listed (as in the research release's ``clauses``).
+
+Whom to call comes from the contacts file (role mailboxes, ``pipelines.content.contacts``),
+never from the exports' contact columns nor from the warehouse's role text.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
 
+from slugify import slugify
 from stdnum.fr import siret as stdnum_siret
 
 from pipelines.content import cells, figures
+from pipelines.content.contacts import Contact, Contacts
 from pipelines.content.display import texte
 from pipelines.content.labels import ETAPE_PUBLIQUE_MAX
 from pipelines.content.table import Colonne, Tableau, Type
 from pipelines.reports import sections
 from pipelines.reports.model import Graphique, Rapport, Section
+from pipelines.reports.sections import accord, compte
 from pipelines.warehouse.snapshot import SnapshotReader
 
 SYNTHESE = [
@@ -33,10 +43,35 @@ MISSION_DES_ACHATS = "Mission des achats du ministère de l'Éducation nationale
 # Beyond this many clauses besides the dormant ones, the PDF lists the most recent and leaves the
 # rest to the workbook: a 70-page list helps no reader (and costs a minute to lay out).
 LISTE_PDF_MAX = 300
+URGENTES = 10  # dormant clauses listed on the first page, the most urgent first
+CLAUSES_PAR_GROUPE_PDF = 8  # a holder's clauses written in its row of the PDF
+NOM_FICHIER_MAX = 60  # characters of the buyer's name in its report's file name
+TITRE_A_FAIRE = "À faire maintenant"
+TITRE_PAR_TITULAIRE = "Les clauses dormantes, par titulaire"
+TITRE_PAR_MLDS = "Les clauses dormantes, par MLDS à contacter"
 
 
 class UnknownBuyer(ValueError):
     """No buyer of that SIRET in the published snapshot."""
+
+
+def buyer_report_stem(buyer: dict, periode: str) -> str:
+    """The file name, without extension, of a buyer's report:
+    ``rapport-acheteur-<name as an ASCII slug>-<SIRET>-<period>``.
+
+    The name lets a reader find a file; the SIRET keeps two buyers of the same name apart. Any
+    name is safe: accents and ligatures are transliterated, slashes, dots and emoji dropped, the
+    name cut at a word boundary; an empty slug leaves the name out. The dashboard links to the
+    files by this function. ``buyer`` is a row of ``dim_acheteurs`` (``nom_acheteur``,
+    ``siret_acheteur``)."""
+    slug = slugify(buyer.get("nom_acheteur") or "", max_length=NOM_FICHIER_MAX, word_boundary=True)
+    identifiant = str(buyer["siret_acheteur"])
+    sur = re.sub(r"[^0-9A-Za-z]+", "-", identifiant).strip("-")
+    if sur != identifiant:
+        # An identifier that is not plain letters and digits (a foreign one, a typo in the
+        # DECP): its hash keeps two of them apart once their other characters are dropped.
+        sur = "-".join(p for p in (sur, hashlib.sha256(identifiant.encode()).hexdigest()[:8]) if p)
+    return "-".join(p for p in ("rapport-acheteur", slug, sur, periode) if p)
 
 
 def acheteur(snapshot: SnapshotReader, siret: str) -> dict:
@@ -66,8 +101,51 @@ def acheteurs_avec_clauses(snapshot: SnapshotReader) -> list[str]:
     return [r["siret_acheteur"] for r in found]
 
 
-def rapport_acheteur(snapshot: SnapshotReader, siret: str, periode: str | None = None) -> Rapport:
-    """The report of the buyer ``siret`` for ``periode`` (default: the last complete year)."""
+@dataclass(frozen=True)
+class Groupe:
+    """Dormant clauses sharing a holder or an MLDS: one call covers them all."""
+
+    cle: str
+    clauses: list[dict]  # the most urgent first (see ``urgence``)
+
+    @property
+    def echeance(self) -> date | None:
+        """The group's nearest offer deadline (the earliest, passed or not)."""
+        return self.clauses[0]["date_limite_declaration_offre"]
+
+
+def urgence(clause: dict) -> tuple:
+    """Sort key: clauses past their offer deadline first, then the nearest deadline."""
+    deadline = clause["date_limite_declaration_offre"]
+    return (
+        not clause["est_delai_offre_depasse"],
+        deadline is None,
+        deadline or date.min,
+        clause["clause_id"],
+    )
+
+
+def grouper(dormant: list[dict], cle: Callable[[dict], str]) -> list[Groupe]:
+    """Dormant clauses by ``cle(clause)``, each group and its clauses in order of urgency (a
+    group with a deadline passed first, then the nearest deadline)."""
+    groups: dict[str, list[dict]] = {}
+    for clause in sorted(dormant, key=urgence):
+        groups.setdefault(cle(clause), []).append(clause)
+    return sorted(
+        (Groupe(k, v) for k, v in groups.items()), key=lambda g: (urgence(g.clauses[0]), g.cle)
+    )
+
+
+def titulaire(clause: dict) -> str:
+    """A holder is its SIRET; its name when the register gives no SIRET."""
+    return clause["siret_titulaire"] or clause["nom_titulaire"] or ""
+
+
+def rapport_acheteur(
+    snapshot: SnapshotReader, siret: str, periode: str | None = None, *, contacts: Contacts
+) -> Rapport:
+    """The report of the buyer ``siret`` for ``periode`` (default: the last complete year);
+    ``contacts`` gives the mailboxes it quotes."""
     buyer = acheteur(snapshot, siret)
     periode = sections.verifier_periode(snapshot, periode)
     siret = buyer["siret_acheteur"]
@@ -83,7 +161,7 @@ def rapport_acheteur(snapshot: SnapshotReader, siret: str, periode: str | None =
         select clauses.*,
             case when clauses.rang_etape_atteinte > ? then ? else clauses.etape_atteinte end
                 as etape_publique,
-            academies.contact_mlds,
+            academies.libelle_academie,
             coalesce(dormantes.est_delai_offre_depasse, false) as est_delai_offre_depasse
         from marts.fct_clauses as clauses
         left join marts.dim_academies as academies using (code_academie)
@@ -95,21 +173,27 @@ def rapport_acheteur(snapshot: SnapshotReader, siret: str, periode: str | None =
         public_stage,
         siret,
     )
+    mlds = {
+        c["code_academie"]: contacts.mlds_de(c["code_academie"], c["libelle_academie"])
+        for c in clauses
+    }
     return Rapport(
         titre=f"Clause sociale de formation — {name}",
         sous_titre=f"Rapport de l'acheteur public SIRET {siret}, pour la Mission des achats",
-        fichier=f"rapport-acheteur-{siret}-{periode}",
+        fichier=buyer_report_stem(buyer, periode),
         periode=periode,
         date_observation=publication["date_observation"],
         instantane=publication["snapshot_id"],
         synthetique=bool(publication["donnees_synthetiques"]),
+        contact=contacts.service.texte(),
         sections=[
+            a_faire(snapshot, buyer, clauses, mlds, contacts),
+            dormantes_par_titulaire(clauses, mlds),
+            dormantes_par_mlds(clauses, mlds),
             synthese(snapshot, buyer, periode),
-            a_faire(snapshot, buyer, clauses),
-            dormantes(clauses),
             calibrage(clauses),
             liste_clauses(clauses),
-            contacts(clauses),
+            contacts_section(clauses, mlds, contacts),
             sections.methode(
                 snapshot,
                 SYNTHESE,
@@ -119,9 +203,303 @@ def rapport_acheteur(snapshot: SnapshotReader, siret: str, periode: str | None =
                     "Date limite de déclaration de l'offre : six mois avant la fin de la clause.",
                     "Les listes couvrent toutes les clauses de l'acheteur, quelle que soit "
                     "l'année ; la synthèse compare l'année choisie et toutes les années.",
+                    "Un titulaire est désigné par son SIRET : deux établissements d'une même "
+                    "entreprise forment deux groupes.",
+                    "Les contacts sont des boîtes fonctionnelles (fichier de contacts du "
+                    "service), jamais le nom d'une personne relevé dans les exports.",
                 ],
             ),
         ],
+    )
+
+
+def a_faire(
+    snapshot: SnapshotReader,
+    buyer: dict,
+    clauses: list[dict],
+    mlds: dict[str, Contact],
+    contacts: Contacts,
+) -> Section:
+    """The first page: what the buyer should do now, the clauses past their offer deadline
+    first, then the nearest deadlines, each with the MLDS to call."""
+    dormant = sorted((c for c in clauses if c["est_dormante"]), key=urgence)
+    late = [c for c in dormant if c["est_delai_offre_depasse"]]
+    upcoming = [c for c in dormant if not c["est_delai_offre_depasse"]]
+    mismatched = [c for c in clauses if c["est_calibrage_conforme"] is False]
+    holders = len({titulaire(c) for c in dormant})
+    puces = []
+    if late:
+        puces.append(
+            f"{compte(len(late), 'clause dormante', 'clauses dormantes')} "
+            f"{accord(len(late), 'a', 'ont')} dépassé la date limite de déclaration de l'offre : "
+            f"relancez sans attendre {accord(len(late), 'son titulaire', 'leurs titulaires')} et "
+            "la MLDS concernée (ci-dessous)."
+        )
+    if upcoming:
+        singulier, pluriel = (
+            ("autre clause dormante", "autres clauses dormantes")
+            if late
+            else ("clause dormante", "clauses dormantes")
+        )
+        puces.append(
+            f"{compte(len(upcoming), singulier, pluriel)} "
+            f"{accord(len(upcoming), 'attend', 'attendent')} l'offre de parcours du titulaire, à "
+            "déclarer au plus tard six mois avant la fin de la clause ; prochaine échéance le "
+            f"{_d(upcoming[0]['date_limite_declaration_offre'])}."
+        )
+    if dormant:
+        puces.append(
+            f"{accord(len(dormant), 'Elle concerne', 'Elles concernent')} "
+            f"{compte(holders, 'titulaire', 'titulaires')} : elles sont regroupées plus loin "
+            "par titulaire, pour un appel à chacun, et par MLDS à contacter."
+        )
+    if mismatched:
+        puces.append(
+            f"{compte(len(mismatched), 'clause prévoit', 'clauses prévoient')} un nombre "
+            "d'heures qui ne correspond pas à la tranche de montant du marché : à corriger dans "
+            "les prochains marchés (voir « Calibrage des heures »)."
+        )
+    if not clauses:
+        share = snapshot.cells(
+            ["part_marches_clause_sociale"], "ensemble", "acheteur", buyer["siret_acheteur"]
+        ).get("part_marches_clause_sociale")
+        puces.append(
+            "Aucune clause sociale de formation n'est enregistrée pour cet acheteur"
+            + (
+                f" ; {texte(cells.valeur(share), Type.TEXTE)} de ses marchés comportent une "
+                "clause sociale"
+                if share and share["valeur"] is not None
+                else ""
+            )
+            + ". Une clause de formation peut être insérée dans les prochains marchés, avec "
+            f"l'appui de la {MISSION_DES_ACHATS}."
+        )
+    if not puces:
+        puces.append("Aucune action urgente : aucune clause dormante ni erreur de calibrage.")
+    puces.append(f"Une question, une aide pour rédiger une clause : {contacts.achats.texte()}.")
+    shown = dormant[:URGENTES]
+    notes = []
+    if len(dormant) > len(shown):
+        rest = len(dormant) - len(shown)
+        notes.append(
+            f"Les {texte(rest, Type.ENTIER)} autres clauses dormantes : voir "
+            f"« {TITRE_PAR_TITULAIRE} » et le classeur Excel."
+            if rest > 1
+            else f"L'autre clause dormante : voir « {TITRE_PAR_TITULAIRE} »."
+        )
+    colonnes = [
+        Colonne("Marché", largeur=16),
+        Colonne("Titulaire", largeur=24),
+        Colonne("Date limite de l'offre", Type.DATE, largeur=13),
+        Colonne("Date limite dépassée", largeur=10),
+        Colonne("MLDS à contacter", largeur=30),
+        Colonne("Courriel de la MLDS", largeur=30),
+    ]
+    return Section(
+        id="a-faire",
+        titre=TITRE_A_FAIRE,
+        onglet="À faire",
+        puces=puces,
+        tableau=Tableau(
+            colonnes,
+            [
+                [
+                    _reference(c),
+                    c["nom_titulaire"],
+                    c["date_limite_declaration_offre"],
+                    "oui" if c["est_delai_offre_depasse"] else "non",
+                    mlds[c["code_academie"]].nom,
+                    mlds[c["code_academie"]].courriel,
+                ]
+                for c in shown
+            ],
+        )
+        if shown
+        else None,
+        tableau_pdf=Tableau(
+            [
+                Colonne("Marché", largeur=16),
+                Colonne("Titulaire", largeur=19),
+                Colonne("Date limite de l'offre", largeur=21),
+                Colonne("MLDS à contacter", largeur=44),
+            ],
+            [
+                [
+                    _reference(c),
+                    c["nom_titulaire"],
+                    _limite(c, "\u00a0"),
+                    mlds[c["code_academie"]].texte(),
+                ]
+                for c in shown
+            ],
+        )
+        if shown
+        else None,
+        notes=notes,
+    )
+
+
+def dormantes_par_titulaire(clauses: list[dict], mlds: dict[str, Contact]) -> Section:
+    """Dormant clauses grouped by holder: one row per holder in the PDF (its count, its nearest
+    deadline, its contracts), one row per clause in the workbook with the group's columns (to
+    filter and sort by holder). Holders past a deadline first, then the nearest deadline."""
+    dormant = [c for c in clauses if c["est_dormante"]]
+    groups = grouper(dormant, titulaire)
+    size = {g.cle: len(g.clauses) for g in groups}
+    first = {g.cle: g.echeance for g in groups}
+    paragraphe = (
+        "Clauses notifiées depuis au moins six mois, toujours en cours, sans parcours commencé, "
+        f"regroupées par titulaire ({compte(len(groups), 'titulaire', 'titulaires')} pour "
+        f"{compte(len(dormant), 'clause', 'clauses')}) : le titulaire doit déclarer son offre "
+        "de parcours au plus tard six mois avant la fin de la clause. Les titulaires dont une "
+        "date limite est dépassée viennent d'abord, puis l'échéance la plus proche."
+    )
+    if len(groups) > LISTE_PDF_MAX:
+        paragraphe += (
+            f" Le PDF présente les {texte(LISTE_PDF_MAX, Type.ENTIER)} titulaires les plus "
+            f"urgents ; le classeur liste les {texte(len(groups) - LISTE_PDF_MAX, Type.ENTIER)} "
+            "autres."
+        )
+    ordered = [c for g in groups for c in g.clauses]
+    return Section(
+        id="dormantes-titulaires",
+        titre=TITRE_PAR_TITULAIRE,
+        onglet="Clauses dormantes",
+        paragraphes=[paragraphe if dormant else "Aucune clause dormante."],
+        tableau=Tableau(
+            [
+                Colonne("Titulaire", largeur=24),
+                Colonne("SIRET du titulaire", largeur=16),
+                Colonne("Clauses dormantes du titulaire", Type.ENTIER),
+                Colonne("Première échéance du titulaire", Type.DATE),
+                Colonne("Marché", largeur=16),
+                Colonne("Objet", largeur=40),
+                Colonne("Notification", Type.DATE),
+                Colonne("Fin de la clause", Type.DATE),
+                Colonne("Date limite de l'offre", Type.DATE),
+                Colonne("Date limite dépassée", largeur=10),
+                Colonne("Étape atteinte", largeur=28),
+                Colonne("Académie", largeur=16),
+                Colonne("MLDS à contacter", largeur=34),
+                Colonne("Courriel de la MLDS", largeur=30),
+                Colonne("Téléphone de la MLDS", largeur=16),
+            ],
+            [
+                [
+                    c["nom_titulaire"],
+                    c["siret_titulaire"],
+                    size[titulaire(c)],
+                    first[titulaire(c)],
+                    _reference(c),
+                    c["objet_marche"],
+                    c["date_notification"],
+                    c["date_fin_clause"],
+                    c["date_limite_declaration_offre"],
+                    "oui" if c["est_delai_offre_depasse"] else "non",
+                    c["etape_publique"],
+                    c["libelle_academie"] or c["code_academie"],
+                    mlds[c["code_academie"]].nom,
+                    mlds[c["code_academie"]].courriel,
+                    mlds[c["code_academie"]].telephone,
+                ]
+                for c in ordered
+            ],
+        )
+        if dormant
+        else None,
+        tableau_pdf=Tableau(
+            [
+                Colonne("Titulaire", largeur=22),
+                Colonne("Clauses dormantes", Type.ENTIER, largeur=10),
+                Colonne("Première échéance", largeur=12),
+                Colonne("Marchés : objet, date limite de l'offre", largeur=56),
+            ],
+            [
+                [
+                    _nom_titulaire(g.clauses[0]),
+                    len(g.clauses),
+                    _limite(g.clauses[0]),
+                    _marches_du_groupe(g),
+                ]
+                for g in groups[:LISTE_PDF_MAX]
+            ],
+        )
+        if dormant
+        else None,
+    )
+
+
+def dormantes_par_mlds(clauses: list[dict], mlds: dict[str, Contact]) -> Section:
+    """Dormant clauses by the académie where their parcours take place: whom to call for each
+    (the MLDS positions the youths), with its count and nearest deadline."""
+    dormant = [c for c in clauses if c["est_dormante"]]
+    groups = grouper(dormant, lambda c: c["code_academie"] or "")
+    lignes, lignes_pdf = [], []
+    for g in groups:
+        contact = mlds[g.clauses[0]["code_academie"]]
+        late = [c for c in g.clauses if c["est_delai_offre_depasse"]]
+        holders = len({titulaire(c) for c in g.clauses})
+        lignes.append(
+            [
+                g.clauses[0]["libelle_academie"] or g.cle,
+                contact.nom,
+                contact.courriel,
+                contact.telephone,
+                len(g.clauses),
+                len(late),
+                g.echeance,
+                holders,
+                ", ".join(_reference(c) for c in late),
+            ]
+        )
+        lignes_pdf.append(
+            [
+                _coordonnees(contact),
+                len(g.clauses),
+                len(late),
+                _limite(g.clauses[0]),
+                holders,
+            ]
+        )
+    return Section(
+        id="dormantes-mlds",
+        titre=TITRE_PAR_MLDS,
+        onglet="Dormantes par MLDS",
+        paragraphes=[
+            "La MLDS (mission de lutte contre le décrochage scolaire) de l'académie où se "
+            "déroulent les parcours positionne les jeunes sur les clauses : voici qui appeler "
+            "pour les clauses dormantes de chaque académie, l'académie la plus urgente d'abord."
+            if dormant
+            else "Aucune clause dormante."
+        ],
+        tableau=Tableau(
+            [
+                Colonne("Académie", largeur=16),
+                Colonne("MLDS à contacter", largeur=34),
+                Colonne("Courriel", largeur=30),
+                Colonne("Téléphone", largeur=16),
+                Colonne("Clauses dormantes", Type.ENTIER),
+                Colonne("dont date limite dépassée", Type.ENTIER),
+                Colonne("Première échéance", Type.DATE),
+                Colonne("Titulaires", Type.ENTIER),
+                Colonne("Marchés à date limite dépassée", largeur=40),
+            ],
+            lignes,
+        )
+        if dormant
+        else None,
+        tableau_pdf=Tableau(
+            [
+                Colonne("MLDS à contacter", largeur=40),
+                Colonne("Clauses dormantes", Type.ENTIER, largeur=12),
+                Colonne("dont date limite dépassée", Type.ENTIER, largeur=12),
+                Colonne("Première échéance", largeur=14),
+                Colonne("Titulaires", Type.ENTIER, largeur=10),
+            ],
+            lignes_pdf,
+        )
+        if dormant
+        else None,
     )
 
 
@@ -142,6 +520,19 @@ def synthese(snapshot: SnapshotReader, buyer: dict, periode: str) -> Section:
             cells.valeur(mine_all.get(c)),
             cells.valeur(france_all.get(c)),
         ]
+        for c in SYNTHESE
+        if c in france_all
+    ]
+    absents = [
+        sections.pourquoi_absent(
+            france_all[c]["libelle_indicateur"],
+            [
+                (f"acheteur, {periode}", mine.get(c)),
+                (f"France, {periode}", france.get(c)),
+                ("acheteur, toutes années", mine_all.get(c)),
+                ("France, toutes années", france_all.get(c)),
+            ],
+        )
         for c in SYNTHESE
         if c in france_all
     ]
@@ -211,6 +602,7 @@ def synthese(snapshot: SnapshotReader, buyer: dict, periode: str) -> Section:
             "(IC) en donne la marge.",
             f"Cible nationale de la part des marchés avec clause sociale : "
             f"{texte(sections.CIBLE_CLAUSE_SOCIALE, Type.TAUX)}.",
+            *(note for note in absents if note),
         ],
     )
 
@@ -227,62 +619,66 @@ def _activation_par_annee(snapshot: SnapshotReader, siret: str) -> list[tuple[st
     return [(year, mine.get(year), row) for year, row in national.items()]
 
 
-def a_faire(snapshot: SnapshotReader, buyer: dict, clauses: list[dict]) -> Section:
-    """The action list: what the buyer should do next, in order of urgency."""
-    dormant = [c for c in clauses if c["est_dormante"]]
-    late = [c for c in dormant if c["est_delai_offre_depasse"]]
-    upcoming = sorted(
-        (c for c in dormant if not c["est_delai_offre_depasse"]),
-        key=lambda c: c["date_limite_declaration_offre"],
-    )
+def calibrage(clauses: list[dict]) -> Section:
+    """Clauses whose committed hours do not match their amount band."""
     mismatched = [c for c in clauses if c["est_calibrage_conforme"] is False]
-    puces = []
-    if late:
-        puces.append(
-            f"{texte(len(late), Type.ENTIER)} clause(s) dormante(s) ont dépassé la date limite "
-            "de déclaration de l'offre : relancez sans attendre le titulaire et la MLDS "
-            f"({_marches(late)})."
-        )
-    if upcoming:
-        first = upcoming[0]
-        deadline = texte(first["date_limite_declaration_offre"], Type.DATE)
-        puces.append(
-            f"{texte(len(upcoming), Type.ENTIER)} clause(s) dormante(s) : le titulaire doit "
-            "déclarer son offre de parcours au plus tard six mois avant la fin de la clause ; "
-            f"la première échéance est le {deadline} (marché "
-            f"{_reference(first)}, {first['nom_titulaire'] or '–'})."
-        )
-    if mismatched:
-        puces.append(
-            f"{texte(len(mismatched), Type.ENTIER)} clause(s) prévoient un nombre d'heures qui "
-            "ne correspond pas à la tranche de montant du marché : à corriger dans les "
-            "prochains marchés (voir « Calibrage »)."
-        )
-    if dormant:
-        roles = sorted({c["contact_mlds"] for c in dormant if c["contact_mlds"]})
-        puces.append(f"Interlocuteur pour activer les clauses dormantes : {', '.join(roles)}.")
-    if not clauses:
-        share = snapshot.cells(
-            ["part_marches_clause_sociale"], "ensemble", "acheteur", buyer["siret_acheteur"]
-        ).get("part_marches_clause_sociale")
-        puces.append(
-            "Aucune clause sociale de formation n'est enregistrée pour cet acheteur"
-            + (
-                f" ; {texte(cells.valeur(share), Type.TEXTE)} de ses marchés comportent une "
-                "clause sociale"
-                if share and share["valeur"] is not None
-                else ""
-            )
-            + ". Une clause de formation peut être insérée dans les prochains marchés, avec "
-            f"l'appui de la {MISSION_DES_ACHATS}."
-        )
-    if not puces:
-        puces.append("Aucune action urgente : aucune clause dormante ni erreur de calibrage.")
     return Section(
-        id="a-faire",
-        titre="Ce qu'il faut faire maintenant",
-        onglet="À faire",
-        puces=puces,
+        id="calibrage",
+        titre="Calibrage des heures",
+        onglet="Calibrage",
+        paragraphes=[
+            "Le nombre d'heures de parcours d'une clause suit la tranche de montant du marché "
+            "(150, 300, 450 ou 900 heures). "
+            + (
+                compte(len(mismatched), "clause s'en écarte", "clauses s'en écartent") + "."
+                if mismatched
+                else "Toutes les clauses dont le montant est connu la respectent."
+            )
+        ],
+        tableau=Tableau(
+            [
+                Colonne("Marché", largeur=16),
+                Colonne("Objet", largeur=40),
+                Colonne("Titulaire", largeur=24),
+                Colonne("Montant prévisionnel HT", Type.MONTANT, largeur=16),
+                Colonne("Heures prévues", Type.ENTIER),
+                Colonne("Heures attendues pour ce montant", Type.ENTIER),
+            ],
+            [
+                [
+                    _reference(c),
+                    c["objet_marche"],
+                    c["nom_titulaire"],
+                    c["montant_previsionnel_ht"],
+                    c["heures_parcours"],
+                    c["heures_calibrees"],
+                ]
+                for c in mismatched
+            ],
+        )
+        if mismatched
+        else None,
+        tableau_pdf=Tableau(
+            [
+                Colonne("Marché et objet", largeur=40),
+                Colonne("Titulaire", largeur=20),
+                Colonne("Montant prévisionnel HT", Type.MONTANT, largeur=16),
+                Colonne("Heures prévues", Type.ENTIER, largeur=12),
+                Colonne("Heures attendues pour ce montant", Type.ENTIER, largeur=12),
+            ],
+            [
+                [
+                    _marche(c),
+                    c["nom_titulaire"],
+                    c["montant_previsionnel_ht"],
+                    c["heures_parcours"],
+                    c["heures_calibrees"],
+                ]
+                for c in mismatched
+            ],
+        )
+        if mismatched
+        else None,
     )
 
 
@@ -360,186 +756,68 @@ def liste_clauses(clauses: list[dict]) -> Section:
     )
 
 
-def dormantes(clauses: list[dict]) -> Section:
-    """Dormant clauses, the nearest deadline first. The PDF shows the most urgent
-    ``LISTE_PDF_MAX``, and the contact once when every clause has the same one."""
-    dormant = sorted(
-        (c for c in clauses if c["est_dormante"]),
-        key=lambda c: (c["date_limite_declaration_offre"], c["clause_id"]),
-    )
-    roles = {c["contact_mlds"] for c in dormant}
-    one_contact = len(roles) == 1 and None not in roles
-    paragraphe = (
-        "Clauses notifiées depuis au moins six mois, toujours en cours, sans parcours "
-        "commencé. Le titulaire doit déclarer son offre de parcours au plus tard six mois "
-        "avant la fin de la clause."
-    )
-    if one_contact:
-        paragraphe += f" Contact pour ces clauses : {next(iter(roles))}."
-    if len(dormant) > LISTE_PDF_MAX:
-        paragraphe += (
-            f" Le PDF présente les {texte(LISTE_PDF_MAX, Type.ENTIER)} échéances les plus "
-            f"proches ; le classeur liste les {texte(len(dormant) - LISTE_PDF_MAX, Type.ENTIER)} "
-            "autres."
-        )
-    colonnes_pdf = [
-        Colonne("Marché et objet", largeur=38),
-        Colonne("Titulaire", largeur=18),
-        Colonne("Date limite de l'offre", Type.DATE, largeur=13),
-        Colonne("Étape atteinte", largeur=20),
+def contacts_section(clauses: list[dict], mlds: dict[str, Contact], contacts: Contacts) -> Section:
+    """Whom to write to, by role: the service, the Mission des achats' facilitators, then the
+    MLDS of each académie where the buyer's clauses take place (from the contacts file)."""
+    lignes: list[list] = [
+        ["Questions sur ce rapport et ses données", None, contacts.service, None, None],
+        ["Rédaction des clauses, calibrage des heures", None, contacts.achats, None, None],
     ]
-    if not one_contact:
-        colonnes_pdf.append(Colonne("Contact", largeur=28))
-    return Section(
-        id="dormantes",
-        titre="Les clauses dormantes et leur échéance",
-        onglet="Clauses dormantes",
-        paragraphes=[paragraphe if dormant else "Aucune clause dormante."],
-        tableau=Tableau(
-            [
-                Colonne("Marché", largeur=16),
-                Colonne("Objet", largeur=40),
-                Colonne("Titulaire", largeur=24),
-                Colonne("Notification", Type.DATE),
-                Colonne("Fin de la clause", Type.DATE),
-                Colonne("Date limite de l'offre", Type.DATE),
-                Colonne("Date limite dépassée", largeur=10),
-                Colonne("Étape atteinte", largeur=28),
-                Colonne("Contact", largeur=34),
-            ],
-            [
-                [
-                    _reference(c),
-                    c["objet_marche"],
-                    c["nom_titulaire"],
-                    c["date_notification"],
-                    c["date_fin_clause"],
-                    c["date_limite_declaration_offre"],
-                    "oui" if c["est_delai_offre_depasse"] else "non",
-                    c["etape_publique"],
-                    c["contact_mlds"],
-                ]
-                for c in dormant
-            ],
-        )
-        if dormant
-        else None,
-        tableau_pdf=Tableau(
-            colonnes_pdf,
-            [
-                [
-                    _marche(c),
-                    c["nom_titulaire"],
-                    _d(c["date_limite_declaration_offre"])
-                    + ("\n(dépassée)" if c["est_delai_offre_depasse"] else ""),
-                    c["etape_publique"],
-                    *([] if one_contact else [c["contact_mlds"]]),
-                ]
-                for c in dormant[:LISTE_PDF_MAX]
-            ],
-        )
-        if dormant
-        else None,
-    )
-
-
-def calibrage(clauses: list[dict]) -> Section:
-    """Clauses whose committed hours do not match their amount band."""
-    mismatched = [c for c in clauses if c["est_calibrage_conforme"] is False]
-    return Section(
-        id="calibrage",
-        titre="Calibrage des heures",
-        onglet="Calibrage",
-        paragraphes=[
-            "Le nombre d'heures de parcours d'une clause suit la tranche de montant du marché "
-            "(150, 300, 450 ou 900 heures). "
-            + (
-                f"{texte(len(mismatched), Type.ENTIER)} clause(s) s'en écartent."
-                if mismatched
-                else "Toutes les clauses dont le montant est connu la respectent."
-            )
-        ],
-        tableau=Tableau(
-            [
-                Colonne("Marché", largeur=16),
-                Colonne("Objet", largeur=40),
-                Colonne("Titulaire", largeur=24),
-                Colonne("Montant prévisionnel HT", Type.MONTANT, largeur=16),
-                Colonne("Heures prévues", Type.ENTIER),
-                Colonne("Heures attendues pour ce montant", Type.ENTIER),
-            ],
-            [
-                [
-                    _reference(c),
-                    c["objet_marche"],
-                    c["nom_titulaire"],
-                    c["montant_previsionnel_ht"],
-                    c["heures_parcours"],
-                    c["heures_calibrees"],
-                ]
-                for c in mismatched
-            ],
-        )
-        if mismatched
-        else None,
-        tableau_pdf=Tableau(
-            [
-                Colonne("Marché et objet", largeur=40),
-                Colonne("Titulaire", largeur=20),
-                Colonne("Montant prévisionnel HT", Type.MONTANT, largeur=16),
-                Colonne("Heures prévues", Type.ENTIER, largeur=12),
-                Colonne("Heures attendues pour ce montant", Type.ENTIER, largeur=12),
-            ],
-            [
-                [
-                    _marche(c),
-                    c["nom_titulaire"],
-                    c["montant_previsionnel_ht"],
-                    c["heures_parcours"],
-                    c["heures_calibrees"],
-                ]
-                for c in mismatched
-            ],
-        )
-        if mismatched
-        else None,
-    )
-
-
-def contacts(clauses: list[dict]) -> Section:
-    """Whom to call, by role: each académie's MLDS, then the Mission des achats."""
     by_academie: dict[str, list[dict]] = {}
     for c in clauses:
-        role = c["contact_mlds"] or "MLDS de l'académie (non renseignée)"
-        by_academie.setdefault(role, []).append(c)
-    lignes = [
-        [role, len(found), sum(1 for c in found if c["est_dormante"])]
-        for role, found in sorted(by_academie.items())
-    ]
+        by_academie.setdefault(c["code_academie"], []).append(c)
+    for code, found in sorted(
+        by_academie.items(), key=lambda kv: kv[1][0]["libelle_academie"] or kv[0] or ""
+    ):
+        lignes.append(
+            [
+                "Positionnement des jeunes, activation des clauses",
+                found[0]["libelle_academie"] or code,
+                mlds[code],
+                len(found),
+                sum(1 for c in found if c["est_dormante"]),
+            ]
+        )
     return Section(
         id="contacts",
         titre="Les contacts",
         onglet="Contacts",
         paragraphes=[
-            "Les services à appeler, désignés par leur rôle : la MLDS (mission de lutte contre le "
+            "Les services à écrire, désignés par leur rôle : la MLDS (mission de lutte contre le "
             "décrochage scolaire) de chaque académie où se déroulent les parcours, qui positionne "
             f"les jeunes, et la {MISSION_DES_ACHATS}, pour la rédaction des clauses."
         ],
         tableau=Tableau(
             [
+                Colonne("Rôle", largeur=40),
+                Colonne("Académie", largeur=16),
                 Colonne("Service", largeur=40),
+                Colonne("Courriel", largeur=30),
+                Colonne("Téléphone", largeur=16),
                 Colonne("Clauses", Type.ENTIER),
                 Colonne("Clauses dormantes", Type.ENTIER),
             ],
-            lignes,
+            [
+                [role, academie, c.nom, c.courriel, c.telephone, n, dormant]
+                for role, academie, c, n, dormant in lignes
+            ],
+        ),
+        tableau_pdf=Tableau(
+            [
+                Colonne("Rôle", largeur=30),
+                Colonne("Service et coordonnées", largeur=46),
+                Colonne("Clauses", Type.ENTIER, largeur=10),
+                Colonne("Clauses dormantes", Type.ENTIER, largeur=12),
+            ],
+            [
+                # A service that is not an académie's has no clause count: blank, not « – ».
+                [role, _coordonnees(c), "", ""]
+                if academie is None
+                else [f"{role}\n{academie}", _coordonnees(c), n, dormant]
+                for role, academie, c, n, dormant in lignes
+            ],
         ),
     )
-
-
-def _marches(clauses: list[dict], limit: int = 5) -> str:
-    ids = [_reference(c) for c in clauses[:limit]]
-    more = len(clauses) - limit
-    return "marchés " + ", ".join(ids) + (f" et {more} autre(s)" if more > 0 else "")
 
 
 def _reference(clause: dict) -> str:
@@ -553,3 +831,33 @@ def _marche(clause: dict) -> str:
 
 def _d(value: object) -> str:
     return texte(value, Type.DATE)
+
+
+def _limite(clause: dict, separateur: str = "\n") -> str:
+    """A clause's offer deadline, said passed when it is."""
+    passed = f"{separateur}(dépassée)" if clause["est_delai_offre_depasse"] else ""
+    return _d(clause["date_limite_declaration_offre"]) + passed
+
+
+def _coordonnees(contact: Contact) -> str:
+    """A role mailbox on paper: its name, address and phone, one a line."""
+    return "\n".join(p for p in (contact.nom, contact.courriel, contact.telephone) if p)
+
+
+def _nom_titulaire(clause: dict) -> str:
+    name = clause["nom_titulaire"] or "Titulaire non renseigné"
+    return f"{name}\nSIRET {clause['siret_titulaire']}" if clause["siret_titulaire"] else name
+
+
+def _marches_du_groupe(groupe: Groupe) -> str:
+    """A holder's clauses, one a line, the most urgent first; the rest left to the workbook."""
+    lines = [
+        f"{_reference(c)} · {c['objet_marche'] or '–'} · "
+        f"{_d(c['date_limite_declaration_offre'])}"
+        + (" (dépassée)" if c["est_delai_offre_depasse"] else "")
+        for c in groupe.clauses[:CLAUSES_PAR_GROUPE_PDF]
+    ]
+    more = len(groupe.clauses) - CLAUSES_PAR_GROUPE_PDF
+    if more > 0:
+        lines.append(f"… et {compte(more, 'autre', 'autres')} : voir le classeur Excel")
+    return "\n".join(lines)

@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import re
 import signal
 import tempfile
 from pathlib import Path
@@ -92,23 +93,52 @@ def _chromium_with_marianne(folder: Path):
     """choreographer's Chromium, started with a fontconfig file that adds the DSFR's Marianne
     to its environment (its own; this process's is left as it is).
 
-    The chart's text is measured by Chromium (plotly's margins, label positions) and drawn by
-    WeasyPrint, which has Marianne: without it Chromium measures with Liberation Sans, narrower,
-    and long axis labels come out clipped on paper. None when the fonts are not installed."""
+    The chart's text is measured by Chromium (plotly's margins, label positions, the legend's
+    clip) and drawn by WeasyPrint, which has Marianne: measured in another font, long labels
+    come out clipped on paper (the national report's legend read « standardis »). Chromium does
+    not load the DSFR's WOFF files through fontconfig (it silently falls back to Liberation
+    Sans, narrower): they are written as TrueType in the renderer's folder first (fontTools,
+    which WeasyPrint already needs for its own fonts). None when the fonts are not installed."""
     from choreographer.browsers.chromium import Chromium
 
-    from pipelines.reports.pdf import MARIANNE
-
-    if not MARIANNE.is_dir():
+    fonts = _marianne_truetype(folder / "polices")
+    if fonts is None:
         return None
     conf = folder / "fonts.conf"
-    conf.write_text(FONTCONFIG.format(fonts=MARIANNE, cache=folder / "cache"), encoding="utf-8")
+    conf.write_text(FONTCONFIG.format(fonts=fonts, cache=folder / "cache"), encoding="utf-8")
 
     class ChromiumWithMarianne(Chromium):
         def get_env(self):
             return {**super().get_env(), "FONTCONFIG_FILE": str(conf)}
 
     return ChromiumWithMarianne
+
+
+def _marianne_truetype(folder: Path) -> Path | None:
+    """The DSFR's Marianne WOFF files as TrueType in ``folder`` (a few milliseconds each)."""
+    from fontTools.ttLib import TTFont
+
+    from pipelines.reports.pdf import MARIANNE
+
+    sources = sorted(MARIANNE.glob("Marianne-*.woff")) if MARIANNE.is_dir() else []
+    if not sources:
+        return None
+    folder.mkdir(parents=True, exist_ok=True)
+    for source in sources:
+        font = TTFont(str(source))
+        font.flavor = None
+        font.save(str(folder / f"{source.stem}.ttf"))
+    return folder
+
+
+# plotly clips its legend to the width it measured, for scrolling on screen; on paper nothing
+# scrolls, and a legend drawn a pixel wider than measured must not lose its last letters.
+_LEGEND_CLIP = re.compile(r' clip-path="url\(#legend[^)"]*\)"')
+
+
+def sans_coupe_legende(svg: str) -> str:
+    """The SVG with its legend unclipped."""
+    return _LEGEND_CLIP.sub("", svg)
 
 
 def descendants(pid: int) -> list[int]:
@@ -235,7 +265,7 @@ class Renderer:
             raise ChartError(f"graphique non dessiné : {exc}") from exc
         except Exception as exc:
             raise ChartError(f"graphique non dessiné : {exc}") from exc
-        return data.decode("utf-8")
+        return sans_coupe_legende(data.decode("utf-8"))
 
     def _tuer(self) -> None:
         """Kill the browser and whatever holds its pipes (after a timeout, or a failed start or

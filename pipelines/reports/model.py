@@ -51,3 +51,5 @@ class Rapport:
     synthetique: bool
     sections: list[Section]
     genere_le: date = field(default_factory=date.today)
+    # Whom to write to about the report: a role mailbox from the contacts file, never a person.
+    contact: str = ""

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pipelines.content import cells, figures
+from pipelines.content.contacts import Contacts
 from pipelines.content.display import texte
 from pipelines.content.labels import HORIZONS, RESULTATS
-from pipelines.content.table import Colonne, Tableau, Type
+from pipelines.content.table import Colonne, Masque, Tableau, Type
 from pipelines.reports import sections
 from pipelines.reports.model import Graphique, Rapport, Section
 from pipelines.warehouse.snapshot import SnapshotReader
@@ -29,6 +30,7 @@ CHIFFRES_CLES = [
     "taux_sortie_positive_6m_comparaison",
     "ecart_taux_sortie_positive_6m",
 ]
+MARGE_CIBLE = 110  # pixels right of the plot for the target's label
 STATUTS = [
     "Terminée, activée",
     "Terminée sans parcours",
@@ -38,8 +40,11 @@ STATUTS = [
 ]
 
 
-def rapport_national(snapshot: SnapshotReader, periode: str | None = None) -> Rapport:
-    """The national report for ``periode`` (a year; default: the last complete one)."""
+def rapport_national(
+    snapshot: SnapshotReader, periode: str | None = None, *, contacts: Contacts | None = None
+) -> Rapport:
+    """The national report for ``periode`` (a year; default: the last complete one); the
+    service's mailbox of ``contacts`` is its contact."""
     periode = sections.verifier_periode(snapshot, periode)
     publication = snapshot.publication
     indicateurs = [*CHIFFRES_CLES, *(f"{c}_{h}" for c, _ in RESULTATS for h, _ in HORIZONS)]
@@ -52,6 +57,7 @@ def rapport_national(snapshot: SnapshotReader, periode: str | None = None) -> Ra
         date_observation=publication["date_observation"],
         instantane=publication["snapshot_id"],
         synthetique=bool(publication["donnees_synthetiques"]),
+        contact=contacts.service.texte() if contacts else "",
         sections=[
             chiffres_cles(snapshot, periode),
             marches_clause_sociale(snapshot, periode),
@@ -94,6 +100,15 @@ def chiffres_cles(snapshot: SnapshotReader, periode: str) -> Section:
         if c in now
     ]
 
+    absents = [
+        sections.pourquoi_absent(
+            now[c]["libelle_indicateur"],
+            [(periode, now.get(c)), (before, prev.get(c)), ("toutes années", total.get(c))],
+        )
+        for c in CHIFFRES_CLES
+        if c in now
+    ]
+
     def say(code: str, cell: dict) -> str:
         return texte(cells.valeur(cell.get(code)), Type.TEXTE)
 
@@ -107,9 +122,7 @@ def chiffres_cles(snapshot: SnapshotReader, periode: str) -> Section:
         f"{say('nb_clauses_dormantes', now)} clauses notifiées en {periode} sont dormantes : "
         "notifiées depuis plus de six mois, toujours en cours, sans aucun parcours commencé.",
         f"{say('nb_jeunes_csf', now)} jeunes ont commencé un parcours en {periode} ; "
-        f"{say('taux_sortie_positive_6m', now)} des jeunes sont en situation positive six mois "
-        f"après leur parcours{_intervalle(now.get('taux_sortie_positive_6m'))}, "
-        f"{say('taux_perdus_de_vue_6m', now)} sont perdus de vue.",
+        + _devenir(now),
     ]
     return Section(
         id="chiffres-cles",
@@ -132,6 +145,7 @@ def chiffres_cles(snapshot: SnapshotReader, periode: str) -> Section:
             "notification, les jeunes par année de début de parcours.",
             "Écart observé : différence, en points, avec le groupe de comparaison ; ce n'est pas "
             "un effet du dispositif.",
+            *(note for note in absents if note),
         ],
     )
 
@@ -156,8 +170,11 @@ def marches_clause_sociale(snapshot: SnapshotReader, periode: str) -> Section:
     )
     if graphique:
         graphique = Graphique(
-            figures.cible(
-                graphique.figure, sections.CIBLE_CLAUSE_SOCIALE, f"Cible nationale : {cible}"
+            cible_lisible(
+                figures.cible(
+                    graphique.figure, sections.CIBLE_CLAUSE_SOCIALE, f"Cible nationale : {cible}"
+                ),
+                f"Cible nationale : {cible}",
             ),
             alternative=f"{graphique.alternative} Cible nationale : {cible}.",
             hauteur=graphique.hauteur,
@@ -257,7 +274,9 @@ def clauses_par_statut(snapshot: SnapshotReader, periode: str) -> Section:
 def activation(snapshot: SnapshotReader) -> Section:
     """6-month activation rate and activation delay, every year: the trend."""
     rows = snapshot.rows(
-        "select a.*, d.valeur as delai, d.diffusable as delai_diffusable "
+        "select a.*, d.valeur as delai, d.diffusable as delai_diffusable, "
+        "d.ic_bas as delai_ic_bas, d.numerateur as delai_numerateur, "
+        "d.denominateur as delai_denominateur "
         "from marts.indicateurs a left join marts.indicateurs d on d.indicateur = "
         "'delai_activation_jours' and d.periode = a.periode and d.niveau = a.niveau "
         "and d.code_niveau = a.code_niveau where a.indicateur = 'taux_activation_6m' "
@@ -303,8 +322,15 @@ def activation(snapshot: SnapshotReader) -> Section:
         ),
         notes=[
             "Délai médian : médiane de Kaplan-Meier du nombre de jours entre la notification et "
-            "le premier parcours, les clauses pas encore activées étant censurées ; vide quand "
-            "moins de la moitié des clauses ont été activées."
+            "le premier parcours, les clauses pas encore activées étant censurées.",
+            *filter(
+                None,
+                [
+                    sections.pourquoi_absent(
+                        "Délai médian d'activation", [(r["periode"], _delai(r)) for r in rows]
+                    )
+                ],
+            ),
         ],
     )
 
@@ -475,9 +501,47 @@ def resultats_jeunes(snapshot: SnapshotReader) -> Section:
             ],
             lignes,
         ),
+        # On paper the intervals sit under their values: seven columns fit a portrait page,
+        # where eleven needed a landscape page of their own.
+        tableau_pdf=Tableau(
+            [
+                Colonne("Situation", largeur=26),
+                Colonne("Horizon", largeur=11),
+                Colonne("Parcours pris en compte", Type.ENTIER, largeur=11),
+                Colonne("Tous les parcours CSF (IC 95 %)", Type.TAUX, largeur=17),
+                Colonne("Parcours CSF comparés", Type.TAUX, largeur=11),
+                Colonne("Groupe de comparaison (standardisé)", Type.TAUX, largeur=13),
+                Colonne("Écart observé (IC 95 %)", Type.POINTS, largeur=17),
+            ],
+            [
+                [
+                    situation,
+                    horizon,
+                    parcours,
+                    _avec_intervalle(rate, low, high, Type.TAUX),
+                    compared,
+                    other,
+                    _avec_intervalle(gap, gap_low, gap_high, Type.POINTS),
+                ]
+                for (
+                    situation,
+                    horizon,
+                    parcours,
+                    rate,
+                    low,
+                    high,
+                    compared,
+                    other,
+                    gap,
+                    gap_low,
+                    gap_high,
+                ) in lignes
+            ],
+        ),
         notes=[
             "Écart observé = parcours CSF comparés − groupe de comparaison (standardisé), en "
-            "points : un écart observé, pas un effet."
+            "points : un écart observé, pas un effet. Entre crochets : l'intervalle de confiance "
+            "à 95 %."
         ],
     )
 
@@ -506,11 +570,70 @@ def _par_annee(rows: list[dict], axe: str, libelle: str) -> Graphique | None:
     )
 
 
+def _avec_intervalle(value: object, low: object, high: object, kind: Type) -> object:
+    """A value with its interval under it, for a narrow PDF column; a hidden value stays the
+    one mark (its bounds are hidden with it), a value without bounds stays typed."""
+    if value is None or isinstance(value, Masque) or low is None or high is None:
+        return value
+    return f"{texte(value, kind)}\n[{texte(low, kind)} ; {texte(high, kind)}]"
+
+
+def _devenir(now: dict) -> str:
+    """The sentence on the youths' situation six months on; one that the secret hides says so
+    rather than putting the mark where a figure is read."""
+    positive, lost = now.get("taux_sortie_positive_6m"), now.get("taux_perdus_de_vue_6m")
+    shown = [
+        r for r in (positive, lost) if r is not None and r["diffusable"] and r["valeur"] is not None
+    ]
+    if len(shown) < 2:
+        if any(r is not None and not r["diffusable"] for r in (positive, lost)):
+            why = "relève du secret statistique"
+        elif any(r is not None and not r["denominateur"] for r in (positive, lost)):
+            why = "n'est pas encore connue : aucun n'a atteint cet horizon"
+        else:
+            why = "n'est pas disponible"
+        return (
+            f"leur situation six mois après le parcours {why} ; voir « Le devenir des jeunes », "
+            "toutes cohortes confondues."
+        )
+    return (
+        f"{texte(cells.valeur(positive), Type.TEXTE)} des jeunes sont en situation positive six "
+        f"mois après leur parcours{_intervalle(positive)}, "
+        f"{texte(cells.valeur(lost), Type.TEXTE)} sont perdus de vue."
+    )
+
+
 def _intervalle(row: dict | None) -> str:
     low, high = cells.valeur(row, "ic_bas"), cells.valeur(row, "ic_haut")
     if row is None or not row["diffusable"] or low is None or high is None:
         return ""
     return f" (IC 95 % : {texte(low, Type.TEXTE)} – {texte(high, Type.TEXTE)})"
+
+
+def cible_lisible(figure: dict, libelle: str) -> dict:
+    """The target's label moved off the bars for paper: at the right of the plot, on white,
+    where its red reads at 5.8:1 (WCAG AA asks 4.5:1), instead of red over the navy bars.
+    The line stays where it is; ``figures.cible`` draws both for the dashboard too."""
+    layout = dict(figure["layout"])
+    margin = dict(layout.get("margin") or {})
+    margin["r"] = max(margin.get("r", 0), MARGE_CIBLE)
+    layout["margin"] = margin
+    layout["annotations"] = [
+        a
+        | {
+            "text": a["text"].replace(" : ", " :<br>"),
+            "x": 1,
+            "xanchor": "left",
+            "xshift": 4,
+            "yanchor": "middle",
+            "align": "left",
+            "bgcolor": "#ffffff",
+        }
+        if a.get("text") == libelle
+        else a
+        for a in layout.get("annotations", [])
+    ]
+    return {"data": figure["data"], "layout": layout}
 
 
 def _cellule(row: dict, indicateur: str) -> dict | None:
@@ -530,4 +653,12 @@ def _delai(row: dict) -> dict | None:
     """The activation delay's cell joined to an activation row."""
     if row["delai_diffusable"] is None:
         return None
-    return {"valeur": row["delai"], "diffusable": row["delai_diffusable"], "unite": "jours"}
+    return {
+        "indicateur": "delai_activation_jours",
+        "valeur": row["delai"],
+        "ic_bas": row["delai_ic_bas"],
+        "diffusable": row["delai_diffusable"],
+        "unite": "jours",
+        "numerateur": row["delai_numerateur"],
+        "denominateur": row["delai_denominateur"],
+    }

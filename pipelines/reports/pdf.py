@@ -13,7 +13,7 @@ from pipelines.content import formatting as fmt
 from pipelines.content.display import est_numerique, texte
 from pipelines.content.table import Masque, Type, Valeur
 from pipelines.reports.model import Rapport, Section
-from pipelines.reports.sections import a_propos
+from pipelines.reports.sections import identite
 from pipelines.settings import PROJECT_ROOT
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -21,7 +21,9 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 # falls back to DejaVu Sans (the stylesheet's next choice).
 MARIANNE = PROJECT_ROOT / "dashboards" / "assets" / "vendor" / "dsfr" / "fonts"
 GRAISSES = {"Regular": 400, "Medium": 500, "Bold": 700}
-COLONNES_PAYSAGE = 8  # a table this wide gets a landscape page
+# A table this wide gets a landscape page of its own (the section's text and chart stay on the
+# portrait page before it: a forced break before a whole section left a page mostly blank).
+COLONNES_PAYSAGE = 8
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,7 @@ class PdfWriter:
             pied += " · DONNÉES DE DÉMONSTRATION"
         return self._template.render(
             rapport=rapport,
-            identite=a_propos(rapport),
+            identite=identite(rapport),
             sections=[_section(s, images.get(s.id)) for s in rapport.sections],
             pied=Markup(_css_string(pied)),
         )

@@ -164,7 +164,7 @@ def methode(snapshot: SnapshotReader, indicateurs: list[str], extra: list[str]) 
 
 
 def a_propos(rapport: Rapport) -> list[list[str]]:
-    """The report's identity, as label/value lines (the workbook's first sheet, the PDF's cover)."""
+    """The report's identity, as label/value lines (the workbook's first sheet)."""
     lines = [
         ["Rapport", rapport.titre],
         ["Objet", rapport.sous_titre],
@@ -173,9 +173,66 @@ def a_propos(rapport: Rapport) -> list[list[str]]:
         ["Instantané publié", rapport.instantane],
         ["Produit le", texte(rapport.genere_le, Type.DATE)],
     ]
+    if rapport.contact:
+        lines.append(["Contact", rapport.contact])
     if rapport.synthetique:
         lines.append(["Avertissement", "DONNÉES DE DÉMONSTRATION (synthétiques)"])
     return lines
+
+
+def identite(rapport: Rapport) -> str:
+    """The same identity in one line, under the PDF's title: the first page is for content."""
+    return (
+        f"Période : {'toutes années' if rapport.periode == 'ensemble' else rapport.periode} · "
+        f"données observées au "
+        f"{texte(rapport.date_observation, Type.DATE)} · produit le "
+        f"{texte(rapport.genere_le, Type.DATE)} · instantané {rapport.instantane}"
+    )
+
+
+def accord(n: int, singulier: str, pluriel: str) -> str:
+    """The word agreeing with ``n`` (French: 0 and 1 take the singular)."""
+    return singulier if abs(n) < 2 else pluriel
+
+
+def compte(n: int, singulier: str, pluriel: str) -> str:
+    """« 1 clause dormante », « 15 clauses dormantes »: never « clause(s) »."""
+    return f"{texte(n, Type.ENTIER)} {accord(n, singulier, pluriel)}"
+
+
+def pourquoi_absent(libelle: str, cellules: list[tuple[str, dict | None]]) -> str | None:
+    """Why an indicator shows « – » in some columns, said from its rows (never guessed): a
+    median of the activation delay that the Kaplan-Meier curve has not reached (fewer than half
+    the clauses activated by the observation date: the model leaves it null, never
+    extrapolated), or an empty base. Hidden cells show the secret mark, explained by its own
+    legend; a column without any row is left unexplained (nothing in the data says why). None
+    when every value is shown."""
+    non_atteinte, vides, bornes = [], [], False
+    for colonne, row in cellules:
+        if row is None or fmt.est_secret(row) or row["valeur"] is not None:
+            continue
+        if not row["denominateur"]:
+            vides.append(colonne)
+        elif str(row.get("indicateur", "")).startswith("delai_activation"):
+            unite = "" if non_atteinte else " clauses activées"
+            non_atteinte.append(
+                f"{colonne} : {texte(row['numerateur'], Type.ENTIER)}{unite} sur "
+                f"{texte(row['denominateur'], Type.ENTIER)}"
+            )
+            bornes = bornes or row.get("ic_bas") is not None
+    phrases = []
+    if non_atteinte:
+        comptes = " ; ".join(non_atteinte)
+        phrases.append(
+            f"{libelle} « – » : médiane non atteinte, moins de la moitié des clauses ayant été "
+            f"activées à la date d'observation ({comptes})."
+            + (" Une borne basse d'intervalle est un minimum de la médiane." if bornes else "")
+        )
+    if vides:
+        phrases.append(
+            f"{libelle} « – » ({', '.join(vides)}) : base de calcul vide, aucune observation."
+        )
+    return " ".join(phrases) or None
 
 
 def _periode(periode: str) -> str:
