@@ -256,7 +256,7 @@ def bloc(bloc: Block, vue: View, chemin: str, extra: dict[str, str] | None = Non
                         figure=bloc.figure,
                         config={"displayModeBar": False, "responsive": True},
                     ),
-                    html.Figcaption(bloc.resume, className="fr-sr-only"),
+                    html.Figcaption(bloc.alternative or bloc.resume, className="fr-sr-only"),
                 ],
                 role="group",
                 **{"aria-label": bloc.titre},

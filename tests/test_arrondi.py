@@ -22,7 +22,8 @@ from pipelines.content.blocks import clauses, common, jeunes
 from pipelines.content.display import texte
 from pipelines.content.labels import HORIZONS, RESULTATS
 from pipelines.content.table import Type
-from pipelines.reports import national, pdf, sections
+from pipelines.reports import national, pdf
+from pipelines.reports.block_sections import section_of
 from pipelines.reports.model import Rapport, Section
 from pipelines.reports.xlsx import FORMATS, LIGNE_ENTETE, write_workbook
 
@@ -250,7 +251,7 @@ def test_the_funnel_reads_the_same_everywhere(monkeypatch, tmp_path):
     ]
     bloc = clauses.entonnoir(Context(_FakeSnapshot(rows), National()), View())
     dashboard = lignes_affichees(bloc)[1:]
-    section = sections.entonnoir(_FakeSnapshot(rows), "national", "FR", "2025", "en France")
+    section = section_of(bloc, "Entonnoir")
     printed, workbook = _pdf(section), _xlsx(section, tmp_path)
     expected = [
         ["2000", "1000", None, "36"],

@@ -172,6 +172,7 @@ class Block:
     filtres_ignores: tuple[str, ...] = ()  # set in the view, not applied: said on the block
     national: bool = False  # shown for France while a scope filter is set: said on the block
     vide: Vide | None = None
+    alternative: str | None = None  # the chart's text alternative (default: the summary)
 
     @property
     def colonnes(self) -> list[Colonne]:

@@ -20,11 +20,14 @@ from slugify import slugify
 from stdnum.fr import siret as stdnum_siret
 
 from pipelines.content import cells, figures
+from pipelines.content.block import Block, Context, Public, View
+from pipelines.content.blocks import clauses as blocks
 from pipelines.content.contacts import Contact, Contacts
 from pipelines.content.display import texte
 from pipelines.content.labels import ETAPE_PUBLIQUE_MAX
 from pipelines.content.table import Colonne, Tableau, Type
 from pipelines.reports import sections
+from pipelines.reports.block_sections import section_of
 from pipelines.reports.model import Graphique, Rapport, Section
 from pipelines.reports.sections import accord, compte
 from pipelines.warehouse.snapshot import SnapshotReader
@@ -192,7 +195,9 @@ def rapport_acheteur(
             dormantes_par_mlds(clauses, mlds),
             synthese(snapshot, buyer, periode),
             calibrage(clauses),
-            liste_clauses(clauses),
+            liste_clauses(
+                blocks.clauses_acheteur(Context(snapshot, Public()), View(acheteur=siret))
+            ),
             contacts_section(clauses, mlds, contacts),
             sections.methode(
                 snapshot,
@@ -682,78 +687,54 @@ def calibrage(clauses: list[dict]) -> Section:
     )
 
 
-def liste_clauses(clauses: list[dict]) -> Section:
-    """Every clause of the buyer, with the stage it reached. The workbook lists them all; the
-    PDF lists each clause once: the dormant ones are in their own section."""
-    others = [c for c in clauses if not c["est_dormante"]]
-    dormant = len(clauses) - len(others)
+def liste_clauses(bloc: Block) -> Section:
+    """Every clause of the buyer: the dashboard's block (``clauses-acheteur``), whole in the
+    workbook; in the PDF, the clauses not already detailed as dormant, in fewer columns."""
+    section = section_of(bloc, "Clauses")
+    titres = [c.titre for c in bloc.tableau.colonnes]
+    col = {t: i for i, t in enumerate(titres)}
+    others = [line for line in bloc.tableau.lignes if line[col["Dormante"]] != "oui"]
+    dormant = len(bloc.tableau.lignes) - len(others)
     listed = others[:LISTE_PDF_MAX]
-    return Section(
-        id="clauses",
-        titre="Toutes les clauses de l'acheteur",
-        onglet="Clauses",
-        paragraphes=[
-            f"{texte(len(clauses), Type.ENTIER)} clauses, de la plus récente à la plus ancienne"
-            + (
-                f". Le rapport PDF ne répète pas ici les {texte(dormant, Type.ENTIER)} clauses "
-                "dormantes, détaillées plus haut ; le classeur Excel les liste toutes."
-                if dormant
-                else "."
-            )
-            + (
-                f" Le PDF s'arrête aux {texte(LISTE_PDF_MAX, Type.ENTIER)} plus récentes ; le "
-                f"classeur liste les {texte(len(others) - LISTE_PDF_MAX, Type.ENTIER)} autres."
-                if len(others) > LISTE_PDF_MAX
-                else ""
-            )
+    section.titre = "Toutes les clauses de l'acheteur"
+    section.paragraphes = [
+        f"{texte(len(bloc.tableau.lignes), Type.ENTIER)} clauses, de la plus récente à la plus "
+        "ancienne"
+        + (
+            f". Le rapport PDF ne répète pas ici les {texte(dormant, Type.ENTIER)} clauses "
+            "dormantes, détaillées plus haut ; le classeur Excel les liste toutes."
+            if dormant
+            else "."
+        )
+        + (
+            f" Le PDF s'arrête aux {texte(LISTE_PDF_MAX, Type.ENTIER)} plus récentes ; le "
+            f"classeur liste les {texte(len(others) - LISTE_PDF_MAX, Type.ENTIER)} autres."
+            if len(others) > LISTE_PDF_MAX
+            else ""
+        )
+    ]
+    section.tableau_pdf = Tableau(
+        [
+            Colonne("Marché et objet", largeur=40),
+            Colonne("Titulaire", largeur=20),
+            Colonne("Heures prévues", Type.ENTIER, largeur=14),
+            Colonne("Notification → fin de la clause", largeur=22),
+            Colonne("Étape atteinte", largeur=22),
         ],
-        tableau=Tableau(
+        [
             [
-                Colonne("Marché", largeur=16),
-                Colonne("Objet", largeur=40),
-                Colonne("Titulaire", largeur=24),
-                Colonne("SIRET du titulaire", largeur=16),
-                Colonne("Heures prévues", Type.ENTIER),
-                Colonne("Notification", Type.DATE),
-                Colonne("Fin de la clause", Type.DATE),
-                Colonne("Étape atteinte", largeur=28),
-                Colonne("Dormante", largeur=10),
-            ],
-            [
-                [
-                    _reference(c),
-                    c["objet_marche"],
-                    c["nom_titulaire"],
-                    c["siret_titulaire"],
-                    c["heures_parcours"],
-                    c["date_notification"],
-                    c["date_fin_clause"],
-                    c["etape_publique"],
-                    "oui" if c["est_dormante"] else "non",
-                ]
-                for c in clauses
-            ],
-        ),
-        tableau_pdf=Tableau(
-            [
-                Colonne("Marché et objet", largeur=40),
-                Colonne("Titulaire", largeur=20),
-                Colonne("Heures prévues", Type.ENTIER, largeur=14),
-                Colonne("Notification → fin de la clause", largeur=22),
-                Colonne("Étape atteinte", largeur=22),
-            ],
-            [
-                [
-                    _marche(c),
-                    c["nom_titulaire"],
-                    c["heures_parcours"],
-                    f"{_d(c['date_notification'])} → {_d(c['date_fin_clause'])}",
-                    c["etape_publique"],
-                ]
-                for c in listed
-            ],
-        ),
+                "\n".join(
+                    str(line[col[t]]) for t in ("Marché", "Objet") if line[col[t]] is not None
+                ),
+                line[col["Titulaire"]],
+                line[col["Heures prévues"]],
+                f"{_d(line[col['Notification']])} → {_d(line[col['Fin de la clause']])}",
+                line[col["Étape atteinte"]],
+            ]
+            for line in listed
+        ],
     )
+    return section
 
 
 def contacts_section(clauses: list[dict], mlds: dict[str, Contact], contacts: Contacts) -> Section:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pipelines.content import cells, figures
+from pipelines.content.block import Context, National, View
+from pipelines.content.blocks import clauses
 from pipelines.content.contacts import Contacts
 from pipelines.content.display import texte
 from pipelines.content.labels import HORIZONS, RESULTATS
 from pipelines.content.table import Colonne, Masque, Tableau, Type
 from pipelines.reports import sections
+from pipelines.reports.block_sections import section_of
 from pipelines.reports.model import Graphique, Rapport, Section
 from pipelines.warehouse.snapshot import SnapshotReader
 
@@ -63,7 +66,11 @@ def rapport_national(
             marches_clause_sociale(snapshot, periode),
             clauses_par_statut(snapshot, periode),
             activation(snapshot),
-            sections.entonnoir(snapshot, "national", "FR", periode, "en France"),
+            section_of(
+                clauses.entonnoir(Context(snapshot, National()), View(annee=periode)),
+                "Entonnoir",
+                hauteur=300,
+            ),
             academies(snapshot, periode),
             resultats_jeunes(snapshot),
             sections.methode(

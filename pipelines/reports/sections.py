@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from pipelines.content import cells, figures
 from pipelines.content import formatting as fmt
 from pipelines.content.display import texte
-from pipelines.content.labels import ETAPE_FINALE
-from pipelines.content.table import Colonne, Masque, Tableau, Type
-from pipelines.reports.model import Graphique, Rapport, Section
+from pipelines.content.table import Colonne, Tableau, Type
+from pipelines.reports.model import Rapport, Section
 from pipelines.warehouse.snapshot import SnapshotReader
 
 CIBLE_CLAUSE_SOCIALE = 0.30  # national target for the share of contracts with a social clause
@@ -41,84 +39,6 @@ def verifier_periode(snapshot: SnapshotReader, periode: str | None) -> str:
             f"{', '.join(years)})"
         )
     return periode
-
-
-def entonnoir(snapshot: SnapshotReader, niveau: str, code: str, periode: str, lieu: str) -> Section:
-    """The blocking-point funnel of one cell: counts, conversions, days spent at each stage."""
-    rows = snapshot.rows(
-        "select * from marts.fct_entonnoir_clauses where niveau = ? and code_niveau = ? "
-        "and periode = ? order by rang_etape",
-        niveau,
-        code,
-        periode,
-    )
-
-    def hidden(row: dict) -> Masque | None:
-        return cells.masque(row)
-
-    lignes = [
-        [
-            r["libelle_etape"],
-            hidden(r) or r["nb_clauses_atteinte"],
-            hidden(r) or r["nb_clauses_bloquees"],
-            hidden(r) or r["taux_conversion"],
-            hidden(r) or r["delai_median_jours"],
-        ]
-        for r in rows
-    ]
-    blocked = max(
-        (r for r in rows if r["diffusable"] and r["rang_etape"] < ETAPE_FINALE),
-        key=lambda r: r["nb_clauses_bloquees"],
-        default=None,
-    )
-    paragraphes = []
-    if rows:
-        paragraphes.append(
-            f"{texte(lignes[0][1], Type.ENTIER)} clauses notifiées "
-            f"{_periode(periode)} {lieu} : chaque étape compte les clauses qui l'ont atteinte."
-        )
-    if blocked:
-        paragraphes.append(
-            f"Le plus grand nombre de clauses s'arrête à l'étape « {blocked['libelle_etape']} » "
-            f"({texte(blocked['nb_clauses_bloquees'], Type.ENTIER)} clauses) : c'est là que le "
-            "processus bloque le plus."
-        )
-    return Section(
-        id="entonnoir",
-        titre="Où le processus bloque",
-        onglet="Entonnoir",
-        paragraphes=paragraphes,
-        graphique=Graphique(
-            figures.barres(
-                [r["libelle_etape"] for r in rows],
-                [cells.trace(r, "nb_clauses_atteinte") for r in rows],
-                [texte(line[1], Type.ENTIER) for line in lignes],
-                "Clauses",
-                horizontal=True,
-            ),
-            alternative="Nombre de clauses ayant atteint chaque étape, de la clause rédigée à la "
-            "sortie positive à 6 mois : "
-            + " ; ".join(f"{line[0]} : {texte(line[1], Type.ENTIER)}" for line in lignes),
-            hauteur=300,
-        )
-        if rows
-        else None,
-        tableau=Tableau(
-            [
-                Colonne("Étape", largeur=34),
-                Colonne("Clauses ayant atteint l'étape", Type.ENTIER),
-                Colonne("Clauses arrêtées à cette étape", Type.ENTIER),
-                Colonne("Conversion depuis l'étape précédente", Type.TAUX),
-                Colonne("Jours passés à l'étape (médiane)", Type.JOURS),
-            ],
-            lignes,
-        ),
-        notes=[
-            "Une clause récente peut être « arrêtée » à une étape qu'elle franchira bientôt.",
-            "Les deux dernières étapes décrivent des jeunes et suivent le secret statistique.",
-            fmt.LEGENDE_SECRET,
-        ],
-    )
 
 
 def methode(snapshot: SnapshotReader, indicateurs: list[str], extra: list[str]) -> Section:

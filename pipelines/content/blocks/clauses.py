@@ -168,7 +168,11 @@ def entonnoir(ctx: Context, view: View) -> Block:
         else ""
     )
     notes = ["Une clause récente peut être « arrêtée » à une étape qu'elle franchira bientôt."]
-    if tronquee:
+    if not tronquee:
+        notes.append(
+            "Les deux dernières étapes décrivent des jeunes et suivent le secret statistique."
+        )
+    else:
         notes.append(
             "Les étapes suivant le parcours commencé décrivent des jeunes : votre profil ne "
             "donne pas accès à ces étapes, ni au nombre de clauses arrêtées au parcours commencé "
@@ -225,6 +229,8 @@ def entonnoir(ctx: Context, view: View) -> Block:
         filtres_ignores=ignored,
         national=niveau == "national" and any(f != "annee" for f in ignored),
         vide=vide,
+        alternative="Nombre de clauses ayant atteint chaque étape : "
+        + " ; ".join(f"{line[0]} : {texte(line[1], Type.ENTIER)}" for line in lignes),
     )
 
 
@@ -403,9 +409,10 @@ def clauses_acheteur(ctx: Context, view: View) -> Block:
                 Colonne("Marché", largeur=20),
                 Colonne("Objet", largeur=40),
                 Colonne("Titulaire", largeur=30),
-                Colonne("Heures", Type.ENTIER),
+                Colonne("SIRET du titulaire", largeur=16),
+                Colonne("Heures prévues", Type.ENTIER),
                 Colonne("Notification", Type.DATE),
-                Colonne("Fin", Type.DATE),
+                Colonne("Fin de la clause", Type.DATE),
                 Colonne("Étape atteinte", largeur=30),
                 Colonne("Dormante"),
                 Colonne("Date limite de l'offre", Type.DATE),
@@ -415,6 +422,7 @@ def clauses_acheteur(ctx: Context, view: View) -> Block:
                     r["marche_id"] or r["clause_id"],
                     r["objet_marche"],
                     r["nom_titulaire"],
+                    r["siret_titulaire"],
                     r["heures_parcours"],
                     r["date_notification"],
                     r["date_fin_clause"],
