@@ -33,7 +33,7 @@ UNITES_MIXTES = {
 }
 
 
-def _nombre(value: float | int, kind: Type) -> str:
+def nombre_csv(value: float | int, kind: Type) -> str:
     """A figure as a French spreadsheet reads a number: rounded as displayed, decimal comma,
     no thousands separator nor unit."""
     if kind in (Type.TAUX, Type.POINTS):
@@ -56,11 +56,11 @@ def _brut(cellule: Cellule, kind: Type) -> str:
     if isinstance(cellule, Valeur):
         if cellule.type is Type.POINTS:  # already in points (cells.valeur)
             return str(fmt.arrondi(cellule.valeur, fmt.DECIMALES["ecart"])).replace(".", ",")
-        return _nombre(cellule.valeur, cellule.type)
+        return nombre_csv(cellule.valeur, cellule.type)
     if isinstance(cellule, date):
         return cellule.isoformat()[:10]
     if isinstance(cellule, int | float) and not isinstance(cellule, bool):
-        return _nombre(cellule, kind)
+        return nombre_csv(cellule, kind)
     return str(cellule)
 
 

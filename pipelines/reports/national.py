@@ -7,7 +7,7 @@ from pipelines.content.block import Context, National, View
 from pipelines.content.blocks import clauses
 from pipelines.content.contacts import Contacts
 from pipelines.content.display import texte
-from pipelines.content.labels import HORIZONS, RESULTATS
+from pipelines.content.labels import ETAPE_FINALE, HORIZONS, RESULTATS
 from pipelines.content.table import Colonne, Masque, Tableau, Type
 from pipelines.reports import sections
 from pipelines.reports.block_sections import section_of
@@ -373,7 +373,7 @@ def academies(snapshot: SnapshotReader, periode: str) -> Section:
         """,
         periode,
         periode,
-        sections.ETAPE_FINALE,
+        ETAPE_FINALE,
     )
     return Section(
         id="academies",
