@@ -101,6 +101,13 @@ FIGURES = {
         "Taux",
         provisoire={"2025"},
     ),
+    # Six years side by side: labels written upwards on a phone, across on a page.
+    "groupes 6": lambda: figures.groupes(
+        ANNEES,
+        [("Acheteur", TAUX, _textes(TAUX)), ("France", HAUT, _textes(HAUT))],
+        "Taux",
+        provisoire={"2026"},
+    ),
     "tuiles": _tuiles,
     "tuiles compactes": lambda: _tuiles(compact=True),
 }
@@ -247,6 +254,29 @@ def test_the_current_year_is_marked_provisional_in_words_and_style():
     plain = figures.barres(["2025"], [0.5], ["50,0 %"], "Taux", True)
     assert plain["layout"]["showlegend"] is False
     assert plain["layout"]["xaxis"]["ticktext"] == ["2025"]
+
+
+def test_grouped_labels_are_written_upwards_only_when_bars_are_too_close():
+    def serie(debut: int) -> list:
+        return [
+            ("Acheteur", TAUX[debut:], _textes(TAUX[debut:])),
+            ("France", HAUT[debut:], _textes(HAUT[debut:])),
+        ]
+
+    # Five years on a page: across; three on a phone: upwards; six on a phone: horizontal.
+    page = figures.groupes(ANNEES[1:], serie(1), "Taux", largeur=680)
+    trois = figures.groupes(ANNEES[3:], serie(3), "Taux")
+    six = figures.groupes(ANNEES, serie(0), "Taux")
+    assert {t["textangle"] for t in page["data"]} == {0}
+    assert {t["orientation"] for t in page["data"]} == {"v"}
+    assert {t["textangle"] for t in trois["data"]} == {-90}
+    assert {t["orientation"] for t in six["data"]} == {"h"} and six["layout"]["height"] >= 400
+    for figure in (page, trois, six):  # never shrunk below their size
+        assert {t["constraintext"] for t in figure["data"]} == {"none"}
+    marque = [a for a in trois["layout"]["annotations"] if a["text"] == fmt.SECRET]
+    assert marque[0]["textangle"] == -90 and marque[0]["x"] == pytest.approx(0 - 0.2)
+    marque = [a for a in six["layout"]["annotations"] if a["text"] == fmt.SECRET]
+    assert marque[0]["y"] == pytest.approx(3 - 0.2) and marque[0]["x"] == 0
 
 
 # ------------------------------------------------------------------------------ funnel
@@ -528,7 +558,9 @@ def test_tiles_neither_overlap_nor_spill_their_text_at_desktop_and_phone_widths(
 
 @pytest.mark.browser
 @pytest.mark.parametrize("largeur", [1400, 390])
-@pytest.mark.parametrize("nom", ["barres", "barres horizontales", "classement", "entonnoir"])
+@pytest.mark.parametrize(
+    "nom", ["barres", "barres horizontales", "classement", "entonnoir", "groupes", "groupes 6"]
+)
 def test_labels_clear_of_error_bars_and_bars_at_desktop_and_phone_widths(
     navigateur, tmp_path, largeur, nom
 ):
@@ -536,7 +568,7 @@ def test_labels_clear_of_error_bars_and_bars_at_desktop_and_phone_widths(
         nom = "classement compact"
     boites = _dessiner(navigateur, FIGURES[nom](), largeur, tmp_path)
     assert boites["labels"] and boites["bars"]
-    if nom != "entonnoir":
+    if not nom.startswith(("entonnoir", "groupes")):
         assert boites["errors"]
     for label in boites["labels"]:
         assert _dans(label, boites["svg"]), (nom, label)  # never cut by the figure's edge
@@ -547,3 +579,22 @@ def test_labels_clear_of_error_bars_and_bars_at_desktop_and_phone_widths(
         assert not _croise(a, b), (nom, a, b)
     for tick in boites["ticks"]:
         assert not any(_croise(tick, label) for label in boites["labels"]), (nom, tick)
+
+
+@pytest.mark.browser
+def test_the_width_table_measures_as_chromium_draws_marianne(navigateur, tmp_path):
+    """The short names and label room are chosen with ``largeur_texte``: it must agree with
+    what Chromium measures in Marianne, never narrower by half a pixel (a name chosen to fit
+    would not), at most a little wider (kerning, which it ignores, tightens « Ly »)."""
+    textes = [*ACADEMIES.values(), "100,0\u00a0%", "1\u202f234", fmt.SECRET, "Clermont-F."]
+    page = navigateur.new_page()
+    page.goto(_page({"data": [], "layout": {}}, 400, tmp_path).as_uri())
+    page.wait_for_function("window.dessine === true")
+    mesures = page.evaluate(
+        """textes => { const c = document.createElement('canvas').getContext('2d');
+        c.font = '10px Marianne'; return textes.map(t => c.measureText(t).width); }""",
+        textes,
+    )
+    page.close()
+    for texte, mesure in zip(textes, mesures, strict=True):
+        assert mesure - 0.5 <= territoires.largeur_texte(texte, 10) <= mesure * 1.05, texte

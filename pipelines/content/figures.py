@@ -167,7 +167,7 @@ def _marques_vides(
     return [
         {
             "x": 0 if horizontal else i + decalage,
-            "y": i if horizontal else 0,
+            "y": i + decalage if horizontal else 0,
             "text": t,
             "showarrow": False,
             "xanchor": "left" if horizontal else "center",
@@ -219,7 +219,8 @@ def _fins(valeurs: Sequence[float | None], hauts: Sequence[float | None] | None)
 
 
 def _place_etiquettes(textes: Sequence[str], taille: float = TAILLE) -> int:
-    """The right margin a horizontal chart needs for labels written past its longest bar."""
+    """The margin a horizontal chart needs for labels beside it: its values written past the
+    longest bar (right), its category labels (left)."""
     return 12 + math.ceil(max((territoires.largeur_texte(t, taille) for t in textes), default=0))
 
 
@@ -308,9 +309,13 @@ def barres(
     value_axis = _axe_valeurs(titre_axe, haut, pourcentage, marge=1.0 if horizontal else 1.2)
     category_axis = _axe_categories(categories, libelles, provisoire, " " if horizontal else "<br>")
     if horizontal:
-        category_axis["autorange"] = "reversed"
+        category_axis |= {"autorange": "reversed", "ticklabelstandoff": 4}
         axes = {"xaxis": value_axis, "yaxis": category_axis}
-        margin = {"l": 60, "r": _place_etiquettes(textes), "t": 20, "b": 40}
+        # The category labels' room measured in Marianne, rather than left to Plotly's
+        # automargin: a page is drawn with the width Chromium measured, and a fallback font
+        # there cut the longest label on paper.
+        gauche = max(60, _place_etiquettes(category_axis["ticktext"]))
+        margin = {"l": gauche, "r": _place_etiquettes(textes), "t": 20, "b": 40}
     else:
         axes = {"xaxis": category_axis, "yaxis": value_axis}
         margin = {"l": 60, "r": 30, "t": 20, "b": 40}
@@ -326,10 +331,13 @@ def barres(
     return {"data": data, "layout": layout}
 
 
-# Grouped bars: up to this many bars, labels are written across (« 45,0 % » takes 35 px at
-# 11 px, and two bars' centres stand 39 px apart on a 358 px phone column with six bars); past
-# it, written upwards, so that two labels never run into each other at any width.
-BARRES_ETIQUETTES_A_PLAT = 6
+# Grouped bars: value labels are written across when the bars stand far enough apart at the
+# narrowest width the chart is drawn at (a 358 px phone column by default, a 680 px page for the
+# reports), else upwards when a line of text fits between two bars, else the bars are laid
+# horizontally, labels past their ends: two labels never run into each other, nor shrink.
+LARGEUR_MIN = 358
+TAILLE_GROUPES = 11
+AXE_VALEURS = 110  # what the value axis, its ticks and title take from a vertical chart's width
 
 
 def groupes(
@@ -339,25 +347,37 @@ def groupes(
     *,
     pourcentage: bool = True,
     provisoire: Collection[str] = (),
+    largeur: int = LARGEUR_MIN,
 ) -> dict:
     """Grouped bars for several series (CSF vs comparison group): each series also has its own
     pattern, so the legend does not rely on colour. ``provisoire``: categories of an incomplete
-    period, lighter, « (provisoire) » in their tick label and a legend entry."""
+    period, lighter, « (provisoire) » in their tick label and a legend entry. ``largeur``: the
+    narrowest width it is drawn at, in pixels, which decides how the labels fit (across,
+    upwards, or bars laid horizontally)."""
     styles = [(BLEU, ""), ("#6a6af4", "/")]
     series = [(name, _sans_secret(values, texts), texts) for name, values, texts in series]
-    a_plat = len(categories) * len(series) <= BARRES_ETIQUETTES_A_PLAT
+    # Plotly's groups share 0.8 of a category between the series.
+    ecart = (largeur - AXE_VALEURS) * 0.8 / max(1, len(categories) * len(series))
+    plus_large = max(
+        (territoires.largeur_texte(t, TAILLE_GROUPES) for _, _, texts in series for t in texts),
+        default=0,
+    )
+    a_plat = plus_large + 4 <= ecart
+    horizontal = not a_plat and ecart < TAILLE_GROUPES * 1.5 + 4
+    angle = 0 if a_plat or horizontal else -90
     data = [
         {
             "type": "bar",
             "name": name,
-            "x": categories,
-            "y": values,
+            "x": values if horizontal else categories,
+            "y": categories if horizontal else values,
+            "orientation": "h" if horizontal else "v",
             "text": texts,
             "textposition": "outside",
-            "textangle": 0 if a_plat else -90,
-            # Never shrunk to the bar's width (unreadable): the room is made above.
+            "textangle": angle,
+            # Never shrunk to the bar's width (unreadable): the room is made beside it.
             "constraintext": "none",
-            "textfont": {"size": 11, "color": TEXTE},
+            "textfont": {"size": TAILLE_GROUPES, "color": TEXTE},
             "marker": {
                 "color": [CLAIR[color] if c in provisoire else color for c in categories],
                 "pattern": {"shape": pattern},
@@ -371,25 +391,42 @@ def groupes(
     if any(c in provisoire for c in categories):
         data.append(_legende_provisoire(""))
     # Each gap's mark over its own bar: Plotly's groups share 0.8 of a category between series.
-    largeur = 0.8 / max(1, len(series))
-    decalages = [largeur * (k - (len(series) - 1) / 2) for k in range(len(series))]
+    part = 0.8 / max(1, len(series))
+    decalages = [part * (k - (len(series) - 1) / 2) for k in range(len(series))]
     marques = [
         marque
         for (_, values, texts), decalage in zip(series, decalages, strict=False)
-        for marque in _marques_vides(values, texts, decalage=decalage, angle=0 if a_plat else -90)
+        for marque in _marques_vides(values, texts, horizontal, decalage, angle)
     ]
     haut = max((v for _, values, _ in series for v in values if v is not None), default=0.0)
+    categorie = _axe_categories(categories, None, provisoire, " " if horizontal else "<br>")
+    if horizontal:
+        # A line of text per bar: about 24 px for each (the legend and axis take 140).
+        hauteur = max(340, 140 + 28 * len(categories) * len(series))
+        axes = {
+            "xaxis": _axe_valeurs(titre_axe, haut, pourcentage),
+            "yaxis": categorie | {"autorange": "reversed", "ticklabelstandoff": 4},
+        }
+        textes = [t for _, _, texts in series for t in texts]
+        marges = {"r": _place_etiquettes(textes, TAILLE_GROUPES)}
+    else:
+        hauteur = 340
+        # Room above the highest bar for its label, upright or written upwards, in a plot
+        # about 200 px high.
+        marge = 1.2 if a_plat else 1 / (1 - (plus_large + 8) / 200)
+        axes = {"yaxis": _axe_valeurs(titre_axe, haut, pourcentage, marge), "xaxis": categorie}
+        marges = {}
     layout = _layout(
         annotations=marques,
         barmode="group",
         bargap=0.2,
         bargroupgap=0,
-        height=340,
+        height=hauteur,
         showlegend=True,
         legend=LEGENDE_HAUT,
-        yaxis=_axe_valeurs(titre_axe, haut, pourcentage, marge=1.2 if a_plat else 1.45),
-        xaxis=_axe_categories(categories, None, provisoire, "<br>"),
+        **axes,
     )
+    layout["margin"] = layout["margin"] | marges
     return {"data": data, "layout": layout}
 
 

@@ -69,12 +69,12 @@ def positions(compact: bool = False) -> dict[str, tuple[int, int]]:
 # name is chosen for the room it has rather than for a count of letters (« Normandie » is as
 # wide as « Versailles »). An accented letter measures as its base letter.
 _CHASSE = {
-    "ijl": 265, ". '’,": 270, "-": 310, "I": 316, "J": 328, "f": 388, "r": 397, "t": 420,
-    "s": 443, "1": 462, "z": 505, "FL": 523, "x": 530, "v": 534, "–": 540, "k": 546, "y": 549,
-    "g": 557, "c": 560, "a": 562, "E": 563, "P": 574, "e": 581, "S": 588, "B023456789": 600,
-    "u": 604, "hn": 621, "T": 629, "o": 640, "R": 641, "d": 659, "pq": 660, "b": 661, "Z": 668,
-    "Y": 676, "X": 716, "K": 721, "U": 725, "AV": 738, "C": 757, "D": 799, "w": 802, "G": 809,
-    "%": 824, "HN": 835, "OQ": 837, "M": 889, "m": 945, "W": 1039,
+    "\u202f": 135, "ijl": 265, ". '’,\u00a0": 270, "-": 310, "I": 316, "J": 328, "f": 388,
+    "r": 397, "t": 420, "s": 443, "1": 462, "z": 505, "FL": 523, "x": 530, "v": 534, "–": 540,
+    "k": 546, "y": 549, "g": 557, "c": 560, "a": 562, "E": 563, "P": 574, "e": 581, "S": 588,
+    "B023456789": 600, "u": 604, "hn": 621, "T": 629, "o": 640, "R": 641, "d": 659, "pq": 660,
+    "b": 661, "Z": 668, "Y": 676, "X": 716, "K": 721, "U": 725, "AV": 738, "C": 757, "D": 799,
+    "w": 802, "G": 809, "%": 824, "HN": 835, "OQ": 837, "M": 889, "m": 945, "W": 1039,
 }  # fmt: skip
 CHASSE = {c: w for chars, w in _CHASSE.items() for c in chars}
 CHASSE_INCONNUE = 1000  # a character not in the table: counted wide, never too narrow
