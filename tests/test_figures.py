@@ -288,11 +288,12 @@ def test_the_funnel_writes_conversion_and_median_days_and_hides_a_secret_stage_w
     assert bar["x"] == [864, 700, 650, 193, None]
     textes = [a["text"] for a in figure["layout"]["annotations"]]
     assert "<b>Clause rédigée (marché notifié)</b>" in textes
-    assert "Durée médiane : 30\u00a0jours" in textes  # the first stage: no conversion
-    assert f"Conversion : {fmt.percent(700 / 864)} · durée médiane : 12\u00a0jours" in textes
-    assert f"Conversion : {fmt.percent(193 / 650)} · durée médiane : 100\u00a0jours" in textes
+    assert "Durée médiane à l'étape : 30\u00a0jours" in textes  # the first stage: no conversion
+    etape = "durée médiane à l'étape"
+    assert f"Conversion : {fmt.percent(700 / 864)} · {etape} : 12\u00a0jours" in textes
+    assert f"Conversion : {fmt.percent(193 / 650)} · {etape} : 100\u00a0jours" in textes
     # The hidden stage: its name, then the mark for each figure, no number.
-    assert f"Conversion : {fmt.SECRET} · durée médiane : {fmt.SECRET}" in textes
+    assert f"Conversion : {fmt.SECRET} · {etape} : {fmt.SECRET}" in textes
     assert fmt.percent(3 / 193) not in " ".join(textes) and "50\u00a0jours" not in textes
     assert textes.count(fmt.SECRET) == 1  # its count, written at the axis
     for n in ("864", "700", "650", "193"):

@@ -26,8 +26,8 @@ GRIS = "#666666"
 # Error bars: 3:1 contrast both on white and on a BLEU bar, which they cross (DSFR grey 625).
 INTERVALLE = "#929292"
 TEXTE = "#161616"
-TRAIT = "#3a3a3a"
-ROUGE = "#ce0500"  # a target line  # reference lines (national value) and their labels
+TRAIT = "#3a3a3a"  # reference lines (the national value) and their labels
+ROUGE = "#ce0500"  # a target line
 SEPARATEURS = ", "  # decimal comma, space between thousands (hover and any Plotly number)
 POLICE = {"family": "Marianne, Arial, sans-serif", "color": TEXTE}
 TAILLE = 12  # Plotly's default font size, which the label room below is measured with
@@ -521,7 +521,7 @@ def entonnoir(
 ) -> dict:
     """The funnel: one bar per stage (clauses that reached it), top to bottom, with above each
     bar the stage's name and, in words, its conversion from the previous stage and the median
-    days spent at it (« Conversion : 83,3 % · durée médiane : 36 jours »).
+    days spent at it (« Conversion : 83,3 % · durée médiane à l'étape : 36 jours »).
 
     ``textes``, ``conversions`` and ``jours`` are the formatted figures (an empty one is left
     out: the first stage has no conversion). A stage whose count is the secret mark is hidden
@@ -554,7 +554,7 @@ def entonnoir(
         if conversion:
             details.append(f"Conversion : {conversion}")
         if jour:
-            details.append(f"{'durée' if details else 'Durée'} médiane : {jour}")
+            details.append(f"{'durée' if details else 'Durée'} médiane à l'étape : {jour}")
         # Above the bar (whose top edge is at i - 0.18 on the reversed axis): the name, then
         # the details, each a line of text measured in pixels from the bar.
         haut_barre = i - 0.18
@@ -603,8 +603,8 @@ def _texte_gauche(texte: str, y: float, decalage: int, couleur: str, taille: int
 # a 358 px phone column) and the figure's height.
 TUILE = 0.94
 GEOMETRIE = {
-    False: {"taille": 11, "place": 64, "lignes": 2, "hauteur": 650, "cellule": 76},
-    True: {"taille": 10, "place": 50, "lignes": 2, "hauteur": 700, "cellule": 58},
+    False: {"taille": 11, "place": 64, "lignes": 2, "hauteur": 650},
+    True: {"taille": 10, "place": 50, "lignes": 2, "hauteur": 700},
 }
 
 
