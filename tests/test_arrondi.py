@@ -357,17 +357,6 @@ ALLOWED = [
         "{fraction:4.0%}",
         "a terminal progress bar redrawn as a file loads, not a published figure",
     ),
-    (
-        "pipelines/content/figures.py",
-        'value_axis["tickformat"] = ".0%"',
-        "axis ticks: Plotly's round steps of the scale, not figures (values are written on the "
-        "marks, formatted in Python)",
-    ),
-    (
-        "pipelines/content/figures.py",
-        '"tickformat": ".0%",',
-        "axis ticks, as above",
-    ),
 ]
 
 

@@ -141,7 +141,8 @@ def test_bar_chart_leaves_hidden_values_as_labelled_gaps():
     fig = figures.barres(["2024", "2025"], [0.5, None], ["50,0 %", fmt.SECRET], "Taux", True)
     bar = fig["data"][0]
     assert bar["y"] == [0.5, None] and bar["text"] == ["50,0 %", fmt.SECRET]
-    assert fig["layout"]["separators"] == ", " and fig["layout"]["yaxis"]["tickformat"] == ".0%"
+    assert fig["layout"]["separators"] == ", " and "tickformat" not in fig["layout"]["yaxis"]
+    assert fig["layout"]["yaxis"]["ticktext"][-1] == fmt.percent(0.5, 0)  # « 50 % », as labels
     go.Figure(fig)  # a valid Plotly figure
 
 
@@ -158,12 +159,12 @@ def test_tile_map_text_keeps_its_contrast():
     fig = figures.tuiles(
         {"24": (0, 0), "25": (1, 0), "23": (2, 0)},
         {"24": "Créteil", "25": "Versailles", "23": "Nice"},
-        {"24": 0.2, "25": 0.3},
-        {"24": "20,0 %", "25": "30,0 %"},
+        {"24": 0.2, "25": 0.9},
+        {"24": "20,0 %", "25": "90,0 %"},
     )
-    shown, hidden = fig["data"]
-    assert shown["textfont"]["color"] == ["#161616", "white"]
-    assert hidden["text"] == ["Nice<br>–"]
+    textes = fig["data"][-1]
+    assert textes["textfont"]["color"] == ["#161616", "#ffffff", "#161616"]
+    assert textes["text"][-1] == "Nice<br><b>–</b>"
     go.Figure(fig)
 
 
