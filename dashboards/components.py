@@ -248,14 +248,27 @@ def bloc(bloc: Block, vue: View, chemin: str, extra: dict[str, str] | None = Non
             )
         )
     elif bloc.figure is not None:
+        graphs = [
+            dcc.Graph(
+                id=f"graphique-{bloc.id}",
+                figure=bloc.figure,
+                config={"displayModeBar": False, "responsive": True},
+                className="graphique-large" if bloc.figure_compacte else None,
+            )
+        ]
+        if bloc.figure_compacte is not None:  # one of the two is shown, by the screen's width
+            graphs.append(
+                dcc.Graph(
+                    id=f"graphique-{bloc.id}-compact",
+                    figure=bloc.figure_compacte,
+                    config={"displayModeBar": False, "responsive": True},
+                    className="graphique-compact",
+                )
+            )
         children.append(
             html.Figure(
                 [
-                    dcc.Graph(
-                        id=f"graphique-{bloc.id}",
-                        figure=bloc.figure,
-                        config={"displayModeBar": False, "responsive": True},
-                    ),
+                    *graphs,
                     html.Figcaption(bloc.alternative or bloc.resume, className="fr-sr-only"),
                 ],
                 role="group",

@@ -166,6 +166,7 @@ class Block:
     resume: str
     tableau: Tableau
     figure: dict | None = None  # a Plotly figure as a plain dict
+    figure_compacte: dict | None = None  # the same for a phone's width, when it differs
     notes: list[str] = field(default_factory=list)
     cles: list[str] = field(default_factory=list)  # a stable key per row (element ids)
     filtres_appliques: tuple[str, ...] = ()

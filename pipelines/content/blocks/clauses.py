@@ -10,7 +10,7 @@ from pipelines.content.block import Block, Context, Refus, Vide, View, portee
 from pipelines.content.blocks import common
 from pipelines.content.display import texte
 from pipelines.content.labels import ETAPE_FINALE, ETAPE_PUBLIQUE_MAX
-from pipelines.content.table import Colonne, Masque, Tableau, Type
+from pipelines.content.table import Colonne, Tableau, Type
 
 SERIE = ("annee", *common.DIMENSIONS_ACHATS)
 
@@ -23,6 +23,7 @@ def _par_annee(
     applied, ignored = portee(view, SERIE)
     rows = common.serie(ctx, indicateur, niveau, code)
     annees = [common.libelle_annee(ctx, r["periode"]) for r in rows]
+    periodes = [r["periode"] for r in rows]
     lignes = [
         [
             annee,
@@ -34,7 +35,7 @@ def _par_annee(
         for annee, r in zip(annees, rows, strict=True)
     ]
     figure = figures.barres(
-        annees,
+        periodes,
         [common.trace(r) for r in rows],
         [texte(line[1], Type.TAUX) for line in lignes],
         "Taux",
@@ -43,14 +44,9 @@ def _par_annee(
             [r["ic_bas"] if common.trace(r) is not None else None for r in rows],
             [r["ic_haut"] if common.trace(r) is not None else None for r in rows],
         ),
+        provisoire=common.provisoires(ctx),
     )
-    choisie = [r["periode"] for r in rows].index(view.annee) if view.annee in annees else None
-    if choisie is None and view.annee != "ensemble":
-        choisie = next((i for i, r in enumerate(rows) if r["periode"] == view.annee), None)
-    if choisie is not None:
-        figure["data"][0]["marker"] = {
-            "color": [figures.BLEU if i == choisie else "#8585f6" for i in range(len(rows))]
-        }
+    common.souligner(figure, periodes.index(view.annee) if view.annee in periodes else None)
     shown = [r for r in rows if common.trace(r) is not None]
     vide = None
     if not shown:
@@ -189,23 +185,15 @@ def entonnoir(ctx: Context, view: View) -> Block:
         if first
         else Vide(f"Aucune clause notifiée {common.periode_texte(view.annee)} {lieu}.")
     )
-    conversions = [texte(line[3], Type.TAUX) for line in lignes]
-    jours = [texte(line[4], Type.JOURS) for line in lignes]
-    figure = figures.barres(
+    figure = figures.entonnoir(
         [r["libelle_etape"] for r in rows],
         [None if fmt.est_secret(r) else r["nb_clauses_atteinte"] for r in rows],
+        [texte(line[1], Type.ENTIER) for line in lignes],
         [
-            texte(line[1], Type.ENTIER)
-            + (
-                ""
-                if isinstance(line[1], Masque) or i == 0
-                else f" · conversion {conversions[i]}"
-                + ("" if line[4] is None else f" · {jours[i]}")
-            )
+            "" if i == 0 or line[3] is None else texte(line[3], Type.TAUX)
             for i, line in enumerate(lignes)
         ],
-        "Clauses",
-        horizontal=True,
+        ["" if line[4] is None else texte(line[4], Type.JOURS) for line in lignes],
     )
     return Block(
         id="entonnoir",
@@ -266,12 +254,8 @@ def dormantes(ctx: Context, view: View) -> Block:
         "Clauses",
         horizontal=True,
     )
-    if view.academie is not None:
-        figure["data"][0]["marker"] = {
-            "color": [
-                figures.BLEU if r["code_niveau"] == view.academie else "#8585f6" for r in rows
-            ]
-        }
+    codes = [r["code_niveau"] for r in rows]
+    common.souligner(figure, codes.index(view.academie) if view.academie in codes else None)
     where = f"dans la région académique {region}" if region else "dans chaque académie"
     total = sum(common.trace(r) or 0 for r in rows)
     return Block(

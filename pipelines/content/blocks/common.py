@@ -125,6 +125,24 @@ def derniere_annee_complete(periodes: list[str], observed: date | None) -> str |
     return wanted if wanted in periodes else periodes[-1]
 
 
+def provisoires(ctx: Context) -> set[str]:
+    """The periods a chart marks provisional (the current year)."""
+    current = annee_en_cours(ctx)
+    return {current} if current else set()
+
+
+def souligner(figure: dict, index: int | None) -> dict:
+    """The chosen bar outlined (its colour keeps its meaning: provisional or not)."""
+    if index is not None and figure["data"]:
+        bar = figure["data"][0]
+        count = len(bar["x"] if bar.get("orientation") == "v" else bar["y"])
+        bar["marker"]["line"] = {
+            "color": "#161616",
+            "width": [3 if i == index else 0 for i in range(count)],
+        }
+    return figure
+
+
 def valeur(row: dict | None) -> Cellule:
     """An indicator's value cell: « non atteint » for a median not reached yet."""
     if row is not None and not fmt.est_secret(row) and row["valeur"] is None:

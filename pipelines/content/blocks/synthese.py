@@ -118,13 +118,13 @@ def _tendance(ctx: Context, view: View) -> dict | None:
     rows = common.serie(ctx, "taux_activation_6m", niveau, code)
     if not any(common.trace(r) is not None for r in rows):
         return None
-    annees = [common.libelle_annee(ctx, r["periode"]) for r in rows]
     figure = figures.barres(
-        annees,
+        [r["periode"] for r in rows],
         [common.trace(r) for r in rows],
         [_texte(r) for r in rows],
         "Activation à 6 mois",
         pourcentage=True,
+        provisoire=common.provisoires(ctx),
     )
     figure["layout"]["height"] = 220
     return figure

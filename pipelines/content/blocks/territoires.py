@@ -72,21 +72,55 @@ def carte(ctx: Context, view: View, indicateur: str = "taux_activation_6m") -> B
             ],
             lignes,
         ),
-        figure=figures.tuiles(
-            {
-                a["code_academie"]: TUILES[a["code_academie"]]
-                for a in academies
-                if a["code_academie"] in TUILES
-            },
-            {a["code_academie"]: a["libelle_academie"] for a in academies},
-            {c: common.trace(r) for c, r in by_code.items()},
-            {c: texte(common.valeur(r), unit) for c, r in by_code.items()},
-        ),
+        figure=_tuiles(academies, by_code, unit, label, compact=False),
+        figure_compacte=_tuiles(academies, by_code, unit, label, compact=True),
         cles=[a["code_academie"] for a in academies],
         notes=[LEGENDE_MARQUES],
         filtres_appliques=applied,
         filtres_ignores=ignored,
         vide=None if rows else Vide("Aucune donnée par académie pour cette période."),
+    )
+
+
+def _tuiles(
+    academies: list[dict], by_code: dict[str, dict], unit: Type, label: str, compact: bool
+) -> dict:
+    return figures.tuiles(
+        None,
+        {a["code_academie"]: a["libelle_academie"] for a in academies},
+        {c: common.trace(r) for c, r in by_code.items()},
+        {c: texte(common.valeur(r), unit) for c, r in by_code.items()},
+        pourcentage=unit is Type.TAUX,
+        titre_legende=label,
+        compact=compact,
+    )
+
+
+def _barres_classement(
+    rows: list[dict],
+    lignes: list[list],
+    unit: Type,
+    label: str,
+    national: dict | None,
+    compact: bool,
+) -> dict:
+    shown = [common.trace(r) is not None for r in rows]
+    return figures.classement(
+        [r["libelle_niveau"] for r in rows],
+        [common.trace(r) for r in rows],
+        [texte(line[2], unit) for line in lignes],
+        [
+            r["ic_bas"] if ok and unit is Type.TAUX else None
+            for r, ok in zip(rows, shown, strict=True)
+        ],
+        [
+            r["ic_haut"] if ok and unit is Type.TAUX else None
+            for r, ok in zip(rows, shown, strict=True)
+        ],
+        national=common.trace(national),
+        pourcentage=unit is Type.TAUX,
+        titre_axe=label,
+        compact=compact,
     )
 
 
@@ -144,62 +178,11 @@ def classement(ctx: Context, view: View, indicateur: str = "taux_activation_6m")
             ],
             lignes,
         ),
-        figure=figures.barres(
-            [r["libelle_niveau"] for r in rows],
-            [common.trace(r) for r in rows],
-            [texte(line[2], unit) for line in lignes],
-            label,
-            pourcentage=unit is Type.TAUX,
-            horizontal=True,
-            erreurs=(
-                [r["ic_bas"] if common.trace(r) is not None else None for r in rows],
-                [r["ic_haut"] if common.trace(r) is not None else None for r in rows],
-            )
-            if unit is Type.TAUX
-            else None,
-        ),
+        figure=_barres_classement(rows, lignes, unit, label, national, compact=False),
+        figure_compacte=_barres_classement(rows, lignes, unit, label, national, compact=True),
         cles=[r["code_niveau"] for r in rows],
         notes=notes,
         filtres_appliques=applied,
         filtres_ignores=ignored,
         vide=None if rows else Vide("Aucune donnée par académie pour cette période."),
     )
-
-
-# Tile-grid positions (column, row): metropolitan académies roughly in place, overseas in a row.
-TUILES = {
-    "09": (4, 0),
-    "70": (2, 1),
-    "20": (4, 1),
-    "19": (5, 1),
-    "14": (1, 2),
-    "25": (3, 2),
-    "01": (4, 2),
-    "24": (5, 2),
-    "12": (6, 2),
-    "15": (7, 2),
-    "17": (2, 3),
-    "18": (3, 3),
-    "07": (5, 3),
-    "03": (6, 3),
-    "13": (2, 4),
-    "22": (3, 4),
-    "06": (4, 4),
-    "10": (5, 4),
-    "08": (6, 4),
-    "04": (2, 5),
-    "16": (3, 5),
-    "11": (4, 5),
-    "02": (5, 5),
-    "23": (6, 5),
-    "27": (7, 6),
-    "32": (0, 8),
-    "31": (1, 8),
-    "33": (2, 8),
-    "28": (3, 8),
-    "43": (4, 8),
-    "40": (5, 8),
-    "41": (6, 8),
-    "42": (7, 8),
-    "44": (8, 8),
-}
