@@ -337,3 +337,100 @@ def test_every_code_of_the_demo_warehouse_has_its_label(demo_home):
                 missing.append((table, column, code))
     assert checked > 150
     assert missing == []
+
+
+# --------------------------------------------------------------------------- indicator labels
+
+
+def _seed() -> list[dict[str, str]]:
+    with (SEEDS / "ref_indicateurs.csv").open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+# Words two indicators may share (the measure, the horizon, the group): where they do, each
+# label must show what it is computed on.
+MOTS = {
+    "taux", "activation", "délai", "sortie", "positive", "perdus", "achèvement", "réalisation",
+    "heures", "calibrage", "apprentissage", "professionnalisation", "formation", "retour",
+    "écart", "marchés", "clauses", "comparaison", "comparés", "part", "jeunes", "parcours",
+}  # fmt: skip
+HORIZON = re.compile(r"\bà (?:la sortie|\d+ mois)")
+UNITES_A_BASE = ("taux", "ratio", "jours", "ecart")
+
+
+def _mots(libelle: str) -> set[str]:
+    return set(re.findall(r"\w+", libelle.lower())) & MOTS
+
+
+def _cle(libelle: str) -> tuple[str | None, str | None]:
+    """What a label says of its base: the horizon of its name and its parenthesis."""
+    nom, base = labels.nom_et_base(libelle)
+    horizon = HORIZON.search(nom)
+    return (horizon.group(0) if horizon else None), base
+
+
+def test_indicator_labels_are_unique_french_and_name_their_base():
+    rows = _seed()
+    libelles = [r["libelle"] for r in rows]
+    assert len(set(libelles)) == len(libelles)
+    wrong = {r["indicateur"]: _french(r["libelle"] + " " + r["definition"]) for r in rows}
+    assert {k: v for k, v in wrong.items() if v} == {}
+    sans_base = [
+        r["indicateur"]
+        for r in rows
+        if r["unite"] in UNITES_A_BASE and labels.nom_et_base(r["libelle"])[1] is None
+    ]
+    assert sans_base == []
+
+
+def test_the_labels_users_read_as_contradictions_now_say_their_bases():
+    by_code = {r["indicateur"]: r["libelle"] for r in _seed()}
+    # 0,0 % beside 33,3 %: clauses whose term has ended, clauses notified 6 months ago.
+    assert _cle(by_code["taux_activation"]) != _cle(by_code["taux_activation_6m"])
+    assert "échues" in by_code["taux_activation"]
+    assert "notifiées depuis au moins 6 mois" in by_code["taux_activation_6m"]
+    # 82,6 % and 21,9 % on different bases: the known situations, all the parcours.
+    positive = labels.nom_et_base(by_code["taux_sortie_positive_6m"])[1]
+    perdus = labels.nom_et_base(by_code["taux_perdus_de_vue_6m"])[1]
+    assert "hors perdus de vue" in positive and perdus.startswith("tous les parcours")
+
+
+@pytest.mark.slow
+def test_indicators_sharing_a_word_differ_by_their_base_as_computed(demo_home):
+    """Two indicators whose labels share a word: where their bases differ in the warehouse
+    (a denominator differs in a cell both have), their labels name different bases; where the
+    bases are the same everywhere (same unit), their parentheses name them alike."""
+    con = duckdb.connect(str(demo_home / "warehouse" / "build.duckdb"), read_only=True)
+    rows = con.execute(
+        "select indicateur, libelle_indicateur, unite, periode, niveau, code_niveau, "
+        "numerateur, denominateur from marts.indicateurs "
+        f"where unite in {UNITES_A_BASE} and denominateur is not null"
+    ).fetchall()
+    bases: dict[str, dict[tuple, tuple]] = {}
+    libelle, unite = {}, {}
+    for code, label, unit, periode, niveau, code_niveau, num, den in rows:
+        # An écart's base is both groups (numerator: CSF side, denominator: comparison side).
+        bases.setdefault(code, {})[(periode, niveau, code_niveau)] = (
+            (num, den) if unit == "ecart" else (den,)
+        )
+        libelle[code], unite[code] = label, unit
+    assert len(bases) > 80
+    codes = sorted(bases)
+    differ = same = 0
+    for i, a in enumerate(codes):
+        for b in codes[i + 1 :]:
+            if not _mots(libelle[a]) & _mots(libelle[b]):
+                continue
+            common = bases[a].keys() & bases[b].keys()
+            if not common:
+                continue
+            if any(bases[a][cell][-1] != bases[b][cell][-1] for cell in common) or (
+                unite[a] == unite[b] == "ecart"
+                and any(bases[a][cell] != bases[b][cell] for cell in common)
+            ):
+                differ += 1
+                assert _cle(libelle[a]) != _cle(libelle[b]), (libelle[a], libelle[b])
+            elif unite[a] == unite[b]:
+                same += 1
+                assert _cle(libelle[a])[1] == _cle(libelle[b])[1], (libelle[a], libelle[b])
+    assert differ > 500 and same > 50, (differ, same)

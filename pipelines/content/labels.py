@@ -11,6 +11,8 @@ of the quarantine rules falls back to it)."""
 
 from __future__ import annotations
 
+import re
+
 HORIZONS = [("sortie", "À la sortie"), ("3m", "À 3 mois"), ("6m", "À 6 mois"), ("12m", "À 12 mois")]
 RESULTATS = [
     ("taux_retour_formation_initiale", "Retour en formation initiale"),
@@ -306,6 +308,25 @@ def libelle(code: str, vocabulaire: str | None = None) -> str:
 def est_liste(code: str, vocabulaire: str | None = None) -> bool:
     """True when ``code`` has a reviewed label (no fallback)."""
     return code in (LIBELLES if vocabulaire is None else VOCABULAIRES[vocabulaire])
+
+
+# ------------------------------------------------------------------------ indicator labels
+
+# An indicator's label (ref_indicateurs.libelle, the marts' libelle_indicateur) names its base
+# in a final parenthesis wherever two indicators share a word: « Taux d'activation à 6 mois
+# (clauses notifiées depuis au moins 6 mois) » beside « Taux d'activation sur toute la durée
+# (clauses échues) ». A publisher short of room shows the name and puts the base under it.
+_BASE = re.compile(r"^(?P<nom>.*?) \((?P<base>[^()]*)\)$")
+
+
+def nom_et_base(libelle_indicateur: str) -> tuple[str, str | None]:
+    """``Sortie positive à 6 mois (parcours finis depuis au moins 6 mois, hors perdus de vue)``
+    → (``Sortie positive à 6 mois``, ``parcours finis depuis au moins 6 mois, hors perdus de
+    vue``); a label without a base (a count) → (the label, None)."""
+    found = _BASE.match(libelle_indicateur)
+    if not found:
+        return libelle_indicateur, None
+    return found["nom"], found["base"]
 
 
 # ------------------------------------------------------------------- quality rules as sentences
