@@ -37,7 +37,7 @@ SANS_ACCENT = re.compile(
     r"deuxieme|premiere|derniere|college|prevu|prevue|prevues|realise|realisees|precedente|"
     r"ecart|echue|echues|notifiee|notifiees|periode|debut|duree|age|diplome|eleve|reperage|"
     r"spontane|spontanee|marche|marches|academie|academique|region|categorie|controle|"
-    r"controles|charge|refuse|generale)\b"
+    r"controles|refuse|generale)\b"
     r"|\ba (?:la|\d)|\bcontrat professionnalisation|\bretour formation|_",
     re.IGNORECASE,
 )
@@ -238,6 +238,19 @@ def test_every_code_of_the_ingestion_contract_has_its_label():
     for name in ("dernieres_classes", "motifs_interruption"):
         vocabulaire = {"dernieres_classes": "derniere_classe"}.get(name, "motif_interruption")
         assert set(VOCABULAIRES[vocabulaire]) == _codes_file(name), name
+
+
+def test_every_table_and_tested_column_of_the_warehouse_has_its_label():
+    """The quality page's model checks name a table and a column: never a dbt name."""
+    import json
+
+    manifest = json.loads((ROOT / "dbt_project" / "target" / "manifest.json").read_text())
+    nodes = manifest["nodes"].values()
+    models = {n["name"] for n in nodes if n["resource_type"] == "model"}
+    columns = {n.get("column_name") for n in nodes if n["resource_type"] == "test"} - {None}
+    assert len(models) > 40 and len(columns) > 20
+    assert sorted(models - set(VOCABULAIRES["modele"])) == []
+    assert sorted(columns - set(VOCABULAIRES["colonne_modele"])) == []
 
 
 def test_the_funnel_stages_are_labelled_as_the_seed_says():
