@@ -119,7 +119,7 @@ def test_french_formats():
     assert fmt.ecart(gap) == "-12,5\u00a0pts"
     assert fmt.ecart_interval(gap) == "-30,0 à +5,0\u00a0pts"
     assert fmt.french_date("2026-11-25") == "25/11/2026"
-    assert fmt.label("retour_formation_initiale") == "Retour formation initiale"
+    assert fmt.label("retour_formation_initiale") == "Retour en formation initiale"
 
 
 def test_filters_pick_one_dimension_and_say_which_they_ignore():

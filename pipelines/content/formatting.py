@@ -25,6 +25,8 @@ from decimal import ROUND_HALF_UP, Context, Decimal
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 
+from pipelines.content import labels
+
 LOCALE = "fr_FR"
 
 # Statistical secrecy: the warehouse decides (each mart row's ``diffusable``); every output shows
@@ -213,9 +215,11 @@ def optional_number(value: float | int | None) -> str:
     return ABSENT if value is None else number(value)
 
 
-def label(code: str | None) -> str:
-    """``retour_formation_initiale`` → ``Retour formation initiale``."""
+def label(code: str | None, vocabulaire: str | None = None) -> str:
+    """The French label of a code of the marts, from the reviewed tables of ``labels`` (never
+    guessed from the code): ``retour_formation_initiale`` → ``Retour en formation initiale``,
+    ``termine`` → ``Terminé``; an unlisted code → ``Autre (code …)``; nothing → ``–``.
+    ``vocabulaire`` (e.g. ``"statut_parcours"``) restricts the lookup to one table."""
     if not code:
         return ABSENT
-    text = code.replace("_", " ")
-    return text[:1].upper() + text[1:]
+    return labels.libelle(code, vocabulaire)
