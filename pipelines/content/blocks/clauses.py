@@ -9,7 +9,7 @@ from pipelines.content import formatting as fmt
 from pipelines.content.block import Block, Context, Refus, Vide, View, portee
 from pipelines.content.blocks import common
 from pipelines.content.display import texte
-from pipelines.content.labels import ETAPE_FINALE, ETAPE_PUBLIQUE_MAX
+from pipelines.content.labels import ETAPE_FINALE, ETAPE_PUBLIQUE_MAX, de
 from pipelines.content.table import Colonne, Tableau, Type
 
 SERIE = ("annee", *common.DIMENSIONS_ACHATS)
@@ -264,7 +264,7 @@ def dormantes(ctx: Context, view: View) -> Block:
         resume="Clauses notifiées depuis au moins 6 mois, sans parcours commencé et toujours en "
         f"cours, {where}, {common.periode_texte(view.annee)}"
         + (
-            f" ; l'académie {common.de(common.nom_niveau(ctx, 'academie', view.academie))} "
+            f" ; l'académie {de(common.nom_niveau(ctx, 'academie', view.academie))} "
             "est mise en évidence"
             if view.academie
             else ""

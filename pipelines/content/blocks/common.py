@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from pipelines.content import cells
+from pipelines.content import cells, labels
 from pipelines.content import formatting as fmt
-from pipelines.content.block import NIVEAUX, Context, Reader, Refus, View
+from pipelines.content.block import NIVEAUX, Context, Reader, Refus
 from pipelines.content.table import Cellule, Colonne, Type
 
 REFUS_JEUNES = "Votre profil ne donne pas accès aux indicateurs sur les jeunes."
@@ -89,20 +89,7 @@ def lieu(ctx: Context, niveau: str, code: str) -> str:
         "secteur": "dans le secteur ",
     }[niveau]
     name = nom_niveau(ctx, niveau, code)
-    return prefix + (de(name) if niveau == "academie" else name)
-
-
-def de(nom: str) -> str:
-    """« de Créteil », « d'Aix-Marseille » (elided before a vowel)."""
-    return f"d'{nom}" if nom[:1].upper() in "AEIOUYÉÈÊÎÔÛ" else f"de {nom}"
-
-
-def lieu_vue(ctx: Context, view: View, honore: tuple[str, ...]) -> str:
-    return lieu(ctx, *view.cellule(honore))
-
-
-def periode_texte(annee: str) -> str:
-    return "toutes années confondues" if annee == "ensemble" else f"en {annee}"
+    return prefix + (labels.de(name) if niveau == "academie" else name)
 
 
 def annee_en_cours(ctx: Context) -> str | None:

@@ -131,21 +131,17 @@ def resultats_6m(ctx: Context, view: View) -> Block:
     applied, ignored = portee(view, RESULTATS_6M)
     codes = (*(f"{c}_6m" for c, _ in RESULTATS), "taux_achevement", "nb_jeunes_csf", "nb_parcours")
     found = common.cellule(ctx, codes, view.annee, niveau, code)
-    order = [
-        ("nb_jeunes_csf", "Jeunes en parcours CSF"),
-        ("nb_parcours", "Parcours commencés"),
-        ("taux_achevement", "Parcours achevés (parmi les parcours terminés)"),
-    ] + [(f"{c}_6m", f"{label} à 6 mois (jeunes sortis depuis 6 mois)") for c, label in RESULTATS]
+    order = ["nb_jeunes_csf", "nb_parcours", "taux_achevement", *(f"{c}_6m" for c, _ in RESULTATS)]
     lignes = [
         [
-            label,
+            found[c]["libelle_indicateur"],
             common.valeur(found.get(c)),
             cells.intervalle(found.get(c)),
             cells.effectif(found.get(c), "denominateur")
             if found.get(c) and found[c]["unite"] != "nombre"
             else None,
         ]
-        for c, label in order
+        for c in order
         if c in found
     ]
     return Block(
@@ -162,12 +158,12 @@ def resultats_6m(ctx: Context, view: View) -> Block:
             ],
             lignes,
         ),
-        cles=[c for c, _ in order if c in found],
+        cles=[c for c in order if c in found],
         notes=[
-            "Les situations à 6 mois se rapportent aux jeunes sortis de parcours depuis au moins "
-            "6 mois ; les perdus de vue sont comptés sur la même base et bornent les autres "
-            "taux : les sorties positives et les perdus de vue ne s'additionnent pas à 100 % "
-            "(sorties sans situation connue, autres situations)."
+            "Les situations à 6 mois portent sur les parcours finis depuis au moins 6 mois dont "
+            "la situation du jeune est connue ; les perdus de vue, sur tous les parcours finis "
+            "depuis au moins 6 mois : sur deux bases différentes, ils ne s'additionnent pas aux "
+            "autres taux. Des perdus de vue nombreux rendent les autres taux moins sûrs."
         ],
         filtres_appliques=applied,
         filtres_ignores=ignored,

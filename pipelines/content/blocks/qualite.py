@@ -12,14 +12,15 @@ from datetime import date
 from pipelines.content import figures
 from pipelines.content import formatting as fmt
 from pipelines.content.block import Block, Context, Refus, View
-from pipelines.content.blocks import common
 from pipelines.content.labels import (
     ETAPES_QUALITE,
     LIGNES_RAPPROCHEMENT,
     STATUTS_CONTROLES_MODELE,
     TRAITEMENTS,
     TYPES_CONTROLES_MODELE,
+    de,
     libelle_regle,
+    phrase_regle,
 )
 from pipelines.content.table import Colonne, Tableau, Type
 
@@ -101,7 +102,7 @@ def fichiers(ctx: Context, view: View) -> Block:
             [
                 [
                     r["fichier"],
-                    r["source"],
+                    fmt.label(r["source"]),
                     fmt.label(r["statut"]) + ("" if r["est_courant"] else " (remplacé)"),
                     r["lignes_lues"],
                     r["lignes_propres"],
@@ -142,7 +143,7 @@ def quarantaine(ctx: Context, view: View) -> Block:
             ["Règle", "Type de règle", "Fichier", "Étape", "Devenir des lignes", "Lignes"],
             [
                 [
-                    r["regle"],
+                    phrase_regle(r["regle"]),
                     libelle_regle(r["regle"]),
                     r["fichier"] or "–",
                     ETAPES_QUALITE.get(r["etape"], r["etape"]),
@@ -210,15 +211,8 @@ def clauses_inconnues(ctx: Context, view: View) -> Block:
             [
                 [
                     r["clause_id"],
-                    {
-                        "clause_absente": "Absente du registre",
-                        "clause_en_quarantaine": "En quarantaine dans le registre",
-                    }.get(r["rattachement_clause"], r["rattachement_clause"]),
-                    (
-                        f"{r['regle_registre']} — {libelle_regle(r['regle_registre'])}"
-                        if r["regle_registre"]
-                        else "–"
-                    ),
+                    fmt.label(r["rattachement_clause"]),
+                    (phrase_regle(r["regle_registre"]) if r["regle_registre"] else "–"),
                     r["fichier_registre"] or "–",
                     r["fichiers_parcours"] or "–",
                 ]
@@ -246,7 +240,7 @@ def controles(ctx: Context, view: View) -> Block:
             ["Table", "Suite", "Lots conformes", "Lots en anomalie", "Dernier contrôle"],
             [
                 [
-                    r["table_brute"],
+                    fmt.label(r["table_brute"]),
                     fmt.label(r["controle"]),
                     r["reussis"],
                     r["echecs"],
@@ -288,8 +282,8 @@ def controles_modele(ctx: Context, view: View) -> Block:
             [
                 [
                     TYPES_CONTROLES_MODELE.get(r["type_controle"], fmt.label(r["type_controle"])),
-                    r["modele"] or fmt.ABSENT,
-                    r["colonne"] or fmt.ABSENT,
+                    fmt.label(r["modele"], "modele") if r["modele"] else fmt.ABSENT,
+                    fmt.label(r["colonne"], "colonne_modele") if r["colonne"] else fmt.ABSENT,
                     STATUTS_CONTROLES_MODELE.get(r["statut"], r["statut"]),
                     r["nb_anomalies"],
                     r["verifie_le"],
@@ -322,7 +316,7 @@ def fraicheur(ctx: Context, view: View) -> Block:
     def scope(value: str | None) -> str:
         if value and value.startswith("academie:"):
             code = value.split(":", 1)[1]
-            return "Académie " + common.de(names.get(code, code))
+            return "Académie " + de(names.get(code, code))
         return {"registre": "Registre des clauses"}.get(value or "", value or "–")
 
     lignes = []
@@ -332,7 +326,7 @@ def fraicheur(ctx: Context, view: View) -> Block:
         lignes.append(
             [
                 scope(r["perimetre"]),
-                r["source"],
+                fmt.label(r["source"]),
                 r["dernier"],
                 max(age, 0) if age is not None else None,
                 f"en retard (plus de {retard} jours)" if late else "à jour",

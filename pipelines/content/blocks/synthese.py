@@ -28,10 +28,11 @@ AIDE_INTERVALLE = (
 )
 AIDE_BASES = (
     "Les taux n'ont pas tous la même base : l'activation à 6 mois porte sur les clauses "
-    "notifiées depuis au moins 6 mois ; les sorties positives et les perdus de vue à 6 mois "
-    "sur les jeunes sortis de parcours depuis au moins 6 mois. Sorties positives et perdus de "
-    "vue ne s'additionnent pas à 100 % : d'autres jeunes ont une situation connue mais non "
-    "positive (recherche d'emploi, inactivité…)."
+    "notifiées depuis au moins 6 mois ; la sortie positive à 6 mois sur les parcours finis "
+    "depuis au moins 6 mois dont la situation du jeune est connue (hors perdus de vue) ; les "
+    "perdus de vue sur tous les parcours finis depuis au moins 6 mois. Calculés sur deux bases "
+    "différentes, sorties positives et perdus de vue ne s'additionnent pas : leur somme peut "
+    "dépasser 100 %."
 )
 
 
@@ -176,8 +177,8 @@ def a_retenir(ctx: Context, view: View, bloc: Block) -> list[str]:
         where_youths = "en France" if scope == "France" else where
         phrases.append(
             f"{when.capitalize()} {where_youths}, six mois après leur parcours, {positive} des "
-            "jeunes sont en sortie positive"
-            + (f" et {lost} sont perdus de vue" if lost else "")
-            + " (jeunes sortis depuis au moins 6 mois)."
+            "jeunes dont la situation est connue sont en sortie positive"
+            + (f" ; {lost} de l'ensemble des jeunes sont perdus de vue" if lost else "")
+            + "."
         )
     return phrases[:3]
