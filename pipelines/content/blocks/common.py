@@ -7,7 +7,7 @@ from datetime import date
 
 from pipelines.content import cells, labels
 from pipelines.content import formatting as fmt
-from pipelines.content.block import NIVEAUX, Context, Reader, Refus
+from pipelines.content.block import NIVEAUX, Context, Reader, Refus, View
 from pipelines.content.table import Cellule, Colonne, Type
 
 REFUS_JEUNES = "Votre profil ne donne pas accès aux indicateurs sur les jeunes."
@@ -90,6 +90,16 @@ def lieu(ctx: Context, niveau: str, code: str) -> str:
     }[niveau]
     name = nom_niveau(ctx, niveau, code)
     return prefix + (labels.de(name) if niveau == "academie" else name)
+
+
+def lieu_vue(ctx: Context, view: View, honore: tuple[str, ...]) -> str:
+    """The place phrase of the scope a block honouring ``honore`` uses for the view."""
+    return lieu(ctx, *view.cellule(honore))
+
+
+def periode_texte(annee: str) -> str:
+    """« en 2025 », « toutes années confondues »."""
+    return "toutes années confondues" if annee == "ensemble" else f"en {annee}"
 
 
 def annee_en_cours(ctx: Context) -> str | None:
