@@ -2,7 +2,8 @@
 
 The files are written in a hidden staging folder and moved into place at the end, so a failed
 export leaves the previous release of that name as it was. A release name is a version: an
-existing release is only rewritten with the same bytes, unless replacing is asked for.
+existing release is only rewritten with the same bytes, unless replacing is asked for. Its README
+compares it with the previous release (``changes``), which the same snapshot and name find again.
 """
 
 from __future__ import annotations
@@ -196,7 +197,9 @@ def _write_all(
     (folder / "SHA256SUMS").write_text(docs_mod.sha256sums(folder, paths), encoding="utf-8")
     described = set(readme_mod.DOCUMENTS) | {f.path for t in tables for f in t.files}
     if described != {*paths, "SHA256SUMS"}:  # a file added here must be described there
-        raise RuntimeError(f"fichiers non décrits par README.md : {described ^ {*paths}}")
+        raise RuntimeError(
+            f"fichiers non décrits par README.md : {described ^ {*paths, 'SHA256SUMS'}}"
+        )
     return publication["snapshot_id"], tables, anonymisation, previous and previous.name
 
 
