@@ -186,8 +186,9 @@ def _changes(changes: Changes, automatic: bool) -> list[str]:
             f"{number(count)} indicateur{'s ont' if count > 1 else ' a'} au moins une valeur "
             "publiée différente (comparaison cellule par cellule de `csv/indicateurs.csv` : même "
             "indicateur, période, niveau et code). « secret » : valeur masquée par le secret "
-            "statistique (vide dans les fichiers) ; « – » : pas de valeur (taux sur aucun jeune, "
-            "horizon non atteint).",
+            "statistique (vide dans les fichiers) ; « – » : pas de valeur (taux sur aucun "
+            "jeune) ; « non atteint » : délai dont la médiane ou le quartile n'est pas encore "
+            "atteint.",
             "",
             "| Indicateur | Valeurs modifiées | Cellules ajoutées | Cellules retirées | "
             "Devenues secrètes | Devenues diffusables | France, ensemble : avant → après |",
@@ -401,9 +402,9 @@ def readme(
         ("verifier", "Vérifier l'intégrité"),
     ]
     lines += [
-        f"Données pour la recherche produites par {contact.nom}. Sommaire : "
-        + " · ".join(f"[{title}](#{anchor})" for anchor, title in sections)
-        + ".",
+        f"Producteur : {contact.nom}.",
+        "",
+        "Sommaire : " + " · ".join(f"[{title}](#{anchor})" for anchor, title in sections) + ".",
     ]
 
     def section(anchor: str) -> list[str]:
