@@ -102,7 +102,13 @@ def test_checksums_cover_every_file_and_verify(release):
     listed = {line.split("  ", 1)[1] for line in (release / "SHA256SUMS").read_text().splitlines()}
     present = {p.relative_to(release).as_posix() for p in release.rglob("*") if p.is_file()}
     assert listed == present - {"SHA256SUMS"}
-    assert {"datapackage.json", "dictionnaire.md", "notes-de-version.md"} <= listed
+    assert {
+        "README.md",
+        "CITATION.cff",
+        "datapackage.json",
+        "dictionnaire.md",
+        "notes-de-version.md",
+    } <= listed
     assert (
         subprocess.run(["sha256sum", "--check", "--quiet", "SHA256SUMS"], cwd=release).returncode
         == 0

@@ -69,6 +69,9 @@ class WrittenTable:
     rows: int
     files: list[ReleaseFile]
     hidden: int = 0  # rows hidden by disclosure control
+    # Text columns holding codes a default CSV reader would turn into numbers ("04" → 4): the
+    # README's reading snippets force them to text.
+    codes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,9 @@ class Context:
     sources: list[dict]
     periods: dict[str, tuple]
     anonymisation: list[Anonymisation]
+    years: tuple[str, ...] = ()  # the indicators' periods other than "ensemble", in order
+    # The indicators' académies: code, name, and whether it is one (else: académie unknown).
+    academies: tuple[tuple[str, str, bool], ...] = ()
 
 
 def _field(table: ReleasedTable, doc: ModelDoc, name: str, sql_type: str) -> dict:
@@ -132,7 +138,7 @@ def datapackage(context: Context, tables: list[WrittenTable], docs: dict[str, Mo
                 "name": written.table.name + ("" if csv else "_parquet"),
                 "title": written.table.title + ("" if csv else " (Parquet)"),
                 "description": _description(written.table, doc)
-                + ("" if csv else f" Mêmes lignes et colonnes que {written.table.name}.csv."),
+                + ("" if csv else f" Mêmes lignes et colonnes que csv/{written.table.name}.csv."),
                 # Frictionless reads Parquet through pandas, which turns an integer column with
                 # empty cells into floats (NaN) and then rejects it: Parquet files are checked
                 # as files (size, SHA-256) and their schema documents them; the tests compare
@@ -168,7 +174,7 @@ def datapackage(context: Context, tables: list[WrittenTable], docs: dict[str, Mo
             f"par la MLDS sans parcours. Diffusion {context.name}, instantané "
             f"{publication['snapshot_id']}, date d'observation "
             f"{french_date(publication['date_observation'])}. Chaque table existe en CSV et en "
-            "Parquet ; voir dictionnaire.md et notes-de-version.md." + synthetic
+            "Parquet ; voir README.md, dictionnaire.md et notes-de-version.md." + synthetic
         ),
         "version": context.name,
         "created": publication["published_at"].isoformat(timespec="seconds"),
@@ -220,8 +226,8 @@ def dictionary(context: Context, tables: list[WrittenTable], docs: dict[str, Mod
             "",
             _description(written.table, doc),
             "",
-            f"{number(written.rows)} lignes. Clé : {_codes(written.table.key)}. Modèle de "
-            f"l'entrepôt : `{written.table.model}`.",
+            f"{number(written.rows)} lignes. Clé : {_codes(written.table.key)}. Table d'origine "
+            f"dans l'entrepôt (non fournie telle quelle) : `marts.{written.table.model}`.",
             "",
             "| Colonne | Titre | Type | Description | Contraintes |",
             "|---|---|---|---|---|",
@@ -255,6 +261,8 @@ def notes(context: Context, tables: list[WrittenTable]) -> str:
         f"{french_date(publication['published_at'].date())}.",
         f"- Date d'observation : {french_date(publication['date_observation'])} (les "
         "événements postérieurs ne comptent pas ; les horizons non atteints sont vides).",
+        "- Présentation, couverture, licence, citation, contact, changements depuis la diffusion "
+        "précédente et lecture des fichiers sans perdre les codes : `README.md`.",
         "- Une même diffusion refaite à partir du même instantané donne des fichiers identiques "
         "octet pour octet.",
         "",
@@ -288,7 +296,7 @@ def notes(context: Context, tables: list[WrittenTable]) -> str:
         "dénominateur, comparaison et écart, étapes successives de l'entonnoir. Aucune valeur "
         "masquée ne peut être retrouvée exactement à partir de l'ensemble des fichiers diffusés, "
         "et une valeur masquée de 1 à 4 jeunes (ou une base de moins de 20) ne peut être "
-        "majorée à moins de sa valeur plus 1 (voir la méthodologie). Une valeur masquée est vide "
+        "majorée à moins de sa valeur plus 1. Une valeur masquée est vide "
         "et sa "
         "ligne a `diffusable` faux ; rien ne dit quelle règle l'a masquée. Un taux diffusé "
         "porte son numérateur et son dénominateur (l'un se déduit de l'autre et du taux). Les "

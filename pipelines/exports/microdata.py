@@ -76,6 +76,12 @@ _SECTOR = (
     f"au moins {K_ANONYMITY} entreprises d'accueil de la diffusion le partagent ; « {CODE_AUTRE} » "
     "sinon (un secteur rare désignerait l'entreprise, donc le jeune)."
 )
+# The mart's description cites the project's methodology file, which a release does not hold.
+_CLAUSE_LINK = (
+    "clause_connue si la clause figure au registre ; sinon clause_absente (absente du registre), "
+    "clause_en_quarantaine (écartée du registre à l'ingestion) ou sans_identifiant_clause. Un "
+    "parcours sans clause connue compte côté jeunes, pas dans les indicateurs des clauses."
+)
 _GENERALISED = (
     f"Vrai si l'académie a été retirée parce que moins de {K_ANONYMITY} jeunes partageaient le "
     "sexe, la tranche d'âge, l'académie et l'année d'entrée à la MLDS de cet enregistrement."
@@ -122,6 +128,7 @@ MICRODATA = (
             "motif_interruption": _INTERRUPTION_REASON,
             "derniere_classe": _LAST_CLASS,
             "secteur": _SECTOR,
+            "rattachement_clause": _CLAUSE_LINK,
         },
         codes=("motif_interruption", "derniere_classe"),
         # The register's sector is typed by buyers: a rare one would name the host company.

@@ -2,7 +2,8 @@
 
 The files are written in a hidden staging folder and moved into place at the end, so a failed
 export leaves the previous release of that name as it was. A release name is a version: an
-existing release is only rewritten with the same bytes, unless replacing is asked for.
+existing release is only rewritten with the same bytes, unless replacing is asked for. Its README
+compares it with the previous release (``changes``), which the same snapshot and name find again.
 """
 
 from __future__ import annotations
@@ -22,8 +23,11 @@ from pathlib import Path
 import duckdb
 from babel.dates import format_date
 
+from pipelines.content.contacts import Contact, load_contacts
 from pipelines.dbt.manifest import ensure_manifest
 from pipelines.exports import documentation as docs_mod
+from pipelines.exports import readme as readme_mod
+from pipelines.exports.changes import compare, previous_release
 from pipelines.exports.dbt_docs import read_docs
 from pipelines.exports.documentation import Context, ReleaseFile, WrittenTable
 from pipelines.exports.microdata import Anonymisation, prepare, release_key
@@ -48,6 +52,7 @@ class Release:
     anonymisation: list[Anonymisation]
     up_to_date: bool
     seconds: float
+    previous: str | None = None  # the release its change log compares with
 
 
 def exports_dir(settings: Settings) -> Path:
@@ -79,12 +84,15 @@ def write_release(
         )
     key = release_key(load_key(settings), name)
     docs = read_docs(ensure_manifest())
+    contact = load_contacts(settings.contacts_file).service
     root = exports_dir(settings)
     with _lock(root):
         staging = root / f".{name}.{uuid.uuid4().hex}.tmp"
         try:
             staging.mkdir()
-            snapshot_id, tables, anonymisation = _write_all(settings, staging, name, key, docs)
+            snapshot_id, tables, anonymisation, previous = _write_all(
+                settings, staging, name, key, docs, contact, automatic
+            )
             target = root / name
             up_to_date = target.exists() and _identical(target, staging)
             if target.exists() and not up_to_date:
@@ -112,12 +120,19 @@ def write_release(
         anonymisation=anonymisation,
         up_to_date=up_to_date,
         seconds=time.monotonic() - started,
+        previous=previous,
     )
 
 
 def _write_all(
-    settings: Settings, folder: Path, name: str, key: bytes, docs: dict
-) -> tuple[str, list[WrittenTable], list[Anonymisation]]:
+    settings: Settings,
+    folder: Path,
+    name: str,
+    key: bytes,
+    docs: dict,
+    contact: Contact,
+    automatic: bool,
+) -> tuple[str, list[WrittenTable], list[Anonymisation], str | None]:
     # One read-only attachment for the whole release: every file comes from the same snapshot,
     # even if a publish swaps the file meanwhile.
     con = duckdb.connect()
@@ -136,6 +151,25 @@ def _write_all(
             sources=_sources(con),
             periods=_periods(con),
             anonymisation=anonymisation,
+            years=tuple(
+                year
+                for (year,) in con.execute(
+                    "select distinct periode from diffusion_indicateurs "
+                    "where periode <> 'ensemble' order by periode"
+                ).fetchall()
+            ),
+            academies=tuple(
+                con.execute(
+                    """
+                    select code_niveau, min(libelle_niveau), bool_or(a.code_academie is not null)
+                    from diffusion_indicateurs as i
+                    left join diffusion_academies as a on a.code_academie = i.code_niveau
+                    where i.niveau = 'academie'
+                    group by code_niveau
+                    order by code_niveau
+                    """
+                ).fetchall()
+            ),
         )
     finally:
         con.close()
@@ -146,9 +180,27 @@ def _write_all(
         docs_mod.dictionary(context, tables, docs), encoding="utf-8"
     )
     (folder / "notes-de-version.md").write_text(docs_mod.notes(context, tables), encoding="utf-8")
+    previous = previous_release(
+        folder.parent,
+        name,
+        publication["published_at"],
+        automatic=automatic,
+        auto_prefix=AUTO_PREFIX,
+    )
+    changes = compare(previous, folder, tables)
+    (folder / "README.md").write_text(
+        readme_mod.readme(context, tables, changes, contact, automatic=automatic),
+        encoding="utf-8",
+    )
+    (folder / "CITATION.cff").write_text(readme_mod.citation(context, contact), encoding="utf-8")
     paths = [p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()]
     (folder / "SHA256SUMS").write_text(docs_mod.sha256sums(folder, paths), encoding="utf-8")
-    return publication["snapshot_id"], tables, anonymisation
+    described = set(readme_mod.DOCUMENTS) | {f.path for t in tables for f in t.files}
+    if described != {*paths, "SHA256SUMS"}:  # a file added here must be described there
+        raise RuntimeError(
+            f"fichiers non décrits par README.md : {described ^ {*paths, 'SHA256SUMS'}}"
+        )
+    return publication["snapshot_id"], tables, anonymisation, previous and previous.name
 
 
 def _write_table(
@@ -171,7 +223,8 @@ def _write_table(
     hidden = 0
     if any(name == "diffusable" for name, _ in columns):
         hidden = con.execute(f"select count(*) from {relation} where not diffusable").fetchone()[0]
-    return WrittenTable(table, columns, rows, files, hidden)
+    codes = readme_mod.code_columns(con, relation, columns)
+    return WrittenTable(table, columns, rows, files, hidden, codes)
 
 
 def _sources(con: duckdb.DuckDBPyConnection) -> list[dict]:

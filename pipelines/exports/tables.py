@@ -85,7 +85,14 @@ TABLES: tuple[ReleasedTable, ...] = (
         query=_INDICATEURS,
         order=("indicateur", "periode", "niveau", "code_niveau"),
         key=("indicateur", "periode", "niveau", "code_niveau"),
-        columns={"diffusable": _DIFFUSABLE},
+        columns={
+            "diffusable": _DIFFUSABLE,
+            # The mart's description points to the warehouse's seed and design notes.
+            "indicateur": (
+                "Code de l'indicateur ; sa définition, son unité et ses dimensions sont dans la "
+                "table dim_indicateurs (csv/dim_indicateurs.csv)."
+            ),
+        },
     ),
     ReleasedTable(
         name="dim_indicateurs",
@@ -107,7 +114,12 @@ TABLES: tuple[ReleasedTable, ...] = (
         query=_ENTONNOIR,
         order=("niveau", "code_niveau", "periode", "rang_etape"),
         key=("niveau", "code_niveau", "periode", "rang_etape"),
-        columns={"diffusable": _DIFFUSABLE},
+        columns={
+            "diffusable": _DIFFUSABLE,
+            "etape": (
+                "Code de l'étape ; son libellé est dans libelle_etape, son ordre dans rang_etape."
+            ),
+        },
     ),
     ReleasedTable(
         name="clauses",
