@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     export = commands.add_parser(
         "export",
         help="diffusion pour la recherche (dans $CSF_HOME/exports/<nom>) : CSV, Parquet, "
-        "datapackage.json, dictionnaire, notes de version",
+        "datapackage.json, dictionnaire, notes de version, README.md, CITATION.cff",
     )
     export.add_argument(
         "--release", required=True, metavar="NOM", help="nom (version) de la diffusion, ex. 2026-11"
