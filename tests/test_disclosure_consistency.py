@@ -60,10 +60,10 @@ SITUATIONS = {
     "Perdus de vue": "taux_perdus_de_vue",
 }
 RESULTATS_6M = {
-    "Jeunes en parcours CSF": "nb_jeunes_csf",
-    "Parcours commencés": "nb_parcours",
-    "Parcours achevés": "taux_achevement",
-    **{f"{label} à 6 mois": f"{code}_6m" for label, code in SITUATIONS.items()},
+    "nb_jeunes_csf",
+    "nb_parcours",
+    "taux_achevement",
+    *(f"{code}_6m" for code in SITUATIONS.values()),
 }
 # Youth rows of the dashboard's headline figures.
 CHIFFRES_CLES_JEUNES = {"nb_jeunes_csf", "taux_sortie_positive_6m", "taux_perdus_de_vue_6m"}
@@ -321,6 +321,8 @@ class Dashboard:
         self.session = requests.Session()
 
     def csv(self, bloc: str, params: dict[str, str]) -> tuple[str, list[list[str]]]:
+        # The cells as the page displays them (the default CSV holds typed numbers).
+        params = params | {"format": "affiche"}
         response = self.session.get(f"{self.url}/telecharger/{bloc}.csv", params=params, timeout=30)
         where = f"/telecharger/{bloc}.csv?" + "&".join(f"{k}={v}" for k, v in params.items())
         assert response.status_code == 200, (where, response.status_code, response.text[:300])
@@ -330,10 +332,7 @@ class Dashboard:
 
 
 def _params(periode: str, **filters: str) -> dict[str, str]:
-    return ({} if periode == "ensemble" else {"annee": periode}) | filters
-
-
-EVOLUTION = re.compile(r"^(\d{4}) : (.*) \((\d{4}) : (.*)\)$")
+    return {"annee": periode} | filters
 
 
 def collect_dashboard(c: Consistency, dash: Dashboard, periodes: list[str]) -> None:
@@ -361,18 +360,18 @@ def collect_dashboard(c: Consistency, dash: Dashboard, periodes: list[str]) -> N
                 "Indicateur",
                 "Valeur",
                 "Intervalle de confiance à 95 %",
-                "Parcours pris en compte",
+                "Base : parcours pris en compte",
             ], rows[0]
             seen = set()
             for label, value, interval, base in rows[1:]:
-                code_ind = RESULTATS_6M[label]
+                code_ind = _code(labels, label, where)
                 seen.add(code_ind)
                 key = (code_ind, *cell)
                 w = f"{where} « {label} »"
                 c.indicator("dashboard", w, key, "valeur", parse_french(value), "dashboard")
                 _interval(c, w, key, interval)
                 c.indicator("dashboard", w, key, "denominateur", parse_french(base), "dashboard")
-            _all_rows_listed(c, where, set(RESULTATS_6M.values()), seen, cell)
+            _all_rows_listed(c, where, RESULTATS_6M, seen, cell)
 
             # Sorties positives against the comparison group.
             where, rows = dash.csv("sorties-positives", params)
@@ -392,7 +391,7 @@ def collect_dashboard(c: Consistency, dash: Dashboard, periodes: list[str]) -> N
             # Headline figures: the youth rows, their value, interval and trend.
             where, rows = dash.csv("chiffres-cles", params)
             seen = set()
-            for label, value, interval, evolution in rows[1:]:
+            for label, value, interval, before, _scope in rows[1:]:
                 code_ind = _code(labels, label, where)
                 if domaines[code_ind] != "jeunes":
                     continue
@@ -401,20 +400,15 @@ def collect_dashboard(c: Consistency, dash: Dashboard, periodes: list[str]) -> N
                 w = f"{where} « {label} »"
                 c.indicator("dashboard", w, key, "valeur", parse_french(value), "dashboard")
                 _interval(c, w, key, interval)
-                if evolution != ABSENT:
-                    found = EVOLUTION.match(evolution)
-                    assert found, (where, evolution)
-                    year, now, before_year, before = found.groups()
-                    assert int(before_year) == int(year) - 1, evolution
-                    for y, text in ((year, now), (before_year, before)):
-                        c.indicator(
-                            "dashboard",
-                            f"{w} (évolution)",
-                            (code_ind, y, niveau, code),
-                            "valeur",
-                            parse_french(text),
-                            "dashboard",
-                        )
+                if periode != "ensemble" and before != ABSENT:
+                    c.indicator(
+                        "dashboard",
+                        f"{w} (année précédente)",
+                        (code_ind, str(int(periode) - 1), niveau, code),
+                        "valeur",
+                        parse_french(before),
+                        "dashboard",
+                    )
             _all_rows_listed(c, where, CHIFFRES_CLES_JEUNES, seen, cell)
 
     # Territoires: map and ranking of the youth indicators, every académie.

@@ -137,9 +137,7 @@ def resultats_6m(ctx: Context, view: View) -> Block:
             found[c]["libelle_indicateur"],
             common.valeur(found.get(c)),
             cells.intervalle(found.get(c)),
-            cells.effectif(found.get(c), "denominateur")
-            if found.get(c) and found[c]["unite"] != "nombre"
-            else None,
+            cells.effectif(found.get(c), "denominateur"),
         ]
         for c in order
         if c in found

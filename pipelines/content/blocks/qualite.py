@@ -140,7 +140,15 @@ def quarantaine(ctx: Context, view: View) -> Block:
         "connue, suivi daté avant le début de son parcours…) ; le graphique les totalise par "
         "type de règle, le tableau les détaille par fichier.",
         tableau=_tableau(
-            ["Règle", "Type de règle", "Fichier", "Étape", "Devenir des lignes", "Lignes"],
+            [
+                "Règle",
+                "Type de règle",
+                "Fichier",
+                "Étape",
+                "Devenir des lignes",
+                "Lignes",
+                "Code de la règle",  # what the data team searches the exports' documentation for
+            ],
             [
                 [
                     phrase_regle(r["regle"]),
@@ -149,6 +157,7 @@ def quarantaine(ctx: Context, view: View) -> Block:
                     ETAPES_QUALITE.get(r["etape"], r["etape"]),
                     TRAITEMENTS.get(r["traitement"], r["traitement"]),
                     r["lignes"],
+                    r["regle"],
                 ]
                 for r in rows
             ],
