@@ -47,6 +47,14 @@ def nombre_csv(value: float | int, kind: Type) -> str:
     return str(rounded).replace(".", ",")
 
 
+# A text cell a spreadsheet would run as a formula (OWASP « CSV injection »): quoted.
+FORMULE = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _texte_sur(text: str) -> str:
+    return "'" + text if text.startswith(FORMULE) else text
+
+
 def _brut(cellule: Cellule, kind: Type) -> str:
     """One cell of a typed column as a CSV field."""
     if cellule is None:
@@ -61,7 +69,7 @@ def _brut(cellule: Cellule, kind: Type) -> str:
         return cellule.isoformat()[:10]
     if isinstance(cellule, int | float) and not isinstance(cellule, bool):
         return nombre_csv(cellule, kind)
-    return str(cellule)
+    return _texte_sur(str(cellule))
 
 
 def _mixte(colonne: Colonne) -> bool:
@@ -93,7 +101,10 @@ def lignes_affichees(bloc: Block) -> list[list[str]]:
     """Header and rows exactly as the page's table shows them."""
     colonnes = bloc.tableau.colonnes
     return [[c.titre for c in colonnes]] + [
-        [texte(v, c.type) for v, c in zip(line, colonnes, strict=True)]
+        [
+            _texte_sur(v) if isinstance(v, str) else texte(v, c.type)
+            for v, c in zip(line, colonnes, strict=True)
+        ]
         for line in bloc.tableau.lignes
     ]
 
@@ -113,7 +124,7 @@ def register(server: flask.Flask) -> None:
     def telecharger(bloc_id: str):
         if bloc_id not in blocks.BLOCS:
             flask.abort(404)
-        vue = lire(flask.request.args).vue
+        vue = lire(flask.request.args.to_dict(flat=False)).vue
         args = []
         if bloc_id in ("carte", "classement"):
             indicateur = flask.request.args.get("indicateur", "taux_activation_6m")

@@ -45,9 +45,26 @@ def annee_par_defaut() -> str:
     )
 
 
+def _unique(params: Mapping[str, object], erreurs: list[str]) -> dict[str, object]:
+    """One value per parameter: a repeated one keeps its first value, and the page says so
+    (Dash gives the page a list, Flask's download route too, read alike)."""
+    single: dict[str, object] = {}
+    for name, value in params.items():
+        if isinstance(value, list | tuple):
+            if len(value) > 1 and name in (*DIMENSIONS, "annee", "acheteur"):
+                erreurs.append(
+                    f"Filtre « {name} » donné plusieurs fois : seule la première valeur est prise "
+                    "en compte."
+                )
+            value = value[0] if value else None
+        single[name] = value
+    return single
+
+
 def lire(params: Mapping[str, object]) -> Lecture:
     """The view of a query string's parameters; unknown values dropped with a French reason."""
     erreurs: list[str] = []
+    params = _unique(params, erreurs)
     annee = params.get("annee")
     defaut = not isinstance(annee, str) or annee == ""
     if defaut:

@@ -30,6 +30,10 @@ def layout(**query: str) -> html.Div:
     lecture = lire(query)
     who = identite()
     indicateur = query.get("indicateur")
+    if isinstance(indicateur, list):
+        indicateur = indicateur[0] if indicateur else None
+    if indicateur is not None and indicateur not in CARTE_INDICATEURS:
+        lecture.erreurs.append("Indicateur inconnu : la carte montre l'activation à 6 mois.")
     if indicateur not in CARTE_INDICATEURS:
         indicateur = "taux_activation_6m"
     extra = {"indicateur": indicateur}

@@ -11,7 +11,9 @@ from pipelines.reports.model import Graphique, Section
 
 
 def section_of(bloc: Block, onglet: str, hauteur: int = 320) -> Section:
-    """The report section of a block (``onglet``: its sheet's name, 31 characters at most)."""
+    """The report section of a block (``onglet``: its sheet's name, 31 characters at most).
+    The chart keeps the height its figure asks for (its labels are placed for it), else
+    ``hauteur``."""
     notes = list(bloc.notes)
     if bloc.filtres_ignores:
         noms = ", ".join(LIBELLES_FILTRES[f] for f in bloc.filtres_ignores)
@@ -32,7 +34,11 @@ def section_of(bloc: Block, onglet: str, hauteur: int = 320) -> Section:
         titre=bloc.titre,
         onglet=onglet,
         paragraphes=[bloc.resume],
-        graphique=Graphique(bloc.figure, bloc.alternative or bloc.resume, hauteur)
+        graphique=Graphique(
+            bloc.figure,
+            bloc.alternative or bloc.resume,
+            int(bloc.figure.get("layout", {}).get("height") or hauteur),
+        )
         if bloc.figure is not None
         else None,
         tableau=flat,

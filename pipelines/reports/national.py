@@ -69,7 +69,6 @@ def rapport_national(
             section_of(
                 clauses.entonnoir(Context(snapshot, National()), View(annee=periode)),
                 "Entonnoir",
-                hauteur=300,
             ),
             academies(snapshot, periode),
             resultats_jeunes(snapshot),

@@ -57,7 +57,7 @@ def _par_annee(
             else "Aucune clause notifiée pour ce périmètre."
         )
     resume = f"{phrase} {common.lieu(ctx, niveau, code)}, par année de notification"
-    if view.annee != "ensemble":
+    if view.annee in periodes:
         resume += f" ; l'année {view.annee} est mise en évidence"
     return Block(
         id=bloc_id,
@@ -176,7 +176,7 @@ def entonnoir(ctx: Context, view: View) -> Block:
         )
     if rows and all(line[4] is None for line in lignes):
         notes.append(
-            "Jours passés à l'étape : aucune médiane, faute de clause ayant franchi une étape "
+            "Durée médiane passée à l'étape : aucune, faute de clause ayant franchi une étape "
             "datée dans ce périmètre."
         )
     first = rows[0]["nb_clauses_atteinte"] if rows and not fmt.est_secret(rows[0]) else 0
@@ -207,7 +207,7 @@ def entonnoir(ctx: Context, view: View) -> Block:
                 Colonne("Clauses ayant atteint l'étape", Type.ENTIER),
                 Colonne("Clauses arrêtées à cette étape", Type.ENTIER),
                 Colonne("Conversion depuis l'étape précédente", Type.TAUX),
-                Colonne("Jours passés à l'étape (médiane)", Type.JOURS),
+                Colonne("Durée médiane passée à l'étape", Type.JOURS),
             ],
             lignes,
         ),
@@ -277,7 +277,13 @@ def dormantes(ctx: Context, view: View) -> Block:
         filtres_appliques=applied,
         filtres_ignores=ignored,
         national=region is None and any(f != "annee" for f in ignored),
-        vide=None if total else Vide(f"Aucune clause dormante {where}."),
+        vide=None
+        if total
+        else Vide(
+            f"Aucune clause dormante dans la région académique {region}."
+            if region
+            else "Aucune clause dormante, dans aucune académie."
+        ),
     )
 
 

@@ -36,9 +36,12 @@ def _vide_jeunes(ctx: Context, view: View, lignes: list[list], niveau: str) -> V
     elif view.annee != "ensemble":
         lien = ("Voir toutes les années", view.sans("annee").comme_dict())
     secret = any(isinstance(c, Masque) for line in lignes for c in line[1:])
+    # Never which rule hid the cells (a small count, or a cell hidden to protect another):
+    # the one legend of the secret says the rules in general.
     return Vide(
-        f"Moins de {fmt.SEUIL_DENOMINATEUR} jeunes dans ce périmètre : les taux ne sont pas "
-        "diffusés (secret statistique)."
+        "Aucune valeur diffusable dans ce périmètre pour cette période : elles relèvent du "
+        "secret statistique (trop peu de jeunes, ou valeurs masquées pour qu'une autre ne "
+        "puisse être recalculée)."
         if secret
         else "Aucun jeune sorti de parcours dans ce périmètre pour cette période.",
         lien,

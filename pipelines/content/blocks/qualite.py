@@ -11,7 +11,7 @@ from datetime import date
 
 from pipelines.content import figures
 from pipelines.content import formatting as fmt
-from pipelines.content.block import Block, Context, Refus, View
+from pipelines.content.block import Block, Context, Refus, Vide, View
 from pipelines.content.labels import (
     ETAPES_QUALITE,
     LIGNES_RAPPROCHEMENT,
@@ -169,6 +169,9 @@ def quarantaine(ctx: Context, view: View) -> Block:
             "Lignes",
             horizontal=True,
         ),
+        vide=None
+        if rows
+        else Vide("Aucune ligne mise en quarantaine à la lecture ni écartée au rapprochement."),
         notes=_notes_sources(ctx),
     )
 

@@ -42,35 +42,41 @@ def _texte(row: dict | None) -> str:
 
 def chiffres_cles(ctx: Context, view: View) -> Block:
     """Headline figures for the view, each with its interval, the year before and the scope it
-    is computed for (a filter an indicator cannot honour is named on its row)."""
-    lignes, cles, portees = [], [], []
+    is computed for (a filter an indicator cannot honour is named on its row). An indicator
+    without a row for the cell (no clause or no youth there) keeps its line, « – »."""
+    visibles = [i for i, (domaine, _) in CHIFFRES_CLES.items() if ctx.audience.peut_voir(domaine)]
+    labels = {
+        r["indicateur"]: r["libelle_indicateur"]
+        for r in ctx.rows(
+            "select indicateur, libelle_indicateur from marts.dim_indicateurs "
+            "where list_contains(?, indicateur)",
+            visibles,
+        )
+    }
     previous = str(int(view.annee) - 1) if view.annee != "ensemble" else None
+    lignes, cles, portees = [], [], []
     applied: set[str] = set()
-    for indicateur, (domaine, honore) in CHIFFRES_CLES.items():
-        if not ctx.audience.peut_voir(domaine):
-            continue
+    for indicateur in visibles:
+        honore = CHIFFRES_CLES[indicateur][1]
         niveau, code = view.cellule(honore)
+        applied |= {name for name in honore if common.scope_label(name) == niveau}
         row = common.cellule(ctx, (indicateur,), view.annee, niveau, code).get(indicateur)
-        if row is None:
-            continue
         before = (
             common.cellule(ctx, (indicateur,), previous, niveau, code).get(indicateur)
             if previous
             else None
         )
-        scope = "France" if niveau == "national" else common.nom_niveau(ctx, niveau, code)
         lignes.append(
             [
-                row["libelle_indicateur"],
+                labels.get(indicateur, indicateur),
                 common.valeur(row),
                 cells.intervalle(row),
-                common.valeur(before) if before else None,
-                scope,
+                common.valeur(before),
+                "France" if niveau == "national" else common.nom_niveau(ctx, niveau, code),
             ]
         )
         cles.append(indicateur)
         portees.append(niveau)
-        applied |= {name for name in honore if common.scope_label(name) == niveau}
     set_scopes = [f for f in view.actifs() if f != "annee"]
     ignored = tuple(f for f in set_scopes if f not in applied)
     partial = [
@@ -84,22 +90,25 @@ def chiffres_cles(ctx: Context, view: View) -> Block:
             + ", ".join(f"« {p} »" for p in partial)
             + ".",
         )
-    annee = view.annee if view.annee != "ensemble" else "toutes années"
+    provisoire = view.annee in common.provisoires(ctx)
+    if provisoire:
+        notes.insert(0, PROVISOIRE.format(annee=view.annee))
+    lieu = common.lieu_vue(ctx, view, HONORE)
+    empty = all(line[1] is None for line in lignes)
     return Block(
         id="chiffres-cles",
         titre="Chiffres clés",
-        resume=f"Les principaux indicateurs {common.lieu_vue(ctx, view, HONORE)}, "
-        f"{common.periode_texte(view.annee)}, avec leur intervalle de confiance"
-        + (f" et leur valeur en {previous}" if previous else "")
+        resume=f"Les principaux indicateurs {lieu}, {common.periode_texte(view.annee)}"
+        + (" (année en cours, chiffres provisoires)" if provisoire else "")
+        + ", avec leur intervalle de confiance"
+        + (f" et leur valeur de l'année précédente ({previous})" if previous else "")
         + ".",
         tableau=Tableau(
             [
                 Colonne("Indicateur", largeur=48),
-                Colonne(f"Valeur ({annee})", Type.INDICATEUR),
+                Colonne("Valeur", Type.INDICATEUR),
                 common.INTERVALLE,
-                Colonne(
-                    f"Valeur en {previous}" if previous else "Année précédente", Type.INDICATEUR
-                ),
+                Colonne("Année précédente", Type.INDICATEUR),
                 Colonne("Périmètre", largeur=24),
             ],
             lignes,
@@ -109,8 +118,21 @@ def chiffres_cles(ctx: Context, view: View) -> Block:
         cles=cles,
         filtres_appliques=tuple(["annee"] * (view.annee != "ensemble") + sorted(applied)),
         filtres_ignores=ignored,
-        vide=None if lignes else Vide("Aucun indicateur publié pour ce périmètre."),
+        vide=Vide(
+            f"Aucune clause ni aucun jeune {lieu} {common.periode_texte(view.annee)}.",
+            ("Voir toutes les années", view.sans("annee").comme_dict())
+            if view.annee != "ensemble"
+            else None,
+        )
+        if empty
+        else None,
     )
+
+
+PROVISOIRE = (
+    "{annee} est l'année en cours : ses chiffres sont provisoires (clauses et parcours encore "
+    "dans leur délai d'observation) et ne se comparent pas à ceux d'une année complète."
+)
 
 
 def _tendance(ctx: Context, view: View) -> dict | None:
@@ -133,11 +155,15 @@ def _tendance(ctx: Context, view: View) -> dict | None:
 
 def a_retenir(ctx: Context, view: View, bloc: Block) -> list[str]:
     """Two or three sentences generated from the headline figures (only shown values: a
-    hidden figure is never paraphrased)."""
+    hidden figure is never paraphrased), each naming the scope its figure is computed for."""
     by_key = dict(zip(bloc.cles, bloc.tableau.lignes, strict=True))
     phrases = []
-    where = common.lieu_vue(ctx, view, HONORE)
-    when = common.periode_texte(view.annee)
+    when = common.periode_texte(view.annee).capitalize()
+    if view.annee in common.provisoires(ctx):
+        when += " (année en cours, chiffres provisoires)"
+
+    def where(key: str) -> str:
+        return common.lieu(ctx, *view.cellule(CHIFFRES_CLES[key][1]))
 
     def shown(key: str, col: int = 1) -> str | None:
         line = by_key.get(key)
@@ -147,10 +173,8 @@ def a_retenir(ctx: Context, view: View, bloc: Block) -> list[str]:
 
     rate, before = shown("taux_activation_6m"), shown("taux_activation_6m", 3)
     if rate:
-        scope = by_key["taux_activation_6m"][4]
-        where_rate = "en France" if scope == "France" else where
         sentence = (
-            f"{when.capitalize()} {where_rate}, {rate} des clauses notifiées depuis au moins "
+            f"{when} {where('taux_activation_6m')}, {rate} des clauses notifiées depuis au moins "
             "6 mois ont donné lieu à un parcours dans les 6 mois"
         )
         if before:
@@ -162,22 +186,18 @@ def a_retenir(ctx: Context, view: View, bloc: Block) -> list[str]:
         verbe = (
             "aucune n'est dormante"
             if n == 0
-            else (
-                f"{shown('nb_clauses_dormantes')} "
-                + ("est dormante" if n == 1 else "sont dormantes")
-            )
+            else f"{shown('nb_clauses_dormantes')} "
+            + ("est dormante" if n == 1 else "sont dormantes")
         )
         phrases.append(
-            f"Sur {written} clauses notifiées, {verbe} (notifiées depuis plus de 6 mois, "
-            "toujours en cours, sans parcours commencé)."
+            f"{when} {where('nb_clauses_csf')}, sur {written} clauses notifiées, {verbe} "
+            "(notifiées depuis plus de 6 mois, toujours en cours, sans parcours commencé)."
         )
     positive, lost = shown("taux_sortie_positive_6m"), shown("taux_perdus_de_vue_6m")
     if positive:
-        scope = by_key["taux_sortie_positive_6m"][4]
-        where_youths = "en France" if scope == "France" else where
         phrases.append(
-            f"{when.capitalize()} {where_youths}, six mois après leur parcours, {positive} des "
-            "jeunes dont la situation est connue sont en sortie positive"
+            f"{when} {where('taux_sortie_positive_6m')}, six mois après leur parcours, "
+            f"{positive} des jeunes dont la situation est connue sont en sortie positive"
             + (f" ; {lost} de l'ensemble des jeunes sont perdus de vue" if lost else "")
             + "."
         )

@@ -39,6 +39,14 @@ def _indicateur(indicateur: str) -> str:
     return indicateur if indicateur in CARTE_INDICATEURS else "taux_activation_6m"
 
 
+def _libelle(ctx: Context, indicateur: str) -> str:
+    """The indicator's label (with its base), whether or not the period has rows."""
+    found = ctx.rows(
+        "select libelle_indicateur from marts.dim_indicateurs where indicateur = ?", indicateur
+    )
+    return found[0]["libelle_indicateur"] if found else LIBELLES_CARTE[indicateur]
+
+
 def carte(ctx: Context, view: View, indicateur: str = "taux_activation_6m") -> Block:
     indicateur = _indicateur(indicateur)
     common.exiger(ctx, CARTE_INDICATEURS[indicateur])
@@ -46,7 +54,7 @@ def carte(ctx: Context, view: View, indicateur: str = "taux_activation_6m") -> B
     rows = _rows(ctx, view, indicateur)
     academies = ctx.rows("select * from marts.dim_academies order by code_academie")
     by_code = {r["code_niveau"]: r for r in rows}
-    label = rows[0]["libelle_indicateur"] if rows else LIBELLES_CARTE[indicateur]
+    label = _libelle(ctx, indicateur)
     unit = Type.TAUX if indicateur.startswith("taux") else Type.ENTIER
     lignes = [
         [
@@ -134,7 +142,7 @@ def classement(ctx: Context, view: View, indicateur: str = "taux_activation_6m")
         key=lambda r: (common.trace(r) is None, -(common.trace(r) or 0), r["libelle_niveau"]),
     )
     national = common.cellule(ctx, (indicateur,), view.annee, "national", "FR").get(indicateur)
-    label = rows[0]["libelle_indicateur"] if rows else LIBELLES_CARTE[indicateur]
+    label = _libelle(ctx, indicateur)
     unit = Type.TAUX if indicateur.startswith("taux") else Type.ENTIER
     lignes = [
         [
