@@ -68,7 +68,7 @@ def _table(node: object, table_id: str) -> list[list[str]] | None:
         return None
     if not isinstance(node, dict):
         return None
-    props = node.get("props", {})
+    props = node.get("props", node)  # a component, or the response's plain mapping
     if props.get("id") == table_id:
         return [_cells(tr) for tr in _find(props, "Tr")]
     for value in props.values():

@@ -15,7 +15,8 @@ ABSENT = fmt.ABSENT
 def texte(cellule: Cellule, type_colonne: Type) -> str:
     """``0.457`` in a rate column → ``45,7 %``; a hidden cell → the secret mark; nothing → ``–``."""
     if cellule is None:
-        return ABSENT
+        # No interval is no claim: a blank, not the « – » of a missing value.
+        return "" if type_colonne is Type.INTERVALLE else ABSENT
     if isinstance(cellule, Masque):
         return cellule.marque
     if isinstance(cellule, Intervalle):
