@@ -69,12 +69,12 @@ def trace(row: dict | None, champ: str = "valeur") -> float | None:
 def intervalle(row: dict | None) -> Cellule:
     """A rate's or an écart's 95 % interval as one cell: the mark for a hidden row (a bound
     would give the value away), nothing where the row has no interval."""
-    if row is None:
-        return None
+    if row is None or row["unite"] not in ("taux", "ecart"):
+        return None  # a count or a delay has no interval, hidden or not
     hidden = masque(row)
     if hidden:
         return hidden
-    if row["ic_bas"] is None or row["ic_haut"] is None or row["unite"] not in ("taux", "ecart"):
+    if row["ic_bas"] is None or row["ic_haut"] is None:
         return None
     kind = TYPES[row["unite"]]
     if kind is Type.POINTS:  # in points, rounded by the one rule, as ``valeur`` gives them

@@ -66,11 +66,13 @@ def rapport_national(
             marches_clause_sociale(snapshot, periode),
             clauses_par_statut(snapshot, periode),
             activation(snapshot),
+            academies(snapshot, periode),
+            # The funnel's tall chart starts a page after the académies' table fills the one
+            # before (no mostly blank page).
             section_of(
                 clauses.entonnoir(Context(snapshot, National()), View(annee=periode)),
                 "Entonnoir",
             ),
-            academies(snapshot, periode),
             resultats_jeunes(snapshot),
             sections.methode(
                 snapshot,
