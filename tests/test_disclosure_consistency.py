@@ -373,8 +373,10 @@ def collect_dashboard(c: Consistency, dash: Dashboard, periodes: list[str]) -> N
                 c.indicator("dashboard", w, key, "denominateur", parse_french(base), "dashboard")
             _all_rows_listed(c, where, RESULTATS_6M, seen, cell)
 
-            # Sorties positives against the comparison group.
+            # Sorties positives against the comparison group: the comparison has no sector, so
+            # a sector view shows the national cell (and says so on the block).
             where, rows = dash.csv("sorties-positives", params)
+            compared = ("national", "FR") if niveau == "secteur" else (niveau, code)
             assert len(rows) == 1 + len(HORIZONS), rows
             for label, csf_v, csf_ic, comp_v, comp_ic, gap, gap_ic in rows[1:]:
                 h = HORIZONS[label]
@@ -384,7 +386,7 @@ def collect_dashboard(c: Consistency, dash: Dashboard, periodes: list[str]) -> N
                     (f"taux_sortie_positive_{h}_comparaison", comp_v, comp_ic),
                     (f"ecart_taux_sortie_positive_{h}", gap, gap_ic),
                 ):
-                    key = (code_ind, *cell)
+                    key = (code_ind, periode, *compared)
                     c.indicator("dashboard", w, key, "valeur", parse_french(value), "dashboard")
                     _interval(c, w, key, interval)
 

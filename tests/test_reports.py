@@ -409,8 +409,8 @@ def test_national_workbook_has_one_typed_sheet_per_section(national_pdf, demo_ho
         "Marchés clause sociale",
         "Clauses par statut",
         "Activation",
-        "Entonnoir",
         "Académies",
+        "Entonnoir",
         "Devenir des jeunes",
         "Méthode",
     ]
