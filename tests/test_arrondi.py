@@ -322,7 +322,7 @@ def test_the_workbook_formats_have_the_rule_decimals():
     assert FORMATS[Type.ENTIER] == "#,##0"
     assert FORMATS[Type.TAUX] == "0.0%"
     assert FORMATS[Type.POINTS] == '+0.0" pts";-0.0" pts";0.0" pts"'
-    assert FORMATS[Type.JOURS] == '#,##0" j"'
+    assert FORMATS[Type.JOURS] == '#,##0" jours"'
     assert FORMATS[Type.MONTANT] == '#,##0.00" €"'
     # Excel's rounding is the rule's on these formats (15 digits, a half away from zero).
     assert _excel(0.04549999999999999, FORMATS[Type.TAUX]) == "4,6"

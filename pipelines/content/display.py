@@ -36,7 +36,7 @@ def texte(cellule: Cellule, type_colonne: Type) -> str:
     if kind is Type.POINTS:  # already in points (cells.valeur)
         return f"{fmt.points(cellule, echelle=0)}\u00a0pts"
     if kind is Type.JOURS:
-        return fmt.jours(cellule, "\u00a0j")
+        return fmt.jours(cellule)  # « 36 jours », as every output writes days
     if kind is Type.MONTANT:
         return fmt.montant(cellule)
     if kind is Type.ENTIER:

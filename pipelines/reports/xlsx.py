@@ -31,7 +31,7 @@ FORMATS = {
     Type.ENTIER: "#,##0" + _decimales(fmt.DECIMALES["nombre"]),
     Type.TAUX: "0" + _decimales(fmt.DECIMALES["taux"]) + "%",
     Type.POINTS: f'+{_POINTS}" pts";-{_POINTS}" pts";{_POINTS}" pts"',
-    Type.JOURS: "#,##0" + _decimales(fmt.DECIMALES["jours"]) + '" j"',
+    Type.JOURS: "#,##0" + _decimales(fmt.DECIMALES["jours"]) + '" jours"',
     Type.MONTANT: "#,##0" + _decimales(fmt.DECIMALES_MONTANT) + '" €"',
     Type.DATE: "dd/mm/yyyy",
 }
