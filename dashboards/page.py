@@ -29,7 +29,26 @@ def cadre(
         [
             html.Div(
                 className="fr-skiplinks",
-                children=html.A("Aller au contenu", href="#contenu", className="fr-link"),
+                children=html.Nav(
+                    className="fr-container",
+                    role="navigation",
+                    **{"aria-label": "Accès rapide"},
+                    children=html.Ul(
+                        className="fr-skiplinks__list",
+                        children=[
+                            html.Li(
+                                html.A("Aller au contenu", href="#contenu", className="fr-link")
+                            ),
+                            html.Li(
+                                html.A(
+                                    "Aller au pied de page",
+                                    href="#pied-de-page",
+                                    className="fr-link",
+                                )
+                            ),
+                        ],
+                    ),
+                ),
             ),
             frame.entete(chemin, filtres),
             html.Main(
