@@ -1,5 +1,6 @@
 """The leadership dashboard: Dash pages in French with the State design system (DSFR), filters
-in the URL (a GET form), role-scoped content, CSV downloads, security headers. Served by gunicorn
+in the URL (a GET form), role-scoped content, CSV downloads, security headers, compressed
+responses and long-lived caching of versioned static files. Served by gunicorn
 (``dashboards.server``); debug stays off."""
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from pathlib import Path
 import dash
 import flask
 from dash import Dash, html
+from dash.fingerprint import check_fingerprint
+from flask_compress import Compress
+from werkzeug.exceptions import HTTPException
 
 from dashboards import downloads, queries, response_cache
 from dashboards.auth import ANONYME, BasicAuthProvider, Identite, IdentityProvider
@@ -25,10 +29,12 @@ HERE = Path(__file__).resolve().parent
 # Where Dash's graphs fetch plotly.js when served locally, and the smaller bundle served there.
 PLOTLY_PATH = "/_dash-component-suites/plotly/package_data/plotly.min.js"
 
+# Dash's scripts go straight into the body: in a <footer> they made a second "contentinfo"
+# landmark beside the page's own footer.
 INDEX = """<!DOCTYPE html>
 <html lang="fr" data-fr-scheme="light">
 <head>{%metas%}<title>{%title%}</title>{%favicon%}{%css%}</head>
-<body>{%app_entry%}<footer>{%config%}{%scripts%}{%renderer%}</footer></body>
+<body>{%app_entry%}{%config%}{%scripts%}{%renderer%}</body>
 </html>"""
 
 # Dash's own inline scripts are allowed by their hashes, no 'unsafe-inline';
@@ -44,6 +50,17 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+# A static file whose URL names its version (Dash's fingerprinted component suites, assets
+# linked with their ``?m=`` modification time) never changes under that URL.
+CACHE_FOREVER = "public, max-age=31536000, immutable"
+# Error answers outside the pages (an unknown download, a missing file, a server error).
+ERREURS = {
+    400: "Requête invalide.",
+    403: "Accès refusé.",
+    404: "Page introuvable.",
+    405: "Méthode non autorisée.",
+    500: "Erreur interne du serveur : réessayez plus tard.",
 }
 
 
@@ -64,6 +81,18 @@ def create_app(
     )
     app.layout = html.Div([dash.page_container])
     server = app.server
+    # Brotli, then gzip (zstd is left out: not every browser decodes it); static files' compressed
+    # bodies are kept per worker (they change only with their URL). Registered before the
+    # headers hook below, so that it runs after it: the CSP hashes and the response cache read
+    # the uncompressed body.
+    server.config.update(
+        COMPRESS_ALGORITHM=["br", "gzip"],
+        COMPRESS_ALGORITHM_STREAMING=["br", "deflate"],
+        COMPRESS_MIMETYPES=sorted(COMPRESSED_TYPES),
+        COMPRESS_CACHE_BACKEND=StaticCompressedCache,
+        COMPRESS_CACHE_KEY=static_cache_key,
+    )
+    Compress(server)
 
     @server.before_request
     def plotly_basique():
@@ -72,6 +101,19 @@ def create_app(
         if flask.request.path == PLOTLY_PATH and PLOTLY_BASIC_JS.exists():
             return flask.send_file(PLOTLY_BASIC_JS, mimetype="text/javascript", max_age=3600)
         return None
+
+    @server.errorhandler(HTTPException)
+    def erreur_en_francais(error: HTTPException) -> flask.Response | HTTPException:
+        """Werkzeug's English error pages, in French (its headers kept: Allow...)."""
+        if error.code is None or error.code < 400:
+            return error
+        headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+        return flask.Response(
+            ERREURS.get(error.code, f"Erreur {error.code}."),
+            error.code,
+            headers,
+            mimetype="text/plain",
+        )
 
     @server.before_request
     def authentifier():
@@ -120,6 +162,18 @@ def create_app(
         pending = flask.g.pop("cache_key", None)
         if pending and cache is not None and response.status_code == 200:
             cache.put(*pending, response.get_data())
+        if flask.request.endpoint in PAGE_ENDPOINTS and not is_page(flask.request.path):
+            # Dash answers every path with its page shell (the French "page introuvable" comes
+            # from pages/not_found_404.py): the status says the page does not exist.
+            response.status_code = 404
+        if request_is_static() and response.status_code == 200:
+            if is_versioned_static():
+                response.headers["Cache-Control"] = CACHE_FOREVER
+            if response.direct_passthrough:
+                # A file sent as a stream would be compressed again for every request: read
+                # whole, its compressed body is kept (StaticCompressedCache).
+                response.direct_passthrough = False
+                response.make_sequence()
         response.headers.update(SECURITY_HEADERS)
         if not request_is_static():
             served = queries.publication()  # the pinned snapshot
@@ -137,6 +191,58 @@ def create_app(
 
 
 INLINE_SCRIPT = re.compile(r"<script([^>]*)>(.*?)</script>", re.S)
+# Dash's routes that answer with the page shell: "/" and every other path.
+PAGE_ENDPOINTS = {"/", "/<path:path>"}
+COMPRESSED_TYPES = {
+    "text/html",
+    "text/css",
+    "text/plain",
+    "text/csv",
+    "text/javascript",
+    "application/javascript",
+    "application/json",
+    "image/svg+xml",
+    "image/x-icon",
+}
+
+
+def is_page(path: str) -> bool:
+    """A path one of the registered pages answers (the "not found" page is not one)."""
+    wanted = path.strip("/")
+    return any(
+        page["path"].strip("/") == wanted
+        for module, page in dash.page_registry.items()
+        if module.split(".")[-1] != "not_found_404"
+    )
+
+
+def is_versioned_static() -> bool:
+    """A static file whose URL changes when its content does."""
+    request = flask.request
+    if request.path.startswith("/_dash-component-suites/"):
+        return check_fingerprint(request.path)[1]
+    if request.path == "/_favicon.ico":
+        return "v" in request.args
+    return request.path.startswith("/assets/") and "m" in request.args
+
+
+def static_cache_key(request: flask.Request) -> str:
+    """Compressed bodies are kept for static files only (empty key: not kept)."""
+    return request.full_path if request_is_static() else ""
+
+
+class StaticCompressedCache:
+    """flask-compress's cache, holding only static files' compressed bodies (a few MB)."""
+
+    def __init__(self) -> None:
+        self.data: dict[str, bytes] = {}
+
+    def get(self, key: str) -> bytes | None:
+        return None if key.endswith(";") else self.data.get(key)
+
+    def set(self, key: str, value: bytes) -> None:
+        if not key.endswith(";"):
+            self.data[key] = value
 
 
 def inline_script_hashes(page: str) -> list[str]:
