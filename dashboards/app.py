@@ -30,10 +30,14 @@ HERE = Path(__file__).resolve().parent
 PLOTLY_PATH = "/_dash-component-suites/plotly/package_data/plotly.min.js"
 
 # Dash's scripts go straight into the body: in a <footer> they made a second "contentinfo"
-# landmark beside the page's own footer.
+# landmark beside the page's own footer. The chart scripts Dash asks for only once the page's
+# content has arrived are fetched ahead, at low priority (a prefetch is not evaluated, so a
+# page without charts pays only the transfer).
 INDEX = """<!DOCTYPE html>
 <html lang="fr" data-fr-scheme="light">
-<head>{%metas%}<title>{%title%}</title>{%favicon%}{%css%}</head>
+<head>{%metas%}<title>{%title%}</title>{%favicon%}{%css%}
+<link rel="prefetch" href="/_dash-component-suites/dash/dcc/async-graph.js">
+<link rel="prefetch" href="/_dash-component-suites/plotly/package_data/plotly.min.js"></head>
 <body>{%app_entry%}{%config%}{%scripts%}{%renderer%}</body>
 </html>"""
 

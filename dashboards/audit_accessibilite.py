@@ -74,6 +74,11 @@ def audit(url: str, browser, searches: list[str] | None = None) -> dict:
                         "impact": v["impact"],
                         "elements": len(v["nodes"]),
                         "exemple": v["nodes"][0]["target"],
+                        # A content block (chart, table, summary) or the frame around them.
+                        "dans_un_bloc": page.evaluate(
+                            "s => !!document.querySelector(s)?.closest('.bloc')",
+                            v["nodes"][0]["target"][0],
+                        ),
                     }
                     for v in result["violations"]
                 ]
