@@ -68,12 +68,21 @@ ERREURS = {
 }
 
 
+class Tableau(Dash):
+    """Dash, with its words in French: the text shown while the page loads; no "Updating..."
+    title while a callback runs (``update_title=None`` below)."""
+
+    def interpolate_index(self, **kwargs: str) -> str:
+        kwargs["app_entry"] = kwargs["app_entry"].replace("Loading...", "Chargement…")
+        return super().interpolate_index(**kwargs)
+
+
 def create_app(
     provider: IdentityProvider | None = None, cache: ResponseCache | None = None
 ) -> Dash:
     """The Dash app. ``provider`` identifies users (None: one local national user); ``cache``
     shares rendered pages between workers (None: no response cache)."""
-    app = Dash(
+    app = Tableau(
         __name__,
         title="Clause sociale de formation",
         index_string=INDEX,
@@ -82,6 +91,7 @@ def create_app(
         pages_folder=str(HERE / "pages"),
         suppress_callback_exceptions=True,
         serve_locally=True,
+        update_title=None,
     )
     app.layout = html.Div([dash.page_container])
     server = app.server

@@ -19,8 +19,23 @@ dash.register_page(
     order=10,
 )
 
-SITE = f"le tableau de bord « {frame.SERVICE} »"
-IMPACTS_FR = {"critical": "critiques", "serious": "graves", "moderate": "modérées"}
+SITE = f"tableau de bord « {frame.SERVICE} »"
+IMPACTS_FR = {"critical": "critique", "serious": "grave", "moderate": "modérée"}
+
+
+# Every page the check visits (audit_accessibilite.AUDITED), as a reader names them.
+PAGES_VERIFIEES = [
+    *frame.PAGES,
+    ("/accessibilite", "Déclaration d'accessibilité"),
+    ("/mentions-legales", "Mentions légales"),
+    ("/contact", "Contact"),
+    ("/page-inexistante", "Page introuvable (adresse inconnue)"),
+]
+
+
+def _compte(n: int, mot: str) -> str:
+    """« 0 grave », « 1 grave », « 6 graves » (French plural from 2)."""
+    return f"{fmt.number(n)} {mot}{'s' if n > 1 else ''}"
 
 
 def _resultats(record: dict | None) -> list:
@@ -40,14 +55,15 @@ def _resultats(record: dict | None) -> list:
         ]
     counts = record["violations_par_impact"]
     bloquantes = sum(counts.get(k, 0) for k in IMPACTS_FR)
-    detail = ", ".join(f"{fmt.number(counts.get(k, 0))} {label}" for k, label in IMPACTS_FR.items())
+    detail = ", ".join(_compte(counts.get(k, 0), label) for k, label in IMPACTS_FR.items())
     return [
         manuel,
         html.P(
             [
                 f"Un contrôle automatisé a été réalisé le {fmt.french_date(record['date'])} avec "
                 f"{record['outil']} dans {record['navigateur']}, sur les "
-                f"{fmt.number(len(record['pages']))} pages du site (dont la page « introuvable »), "
+                f"{fmt.number(len(record['pages']))} pages du site (dont celle d'une adresse "
+                "inconnue), "
                 "à "
                 + " et à ".join(f"{fmt.number(w)} pixels" for w in record["largeurs_px"])
                 + " de large, sans filtre et avec un filtre d'académie : "
@@ -57,8 +73,7 @@ def _resultats(record: dict | None) -> list:
         ),
         html.P(
             f"Anomalies relevées : {fmt.number(bloquantes)} ({detail}) ; "
-            f"{fmt.number(counts.get('minor', 0))} mineure"
-            f"{'s' if counts.get('minor', 0) > 1 else ''}.",
+            f"{_compte(counts.get('minor', 0), 'mineure')}.",
             id="audit-resultat",
         ),
         html.P(
@@ -82,11 +97,11 @@ def layout(**_query: str) -> html.Div:
                 "accessibles, conformément à l'article 47 de la loi n° 2005-102 du 11 février "
                 "2005."
             ),
-            html.P(f"Cette déclaration d'accessibilité s'applique à {SITE}."),
+            html.P(f"Cette déclaration d'accessibilité s'applique au {SITE}."),
             html.H2("État de conformité", className="fr-h4"),
             html.P(
                 [
-                    f"{SITE[0].upper()}{SITE[1:]} est ",
+                    f"Le {SITE} est ",
                     html.Strong(frame.ETAT_CONFORMITE, id="etat-conformite"),
                     " avec le référentiel général d'amélioration de l'accessibilité (RGAA), "
                     "version 4.1.2 : aucun audit de conformité n'a encore mesuré le respect de "
@@ -120,13 +135,9 @@ def layout(**_query: str) -> html.Div:
             html.P("Aucun."),
             html.H2("Établissement de cette déclaration d'accessibilité", className="fr-h4"),
             html.P(
-                "Cette déclaration a été établie le "
-                + (
-                    fmt.french_date(record["date"])
-                    if record
-                    else "jour du dernier contrôle automatisé"
-                )
-                + "."
+                f"Cette déclaration a été établie le {fmt.french_date(record['date'])}."
+                if record
+                else "Cette déclaration a été établie lors du dernier contrôle automatisé."
             ),
             html.H3("Technologies utilisées pour la réalisation du site", className="fr-h6"),
             html.Ul(
@@ -143,15 +154,7 @@ def layout(**_query: str) -> html.Div:
             html.H3("Outils pour évaluer l'accessibilité", className="fr-h6"),
             html.P("axe-core (contrôle automatisé, toutes ses règles hors expérimentales)."),
             html.H3("Pages du site ayant fait l'objet de la vérification", className="fr-h6"),
-            html.Ul(
-                [
-                    html.Li(html.A(label, href=path))
-                    for path, label in [
-                        *frame.PAGES,
-                        *[(p, t) for p, t, _ in frame.PAGES_PIED if p != "/methodologie"],
-                    ]
-                ]
-            ),
+            html.Ul([html.Li(html.A(label, href=path)) for path, label in PAGES_VERIFIEES]),
             html.H2("Retour d'information et contact", className="fr-h4"),
             html.P(
                 [

@@ -37,8 +37,8 @@ def layout(**_query: str) -> html.Div:
         contenu = [
             _fiche(
                 "Le service",
-                f"Pour une question sur {frame.SERVICE[0].lower()}{frame.SERVICE[1:]}, ses "
-                "chiffres, son accès ou son accessibilité :",
+                f"Pour une question sur le tableau de bord « {frame.SERVICE} », ses chiffres, "
+                "son accès ou son accessibilité :",
                 contacts.service,
                 "contact-service",
             ),

@@ -27,9 +27,10 @@ def layout(**_query: str) -> html.Div:
         [
             html.H2("Éditeur", className="fr-h4"),
             html.P(
-                f"{frame.SERVICE} est édité par le ministère de l'Éducation nationale : la "
-                "mission des achats, qui pilote la clause sociale de formation, avec les missions "
-                "de lutte contre le décrochage scolaire (MLDS) des académies."
+                f"Le tableau de bord « {frame.SERVICE} » est édité par le ministère de "
+                "l'Éducation nationale : la mission des achats, qui pilote la clause sociale de "
+                "formation, avec les missions de lutte contre le décrochage scolaire (MLDS) des "
+                "académies."
             ),
             html.P(
                 [
