@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import logging
 import re
 from pathlib import Path
@@ -29,17 +30,32 @@ HERE = Path(__file__).resolve().parent
 # Where Dash's graphs fetch plotly.js when served locally, and the smaller bundle served there.
 PLOTLY_PATH = "/_dash-component-suites/plotly/package_data/plotly.min.js"
 
+# Where Dash's graphs fetch their chart code once the page's content has arrived.
+GRAPH_CHUNK = "/_dash-component-suites/dash/dcc/async-graph.js"
 # Dash's scripts go straight into the body: in a <footer> they made a second "contentinfo"
-# landmark beside the page's own footer. The chart scripts Dash asks for only once the page's
-# content has arrived are fetched ahead, at low priority (a prefetch is not evaluated, so a
-# page without charts pays only the transfer).
+# landmark beside the page's own footer. {%css%} also carries the chart scripts (Tableau).
 INDEX = """<!DOCTYPE html>
 <html lang="fr" data-fr-scheme="light">
-<head>{%metas%}<title>{%title%}</title>{%favicon%}{%css%}
-<link rel="prefetch" href="/_dash-component-suites/dash/dcc/async-graph.js">
-<link rel="prefetch" href="/_dash-component-suites/plotly/package_data/plotly.min.js"></head>
+<head>{%metas%}<title>{%title%}</title>{%favicon%}{%css%}</head>
 <body>{%app_entry%}{%config%}{%scripts%}{%renderer%}</body>
 </html>"""
+# A page known to draw charts loads plotly.js as a deferred script: it runs while the browser
+# waits for the page's layout and content, and Dash's graphs find it ready (``window.Plotly``)
+# instead of fetching and running it after the content arrives. Other pages only prefetch it
+# at low priority (not run: a page without charts pays the transfer only, and the next page
+# with charts finds it in the cache).
+CHART_SCRIPTS = (
+    f'<link rel="preload" href="{GRAPH_CHUNK}" as="script">'
+    f'<script src="{PLOTLY_PATH}" defer></script>'
+)
+CHART_PREFETCH = (
+    f'<link rel="prefetch" href="{GRAPH_CHUNK}"><link rel="prefetch" href="{PLOTLY_PATH}">'
+)
+# Paths whose rendered content held a chart, learnt from the page callbacks this process
+# answered: for views the response cache does not hold (see Tableau.draws_charts).
+CHART_PAGES: dict[str, bool] = {}
+PAGE_OUTPUT = response_cache.page_request("/", "")["output"]
+GRAPH = b'"type":"Graph"'  # a chart in a rendered page's JSON
 
 # Dash's own inline scripts are allowed by their hashes, no 'unsafe-inline';
 # Plotly needs 'unsafe-eval', and its charts inline styles.
@@ -69,12 +85,33 @@ ERREURS = {
 
 
 class Tableau(Dash):
-    """Dash, with its words in French: the text shown while the page loads; no "Updating..."
-    title while a callback runs (``update_title=None`` below)."""
+    """Dash, with its words in French (the text shown while the page loads; no "Updating..."
+    title while a callback runs: ``update_title=None`` below), and plotly.js loaded ahead on the
+    pages that draw charts."""
+
+    pages_cache: ResponseCache | None = None
 
     def interpolate_index(self, **kwargs: str) -> str:
         kwargs["app_entry"] = kwargs["app_entry"].replace("Loading...", "Chargement…")
+        kwargs["css"] += "\n" + (CHART_SCRIPTS if self.draws_charts() else CHART_PREFETCH)
         return super().interpolate_index(**kwargs)
+
+    def draws_charts(self) -> bool:
+        """Whether the view asked for holds a chart: from its rendered content in the response
+        cache (the workers pre-render the common views), else from what this process rendered
+        for the same page."""
+        request = flask.request
+        path = request.path.strip("/")
+        version = queries.current_version(queries.published_path())
+        identite = getattr(flask.g, "identite", None)
+        if self.pages_cache is not None and version is not None and identite is not None:
+            search = "?" + request.query_string.decode() if request.query_string else ""
+            body = json.dumps(response_cache.page_request("/" + path, search)).encode()
+            key = ResponseCache.key(body, identite.roles)
+            stored = self.pages_cache.get(version, key) if key else None
+            if stored is not None:
+                return GRAPH in stored
+        return CHART_PAGES.get(path, False)
 
 
 def create_app(
@@ -93,6 +130,7 @@ def create_app(
         serve_locally=True,
         update_title=None,
     )
+    app.pages_cache = cache
     app.layout = html.Div([dash.page_container])
     server = app.server
     # Brotli, then gzip (zstd is left out: not every browser decodes it); static files' compressed
@@ -176,6 +214,8 @@ def create_app(
         pending = flask.g.pop("cache_key", None)
         if pending and cache is not None and response.status_code == 200:
             cache.put(*pending, response.get_data())
+        if response.status_code == 200 and flask.request.path == response_cache.CALLBACK:
+            learn_chart_pages(flask.request.get_json(silent=True), response)
         if flask.request.endpoint in PAGE_ENDPOINTS and not is_page(flask.request.path):
             # Dash answers every path with its page shell (the French "page introuvable" comes
             # from pages/not_found_404.py): the status says the page does not exist.
@@ -218,6 +258,17 @@ COMPRESSED_TYPES = {
     "image/svg+xml",
     "image/x-icon",
 }
+
+
+def learn_chart_pages(body: object, response: flask.Response) -> None:
+    """Note whether the page a page callback rendered holds a chart (see CHART_SCRIPTS)."""
+    if not isinstance(body, dict) or body.get("output") != PAGE_OUTPUT:
+        return
+    path = next(
+        (i.get("value") for i in body.get("inputs", []) if i.get("property") == "pathname"), None
+    )
+    if isinstance(path, str) and not response.direct_passthrough:
+        CHART_PAGES[path.strip("/")] = GRAPH in response.get_data()
 
 
 def is_page(path: str) -> bool:

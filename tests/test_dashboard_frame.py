@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from dashboards import frame
-from dashboards.app import inline_script_hashes
+from dashboards.app import PLOTLY_PATH, inline_script_hashes
 from dashboards.audit_accessibilite import AUDITED, PAGE_INTROUVABLE, load_record
 from dashboards.auth import ANONYME
 from dashboards.response_cache import ResponseCache, page_request
@@ -358,3 +358,17 @@ def test_responses_are_compressed_and_versioned_files_cached_for_a_year(tableau,
     )
     assert csv.headers["Cache-Control"] == "no-store"
     assert csv.content.startswith("\ufeff".encode())
+
+
+def test_pages_with_charts_load_plotly_ahead(tableau):
+    """A view whose rendered content holds a chart runs plotly.js while the browser waits for the
+    content; a view without one only prefetches it (not run)."""
+    search = "?annee=2024"
+    for path in ("/clauses", "/methodologie"):
+        _rendered(tableau, path, search)  # now in the response cache, as warm-up does
+    deferred = f'<script src="{PLOTLY_PATH}" defer></script>'
+    prefetch = f'<link rel="prefetch" href="{PLOTLY_PATH}">'
+    clauses = requests.get(f"{tableau}/clauses{search}", timeout=10).text
+    assert deferred in clauses and prefetch not in clauses
+    methodologie = requests.get(f"{tableau}/methodologie{search}", timeout=10).text
+    assert deferred not in methodologie and prefetch in methodologie
