@@ -88,7 +88,11 @@ def markdown(results: dict) -> str:
             f"{round(cold['p95'] / 1000, 2)} |"
         )
         size = m4.get("browser_first_visit_kb")
-        transferred = f" ({size['p50']} kB transferred, max {size['max']} kB)" if size else ""
+        by_page = m4.get("browser_first_visit_charts_ms_p50_by_page")
+        details = [f"{size['p50']} kB transferred, max {size['max']} kB"] if size else []
+        if by_page:
+            details.append("p50 by page: " + ", ".join(f"{k} {v} ms" for k, v in by_page.items()))
+        transferred = f" ({'; '.join(details)})" if details else ""
         lines.append(
             f"| M4 dashboard in Chromium, until every chart is drawn "
             f"({m4['browser_first_visits']} loads each) | first visit (empty browser cache) p50 "
