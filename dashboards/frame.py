@@ -45,6 +45,8 @@ LIENS_INSTITUTIONNELS = [
 ]
 MENU = "menu-principal"
 SERVICE = "Clause sociale de formation"
+# The site as the legal pages name it (no-break spaces keep the quotes on the name's lines).
+TABLEAU = f"tableau de bord «\u00a0{SERVICE}\u00a0»"
 
 
 def contact_service() -> Contact | None:

@@ -19,7 +19,7 @@ dash.register_page(
     order=10,
 )
 
-SITE = f"tableau de bord « {frame.SERVICE} »"
+SITE = frame.TABLEAU
 IMPACTS_FR = {"critical": "critique", "serious": "grave", "moderate": "modérée"}
 
 
@@ -94,7 +94,7 @@ def layout(**_query: str) -> html.Div:
         [
             html.P(
                 "Le ministère de l'Éducation nationale s'engage à rendre ses services numériques "
-                "accessibles, conformément à l'article 47 de la loi n° 2005-102 du 11 février "
+                "accessibles, conformément à l'article 47 de la loi n°\u00a02005-102 du 11 février "
                 "2005."
             ),
             html.P(f"Cette déclaration d'accessibilité s'applique au {SITE}."),
@@ -120,8 +120,8 @@ def layout(**_query: str) -> html.Div:
                 [
                     html.Li(
                         "les graphiques sont des images vectorielles : chacun est accompagné "
-                        "d'une phrase qui le résume, de ses données dans un tableau (« Voir les "
-                        "données ») et d'un téléchargement CSV ;"
+                        "d'une phrase qui le résume, de ses données dans un tableau "
+                        "(«\u00a0Voir les données\u00a0») et d'un téléchargement CSV ;"
                     ),
                     html.Li(
                         "les rapports PDF téléchargeables n'ont pas été contrôlés ; leurs "

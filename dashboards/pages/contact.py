@@ -37,7 +37,7 @@ def layout(**_query: str) -> html.Div:
         contenu = [
             _fiche(
                 "Le service",
-                f"Pour une question sur le tableau de bord « {frame.SERVICE} », ses chiffres, "
+                f"Pour une question sur le {frame.TABLEAU}, ses chiffres, "
                 "son accès ou son accessibilité :",
                 contacts.service,
                 "contact-service",

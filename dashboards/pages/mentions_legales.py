@@ -27,7 +27,7 @@ def layout(**_query: str) -> html.Div:
         [
             html.H2("Éditeur", className="fr-h4"),
             html.P(
-                f"Le tableau de bord « {frame.SERVICE} » est édité par le ministère de "
+                f"Le {frame.TABLEAU} est édité par le ministère de "
                 "l'Éducation nationale : la mission des achats, qui pilote la clause sociale de "
                 "formation, avec les missions de lutte contre le décrochage scolaire (MLDS) des "
                 "académies."
@@ -57,7 +57,7 @@ def layout(**_query: str) -> html.Div:
             html.Div(
                 html.P(
                     "À compléter par l'équipe qui déploie le tableau de bord : nom, adresse et "
-                    "numéro de téléphone de l'hébergeur (article 6 de la loi n° 2004-575 du "
+                    "numéro de téléphone de l'hébergeur (article 6 de la loi n°\u00a02004-575 du "
                     "21 juin 2004 pour la confiance dans l'économie numérique)."
                 ),
                 className="a-completer",
