@@ -14,7 +14,9 @@ Serves the published snapshot of ``$CSF_HOME`` (by default a run of the ``--scal
 - *server-cold page loads*: views nobody has asked for since the publish, loaded over HTTP
   (page, layout, dependencies, page callback) by the same concurrent clients;
 - *browser first visits*: a new browser context (empty cache) opens each page, ``--cold-loads``
-  times per page: time until its title is drawn, and until its charts are drawn;
+  times per page: time until its title is drawn, and until its charts are drawn, and the bytes
+  it transferred (compressed, as sent over the network: the page, its scripts, style sheets,
+  fonts and data);
 - *browser revisits*: the same in a browser that has the static files in its cache.
 
 Writes ``bench/results.json`` (key ``M4_dashboard``) and the Markdown table.
@@ -168,6 +170,13 @@ CHARTS_DRAWN = (
 )
 
 
+# Bytes the page received over the network (compressed): the document and every resource.
+TRANSFERRED = (
+    "performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'))"
+    ".reduce((total, entry) => total + entry.transferSize, 0)"
+)
+
+
 def _load(page, url: str) -> tuple[float, float]:
     """Open ``url``: milliseconds until the page title is drawn, and until every chart is."""
     started = time.perf_counter()
@@ -178,11 +187,11 @@ def _load(page, url: str) -> tuple[float, float]:
     return title, (time.perf_counter() - started) * 1000
 
 
-def _browser_first_visits(url: str, browser, rounds: int) -> tuple[str, list, list]:
+def _browser_first_visits(url: str, browser, rounds: int) -> tuple[str, dict, dict, list]:
     """A new browser context (empty cache) opens each page: time until its title is drawn and
-    until every chart is drawn. A page without a title fails the run; one with a script error
-    does not count as rendered."""
-    title, charts, failed = [], [], set()
+    until every chart is drawn (per page), and the kilobytes it transferred once drawn. A page
+    without a title fails the run; one with a script error does not count as rendered."""
+    title, charts, kilobytes, failed = {}, {}, [], set()
     for _ in range(rounds):
         for path in PAGES:
             context = browser.new_context()
@@ -190,12 +199,14 @@ def _browser_first_visits(url: str, browser, rounds: int) -> tuple[str, list, li
             errors: list[str] = []
             page.on("pageerror", lambda exc, errors=errors: errors.append(str(exc)))
             shown, drawn = _load(page, url + path)
-            title.append(shown)
-            charts.append(drawn)
+            title.setdefault(path, []).append(shown)
+            charts.setdefault(path, []).append(drawn)
+            page.wait_for_load_state("networkidle")  # late fonts and icons counted too
+            kilobytes.append(page.evaluate(TRANSFERRED) / 1000)
             if errors:
                 failed.add(path)
             context.close()
-    return f"{len(PAGES) - len(failed)}/{len(PAGES)}", title, charts
+    return f"{len(PAGES) - len(failed)}/{len(PAGES)}", title, charts, kilobytes
 
 
 def _browser_revisits(url: str, browser, rounds: int) -> list[float]:
@@ -245,7 +256,9 @@ def main(argv: list[str] | None = None) -> int:
             payloads = _record_payloads(url, browser)
             latencies = _callbacks(url, payloads, args.clients, args.requests)
             server_cold = _server_cold_pages(url, payloads, args.clients)
-            rendered, title, charts = _browser_first_visits(url, browser, args.cold_loads)
+            rendered, title, charts, kilobytes = _browser_first_visits(
+                url, browser, args.cold_loads
+            )
             revisits = _browser_revisits(url, browser, args.cold_loads)
             browser.close()
 
@@ -261,9 +274,14 @@ def main(argv: list[str] | None = None) -> int:
         "callback_ms": _summary(latencies),
         "server_cold_page_loads": len(server_cold),
         "server_cold_page_ms": _summary(server_cold),
-        "browser_first_visits": len(title),
-        "browser_first_visit_title_ms": _summary(title),
-        "browser_first_visit_charts_ms": _summary(charts),
+        "browser_first_visits": sum(len(v) for v in title.values()),
+        "browser_first_visit_title_ms": _summary([t for v in title.values() for t in v]),
+        "browser_first_visit_charts_ms": _summary([t for v in charts.values() for t in v]),
+        # Which pages make the tail: each page's median.
+        "browser_first_visit_charts_ms_p50_by_page": {
+            path: round(statistics.median(v), 1) for path, v in charts.items()
+        },
+        "browser_first_visit_kb": _summary(kilobytes),
         "browser_revisits": len(revisits),
         "browser_revisit_charts_ms": _summary(revisits),
         "goal": "callback p95 ≤ 100 ms with 10 concurrent clients; cold page load ≤ 1 s",

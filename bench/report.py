@@ -87,11 +87,17 @@ def markdown(results: dict) -> str:
             f"| callback ×{round(cb['p95'] / 100, 2)} of goal; cold page ×"
             f"{round(cold['p95'] / 1000, 2)} |"
         )
+        size = m4.get("browser_first_visit_kb")
+        by_page = m4.get("browser_first_visit_charts_ms_p50_by_page")
+        details = [f"{size['p50']} kB transferred, max {size['max']} kB"] if size else []
+        if by_page:
+            details.append("p50 by page: " + ", ".join(f"{k} {v} ms" for k, v in by_page.items()))
+        transferred = f" ({'; '.join(details)})" if details else ""
         lines.append(
             f"| M4 dashboard in Chromium, until every chart is drawn "
             f"({m4['browser_first_visits']} loads each) | first visit (empty browser cache) p50 "
-            f"{first['p50']} ms, p95 {first['p95']} ms; later visits p50 {again['p50']} ms, "
-            f"p95 {again['p95']} ms | – | goal: cold page ≤ 1 s "
+            f"{first['p50']} ms, p95 {first['p95']} ms{transferred}; later visits p50 "
+            f"{again['p50']} ms, p95 {again['p95']} ms | – | goal: cold page ≤ 1 s "
             f"| first visit ×{round(first['p95'] / 1000, 2)}; later ×"
             f"{round(again['p95'] / 1000, 2)} |"
         )

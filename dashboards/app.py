@@ -1,5 +1,6 @@
 """The leadership dashboard: Dash pages in French with the State design system (DSFR), filters
-in the URL (a GET form), role-scoped content, CSV downloads, security headers. Served by gunicorn
+in the URL (a GET form), role-scoped content, CSV downloads, security headers, compressed
+responses and long-lived caching of versioned static files. Served by gunicorn
 (``dashboards.server``); debug stays off."""
 
 from __future__ import annotations
@@ -7,6 +8,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import logging
 import re
 from pathlib import Path
@@ -14,6 +16,9 @@ from pathlib import Path
 import dash
 import flask
 from dash import Dash, html
+from dash.fingerprint import check_fingerprint
+from flask_compress import Compress
+from werkzeug.exceptions import HTTPException
 
 from dashboards import downloads, queries, response_cache
 from dashboards.auth import ANONYME, BasicAuthProvider, Identite, IdentityProvider
@@ -25,11 +30,32 @@ HERE = Path(__file__).resolve().parent
 # Where Dash's graphs fetch plotly.js when served locally, and the smaller bundle served there.
 PLOTLY_PATH = "/_dash-component-suites/plotly/package_data/plotly.min.js"
 
+# Where Dash's graphs fetch their chart code once the page's content has arrived.
+GRAPH_CHUNK = "/_dash-component-suites/dash/dcc/async-graph.js"
+# Dash's scripts go straight into the body: in a <footer> they made a second "contentinfo"
+# landmark beside the page's own footer. {%css%} also carries the chart scripts (Tableau).
 INDEX = """<!DOCTYPE html>
 <html lang="fr" data-fr-scheme="light">
 <head>{%metas%}<title>{%title%}</title>{%favicon%}{%css%}</head>
-<body>{%app_entry%}<footer>{%config%}{%scripts%}{%renderer%}</footer></body>
+<body>{%app_entry%}{%config%}{%scripts%}{%renderer%}</body>
 </html>"""
+# A page known to draw charts loads plotly.js as a deferred script: it runs while the browser
+# waits for the page's layout and content, and Dash's graphs find it ready (``window.Plotly``)
+# instead of fetching and running it after the content arrives. Other pages only prefetch it
+# at low priority (not run: a page without charts pays the transfer only, and the next page
+# with charts finds it in the cache).
+CHART_SCRIPTS = (
+    f'<link rel="preload" href="{GRAPH_CHUNK}" as="script">'
+    f'<script src="{PLOTLY_PATH}" defer></script>'
+)
+CHART_PREFETCH = (
+    f'<link rel="prefetch" href="{GRAPH_CHUNK}"><link rel="prefetch" href="{PLOTLY_PATH}">'
+)
+# Paths whose rendered content held a chart, learnt from the page callbacks this process
+# answered: for views the response cache does not hold (see Tableau.draws_charts).
+CHART_PAGES: dict[str, bool] = {}
+PAGE_OUTPUT = response_cache.page_request("/", "")["output"]
+GRAPH = b'"type":"Graph"'  # a chart in a rendered page's JSON
 
 # Dash's own inline scripts are allowed by their hashes, no 'unsafe-inline';
 # Plotly needs 'unsafe-eval', and its charts inline styles.
@@ -45,6 +71,47 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
+# A static file whose URL names its version (Dash's fingerprinted component suites, assets
+# linked with their ``?m=`` modification time) never changes under that URL.
+CACHE_FOREVER = "public, max-age=31536000, immutable"
+# Error answers outside the pages (an unknown download, a missing file, a server error).
+ERREURS = {
+    400: "Requête invalide.",
+    403: "Accès refusé.",
+    404: "Page introuvable.",
+    405: "Méthode non autorisée.",
+    500: "Erreur interne du serveur : réessayez plus tard.",
+}
+
+
+class Tableau(Dash):
+    """Dash, with its words in French (the text shown while the page loads; no "Updating..."
+    title while a callback runs: ``update_title=None`` below), and plotly.js loaded ahead on the
+    pages that draw charts."""
+
+    pages_cache: ResponseCache | None = None
+
+    def interpolate_index(self, **kwargs: str) -> str:
+        kwargs["app_entry"] = kwargs["app_entry"].replace("Loading...", "Chargement…")
+        kwargs["css"] += "\n" + (CHART_SCRIPTS if self.draws_charts() else CHART_PREFETCH)
+        return super().interpolate_index(**kwargs)
+
+    def draws_charts(self) -> bool:
+        """Whether the view asked for holds a chart: from its rendered content in the response
+        cache (the workers pre-render the common views), else from what this process rendered
+        for the same page."""
+        request = flask.request
+        path = request.path.strip("/")
+        version = queries.current_version(queries.published_path())
+        identite = getattr(flask.g, "identite", None)
+        if self.pages_cache is not None and version is not None and identite is not None:
+            search = "?" + request.query_string.decode() if request.query_string else ""
+            body = json.dumps(response_cache.page_request("/" + path, search)).encode()
+            key = ResponseCache.key(body, identite.roles)
+            stored = self.pages_cache.get(version, key) if key else None
+            if stored is not None:
+                return GRAPH in stored
+        return CHART_PAGES.get(path, False)
 
 
 def create_app(
@@ -52,7 +119,7 @@ def create_app(
 ) -> Dash:
     """The Dash app. ``provider`` identifies users (None: one local national user); ``cache``
     shares rendered pages between workers (None: no response cache)."""
-    app = Dash(
+    app = Tableau(
         __name__,
         title="Clause sociale de formation",
         index_string=INDEX,
@@ -61,9 +128,23 @@ def create_app(
         pages_folder=str(HERE / "pages"),
         suppress_callback_exceptions=True,
         serve_locally=True,
+        update_title=None,
     )
+    app.pages_cache = cache
     app.layout = html.Div([dash.page_container])
     server = app.server
+    # Brotli, then gzip (zstd is left out: not every browser decodes it); static files' compressed
+    # bodies are kept per worker (they change only with their URL). Registered before the
+    # headers hook below, so that it runs after it: the CSP hashes and the response cache read
+    # the uncompressed body.
+    server.config.update(
+        COMPRESS_ALGORITHM=["br", "gzip"],
+        COMPRESS_ALGORITHM_STREAMING=["br", "deflate"],
+        COMPRESS_MIMETYPES=sorted(COMPRESSED_TYPES),
+        COMPRESS_CACHE_BACKEND=StaticCompressedCache,
+        COMPRESS_CACHE_KEY=static_cache_key,
+    )
+    Compress(server)
 
     @server.before_request
     def plotly_basique():
@@ -72,6 +153,19 @@ def create_app(
         if flask.request.path == PLOTLY_PATH and PLOTLY_BASIC_JS.exists():
             return flask.send_file(PLOTLY_BASIC_JS, mimetype="text/javascript", max_age=3600)
         return None
+
+    @server.errorhandler(HTTPException)
+    def erreur_en_francais(error: HTTPException) -> flask.Response | HTTPException:
+        """Werkzeug's English error pages, in French (its headers kept: Allow...)."""
+        if error.code is None or error.code < 400:
+            return error
+        headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+        return flask.Response(
+            ERREURS.get(error.code, f"Erreur {error.code}."),
+            error.code,
+            headers,
+            mimetype="text/plain",
+        )
 
     @server.before_request
     def authentifier():
@@ -120,6 +214,20 @@ def create_app(
         pending = flask.g.pop("cache_key", None)
         if pending and cache is not None and response.status_code == 200:
             cache.put(*pending, response.get_data())
+        if response.status_code == 200 and flask.request.path == response_cache.CALLBACK:
+            learn_chart_pages(flask.request.get_json(silent=True), response)
+        if flask.request.endpoint in PAGE_ENDPOINTS and not is_page(flask.request.path):
+            # Dash answers every path with its page shell (the French "page introuvable" comes
+            # from pages/not_found_404.py): the status says the page does not exist.
+            response.status_code = 404
+        if request_is_static() and response.status_code == 200:
+            if is_versioned_static():
+                response.headers["Cache-Control"] = CACHE_FOREVER
+            if response.direct_passthrough:
+                # A file sent as a stream would be compressed again for every request: read
+                # whole, its compressed body is kept (StaticCompressedCache).
+                response.direct_passthrough = False
+                response.make_sequence()
         response.headers.update(SECURITY_HEADERS)
         if not request_is_static():
             served = queries.publication()  # the pinned snapshot
@@ -137,6 +245,69 @@ def create_app(
 
 
 INLINE_SCRIPT = re.compile(r"<script([^>]*)>(.*?)</script>", re.S)
+# Dash's routes that answer with the page shell: "/" and every other path.
+PAGE_ENDPOINTS = {"/", "/<path:path>"}
+COMPRESSED_TYPES = {
+    "text/html",
+    "text/css",
+    "text/plain",
+    "text/csv",
+    "text/javascript",
+    "application/javascript",
+    "application/json",
+    "image/svg+xml",
+    "image/x-icon",
+}
+
+
+def learn_chart_pages(body: object, response: flask.Response) -> None:
+    """Note whether the page a page callback rendered holds a chart (see CHART_SCRIPTS)."""
+    if not isinstance(body, dict) or body.get("output") != PAGE_OUTPUT:
+        return
+    path = next(
+        (i.get("value") for i in body.get("inputs", []) if i.get("property") == "pathname"), None
+    )
+    if isinstance(path, str) and not response.direct_passthrough:
+        CHART_PAGES[path.strip("/")] = GRAPH in response.get_data()
+
+
+def is_page(path: str) -> bool:
+    """A path one of the registered pages answers (the "not found" page is not one)."""
+    wanted = path.strip("/")
+    return any(
+        page["path"].strip("/") == wanted
+        for module, page in dash.page_registry.items()
+        if module.split(".")[-1] != "not_found_404"
+    )
+
+
+def is_versioned_static() -> bool:
+    """A static file whose URL changes when its content does."""
+    request = flask.request
+    if request.path.startswith("/_dash-component-suites/"):
+        return check_fingerprint(request.path)[1]
+    if request.path == "/_favicon.ico":
+        return "v" in request.args
+    return request.path.startswith("/assets/") and "m" in request.args
+
+
+def static_cache_key(request: flask.Request) -> str:
+    """Compressed bodies are kept for static files only (empty key: not kept)."""
+    return request.full_path if request_is_static() else ""
+
+
+class StaticCompressedCache:
+    """flask-compress's cache, holding only static files' compressed bodies (a few MB)."""
+
+    def __init__(self) -> None:
+        self.data: dict[str, bytes] = {}
+
+    def get(self, key: str) -> bytes | None:
+        return None if key.endswith(";") else self.data.get(key)
+
+    def set(self, key: str, value: bytes) -> None:
+        if not key.endswith(";"):
+            self.data[key] = value
 
 
 def inline_script_hashes(page: str) -> list[str]:

@@ -177,9 +177,16 @@ def puces(chemin: str, lecture: Lecture, caches: dict[str, str]) -> html.Div | N
     )
 
 
+# Rows a page's table shows at most: a long list (quarantine rules per file, a buyer's clauses)
+# would weigh the page for every reader; its CSV holds every row, and the page says so.
+LIGNES_MAX = 150
+
+
 def tableau(bloc: Block) -> html.Div:
-    """The block's data as an accessible table (its caption is read, not shown twice)."""
+    """The block's data as an accessible table (its caption is read, not shown twice); the
+    table scrolls on a small screen, so it takes the keyboard's focus (RGAA, axe)."""
     colonnes = bloc.tableau.colonnes
+    lignes = bloc.tableau.lignes
 
     def cell(value: object, colonne, head: bool):
         text = texte(value, colonne.type)
@@ -202,12 +209,26 @@ def tableau(bloc: Block) -> html.Div:
                                 )
                             ]
                         )
-                        for line in bloc.tableau.lignes
+                        for line in lignes[:LIGNES_MAX]
                     ]
                 ),
             ],
             id=f"table-{bloc.id}",
+            tabIndex="0",
         ),
+    )
+
+
+def coupe(bloc: Block) -> html.P | None:
+    """Said under a table shortened on the page: the CSV has every row."""
+    total = len(bloc.tableau.lignes)
+    if total <= LIGNES_MAX:
+        return None
+    return html.P(
+        f"Les {LIGNES_MAX} premières lignes sur {fmt.number(total)} : le fichier CSV les "
+        "contient toutes.",
+        className="fr-text--sm note",
+        id=f"coupe-{bloc.id}",
     )
 
 
@@ -271,15 +292,17 @@ def bloc(bloc: Block, vue: View, chemin: str, extra: dict[str, str] | None = Non
                     *graphs,
                     html.Figcaption(bloc.alternative or bloc.resume, className="fr-sr-only"),
                 ],
-                role="group",
                 **{"aria-label": bloc.titre},
             )
         )
         children.append(
-            html.Details([html.Summary("Voir les données"), tableau(bloc)], className="donnees")
+            html.Details(
+                [html.Summary("Voir les données"), tableau(bloc), coupe(bloc)],
+                className="donnees",
+            )
         )
     else:
-        children.append(tableau(bloc))
+        children += [tableau(bloc), coupe(bloc)]
     children += [html.P(note, className="fr-text--sm note") for note in bloc.notes]
     if bloc.vide is None:
         qs = query_string(vue, **extra)

@@ -18,6 +18,7 @@ import openpyxl
 import pytest
 import requests
 
+from dashboards.components import LIGNES_MAX
 from dashboards.downloads import nombre_csv
 from dashboards.response_cache import page_request
 from dashboards.server import served_in_background
@@ -126,7 +127,7 @@ def test_the_buyers_clause_list_is_the_same_on_the_page_in_the_pdf_and_the_workb
         timeout=30,
     ).json()
     table = _table(page, "table-clauses-acheteur")
-    assert table == shown
+    assert table == shown[: LIGNES_MAX + 1]  # a long list is cut on the page, whole in the CSV
     # The workbook's sheet: the same header and typed values.
     book = _sheet(_report(demo_home, f"-{siret}-", ".xlsx"), "Clauses")
     assert [str(h) for h in book[0]] == typed[0]
