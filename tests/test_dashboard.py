@@ -84,7 +84,7 @@ def test_csv_download_holds_the_displayed_figures(dashboard, demo_home):
             "select numerateur from marts.indicateurs where indicateur = 'nb_clauses_csf' "
             "and niveau = 'national' and periode = 'ensemble'"
         ).fetchone()[0]
-    assert rows[0][:2] == ["Indicateur", "Valeur (toutes années)"]
+    assert rows[0][:2] == ["Indicateur", "Valeur"]
     assert rows[0][3:5] == [
         "Intervalle de confiance à 95 % — borne basse",
         "Intervalle de confiance à 95 % — borne haute",

@@ -264,11 +264,6 @@ def test_every_page_passes_axe_at_desktop_and_phone_widths(axe_record):
 
 
 @pytest.mark.browser
-@pytest.mark.xfail(
-    reason="tables scroll sideways at 390 px without being focusable "
-    "(scrollable-region-focusable, serious): components.tableau, issue 23's content blocks",
-    strict=False,
-)
 def test_content_blocks_pass_axe_at_desktop_and_phone_widths(axe_record):
     assert [
         (v["page"], v["largeur"], v["regle"], v["exemple"])
