@@ -94,7 +94,7 @@ test-fast: install
 ## CSF_WORLDS (default 12) small worlds (tests/test_disclosure_worlds.py). A failing world is added
 ## to tests/fixtures/mondes_robustesse.json or mondes_secret.json, which the default suite replays.
 test-worlds: install
-	.venv/bin/pytest -m worlds tests/test_worlds.py tests/test_disclosure_worlds.py
+	.venv/bin/pytest -m worlds -o session_timeout= -o timeout=3600 tests/test_worlds.py tests/test_disclosure_worlds.py
 
 lint: install
 	.venv/bin/ruff check pipelines dashboards tests bench
