@@ -51,6 +51,13 @@ CHART_SCRIPTS = (
 CHART_PREFETCH = (
     f'<link rel="prefetch" href="{GRAPH_CHUNK}"><link rel="prefetch" href="{PLOTLY_PATH}">'
 )
+# The design system's fonts are found only once the content is drawn (the CSS rule that uses
+# them applies then): fetched ahead, the text is not drawn twice at the end of a first visit.
+FONT_PRELOADS = "".join(
+    f'<link rel="preload" href="/assets/vendor/dsfr/fonts/Marianne-{weight}.woff2" as="font" '
+    'type="font/woff2" crossorigin>'
+    for weight in ("Regular", "Medium", "Bold")
+)
 # Paths whose rendered content held a chart, learnt from the page callbacks this process
 # answered: for views the response cache does not hold (see Tableau.draws_charts).
 CHART_PAGES: dict[str, bool] = {}
@@ -93,6 +100,7 @@ class Tableau(Dash):
 
     def interpolate_index(self, **kwargs: str) -> str:
         kwargs["app_entry"] = kwargs["app_entry"].replace("Loading...", "Chargement…")
+        kwargs["css"] += "\n" + FONT_PRELOADS
         kwargs["css"] += "\n" + (CHART_SCRIPTS if self.draws_charts() else CHART_PREFETCH)
         return super().interpolate_index(**kwargs)
 
@@ -102,7 +110,7 @@ class Tableau(Dash):
         for the same page."""
         request = flask.request
         path = request.path.strip("/")
-        version = queries.current_version(queries.published_path())
+        version = page_version(queries.current_version(queries.published_path()))
         identite = getattr(flask.g, "identite", None)
         if self.pages_cache is not None and version is not None and identite is not None:
             search = "?" + request.query_string.decode() if request.query_string else ""
@@ -198,11 +206,12 @@ def create_app(
             and request.path == response_cache.CALLBACK
         ):
             key = ResponseCache.key(request.get_data(), identite.roles)
-            if version is not None and key is not None:
-                stored = cache.get(version, key)
+            rendered = page_version(version)
+            if rendered is not None and key is not None:
+                stored = cache.get(rendered, key)
                 if stored is not None:
                     return flask.Response(stored, mimetype="application/json")
-                flask.g.cache_key = (version, key)
+                flask.g.cache_key = (rendered, key)
         return None
 
     @server.teardown_request
@@ -269,6 +278,11 @@ def learn_chart_pages(body: object, response: flask.Response) -> None:
     )
     if isinstance(path, str) and not response.direct_passthrough:
         CHART_PAGES[path.strip("/")] = GRAPH in response.get_data()
+
+
+def page_version(snapshot: tuple[int, int] | None) -> tuple[int, ...] | None:
+    """The version a cached page is stored under (see ``response_cache.page_version``)."""
+    return response_cache.page_version(snapshot, queries.settings())
 
 
 def is_page(path: str) -> bool:
@@ -364,6 +378,6 @@ def start_warmup() -> None:
         server,
         CACHE,
         role_sets,
-        lambda: queries.snapshot_version(queries.published_path()),
+        lambda: page_version(queries.snapshot_version(queries.published_path())),
         views,
     )

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dashboards import queries
 from dashboards.auth import Identite
 from pipelines.content.block import Block, Context, Refus, View
-from pipelines.content.blocks import BLOCS, FILTRES
+from pipelines.content.blocks import BLOCS, FILTRES, PARAMETRES_PAGE
 from pipelines.content.blocks.jeunes import DETAIL_MAX, REFUS_DETAIL
 from pipelines.content.blocks.territoires import CARTE_INDICATEURS
 
@@ -19,6 +19,7 @@ __all__ = [
     "CARTE_INDICATEURS",
     "DETAIL_MAX",
     "FILTRES",
+    "PARAMETRES_PAGE",
     "REFUS_DETAIL",
     "SNAPSHOT",
     "Refus",

@@ -178,8 +178,9 @@ def puces(chemin: str, lecture: Lecture, caches: dict[str, str]) -> html.Div | N
 
 
 # Rows a page's table shows at most: a long list (quarantine rules per file, a buyer's clauses)
-# would weigh the page for every reader; its CSV holds every row, and the page says so.
-LIGNES_MAX = 150
+# would weigh the page for every reader (three such tables made the quality page the slowest
+# first visit); its CSV holds every row, and the page says so. Lists put what needs action first.
+LIGNES_MAX = 50
 
 
 def tableau(bloc: Block) -> html.Div:

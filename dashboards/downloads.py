@@ -30,6 +30,7 @@ UNITES_MIXTES = {
     Type.JOURS: "jours",
     Type.MONTANT: "€",
     Type.ENTIER: "nombre",
+    Type.RAPPORT: "nombre",
 }
 
 
@@ -42,6 +43,8 @@ def nombre_csv(value: float | int, kind: Type) -> str:
         rounded = fmt.arrondi(value, fmt.DECIMALES_MONTANT)
     elif kind in (Type.ENTIER, Type.JOURS):
         rounded = fmt.arrondi(value, 0)
+    elif kind is Type.RAPPORT:
+        rounded = fmt.arrondi(value, fmt.DECIMALES["rapport"])
     else:
         rounded = fmt.arrondi(value, fmt.DECIMALES_NOMBRE)
     return str(rounded).replace(".", ",")
@@ -101,12 +104,15 @@ def lignes_affichees(bloc: Block) -> list[list[str]]:
     """Header and rows exactly as the page's table shows them."""
     colonnes = bloc.tableau.colonnes
     return [[c.titre for c in colonnes]] + [
-        [
-            _texte_sur(v) if isinstance(v, str) else texte(v, c.type)
-            for v, c in zip(line, colonnes, strict=True)
-        ]
+        [v if isinstance(v, str) else texte(v, c.type) for v, c in zip(line, colonnes, strict=True)]
         for line in bloc.tableau.lignes
     ]
+
+
+def csv_affiche(bloc: Block) -> list[list[str]]:
+    """The displayed cells as a CSV holds them: any cell a spreadsheet would run as a formula
+    (a signed écart « +17,4 pts » as well as a hostile text) keeps its text behind a quote."""
+    return [[_texte_sur(cell) for cell in row] for row in lignes_affichees(bloc)]
 
 
 def csv_bytes(rows: list[list[str]]) -> bytes:
@@ -131,12 +137,17 @@ def register(server: flask.Flask) -> None:
             if indicateur not in blocks.CARTE_INDICATEURS:
                 flask.abort(404)
             args.append(indicateur)
+        # The page's own choices (a month, a département): the block checks them against the
+        # snapshot, as the page does, and falls back to its default when they are not there.
+        args += [
+            flask.request.args.get(name) or "" for name in blocks.PARAMETRES_PAGE.get(bloc_id, ())
+        ]
         try:
             bloc = blocks.construire(bloc_id, vue, flask.g.identite, *args)
         except Refus as exc:
             return flask.Response(str(exc), 403, mimetype="text/plain")
         affiche = flask.request.args.get("format") == "affiche"
-        rows = lignes_affichees(bloc) if affiche else lignes_csv(bloc)
+        rows = csv_affiche(bloc) if affiche else lignes_csv(bloc)
         version = (queries.publication() or {}).get("snapshot_id", "aucune")
         suffix = "-affiche" if affiche else ""
         return flask.Response(

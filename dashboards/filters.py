@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from stdnum.fr import siret as stdnum_siret
 
 from dashboards import queries
-from pipelines.content.block import View
+from pipelines.content.block import LIBELLES_FILTRES, View
 from pipelines.content.blocks.common import derniere_annee_complete
 
 SIRET = re.compile(r"^\d{14}$")
@@ -53,8 +53,8 @@ def _unique(params: Mapping[str, object], erreurs: list[str]) -> dict[str, objec
         if isinstance(value, list | tuple):
             if len(value) > 1 and name in (*DIMENSIONS, "annee", "acheteur"):
                 erreurs.append(
-                    f"Filtre « {name} » donné plusieurs fois : seule la première valeur est prise "
-                    "en compte."
+                    f"Filtre « {LIBELLES_FILTRES.get(name, name)} » donné plusieurs fois : seule "
+                    "la première valeur est prise en compte."
                 )
             value = value[0] if value else None
         single[name] = value
@@ -80,7 +80,11 @@ def lire(params: Mapping[str, object]) -> Lecture:
         elif value in {code for code, _ in queries.valeurs(niveau)}:
             values[name] = value
         else:
-            erreurs.append(f"{label} « {_court(value)} » inconnue des données : filtre ignoré.")
+            # Worded so that it agrees with every filter (une académie, un secteur…).
+            erreurs.append(
+                f"Valeur « {_court(value)} » absente des données pour le filtre "
+                f"{label.lower()} : filtre ignoré."
+            )
             values[name] = None
     acheteur, erreur = _acheteur(params.get("acheteur"))
     if erreur:

@@ -18,6 +18,7 @@ PAGES = [
     ("/clauses", "Clauses"),
     ("/jeunes", "Jeunes"),
     ("/territoires", "Territoires"),
+    ("/attente", "Offres et attente"),
     ("/qualite", "Qualité des données"),
     ("/methodologie", "Méthodologie"),
 ]

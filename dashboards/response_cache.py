@@ -22,6 +22,8 @@ from pathlib import Path
 
 from dashboards.frame import PAGES
 from pipelines.content import formatting as fmt
+from pipelines.reports.build import reports_dir
+from pipelines.settings import Settings
 
 LOG = logging.getLogger(__name__)
 CALLBACK = "/_dash-update-component"
@@ -32,22 +34,45 @@ DONE = ".complet"
 
 
 def _code_version() -> str:
-    """Fingerprint of the code that renders pages (the dashboard's and the display rules it
-    shares with the reports): a new release must not serve pages rendered by the previous one
-    for the same snapshot."""
+    """Fingerprint of what renders pages (the dashboard's code, the display rules it shares
+    with the reports, the documents it shows): a new release must not serve pages rendered by
+    the previous one for the same snapshot."""
     here = Path(__file__).resolve().parent
     digest = hashlib.sha256()
     for folder in (here, here.parent / "pipelines" / "content"):
         for path in sorted(folder.rglob("*.py")):
             digest.update(path.read_bytes())
+    # The documents a page renders as they are (the methodology page reads its Markdown).
+    for path in sorted((here.parent / "docs").glob("*.md")):
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
 
 CODE_VERSION = _code_version()
 
 
-def version_name(version: tuple[int, int]) -> str:
-    return f"{version[0]}-{version[1]}-{CODE_VERSION}"
+def page_version(snapshot: tuple[int, int] | None, settings: Settings) -> tuple[int, ...] | None:
+    """What a rendered page depends on besides its URL and roles: the snapshot, and the files
+    pages read beside it (the report set's index, the contacts file). A report set written after
+    a publish, or a new contacts file, must not leave cached pages without their report links or
+    with old mailboxes until the next publish."""
+    if snapshot is None:
+        return None
+    stamps: list[int] = []
+    for path in (reports_dir(settings) / "index.json", settings.contacts_file):
+        try:
+            stat = path.stat()
+            stamps += [stat.st_mtime_ns, stat.st_size, stat.st_ino]
+        except OSError:
+            stamps += [0, 0, 0]
+    return (*snapshot, *stamps)
+
+
+def version_name(version: tuple[int, ...]) -> str:
+    head = f"{version[0]}-{version[1]}"
+    if len(version) > 2:
+        head += "-" + hashlib.sha256(repr(version[2:]).encode()).hexdigest()[:8]
+    return f"{head}-{CODE_VERSION}"
 
 
 class ResponseCache:
@@ -56,7 +81,7 @@ class ResponseCache:
     def __init__(self, root: Path) -> None:
         self.root = root
 
-    def folder(self, version: tuple[int, int]) -> Path:
+    def folder(self, version: tuple[int, ...]) -> Path:
         return self.root / version_name(version)
 
     @staticmethod
@@ -70,13 +95,13 @@ class ResponseCache:
             return None
         return hashlib.sha256(canonical.encode()).hexdigest()
 
-    def get(self, version: tuple[int, int], key: str) -> bytes | None:
+    def get(self, version: tuple[int, ...], key: str) -> bytes | None:
         try:
             return (self.folder(version) / key).read_bytes()
         except OSError:
             return None
 
-    def put(self, version: tuple[int, int], key: str, data: bytes) -> None:
+    def put(self, version: tuple[int, ...], key: str, data: bytes) -> None:
         folder = self.folder(version)
         try:
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -86,7 +111,7 @@ class ResponseCache:
         except OSError as exc:  # a full disk must not break the page: it just is not cached
             LOG.warning("cache du tableau de bord non écrit : %s", exc)
 
-    def prune(self, version: tuple[int, int]) -> None:
+    def prune(self, version: tuple[int, ...]) -> None:
         """Remove the folders of other (older) snapshot versions."""
         if not self.root.exists():
             return
@@ -161,4 +186,12 @@ def start_warmup(server, cache: ResponseCache, role_sets, snapshot_version, view
                     cache.prune(version)
             time.sleep(2)
 
+    # Dash sets itself up on its first request (script tags, inline scripts, callbacks), behind
+    # a flag that is not a lock: done here, before the worker serves, so that the warm-up thread
+    # and a first visitor never go through it together (that race left one worker's pages with
+    # an inline script written twice, and pages that differed from one worker to the next).
+    try:
+        server.test_client().get("/", headers={WARMUP_HEADER: WARMUP_TOKEN})
+    except Exception as exc:  # the worker must start whatever happens here
+        LOG.warning("première requête du tableau de bord en échec : %s", exc)
     threading.Thread(target=loop, name="prechauffage", daemon=True).start()

@@ -40,8 +40,10 @@ The model (what an outsider knows):
   (an académie code absent from ``academies.csv`` belongs to région 'NR') and régions to the
   national cell; years sum to 'ensemble' for every (niveau, code).
 - Funnel, per (niveau, code, période): 0 ≤ a9 ≤ a8 ≤ a7 (a7 public), nb_delais(r) ≤ a(r+1),
-  bloquées(8) = a8 − a9; a shown row gives its counts, bloquées(r) gives a(r+1), the conversion
-  rate gives a(r−1); académies and buyers sum to national, years to 'ensemble'.
+  bloquées(8) = a8 − a9; a shown row gives its counts, bloquées(r) gives a(r+1) where the cell
+  publishes stage r+1 (a buyer's funnel ends at stage 7, as its clause list does: that last
+  row's stopped count is every clause that reached it, and says nothing of stage 8), the
+  conversion rate gives a(r−1); académies and buyers sum to national, years to 'ensemble'.
 - Every relation family is checked on the values the outsider can see (and, when given, on the
   truth): a family that provably does not hold as an equality is written as sum ≤ total (e.g.
   funnel clauses without académie), one that does not even hold as ≤ is dropped. Notes say which.
@@ -61,6 +63,12 @@ Requirements checked (the documented target of the suppression engine):
   rate denominator of 1–19 keep hi ≥ value + 1 (upper protection level; below, the attacker
   always knows a hidden count is not zero, and R1 forbids pinning), within what public
   data allows (funnel youth counts are capped by the public stage-7 count).
+
+With ``truth`` the audit also checks its own assumptions (R0): every true value lies in its
+interval, and every public stage-7 count it uses (a shown funnel row, else its recount from
+``clauses.csv``) is the warehouse's. A clause list that recounts another stage 7 than the funnel
+makes R2's cap describe another release: a cap above the true public count asks a protection that
+no suppression can give, one below it would make the audit unsound.
 
 Without ``truth`` only intervals are reported and "pinned" means lo == hi (value = lo).
 """
@@ -126,7 +134,9 @@ class Variable:
 
 @dataclass
 class Violation:
-    rule: str  # 'R1', 'R2', 'R0' (truth outside the interval: an assumption of the audit is false)
+    # 'R1', 'R2', 'R0' (an assumption of the audit is false: a true value outside its interval,
+    # or a public stage-7 count that is not the warehouse's)
+    rule: str
     variable: Variable
     detail: str
 
@@ -280,6 +290,8 @@ class _Model:
         # relation instances: (family, terms {name: coef}, lo, hi); families decide = / ≤ / drop
         self.relations: list[tuple[tuple, dict, float, float]] = []
         self.truth: dict[tuple, int] = {}
+        # Funnel stage-7 counts recounted from the public clause list, per funnel cell's a7.
+        self.recounts: dict[tuple, int] = {}
 
     def var(self, name: tuple, kind: str) -> Variable:
         v = self.vars.get(name)
@@ -552,6 +564,8 @@ def _add_funnel(
         elif cell in public7:
             a7 = public7[cell]
         names = {q: F(q, cell) for q in ("a7", "a8", "a9", "b8", "d7", "d8", "d9")}
+        if cell in public7:
+            m.recounts[names["a7"]] = public7[cell]
         for q in ("a8", "a9", "b8", "d7", "d8", "d9"):
             v = m.var(names[q], "effectif" if q != "d9" else "autre")
             if a7 is not None:
@@ -598,7 +612,7 @@ def _add_funnel(
                 m.know(names[f"d{rang}"], _int_of(d, str(key)), "entonnoir")
             if a is not None and b is not None:
                 nxt = int(a - b)
-                if rang < 9:
+                if rang < 9 and rang + 1 in stages:
                     m.know(names[f"a{rang + 1}"], nxt, "entonnoir (bloquées)")
                 if rang == 8:
                     m.know(names["b8"], int(b), "entonnoir")
@@ -1029,6 +1043,23 @@ def audit_release(
             f"composante infaisable de {len(names)} variables ({_fmt_name(names[0])}, …) : "
             "une hypothèse de l'audit est fausse pour cette diffusion (valeur masquée nulle ?)"
         )
+    # The stage-7 counts anyone recounts from the public clause list must be the warehouse's:
+    # where the funnel row is hidden they are the attacker's a7, which R2 caps a hidden youth
+    # stage by, so a clause list that tells another story makes that cap, and every bound
+    # derived from it, describe another release than the one audited.
+    for name, public in m.recounts.items():
+        true = m.truth.get(name)
+        if true is not None and true != public:
+            v = m.vars[name]
+            v.lo = v.hi = float(m.known.get(name, public))
+            v.value = true
+            report.violations.append(
+                Violation(
+                    "R0",
+                    v,
+                    f"étape 7 : {public} selon clauses.csv, {true} dans l'entrepôt",
+                )
+            )
     for v in report.variables:
         if v.lo is None:
             if v.in_hidden_cell:

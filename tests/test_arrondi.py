@@ -383,3 +383,45 @@ def test_no_output_rounds_or_formats_a_figure_outside_the_one_function():
 def test_the_allow_list_names_lines_that_exist():
     for rel, text, _ in ALLOWED:
         assert text in (ROOT / rel).read_text("utf-8"), (rel, text)
+
+
+@pytest.mark.parametrize(
+    ("found", "expected"),
+    [
+        (
+            {},  # an empty world: no figure at all
+            [
+                "En 2025, aucune clause sociale de formation n'a été notifiée. Le taux "
+                "d'activation à six mois n'est pas disponible pour 2025.",
+                "Aucun jeune n'a commencé de parcours CSF en 2025.",
+            ],
+        ),
+        (
+            {"nb_jeunes_csf": _indicateur(3, "nombre", diffusable=False)},  # hidden, not absent
+            [
+                "Le nombre de jeunes ayant commencé un parcours en 2025 relève du secret "
+                "statistique ;"
+            ],
+        ),
+        (
+            {
+                "nb_clauses_csf": _indicateur(1, "nombre"),
+                "nb_clauses_dormantes": _indicateur(0, "nombre"),
+                "nb_jeunes_csf": _indicateur(1, "nombre"),
+            },
+            [
+                "En 2025, 1 clause sociale de formation a été notifiée (1 en 2024).",
+                "Aucune clause notifiée en 2025 n'est dormante.",
+                "1 jeune a commencé un parcours en 2025 ;",
+            ],
+        ),
+    ],
+)
+def test_national_key_sentences_read_right_with_no_one_or_hidden_figures(found, expected):
+    """The national report's sentences around its key figures: never « – clauses », the
+    singular for one, « aucune » for none, the secret only for a hidden figure."""
+    section = national.chiffres_cles(_FakeSnapshot(cells=found), "2025")
+    text = " ".join(section.paragraphes)
+    assert "–" not in text.replace(" – ", "")  # no figure replaced by the dash
+    for sentence in expected:
+        assert sentence in text, (sentence, section.paragraphes)

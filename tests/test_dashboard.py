@@ -85,9 +85,10 @@ def test_csv_download_holds_the_displayed_figures(dashboard, demo_home):
             "and niveau = 'national' and periode = 'ensemble'"
         ).fetchone()[0]
     assert rows[0][:2] == ["Indicateur", "Valeur"]
+    # An interval's bounds are typed numbers whose header states their unit.
     assert rows[0][3:5] == [
-        "Intervalle de confiance à 95 % — borne basse",
-        "Intervalle de confiance à 95 % — borne haute",
+        "Intervalle de confiance à 95 % — borne basse (%)",
+        "Intervalle de confiance à 95 % — borne haute (%)",
     ]
     # Numbers as numbers; the displayed text only where asked.
     assert ["Clauses sociales de formation", str(clauses)] == rows[1][:2]
@@ -532,3 +533,40 @@ def test_a_new_publish_is_served_without_restart(dashboard, demo_home):
     assert published != before
     assert shown_snapshot() == published
     assert requests.get(f"{dashboard}/telecharger/entonnoir.csv", timeout=10).ok
+
+
+def test_filter_messages_agree_with_every_filter_and_name_it_in_french(dashboard):
+    """An unknown value or a repeated parameter is said in French, with the filter's label (not
+    its URL name) and a wording that agrees whatever the filter's gender."""
+    page = _page_callback(
+        dashboard, "/clauses", "?type_acheteur=Rectorat&annee=2024&annee=2023", None
+    )
+    assert "Valeur « Rectorat » absente des données pour le filtre type d'acheteur" in page
+    assert "Filtre « année » donné plusieurs fois" in page
+    assert "inconnue" not in page and "« annee »" not in page
+
+
+def test_an_intervals_bounds_in_the_csv_are_the_displayed_ones(dashboard):
+    """The typed CSV splits an interval into its two bounds, in the column's unit: the same
+    figures as the page's « a à b » (an écart in points, not a hundred times more)."""
+    url = f"{dashboard}/telecharger/sorties-positives.csv?annee=ensemble"
+    typed = _csv(requests.get(url, timeout=10))
+    shown = _csv(requests.get(url + "&format=affiche", timeout=10))
+    header = typed[0]
+    assert "Intervalle de l'écart — borne basse (points)" in header
+    assert "Intervalle (CSF comparés) — borne basse (%)" in header
+    compared = 0
+    for row, text in zip(typed[1:], shown[1:], strict=True):
+        for titre in ("Intervalle (CSF comparés)", "Intervalle de l'écart"):
+            cell = text[shown[0].index(titre)]
+            bounds = re.findall(r"[+-]?\d+(?:,\d+)?", cell)
+            if len(bounds) != 2:
+                continue  # hidden or no interval: both bounds empty or marked alike
+            low = row[next(i for i, h in enumerate(header) if h.startswith(f"{titre} — borne b"))]
+            high = row[next(i for i, h in enumerate(header) if h.startswith(f"{titre} — borne h"))]
+            assert [float(b.replace(",", ".")) for b in bounds] == [
+                float(low.replace(",", ".")),
+                float(high.replace(",", ".")),
+            ], (titre, cell, low, high)
+            compared += 1
+    assert compared >= 2

@@ -369,3 +369,24 @@ def test_pages_with_charts_load_plotly_ahead(tableau):
     assert deferred in clauses and prefetch not in clauses
     methodologie = requests.get(f"{tableau}/methodologie{search}", timeout=10).text
     assert deferred not in methodologie and prefetch in methodologie
+
+
+def test_a_report_set_written_after_a_publish_reaches_pages_already_cached(tableau, demo_home):
+    """Workers pre-render pages as soon as a snapshot is published, before its reports are
+    written: the report links must appear once the set is written, not at the next publish."""
+    index = demo_home / "reports" / "index.json"
+    fichiers = json.loads(index.read_text(encoding="utf-8"))["fichiers"]
+    siret = next(re.search(r"\d{14}", f).group() for f in fichiers if re.search(r"\d{14}", f))
+
+    def links() -> list[str]:
+        page = json.dumps(_rendered(tableau, "/clauses", f"?acheteur={siret}"))
+        return re.findall(r'"/rapports/([^"]+)"', page)
+
+    assert links(), "the buyer's reports are linked"
+    aside = index.with_name("index.json.ecarte")
+    os.replace(index, aside)
+    try:
+        assert links() == []  # rendered (and cached) while no report set exists
+    finally:
+        os.replace(aside, index)
+    assert links(), "the report set written afterwards is linked without a new publish"

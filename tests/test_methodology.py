@@ -9,6 +9,7 @@ import re
 import pytest
 
 from dashboards import methodology
+from pipelines.content.blocks import attente
 from pipelines.content.labels import FAMILLES_REGLES
 from tests.conftest import ROOT
 
@@ -31,8 +32,11 @@ def _documented_name(indicator: str) -> str:
 
 
 def _indicators() -> list[str]:
+    """Every indicator code: those of ref_indicateurs and those of the offers-and-waiting mart
+    (which the page and the release name as the mart does)."""
     with (ROOT / "dbt_project" / "seeds" / "ref_indicateurs.csv").open(encoding="utf-8") as f:
-        return [row["indicateur"] for row in csv.DictReader(f)]
+        codes = [row["indicateur"] for row in csv.DictReader(f)]
+    return codes + list(attente.INDICATEURS)
 
 
 def _text() -> str:

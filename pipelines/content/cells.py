@@ -23,6 +23,7 @@ TYPES = {
     "ratio": Type.TAUX,
     "jours": Type.JOURS,
     "ecart": Type.POINTS,
+    "rapport": Type.RAPPORT,
 }
 
 
@@ -69,7 +70,7 @@ def trace(row: dict | None, champ: str = "valeur") -> float | None:
 def intervalle(row: dict | None) -> Cellule:
     """A rate's or an écart's 95 % interval as one cell: the mark for a hidden row (a bound
     would give the value away), nothing where the row has no interval."""
-    if row is None or row["unite"] not in ("taux", "ecart"):
+    if row is None or row["unite"] not in ("taux", "ecart", "rapport"):
         return None  # a count or a delay has no interval, hidden or not
     hidden = masque(row)
     if hidden:

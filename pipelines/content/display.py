@@ -23,6 +23,9 @@ def texte(cellule: Cellule, type_colonne: Type) -> str:
         if cellule.type is Type.POINTS:
             low, high = fmt.points(cellule.bas, echelle=0), fmt.points(cellule.haut, echelle=0)
             return f"{low} à {high}\u00a0pts"
+        if cellule.type is Type.RAPPORT:
+            decimales = fmt.DECIMALES["rapport"]
+            return f"{fmt.number(cellule.bas, decimales)} – {fmt.number(cellule.haut, decimales)}"
         return f"{fmt.percent(cellule.bas)} – {fmt.percent(cellule.haut)}"
     kind = type_colonne
     if isinstance(cellule, Valeur):
@@ -39,6 +42,8 @@ def texte(cellule: Cellule, type_colonne: Type) -> str:
         return fmt.jours(cellule)  # « 36 jours », as every output writes days
     if kind is Type.MONTANT:
         return fmt.montant(cellule)
+    if kind is Type.RAPPORT:
+        return fmt.number(cellule, fmt.DECIMALES["rapport"])
     if kind is Type.ENTIER:
         return fmt.number(cellule, fmt.DECIMALES["nombre"])
     return fmt.number(cellule)

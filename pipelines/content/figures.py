@@ -54,10 +54,19 @@ LEGENDE_ABSENT = f"{fmt.ABSENT} : aucune donnée"
 OUTRE_MER = "Outre-mer"
 
 
+# Margins that already hold what Plotly's automargin would add (an axis's tick labels and
+# title: 44 px below, 61 px left; a legend above: 46 px): automargin stays on for unusual
+# labels, but does not redraw every chart a second time to push a margin by a few pixels,
+# which was half of a chart's drawing time on a first visit.
+MARGE_BAS = 46
+MARGE_GAUCHE = 64
+MARGE_LEGENDE = 48
+
+
 def _layout(**extra: object) -> dict:
     return {
         "separators": SEPARATEURS,
-        "margin": {"l": 60, "r": 30, "t": 20, "b": 40},
+        "margin": {"l": MARGE_GAUCHE, "r": 30, "t": 20, "b": MARGE_BAS},
         "plot_bgcolor": "white",
         "font": POLICE,
         "showlegend": False,
@@ -314,11 +323,12 @@ def barres(
         # The category labels' room measured in Marianne, rather than left to Plotly's
         # automargin: a page is drawn with the width Chromium measured, and a fallback font
         # there cut the longest label on paper.
-        gauche = max(60, _place_etiquettes(category_axis["ticktext"]))
-        margin = {"l": gauche, "r": _place_etiquettes(textes), "t": 20, "b": 40}
+        # (+ 6 px: the labels' standoff from the axis, which automargin would otherwise add.)
+        gauche = max(60, _place_etiquettes(category_axis["ticktext"]) + 6)
+        margin = {"l": gauche, "r": _place_etiquettes(textes), "t": 20, "b": MARGE_BAS}
     else:
         axes = {"xaxis": category_axis, "yaxis": value_axis}
-        margin = {"l": 60, "r": 30, "t": 20, "b": 40}
+        margin = {"l": MARGE_GAUCHE, "r": 30, "t": 20, "b": MARGE_BAS}
     height = max(320, 26 * len(categories)) if horizontal else 320
     annotations = _etiquettes(valeurs, textes, fins, horizontal)
     annotations += _marques_vides(valeurs, textes, horizontal)
@@ -327,6 +337,7 @@ def barres(
     if any(c in provisoire for c in categories):
         data.append(_legende_provisoire(MOTIF_PROVISOIRE))
         extra = {"showlegend": True, "legend": LEGENDE_HAUT}
+        margin["t"] = MARGE_LEGENDE
     layout = _layout(height=height, margin=margin, annotations=annotations, **axes, **extra)
     return {"data": data, "layout": layout}
 
@@ -426,7 +437,7 @@ def groupes(
         legend=LEGENDE_HAUT,
         **axes,
     )
-    layout["margin"] = layout["margin"] | marges
+    layout["margin"] = layout["margin"] | {"t": MARGE_LEGENDE} | marges
     return {"data": data, "layout": layout}
 
 
@@ -568,7 +579,7 @@ def entonnoir(
     haut = max((v for v in valeurs if v is not None), default=0.0)
     layout = _layout(
         height=LIGNE_ETAPE * len(etapes) + 60,
-        margin={"l": 8, "r": _place_etiquettes(textes), "t": 8, "b": 50},
+        margin={"l": 12, "r": _place_etiquettes(textes), "t": 8, "b": 50},
         xaxis=_axe_valeurs(titre_axe, haut, pourcentage=False),
         yaxis={
             "visible": False,
@@ -853,3 +864,66 @@ def cible(figure: dict, valeur: float, libelle: str) -> dict:
         ],
     }
     return {"data": figure["data"], "layout": layout}
+
+
+# ------------------------------------------------------------------------------ lines
+
+# Each series of a line chart has its own colour, dash and marker symbol: the legend never
+# relies on colour alone (DSFR blue France, its lighter sun, grey, and the « illustrative »
+# green and brown of the DSFR palette, all 3:1 on white).
+STYLES_LIGNES = (
+    (BLEU, "solid", "circle"),
+    ("#6a6af4", "dash", "square"),
+    ("#3a3a3a", "dot", "diamond"),
+    ("#18753c", "dashdot", "triangle-up"),
+    ("#a94645", "longdash", "x"),
+)
+
+
+def lignes(
+    categories: list[str],
+    series: list[tuple[str, list[float | None], list[str]]],
+    titre_axe: str,
+    *,
+    pourcentage: bool = False,
+    libelles: list[str] | None = None,
+    hauteur: int = 340,
+) -> dict:
+    """Several series over ordered categories (months, weeks): one line each, with markers; a
+    hidden or missing value is a gap in its line (never joined across), its text (the secret
+    mark, « – ») in the hover. ``libelles``: tick labels when they differ from the categories.
+    Values are read in the hover and in the block's table, which every chart sits beside."""
+    data = []
+    for (name, values, texts), (couleur, tirets, symbole) in zip(
+        series, STYLES_LIGNES, strict=False
+    ):
+        values = _sans_secret(values, texts)
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": name,
+                "x": categories,
+                "y": values,
+                "line": {"color": couleur, "dash": tirets, "width": 2},
+                "marker": {"color": couleur, "symbol": symbole, "size": 7},
+                "connectgaps": False,
+                "hovertext": [f"{name}, {c} : {t}" for c, t in zip(categories, texts, strict=True)],
+                "hoverinfo": "text",
+                "cliponaxis": False,
+            }
+        )
+    haut = max(
+        (v for trace in data for v in trace["y"] if v is not None),
+        default=0.0,
+    )
+    categorie = _axe_categories(categories, libelles, (), "<br>")
+    layout = _layout(
+        height=hauteur,
+        showlegend=True,
+        legend=LEGENDE_HAUT,
+        xaxis=categorie,
+        yaxis=_axe_valeurs(titre_axe, haut, pourcentage, marge=1.1),
+    )
+    layout["margin"] = layout["margin"] | {"t": MARGE_LEGENDE * max(1, math.ceil(len(data) / 3))}
+    return {"data": data, "layout": layout}

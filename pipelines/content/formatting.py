@@ -51,8 +51,9 @@ LEGENDE_SECRET = (
 
 # Decimals shown for each unit of the marts (``unite``), counted in the unit shown: a rate
 # (``taux``) and an hours ratio (``ratio``) in percent, an écart in percentage points, a delay
-# in whole days (medians included, which may fall on a half day).
-DECIMALES = {"nombre": 0, "taux": 1, "ratio": 1, "ecart": 1, "jours": 0}
+# in whole days (medians included, which may fall on a half day), a ratio of two counts
+# (``rapport``: youths waiting per open offer) as a plain number.
+DECIMALES = {"nombre": 0, "taux": 1, "ratio": 1, "ecart": 1, "jours": 0, "rapport": 1}
 DECIMALES_NOMBRE = 3  # a plain number: at most 3 decimals, trailing zeros dropped
 DECIMALES_MONTANT = 2  # euros and cents
 # Excel's precision: a float is read at this many significant digits before it is rounded.

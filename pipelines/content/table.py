@@ -19,6 +19,7 @@ class Type(StrEnum):
     TAUX = "taux"  # a proportion, shown as a percentage
     POINTS = "points"  # a difference of two rates, in percentage points
     JOURS = "jours"
+    RAPPORT = "rapport"  # a ratio of two counts (youths per open offer), one decimal
     MONTANT = "montant"  # euros
     DATE = "date"
     INDICATEUR = "indicateur"  # each cell a ``Valeur`` of its own unit (a list of indicators)
@@ -59,6 +60,9 @@ class Colonne:
     titre: str
     type: Type = Type.TEXTE
     largeur: int = 14  # in the workbook, in characters
+    # An interval column's unit (``TAUX`` or ``POINTS``): its bounds' typed columns state it in
+    # their header. None: intervals of several units, written beside a unit column.
+    unite: Type | None = None
 
 
 @dataclass
@@ -80,9 +84,10 @@ def a_plat(tableau: Tableau) -> Tableau:
     colonnes: list[Colonne] = []
     for colonne in tableau.colonnes:
         if colonne.type is Type.INTERVALLE:
+            kind = colonne.unite or Type.INDICATEUR
             colonnes += [
-                Colonne(f"{colonne.titre} — borne basse", Type.TEXTE, colonne.largeur),
-                Colonne(f"{colonne.titre} — borne haute", Type.TEXTE, colonne.largeur),
+                Colonne(f"{colonne.titre} — borne basse", kind, colonne.largeur),
+                Colonne(f"{colonne.titre} — borne haute", kind, colonne.largeur),
             ]
         else:
             colonnes.append(colonne)
@@ -92,7 +97,7 @@ def a_plat(tableau: Tableau) -> Tableau:
         for value, colonne in zip(line, tableau.colonnes, strict=True):
             if colonne.type is not Type.INTERVALLE:
                 row.append(value)
-            elif isinstance(value, Intervalle):
+            elif isinstance(value, Intervalle):  # bounds in their unit, as ``Valeur`` holds
                 row += [Valeur(value.bas, value.type), Valeur(value.haut, value.type)]
             else:  # the secret mark or nothing, on both bounds
                 row += [value, value]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pipelines.content.labels import ETAPE_PUBLIQUE_MAX
 from pipelines.exports.microdata import K_ANONYMITY, MICRODATA
 
 
@@ -31,11 +30,6 @@ class ReleasedTable:
     values: dict[str, tuple[str, ...]] = field(default_factory=dict)
     microdata: bool = False
 
-
-_PUBLIC_STAGE = (
-    "(select any_value(libelle_etape) from snap.marts.fct_entonnoir_clauses "
-    f"where rang_etape = {ETAPE_PUBLIQUE_MAX})"
-)
 
 # A hidden cell's figures are empty; a shown rate keeps its numerator (it is the rate times its
 # denominator anyway: blanking it would protect nothing and mislead). Nothing says why a cell
@@ -128,22 +122,20 @@ TABLES: tuple[ReleasedTable, ...] = (
         treatment=(
             "Données de la commande publique (données ouvertes), sans ce qui décrit un jeune : "
             "ni heures réalisées, ni nombre ni date de début des parcours ; l'étape la plus "
-            f"avancée s'arrête à « parcours commencé » (rang {ETAPE_PUBLIQUE_MAX})."
+            "avancée s'arrête à la dernière étape de la commande publique, « parcours commencé »."
         ),
         query=(
-            "select * exclude (nb_parcours_commences, heures_realisees, date_premier_parcours) "
-            f"replace (least(rang_etape_atteinte, {ETAPE_PUBLIQUE_MAX})::integer "
-            "as rang_etape_atteinte, "
-            f"case when rang_etape_atteinte > {ETAPE_PUBLIQUE_MAX} then {_PUBLIC_STAGE} "
-            "else etape_atteinte end as etape_atteinte) from snap.marts.fct_clauses"
+            "select * exclude (nb_parcours_commences, heures_realisees, date_premier_parcours, "
+            "rang_etape_publique, etape_publique) replace (rang_etape_publique as "
+            "rang_etape_atteinte, etape_publique as etape_atteinte) from snap.marts.fct_clauses"
         ),
         order=("clause_id",),
         key=("clause_id",),
         columns={
             "rang_etape_atteinte": (
-                f"Rang de l'étape la plus avancée atteinte, de 1 à {ETAPE_PUBLIQUE_MAX} (voir "
-                "entonnoir_clauses) : les étapes suivantes décrivent le parcours d'un jeune et "
-                f"sont ramenées au rang {ETAPE_PUBLIQUE_MAX}, « parcours commencé »."
+                "Rang de l'étape la plus avancée atteinte (voir entonnoir_clauses), au plus celui "
+                "de la dernière étape de la commande publique, « parcours commencé » : les étapes "
+                "suivantes décrivent le parcours d'un jeune et y sont ramenées."
             ),
             "etape_atteinte": (
                 "Libellé de l'étape la plus avancée, au plus « parcours commencé »."

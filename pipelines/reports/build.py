@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import fcntl
 import gc
 import json
 import multiprocessing
@@ -26,6 +27,8 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import duckdb
 
 from pipelines.content.contacts import Contacts, ContactsError, load_contacts
 from pipelines.reports.buyer import acheteur, acheteurs_avec_clauses, rapport_acheteur
@@ -219,6 +222,7 @@ def report_national(
     with SnapshotReader(settings.published_db) as snapshot:
         folder = reports_dir(settings) / NATIONAL
         _write_batch(_national(snapshot, periode, folder, lot, contacts), formats, 1, lot, settings)
+    _add_to_index(settings, lot)
     return lot
 
 
@@ -248,6 +252,7 @@ def report_buyers(
             lot,
             settings,
         )
+    _add_to_index(settings, lot)
     return lot
 
 
@@ -283,10 +288,61 @@ def report_all(settings: Settings, periode: str | None = None) -> Lot:
             os.replace(path, target)
             moved.append(target)
         lot.fichiers = moved
-        _write_index(final, lot)
+        with _index_lock(final):
+            _write_index(final, lot)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return lot
+
+
+@contextlib.contextmanager
+def _index_lock(folder: Path) -> Iterator[None]:
+    """Held while ``reports/index.json`` is read and rewritten: a ``csf report`` and a
+    ``csf run`` finishing together never lose each other's files."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / ".index.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def _published_id(settings: Settings) -> str | None:
+    try:
+        with SnapshotReader(settings.published_db) as snapshot:
+            return snapshot.publication["snapshot_id"]
+    except (OSError, duckdb.Error, KeyError, TypeError):
+        return None
+
+
+def _add_to_index(settings: Settings, lot: Lot) -> None:
+    """After a single report (``csf report``): its files join the current set when that set
+    comes from the same snapshot and period; a report of another period leaves the set as it
+    is (the dashboard links one period's set), and so does a report of a snapshot no longer
+    published (a publish happened while it was written: its figures are not the ones shown). A
+    set from an older snapshot is replaced by these files."""
+    if not lot.fichiers or lot.instantane != _published_id(settings):
+        return
+    folder = reports_dir(settings)
+    with _index_lock(folder):
+        try:
+            index = json.loads((folder / "index.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            index = {}
+        kept: list[Path] = []
+        if index.get("instantane") == lot.instantane and index.get("periode") != lot.periode:
+            return
+        if index.get("instantane") == lot.instantane:
+            root = folder.resolve()
+            for name in index.get("fichiers", []):
+                path = (folder / str(name)).resolve()
+                if path.is_relative_to(root) and path.is_file():
+                    kept.append(path)
+        written = [p.resolve() for p in lot.fichiers]
+        merged = Lot(
+            fichiers=sorted({*kept, *written}),
+            instantane=lot.instantane,
+            periode=lot.periode,
+        )
+        _write_index(folder.resolve(), merged)
 
 
 def _write_index(folder: Path, lot: Lot) -> None:

@@ -24,7 +24,6 @@ from pipelines.content.block import Block, Context, Public, View
 from pipelines.content.blocks import clauses as blocks
 from pipelines.content.contacts import Contact, Contacts
 from pipelines.content.display import texte
-from pipelines.content.labels import ETAPE_PUBLIQUE_MAX
 from pipelines.content.table import Colonne, Tableau, Type
 from pipelines.reports import sections
 from pipelines.reports.block_sections import section_of
@@ -154,16 +153,9 @@ def rapport_acheteur(
     siret = buyer["siret_acheteur"]
     name = buyer["nom_acheteur"] or f"Acheteur {siret}"
     publication = snapshot.publication
-    public_stage = snapshot.rows_memo(
-        "select any_value(libelle_etape) as libelle from marts.fct_entonnoir_clauses "
-        "where rang_etape = ?",
-        ETAPE_PUBLIQUE_MAX,
-    )[0]["libelle"]
     clauses = snapshot.rows(
         """
         select clauses.*,
-            case when clauses.rang_etape_atteinte > ? then ? else clauses.etape_atteinte end
-                as etape_publique,
             academies.libelle_academie,
             coalesce(dormantes.est_delai_offre_depasse, false) as est_delai_offre_depasse
         from marts.fct_clauses as clauses
@@ -172,8 +164,6 @@ def rapport_acheteur(
         where clauses.siret_acheteur = ?
         order by clauses.date_notification desc, clauses.clause_id
         """,
-        ETAPE_PUBLIQUE_MAX,
-        public_stage,
         siret,
     )
     mlds = {

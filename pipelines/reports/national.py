@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pipelines.content import cells, figures
 from pipelines.content.block import Context, National, View
-from pipelines.content.blocks import clauses
+from pipelines.content.blocks import attente, clauses, jeunes
 from pipelines.content.contacts import Contacts
 from pipelines.content.display import texte
 from pipelines.content.labels import ETAPE_FINALE, HORIZONS, RESULTATS
@@ -74,6 +74,7 @@ def rapport_national(
                 "Entonnoir",
             ),
             resultats_jeunes(snapshot),
+            *offres_et_attente(snapshot, periode),
             sections.methode(
                 snapshot,
                 indicateurs,
@@ -87,6 +88,19 @@ def rapport_national(
             ),
         ],
     )
+
+
+def offres_et_attente(snapshot: SnapshotReader, periode: str) -> list[Section]:
+    """Offers and youths waiting at the end of the report's year (the observation date for the
+    current year): the page's blocks, nationally, académies ranked."""
+    ctx, view = Context(snapshot, National()), View(annee=periode)
+    return [
+        section_of(attente.situation(ctx, view), "Offres et attente"),
+        section_of(attente.flux(ctx, view), "Mouvements mensuels"),
+        section_of(attente.tension(ctx, view), "Tension par académie"),
+        section_of(attente.expirations(ctx, view), "Offres expirées"),
+        section_of(attente.delai(ctx, view), "Délai d'attente"),
+    ]
 
 
 def chiffres_cles(snapshot: SnapshotReader, periode: str) -> Section:
@@ -117,21 +131,75 @@ def chiffres_cles(snapshot: SnapshotReader, periode: str) -> Section:
         if c in now
     ]
 
-    def say(code: str, cell: dict) -> str:
-        return texte(cells.valeur(cell.get(code)), Type.TEXTE)
+    def say(code: str, cell: dict) -> str | None:
+        """The figure as written in a sentence; None when there is none to write."""
+        value = cells.valeur(cell.get(code))
+        if value is None or isinstance(value, Masque):
+            return None
+        return texte(value, Type.TEXTE)
 
-    paragraphes = [
-        f"En {periode}, {say('nb_clauses_csf', now)} clauses sociales de formation ont été "
-        f"notifiées ({say('nb_clauses_csf', prev)} en {before}). "
-        f"{say('taux_activation_6m', now)} des clauses notifiées depuis au moins six mois ont "
-        f"donné lieu à un parcours dans les six mois"
-        + _intervalle(now.get("taux_activation_6m"))
-        + f", contre {say('taux_activation_6m', prev)} en {before}.",
-        f"{say('nb_clauses_dormantes', now)} clauses notifiées en {periode} sont dormantes : "
-        "notifiées depuis plus de six mois, toujours en cours, sans aucun parcours commencé.",
-        f"{say('nb_jeunes_csf', now)} jeunes ont commencé un parcours en {periode} ; "
-        + _devenir(now),
-    ]
+    def compte(code: str) -> float | None:
+        value = cells.valeur(now.get(code))
+        return None if value is None or isinstance(value, Masque) else value.valeur
+
+    def cache(code: str) -> bool:
+        """Hidden by the secrecy rules (not merely absent: no row is « aucun »)."""
+        return isinstance(cells.valeur(now.get(code)), Masque)
+
+    # Sentences that read right whatever the figures: none, one, several, or not shown.
+    notifiees_n, notifiees_avant = say("nb_clauses_csf", now), say("nb_clauses_csf", prev)
+    if cache("nb_clauses_csf"):
+        notifiees = f"En {periode}, le nombre de clauses notifiées n'est pas diffusable"
+    elif not compte("nb_clauses_csf"):
+        notifiees = f"En {periode}, aucune clause sociale de formation n'a été notifiée"
+    elif compte("nb_clauses_csf") == 1:
+        notifiees = f"En {periode}, 1 clause sociale de formation a été notifiée"
+    else:
+        notifiees = f"En {periode}, {notifiees_n} clauses sociales de formation ont été notifiées"
+    notifiees += f" ({notifiees_avant} en {before}). " if notifiees_avant else ". "
+    rate, rate_before = say("taux_activation_6m", now), say("taux_activation_6m", prev)
+    if rate:
+        notifiees += (
+            f"{rate} des clauses notifiées depuis au moins six mois ont donné lieu à un parcours "
+            "dans les six mois"
+            + _intervalle(now.get("taux_activation_6m"))
+            + (f", contre {rate_before} en {before}." if rate_before else ".")
+        )
+    else:
+        notifiees += f"Le taux d'activation à six mois n'est pas disponible pour {periode}."
+    paragraphes = [notifiees]
+    dormant = compte("nb_clauses_dormantes")
+    if dormant is not None:
+        paragraphes.append(
+            f"Aucune clause notifiée en {periode} n'est dormante."
+            if dormant == 0
+            else (
+                f"1 clause notifiée en {periode} est dormante"
+                if dormant == 1
+                else f"{say('nb_clauses_dormantes', now)} clauses notifiées en {periode} sont "
+                "dormantes"
+            )
+            + " : notifiées depuis plus de six mois, toujours en cours, sans aucun parcours "
+            "commencé."
+        )
+    youths = compte("nb_jeunes_csf")
+    if cache("nb_jeunes_csf"):
+        paragraphes.append(
+            f"Le nombre de jeunes ayant commencé un parcours en {periode} relève du secret "
+            "statistique ; " + _devenir(now)
+        )
+    elif not youths:
+        paragraphes.append(f"Aucun jeune n'a commencé de parcours CSF en {periode}.")
+    else:
+        paragraphes.append(
+            (
+                "1 jeune a commencé"
+                if youths == 1
+                else f"{say('nb_jeunes_csf', now)} jeunes ont commencé"
+            )
+            + f" un parcours en {periode} ; "
+            + _devenir(now)
+        )
     return Section(
         id="chiffres-cles",
         titre="Chiffres clés",
@@ -362,7 +430,9 @@ def academies(snapshot: SnapshotReader, periode: str) -> Section:
             group by code_niveau, libelle_niveau
         ),
         blocage as (
-            select code_niveau, arg_max(libelle_etape, nb_clauses_bloquees) as etape
+            -- As the funnel block says it: the most clauses stopped, the earliest stage on a tie.
+            select code_niveau,
+                first(libelle_etape order by nb_clauses_bloquees desc, rang_etape) as etape
             from marts.fct_entonnoir_clauses
             where niveau = 'academie' and periode = ? and rang_etape < ? and diffusable
                 and nb_clauses_bloquees > 0
@@ -449,8 +519,7 @@ def resultats_jeunes(snapshot: SnapshotReader) -> Section:
                     cells.valeur(gap, "ic_haut"),
                 ]
             )
-    positive = [found.get(f"taux_sortie_positive_{h}_csf_compares") for h, _ in HORIZONS]
-    comparison = [found.get(f"taux_sortie_positive_{h}_comparaison") for h, _ in HORIZONS]
+    chart = jeunes.sorties_positives(Context(snapshot, National()), View(annee="ensemble"))
 
     return Section(
         id="resultats-jeunes",
@@ -467,32 +536,8 @@ def resultats_jeunes(snapshot: SnapshotReader) -> Section:
             "du groupe de comparaison standardisé sur eux. Le taux de tous les parcours CSF, "
             "donné en premier, porte sur davantage de parcours.",
         ],
-        graphique=Graphique(
-            figures.groupes(
-                [label for _, label in HORIZONS],
-                [
-                    (
-                        "Parcours CSF comparés",
-                        [cells.trace(r) for r in positive],
-                        [texte(cells.valeur(r), Type.TEXTE) for r in positive],
-                    ),
-                    (
-                        "Groupe de comparaison (standardisé)",
-                        [cells.trace(r) for r in comparison],
-                        [texte(cells.valeur(r), Type.TEXTE) for r in comparison],
-                    ),
-                ],
-                "Sortie positive",
-            ),
-            alternative="Part des sorties positives à chaque horizon, parcours CSF comparés "
-            "puis groupe de comparaison standardisé : "
-            + " ; ".join(
-                f"{label} : {texte(cells.valeur(a), Type.TEXTE)} et "
-                f"{texte(cells.valeur(b), Type.TEXTE)}"
-                for (_, label), a, b in zip(HORIZONS, positive, comparison, strict=True)
-            ),
-            hauteur=300,
-        ),
+        # The dashboard's chart of the same figures (one drawing, one text alternative).
+        graphique=Graphique(chart.figure, chart.alternative or chart.resume, hauteur=300),
         tableau=Tableau(
             [
                 Colonne("Situation", largeur=30),

@@ -32,6 +32,7 @@ FORMATS = {
     Type.TAUX: "0" + _decimales(fmt.DECIMALES["taux"]) + "%",
     Type.POINTS: f'+{_POINTS}" pts";-{_POINTS}" pts";{_POINTS}" pts"',
     Type.JOURS: "#,##0" + _decimales(fmt.DECIMALES["jours"]) + '" jours"',
+    Type.RAPPORT: "#,##0" + _decimales(fmt.DECIMALES["rapport"]),
     Type.MONTANT: "#,##0" + _decimales(fmt.DECIMALES_MONTANT) + '" €"',
     Type.DATE: "dd/mm/yyyy",
 }

@@ -54,6 +54,7 @@ episode_du_parcours as (
         episodes.code_academie,
         episodes.age_entree,
         episodes.derniere_classe,
+        episodes.departement,
         episodes.entree_mlds_date
     from {{ ref('stg_mlds__parcours') }} as parcours
     inner join episodes on parcours.jeune_id = episodes.jeune_id
@@ -134,6 +135,9 @@ final as (
         jeunes.sexe,
         {{ tranche_age('episode_du_parcours.age_entree') }} as tranche_age,
         episode_du_parcours.derniere_classe,
+        -- The episode itself (its entry date is its key with the youth) and its département.
+        episode_du_parcours.entree_mlds_date,
+        episode_du_parcours.departement as departement_episode,
         year(episode_du_parcours.entree_mlds_date) as annee_entree_mlds,
         year(parcours.debut_date) as annee_debut
     from parcours

@@ -1,5 +1,7 @@
 -- One row per CSF clause: the contract, its buyer and holder (public procurement data), the
 -- committed and completed hours, activation and the furthest stage of the process reached.
+-- The stages after the last procurement one describe a youth: etape_publique, the stage any
+-- clause-level output shows, stops at that last procurement stage (decided here, once).
 with
 
 clauses as (
@@ -19,6 +21,15 @@ etapes as (
 
 definitions as (
     select * from {{ ref('ref_etapes_clause') }}
+),
+
+derniere_publique as (
+    select
+        rang,
+        libelle
+    from definitions
+    where domaine = 'achats'
+    qualify rang = max(rang) over ()
 ),
 
 final as (
@@ -61,9 +72,20 @@ final as (
         activation.is_dormante as est_dormante,
         etapes.rang_etape_atteinte::integer as rang_etape_atteinte,
         definitions.libelle as etape_atteinte,
+        case
+            when etapes.rang_etape_atteinte > derniere_publique.rang
+                then derniere_publique.rang
+            else etapes.rang_etape_atteinte
+        end::integer as rang_etape_publique,
+        case
+            when etapes.rang_etape_atteinte > derniere_publique.rang
+                then derniere_publique.libelle
+            else definitions.libelle
+        end as etape_publique,
         activation.observation_date as date_observation
     from clauses
     inner join activation on clauses.clause_id = activation.clause_id
+    cross join derniere_publique
     left join etapes on clauses.clause_id = etapes.clause_id
     left join definitions on etapes.rang_etape_atteinte = definitions.rang
 )

@@ -5,7 +5,10 @@
 -- there, days spent there): those rows are shown as int_secret_statistique decided for the
 -- cell's youth stages, the procurement stages always. A buyer's cell has no youth stage: at
 -- national scale three quarters of them would count 1 to 4 youths (one or two per buyer), so
--- they are not published at all, and its stage 7 row keeps only what is public.
+-- they are not published at all. Its funnel stops at stage 7, as its public clause list does
+-- (each clause's furthest stage is brought back to « parcours commencé »): that row is public
+-- and counts every clause that reached it as stopped there, with no days (they would be the
+-- parcours' length).
 with
 
 comptes as (
@@ -29,52 +32,77 @@ secret as (
     where tableau = 'entonnoir'
 ),
 
+etapes as (
+    select
+        comptes.*,
+        -- The last procurement stage: what its row says of the clauses that went on tells the
+        -- first youth stage.
+        comptes.domaine = 'achats'
+        and coalesce(
+            lead(comptes.domaine) over (
+                partition by comptes.niveau, comptes.code_niveau, comptes.periode
+                order by comptes.rang
+            ) = 'jeunes',
+            false
+        ) as is_derniere_etape_achats
+    from comptes
+),
+
 final as (
     select
-        comptes.niveau,
-        comptes.code_niveau,
+        etapes.niveau,
+        etapes.code_niveau,
         case
-            when comptes.niveau = 'national' then 'France'
-            when comptes.niveau = 'academie'
-                then coalesce(academies.libelle_academie, comptes.code_niveau)
-            else coalesce(acheteurs.nom_acheteur, comptes.code_niveau)
+            when etapes.niveau = 'national' then 'France'
+            when etapes.niveau = 'academie'
+                then coalesce(academies.libelle_academie, etapes.code_niveau)
+            else coalesce(acheteurs.nom_acheteur, etapes.code_niveau)
         end as libelle_niveau,
-        comptes.periode,
-        comptes.rang::integer as rang_etape,
-        comptes.etape,
-        comptes.libelle_etape,
-        comptes.domaine,
-        comptes.nb_clauses_atteinte,
-        comptes.nb_clauses_bloquees,
+        etapes.periode,
+        etapes.rang::integer as rang_etape,
+        etapes.etape,
+        etapes.libelle_etape,
+        etapes.domaine,
+        etapes.nb_clauses_atteinte,
+        -- A buyer's funnel ends at its last procurement stage: all its clauses stop there.
         case
-            when comptes.nb_clauses_etape_precedente > 0
-                then comptes.nb_clauses_atteinte::double / comptes.nb_clauses_etape_precedente
+            when etapes.niveau = 'acheteur' and etapes.is_derniere_etape_achats
+                then etapes.nb_clauses_atteinte
+            else etapes.nb_clauses_bloquees
+        end as nb_clauses_bloquees,
+        case
+            when etapes.nb_clauses_etape_precedente > 0
+                then etapes.nb_clauses_atteinte::double / etapes.nb_clauses_etape_precedente
         end as taux_conversion,
-        comptes.delai_median_jours::double as delai_median_jours,
-        comptes.nb_delais,
-        -- A procurement stage followed by another is open data; a youth stage, and the last
-        -- procurement stage (its clauses stopped there and its days tell the next stage),
-        -- follow the cell's decision (one the decision does not know is not shown).
+        case
+            when not (etapes.niveau = 'acheteur' and etapes.is_derniere_etape_achats)
+                then etapes.delai_median_jours::double
+        end as delai_median_jours,
+        case
+            when not (etapes.niveau = 'acheteur' and etapes.is_derniere_etape_achats)
+                then etapes.nb_delais
+        end as nb_delais,
+        -- A procurement stage is open data, except the last one of a cell whose youth stages
+        -- are published (its clauses stopped there and its days tell the next stage): that
+        -- one and the youth stages follow the cell's decision (one the decision does not know
+        -- is not shown).
         (
-            comptes.domaine = 'achats'
-            and coalesce(lead(comptes.domaine) over etapes, 'achats') = 'achats'
+            etapes.domaine = 'achats'
+            and (not etapes.is_derniere_etape_achats or etapes.niveau = 'acheteur')
         )
         or not coalesce(secret.secret, true) as diffusable,
         observation.observation_date as date_observation
-    from comptes
+    from etapes
     cross join observation
     left join secret
         on
-            comptes.niveau = secret.niveau
-            and comptes.code_niveau = secret.code_niveau
-            and comptes.periode = secret.periode
+            etapes.niveau = secret.niveau
+            and etapes.code_niveau = secret.code_niveau
+            and etapes.periode = secret.periode
     left join academies
-        on comptes.niveau = 'academie' and comptes.code_niveau = academies.code_academie
+        on etapes.niveau = 'academie' and etapes.code_niveau = academies.code_academie
     left join acheteurs
-        on comptes.niveau = 'acheteur' and comptes.code_niveau = acheteurs.siret_acheteur
-    window etapes as (
-        partition by comptes.niveau, comptes.code_niveau, comptes.periode order by comptes.rang
-    )
+        on etapes.niveau = 'acheteur' and etapes.code_niveau = acheteurs.siret_acheteur
 )
 
 select * from final

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from pipelines.content.block import Block
-from pipelines.content.blocks import clauses, jeunes, qualite, synthese, territoires
+from pipelines.content.blocks import attente, clauses, jeunes, qualite, synthese, territoires
 
 BLOCS: dict[str, Callable[..., Block]] = {
     "chiffres-cles": synthese.chiffres_cles,
@@ -21,6 +21,12 @@ BLOCS: dict[str, Callable[..., Block]] = {
     "parcours-academie": jeunes.parcours_academie,
     "carte": territoires.carte,
     "classement": territoires.classement,
+    "attente-situation": attente.situation,
+    "attente-flux": attente.flux,
+    "attente-delai": attente.delai,
+    "attente-tension": attente.tension,
+    "attente-expirations": attente.expirations,
+    "attente-echeances": attente.echeances,
     "fichiers": qualite.fichiers,
     "quarantaine": qualite.quarantaine,
     "rapprochement": qualite.rapprochement,
@@ -29,6 +35,10 @@ BLOCS: dict[str, Callable[..., Block]] = {
     "controles-modele": qualite.controles_modele,
     "fraicheur": qualite.fraicheur,
 }
+
+# The blocks that read the page's month and département (``mois``, ``departement``) besides the
+# view: the download route passes them as the page does.
+PARAMETRES_PAGE = {bloc_id: ("mois", "departement") for bloc_id in attente.BLOCS}
 
 # The filters each block honours (the others are named on the block when set): a page's form
 # disables a filter that no block of the page honours.
@@ -45,5 +55,6 @@ FILTRES: dict[str, tuple[str, ...]] = {
     "parcours-academie": ("annee", "academie"),
     "carte": territoires.TERRITOIRES,
     "classement": territoires.TERRITOIRES,
+    **{bloc_id: attente.HONORE for bloc_id in attente.BLOCS},
     **{bloc_id: () for bloc_id in qualite.BLOCS},
 }

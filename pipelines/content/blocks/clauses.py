@@ -9,7 +9,7 @@ from pipelines.content import formatting as fmt
 from pipelines.content.block import Block, Context, Refus, Vide, View, portee
 from pipelines.content.blocks import common
 from pipelines.content.display import texte
-from pipelines.content.labels import ETAPE_FINALE, ETAPE_PUBLIQUE_MAX, de
+from pipelines.content.labels import ETAPE_FINALE, de
 from pipelines.content.table import Colonne, Tableau, Type
 
 SERIE = ("annee", *common.DIMENSIONS_ACHATS)
@@ -134,7 +134,10 @@ def entonnoir(ctx: Context, view: View) -> Block:
         view.annee,
         jeunes,
     )
-    tronquee = None if jeunes else ETAPE_PUBLIQUE_MAX
+    # Without the youth stages, the last stage shown is followed by youths: its clauses stopped
+    # there and its days would tell them. A buyer's funnel has no youth stage: its last row is
+    # public as the mart gives it (every clause stopped there, no days).
+    tronquee = None if jeunes or not rows or niveau == "acheteur" else rows[-1]["rang_etape"]
 
     def shown(r: dict, value: object) -> object:
         return cells.masque(r) or value
@@ -151,8 +154,12 @@ def entonnoir(ctx: Context, view: View) -> Block:
         ]
         for r in rows
     ]
+    # Clauses « stopped » at the last stage shown went as far as this funnel goes. The most
+    # clauses stopped, the earliest stage on a tie (rows by rank; the national report's
+    # académie table says it alike).
+    derniere = rows[-1]["rang_etape"] if rows else ETAPE_FINALE
     blocked = max(
-        (r for r in rows if not fmt.est_secret(r) and r["rang_etape"] < (tronquee or ETAPE_FINALE)),
+        (r for r in rows if not fmt.est_secret(r) and r["rang_etape"] < derniere),
         key=lambda r: r["nb_clauses_bloquees"],
         default=None,
     )
@@ -164,7 +171,13 @@ def entonnoir(ctx: Context, view: View) -> Block:
         else ""
     )
     notes = ["Une clause récente peut être « arrêtée » à une étape qu'elle franchira bientôt."]
-    if not tronquee:
+    if niveau == "acheteur":
+        # The mart publishes no youth stage for a buyer (one or two youths each).
+        notes.append(
+            "L'entonnoir d'un acheteur s'arrête au parcours commencé : les étapes suivantes "
+            "décrivent des jeunes, trop peu nombreux par acheteur pour être publiées."
+        )
+    elif not tronquee:
         notes.append(
             "Les deux dernières étapes décrivent des jeunes et suivent le secret statistique."
         )
@@ -372,19 +385,16 @@ CLAUSES_ACHETEUR = ("acheteur",)
 
 def clauses_acheteur(ctx: Context, view: View) -> Block:
     """One buyer's clauses (public procurement data): where each stands and what to do next.
-    The stage stops at "parcours commencé": beyond, it describes a youth."""
+    The stage shown is the mart's ``etape_publique``: beyond the last procurement stage, a
+    stage describes a youth."""
     if view.acheteur is None:
         raise Refus("Saisissez le SIRET d'un acheteur pour voir le détail de ses clauses.")
     applied, ignored = portee(view, CLAUSES_ACHETEUR)
     ignored = tuple(f for f in view.actifs() if f not in CLAUSES_ACHETEUR)
     where, params = _clauses_where(view, CLAUSES_ACHETEUR)
     rows = ctx.rows(
-        "select c.*, case when c.rang_etape_atteinte > ? then (select any_value(libelle_etape) "
-        "from marts.fct_entonnoir_clauses where rang_etape = ?) else c.etape_atteinte end "
-        f"as etape_publique from marts.fct_clauses as c where {where} "
+        f"select c.* from marts.fct_clauses as c where {where} "
         "order by c.date_notification desc, c.clause_id",
-        ETAPE_PUBLIQUE_MAX,
-        ETAPE_PUBLIQUE_MAX,
         *params,
     )
     lieu = common.lieu(ctx, "acheteur", view.acheteur)

@@ -11,7 +11,7 @@ from pipelines.content.block import NIVEAUX, Context, Reader, Refus, View
 from pipelines.content.table import Cellule, Colonne, Type
 
 REFUS_JEUNES = "Votre profil ne donne pas accès aux indicateurs sur les jeunes."
-INTERVALLE = Colonne("Intervalle de confiance à 95 %", Type.INTERVALLE, 24)
+INTERVALLE = Colonne("Intervalle de confiance à 95 %", Type.INTERVALLE, 24, unite=Type.TAUX)
 # Indicator dimensions of the marts (``niveau``) by the view's filter honoured.
 DIMENSIONS_ACHATS = ("acheteur", "academie", "region", "type_acheteur", "secteur")
 DIMENSIONS_JEUNES = ("academie", "region", "secteur")

@@ -90,11 +90,11 @@ def sorties_positives(ctx: Context, view: View) -> Block:
             [
                 Colonne("Horizon", largeur=14),
                 Colonne("Parcours CSF comparés", Type.TAUX),
-                Colonne("Intervalle (CSF comparés)", Type.INTERVALLE, 22),
+                Colonne("Intervalle (CSF comparés)", Type.INTERVALLE, 22, Type.TAUX),
                 Colonne("Groupe de comparaison (standardisé)", Type.TAUX),
-                Colonne("Intervalle (comparaison)", Type.INTERVALLE, 22),
+                Colonne("Intervalle (comparaison)", Type.INTERVALLE, 22, Type.TAUX),
                 Colonne("Écart observé", Type.POINTS),
-                Colonne("Intervalle de l'écart", Type.INTERVALLE, 22),
+                Colonne("Intervalle de l'écart", Type.INTERVALLE, 22, Type.POINTS),
             ],
             lignes,
         ),
@@ -113,6 +113,13 @@ def sorties_positives(ctx: Context, view: View) -> Block:
                 ),
             ],
             "Part des sorties positives",
+        ),
+        alternative="Part des sorties positives à chaque horizon, parcours CSF comparés "
+        "puis groupe de comparaison standardisé : "
+        + " ; ".join(
+            f"{label} : {texte(common.valeur(a), Type.TAUX)} et "
+            f"{texte(common.valeur(b), Type.TAUX)}"
+            for (_, label), a, b in zip(HORIZONS, csf, comp, strict=True)
         ),
         notes=[
             "L'écart observé est la différence entre ces deux taux. Les parcours CSF comparés "

@@ -344,6 +344,9 @@ def fraicheur(ctx: Context, view: View) -> Block:
                 f"en retard (plus de {retard} jours)" if late else "à jour",
             ]
         )
+    # The late scopes first (a stable sort keeps the scopes' order): a page shows the first
+    # rows of a long table.
+    lignes.sort(key=lambda ligne: ligne[4] == "à jour")
     return Block(
         id="fraicheur",
         titre="Fraîcheur des données",

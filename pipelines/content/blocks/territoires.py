@@ -3,6 +3,8 @@ with intervals and the national value."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from pipelines.content import cells, figures
 from pipelines.content.block import Block, Context, Vide, View, portee
 from pipelines.content.blocks import common
@@ -76,7 +78,7 @@ def carte(ctx: Context, view: View, indicateur: str = "taux_activation_6m") -> B
                 Colonne("Académie", largeur=24),
                 Colonne("Région académique", largeur=28),
                 Colonne("Valeur", unit),
-                common.INTERVALLE,
+                replace(common.INTERVALLE, unite=unit),  # a count has none: no « (%) »
             ],
             lignes,
         ),
@@ -182,7 +184,7 @@ def classement(ctx: Context, view: View, indicateur: str = "taux_activation_6m")
                 Colonne("Rang", Type.ENTIER),
                 Colonne("Académie", largeur=24),
                 Colonne("Valeur", unit),
-                common.INTERVALLE,
+                replace(common.INTERVALLE, unite=unit),  # a count has none: no « (%) »
             ],
             lignes,
         ),
