@@ -20,6 +20,7 @@ zero: components that are counts of a hidden cell are at least 1 (`positives`).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -88,6 +89,15 @@ class Family:
     # be zero (a row of zeros is always shown, an absent row is zero), hidden or not.
     reported: list[set[str]] = field(default_factory=list)
     zeros: list[list[bool]] = field(default_factory=list)  # per member row: all its figures 0
+    # Periods linked by stocks and flows: a territory hidden in one period is hidden in all.
+    whole_columns: bool = False
+    # A hidden position hides its rows of zeros too (then nothing says a hidden count is not 0).
+    hides_zeros: bool = False
+    # Groups of periods whose sums another table publishes (a year of months): the certificates
+    # of suppression keep those sums.
+    period_group: Callable[[str], str] | None = None
+    # Per position and component, a lower bound another published table gives (empty: none).
+    lower: list[list[int]] = field(default_factory=list)
     _index: dict[Position, int] = field(default_factory=dict)
 
     def position(self, position: Position) -> int:
@@ -290,3 +300,119 @@ def funnel(rows: pl.DataFrame, thresholds: Thresholds) -> Family:
 def regions(academies: pl.DataFrame) -> dict[str, str]:
     """Académie code -> région académique code as the indicator cells name it."""
     return dict(academies.select("code_academie", "libelle_region_academique").iter_rows())
+
+
+# The youth counts of the offers-and-waiting series (int_attente__comptes), by family, in the
+# order they are decided: the stock of youths waiting with its parts (each at most the whole,
+# the longer waits within the shorter; lagged too: W6(m) <= W(m-6)), shown or hidden together,
+# then each flow alone. Offer counts are procurement data and are not here.
+STOCK = "attente_stock"
+ATTENTE = {
+    STOCK: {
+        "nb_jeunes_en_attente": "W",
+        "nb_jeunes_positionnes_en_attente": "Wp",
+        "nb_jeunes_en_attente_6_mois_plus": "W6",
+        "nb_jeunes_en_attente_12_mois_plus": "W12",
+    },
+    "attente_entrees": {"nb_jeunes_entres_en_attente": "n"},
+    "attente_positionnements": {"nb_positionnements": "n"},
+    "attente_parcours": {"nb_parcours_commences": "n"},
+    "attente_sans_action": {"nb_jeunes_action_non_renseignee": "n"},
+}
+ATTENTE_INDICATEURS = tuple(i for group in ATTENTE.values() for i in group)
+# A flow bounded by the stock it feeds: W(m) <= W(m-1) + E(m) (exits are not published), the
+# same for those positioned and the positionings. Where the stock is hidden the flow is hidden
+# with it; where it is shown, the flow is at least the stock's rise.
+FLOW_OF_STOCK = {"attente_entrees": "W", "attente_positionnements": "Wp"}
+DEPARTEMENT = "departement"
+
+
+def _year(periode: str) -> str:
+    return periode[:4]
+
+
+def attente(rows: pl.DataFrame, thresholds: Thresholds, total: str | None = None) -> list[Family]:
+    """Families of the waiting series' youth counts (indicateur, periode, niveau, code_niveau,
+    code_parent, valeur), one per group of `ATTENTE`, over months.
+
+    Without `total`: the national, région and académie cells. With `total` an académie code:
+    that académie's départements as the categories of a table whose total is the académie
+    (already decided: never hidden here, and it decides no row).
+
+    Months are linked by stocks and flows, so a territory is hidden in every month or none
+    (`whole_columns`) and its rows of zeros with it (`hides_zeros`: a shown zero would bound a
+    flow by the stocks around it); the parcours started keep each year's sums above the
+    départements, which the annual youth indicators publish (nb_parcours by year of start)."""
+    families: dict[str, Family] = {}
+    for name, indicators in ATTENTE.items():
+        families[name] = Family(
+            name,
+            tuple(indicators.values()),
+            frozenset(),
+            inequalities=(
+                ({"Wp": 1, "W": -1}, {"W6": 1, "W": -1}, {"W12": 1, "W6": -1})
+                if name == STOCK
+                else ()
+            ),
+            whole_columns=True,
+            hides_zeros=True,
+            # Parcours started are also counted by year of start (nb_parcours), by nation,
+            # région and académie (not by département).
+            period_group=_year if name == "attente_parcours" and total is None else None,
+        )
+    of_indicator = {i: (name, c) for name, group in ATTENTE.items() for i, c in group.items()}
+    totals: set[tuple[str, int]] = set()
+    for row in rows.iter_rows(named=True):
+        found = of_indicator.get(row["indicateur"])
+        if found is None:
+            continue
+        name, component = found
+        family = families[name]
+        niveau, code = row["niveau"], row["code_niveau"]
+        if total is None:
+            if niveau == DEPARTEMENT:
+                continue
+            position = (row["periode"], niveau, code)
+        elif niveau == ACADEMIE and code == total:
+            position = (row["periode"], NATIONAL, "FR")
+        elif niveau == DEPARTEMENT and row.get("code_parent") == total:
+            position = (row["periode"], ACADEMIE, code)
+        else:
+            continue
+        i = family.position(position)
+        family.quantities[i][family.component(component)] = int(row["valeur"] or 0)
+        if position[1] == NATIONAL and total is not None:
+            totals.add((name, i))
+            continue
+        family.members[i].append(("attente", row["indicateur"], row["periode"], niveau, code))
+        family.zeros[i].append(not row["valeur"])
+    p = thresholds.protection
+    for name, family in families.items():
+        for i, (periode, niveau, _) in enumerate(family.positions):
+            v = dict(zip(family.components, family.quantities[i], strict=True))
+            # Nothing is known of a hidden position: its zeros are hidden too.
+            family.reported[i] = set(family.components)
+            sensitive = [c for c, n in v.items() if 0 < n < thresholds.count]
+            family.primary[i] = bool(sensitive) and (name, i) not in totals
+            family.maskable[i] = (name, i) not in totals
+            family.requirements[i] = [Requirement(((c, 1),)) for c, n in v.items() if n] + [
+                Requirement(((c, 1),), p, 0) for c in sensitive
+            ]
+            family.cost[i] = _cost(max(v.values()), niveau, periode)
+    return [f for f in families.values() if f.positions]
+
+
+def flow_lower_bounds(flow: Family, stock: Family, hidden_stock: set[Position]) -> None:
+    """Sets a flow's lower bounds from the stock it feeds where that stock is shown in the month
+    and the one before: the flow is at least the stock's rise (exits are not published)."""
+    component = stock.component(FLOW_OF_STOCK[flow.name])
+    months = sorted({p[0] for p in stock.positions})
+    before = dict(zip(months[1:], months[:-1], strict=False))
+    flow.lower = [[0] for _ in flow.positions]
+    for i, (periode, niveau, code) in enumerate(flow.positions):
+        now, previous = (periode, niveau, code), (before.get(periode), niveau, code)
+        j, k = stock.index(now), stock.index(previous)
+        if j is None or k is None or now in hidden_stock or previous in hidden_stock:
+            continue
+        rise = stock.quantities[j][component] - stock.quantities[k][component]
+        flow.lower[i] = [max(0, rise)]

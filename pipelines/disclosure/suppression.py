@@ -65,7 +65,12 @@ class Pattern:
         self.f = family
         self.x = family.table()
         comps = family.components
-        self.lb = np.array([1 if c in family.positives else 0 for c in comps], dtype=np.int64)
+        # Per position and component, the lowest value an attacker cannot rule out: 1 for a
+        # hidden count known not to be zero, or what a linked table shows (family.lower).
+        positives = np.array([1 if c in family.positives else 0 for c in comps], dtype=np.int64)
+        self.lb = np.tile(positives, (len(self.x), 1))
+        if family.lower:
+            self.lb = np.maximum(self.lb, np.array(family.lower, dtype=np.int64))
         self.ineq = [
             np.array([g.get(c, 0) for c in comps], dtype=np.int64) for g in family.inequalities
         ]
@@ -99,6 +104,11 @@ class Pattern:
         """Other rows of a rectangle, with the sign of their corners (+1 for the total)."""
         if periode == ENSEMBLE:
             return [(a, 1) for a in self.years]
+        group = self.f.period_group
+        if group is not None:
+            # Periods whose sums over a group are published elsewhere (months of a year that
+            # an annual table counts): a rectangle stays within the group, so it keeps them.
+            return [(a, -1) for a in self.years if a != periode and group(a) == group(periode)]
         others = [(a, -1) for a in self.years if a != periode]
         if ENSEMBLE in self.periods:
             others.append((ENSEMBLE, 1))
@@ -132,7 +142,7 @@ class Pattern:
             comps = list(group)
             x = self.x
             margins = np.where(
-                self.known[:, comps].any(axis=1), -1, (x[:, comps] - self.lb[comps]).min(axis=1)
+                self.known[:, comps].any(axis=1), -1, (x[:, comps] - self.lb[:, comps]).min(axis=1)
             ).tolist()
             slacks: list[list] = [[] for _ in range(len(x))]
             for g in self.ineq:
@@ -176,6 +186,23 @@ class Pattern:
         """Certificates through the national column: the same move in every dimension."""
         periode, niveau, code = self.f.positions[i0]
         out = []
+        if ENSEMBLE not in self.periods and self.f.period_group is None:
+            # No sum over periods is published: a hidden national cell moves with one hidden
+            # cell of each dimension in the same period.
+            n = self.idx(periode, NATIONAL, "FR")
+            if n is not None and is_hidden(n):
+                corners = [(n, 1)]
+                for dimension, codes in self.dimensions.items():
+                    cells = [
+                        j
+                        for c in ([code] if dimension == niveau else codes)
+                        if (j := self.idx(periode, dimension, c)) is not None and is_hidden(j)
+                    ]
+                    if not cells:
+                        break
+                    corners.append((max(cells, key=lambda j: int(self.x[j].sum())), 1))
+                else:
+                    out.append(corners)
         for other_p, sign in self._other_periods(periode):
             corners = []
             for dim_p in (periode, other_p):
@@ -347,6 +374,7 @@ def suppress(
         i = family.index(position)
         if i is not None and pattern.maskable[i]:
             mask[i] = True
+    _whole_columns(pattern)
     rounds = 0
     unmet: list = []
     while rounds < max_rounds:
@@ -362,6 +390,7 @@ def suppress(
             if to_hide:
                 mask[list(to_hide)] = True
                 added += len(to_hide)
+        _whole_columns(pattern)
         if not added:
             break
     if unmet:
@@ -384,6 +413,23 @@ def suppress(
         unmet=[(family.positions[i], e) for i, e in unmet],
     )
     return result
+
+
+def _whole_columns(pattern: Pattern) -> None:
+    """For a family whose periods are linked by stocks and flows (a month's stock is the last
+    one plus entries minus exits), a territory hidden in one period is hidden in all: one shown
+    period beside a hidden one would bound it by differences over time."""
+    f = pattern.f
+    if not f.whole_columns:
+        return
+    hidden_columns = {
+        (niveau, code)
+        for i, (_, niveau, code) in enumerate(f.positions)
+        if pattern.mask[i] and niveau != REGION
+    }
+    for i, (_, niveau, code) in enumerate(f.positions):
+        if (niveau, code) in hidden_columns and pattern.maskable[i]:
+            pattern.mask[i] = True
 
 
 def _unmet(pattern: Pattern) -> list[tuple[int, Requirement]]:
@@ -481,8 +527,10 @@ def _determined_sums(pattern: Pattern) -> set[tuple[str, str]]:
         for dimension, codes in pattern.dimensions.items():
             terms = [(pattern.idx(periode, dimension, c), 1) for c in codes]
             relations.append([*terms, (total, -1)])
+    # Years add up to « ensemble » where the family has it (a family of months has no total
+    # over periods: assuming one would make sums look determined that are not).
     for niveau, codes in [*pattern.dimensions.items(), (NATIONAL, ["FR"])]:
-        for code in codes:
+        for code in codes if ENSEMBLE in pattern.periods else []:
             terms = [(pattern.idx(a, niveau, code), 1) for a in pattern.years]
             relations.append([*terms, (pattern.idx(ENSEMBLE, niveau, code), -1)])
     determined = set(academies_by_region)

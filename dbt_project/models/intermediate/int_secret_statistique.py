@@ -1,9 +1,11 @@
 """The one disclosure decision of the warehouse: which youth cells are shown.
 
 Primary and secondary suppression over every linked youth table at once (indicators by every
-dimension, région académique and year, and the funnel's youth stages), by
-pipelines.disclosure (see its modules for the method). The marts `indicateurs` and
-`fct_entonnoir_clauses` read it into their `diffusable` column, which every output reads.
+dimension, région académique and year, the funnel's youth stages, and the youth counts of the
+offers-and-waiting series by month, académie and département), by
+pipelines.disclosure (see its modules for the method). The marts `indicateurs`,
+`fct_entonnoir_clauses` and `fct_offres_attente` read it into their `diffusable` column, which
+every output reads.
 """
 
 from pipelines.disclosure.decision import decide
@@ -34,6 +36,12 @@ where niveau != 'acheteur'  -- a buyer's youth stages are not published (fct_ent
 group by all
 """
 
+# The youth counts of the offers-and-waiting series, every month and territory (zeros included).
+ATTENTE_CELLS = """
+select indicateur, periode, niveau, code_niveau, code_parent, valeur
+from comptes where domaine = 'jeunes'
+"""
+
 
 def model(dbt, session):
     dbt.config(materialized="table")
@@ -45,5 +53,11 @@ def model(dbt, session):
     indicateurs = dbt.ref("int_indicateurs__mesures").query("mesures", YOUTH_CELLS).pl()
     entonnoir = dbt.ref("int_entonnoir__comptes").query("comptes", FUNNEL_CELLS).pl()
     academies = dbt.ref("ref_academies").pl()
-    decisions, _ = decide(indicateurs, entonnoir, academies, seuils)
+    attente = dbt.ref("int_attente__comptes").query("comptes", ATTENTE_CELLS).pl()
+    # The waiting series' youth counts are decided (and published) for its last years only.
+    if attente.height:
+        last_year = int(attente["periode"].max()[:4])
+        first = f"{last_year - int(dbt.config.get('attente_annees_jeunes')) + 1}-01"
+        attente = attente.filter(attente["periode"] >= first)
+    decisions, _ = decide(indicateurs, entonnoir, academies, seuils, attente)
     return decisions.to_arrow()
