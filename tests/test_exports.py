@@ -16,6 +16,7 @@ import polars as pl
 import pyarrow.parquet as pq
 import pytest
 
+from pipelines.exports.tables import TABLES
 from tests.conftest import ROOT, csf
 
 FRICTIONLESS = str(Path(sys.executable).with_name("frictionless"))
@@ -72,7 +73,7 @@ def test_frictionless_validates_the_package_and_catches_a_damaged_file(release, 
     assert report["valid"], [t["errors"][:3] for t in report["tasks"] if not t["valid"]]
     package = json.loads((release / "datapackage.json").read_text(encoding="utf-8"))
     tables = [r for r in package["resources"] if r["format"] == "csv"]
-    assert len(tables) == 9 and len(package["resources"]) == 18
+    assert len(tables) == len(TABLES) and len(package["resources"]) == 2 * len(TABLES)
     for resource in package["resources"]:
         assert resource["title"] and resource["description"]
         for field in resource["schema"]["fields"]:

@@ -60,6 +60,40 @@ select
 from snap.marts.fct_entonnoir_clauses
 """
 
+_OFFRES_ATTENTE = """
+select
+    indicateur, libelle_indicateur, domaine, nature, unite, periode, is_partiel, niveau,
+    code_niveau, libelle_niveau, code_parent,
+    case when diffusable then valeur end as valeur,
+    case when diffusable then ic_bas end as ic_bas,
+    case when diffusable then ic_haut end as ic_haut,
+    diffusable
+from snap.marts.fct_offres_attente
+"""
+
+# The numbers of youths and events behind a curve are left out: they add up across territories,
+# so a hidden cell's would come back as a total minus the shown ones (the quartiles do not add).
+_ATTENTE_DELAIS = """
+select
+    evenement, niveau, code_niveau, periode,
+    case when diffusable then q1 end as q1,
+    case when diffusable then mediane end as mediane,
+    case when diffusable then q3 end as q3,
+    case when diffusable then mediane_ic_bas end as mediane_ic_bas,
+    case when diffusable then mediane_ic_haut end as mediane_ic_haut,
+    case when diffusable then part_sortis_sans_parcours end as part_sortis_sans_parcours,
+    diffusable
+from snap.marts.fct_attente_delais
+"""
+
+_ATTENTE_COURBES = """
+select
+    evenement, niveau, code_niveau, periode, semaine,
+    case when diffusable then part_en_attente end as part_en_attente,
+    diffusable
+from snap.marts.fct_attente_courbes
+"""
+
 _DIFFUSABLE = (
     "Faux quand le secret statistique masque les valeurs de la ligne (elles sont alors vides). "
     "Les règles sont dans les notes de version ; aucune colonne ne dit laquelle a masqué une "
@@ -114,6 +148,49 @@ TABLES: tuple[ReleasedTable, ...] = (
                 "Code de l'étape ; son libellé est dans libelle_etape, son ordre dans rang_etape."
             ),
         },
+    ),
+    ReleasedTable(
+        name="offres_attente",
+        model="fct_offres_attente",
+        title="Offres de parcours et jeunes en attente, par mois et territoire",
+        treatment=(
+            "Secret statistique appliqué aux effectifs de jeunes (et au rapport jeunes par "
+            "offre) : valeur et intervalle sont vides quand diffusable est faux ; ils ne sont "
+            "publiés que pour les deux dernières années civiles. Les offres sont des données de "
+            "la commande publique, jamais masquées."
+        ),
+        query=_OFFRES_ATTENTE,
+        order=("indicateur", "periode", "niveau", "code_niveau"),
+        key=("indicateur", "periode", "niveau", "code_niveau"),
+        columns={"diffusable": _DIFFUSABLE},
+    ),
+    ReleasedTable(
+        name="attente_delais",
+        model="fct_attente_delais",
+        title="Délai d'attente d'un positionnement et d'un parcours (quartiles)",
+        treatment=(
+            "Une courbe sur moins de 20 jeunes n'est pas diffusée : ses quartiles et la part "
+            "des jeunes sortis sans parcours sont vides quand diffusable est faux. Les nombres "
+            "de jeunes et d'événements ne sont pas diffusés (ils s'additionnent entre "
+            "territoires : ceux d'une ligne masquée se retrouveraient par différence)."
+        ),
+        query=_ATTENTE_DELAIS,
+        order=("evenement", "niveau", "code_niveau", "periode"),
+        key=("evenement", "niveau", "code_niveau", "periode"),
+        columns={"diffusable": _DIFFUSABLE},
+    ),
+    ReleasedTable(
+        name="attente_courbes",
+        model="fct_attente_courbes",
+        title="Courbes d'attente (part des jeunes encore en attente, semaine par semaine)",
+        treatment=(
+            "Une courbe sur moins de 20 jeunes n'est pas diffusée : part_en_attente est vide "
+            "quand diffusable est faux."
+        ),
+        query=_ATTENTE_COURBES,
+        order=("evenement", "niveau", "code_niveau", "periode", "semaine"),
+        key=("evenement", "niveau", "code_niveau", "periode", "semaine"),
+        columns={"diffusable": _DIFFUSABLE},
     ),
     ReleasedTable(
         name="clauses",

@@ -33,6 +33,9 @@ final as (
         clauses.nom_organisme_acheteur as nom_acheteur,
         clauses.nom_entreprise,
         clauses.secteur_activite_entreprise as secteur,
+        clauses.heures_parcours::integer as heures_clause,
+        -- What started parcours left: it tells their hours, so only a reader who may see
+        -- youths is shown it (the clause's hours are public).
         offres.heures_restantes::integer as heures_restantes,
         offres.declaration_date is not null as is_declaree,
         case

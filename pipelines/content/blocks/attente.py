@@ -719,6 +719,9 @@ def echeances(
     )
     observed = ctx.date_observation
     au = f"au {fmt.french_date(observed)}" if isinstance(observed, date) else ""
+    # The hours left tell the hours of the parcours already started: a reader who may not see
+    # youths gets the clause's hours (public) instead.
+    restantes = _jeunes(ctx)
     lignes = [
         [
             r["echeance_date"],
@@ -726,7 +729,7 @@ def echeances(
             r["nom_acheteur"],
             r["nom_entreprise"],
             r["libelle_departement"],
-            r["heures_restantes"],
+            r["heures_restantes"] if restantes else r["heures_clause"],
             "déclarée" if r["is_declaree"] else "attendue",
         ]
         for r in rows
@@ -744,7 +747,7 @@ def echeances(
                 Colonne("Acheteur", largeur=34),
                 Colonne("Entreprise", largeur=30),
                 Colonne("Département", largeur=22),
-                Colonne("Heures restantes", Type.ENTIER),
+                Colonne("Heures restantes" if restantes else "Heures de la clause", Type.ENTIER),
                 Colonne("Offre", largeur=10),
             ],
             lignes,
