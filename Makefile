@@ -91,10 +91,14 @@ test-fast: install
 ## The long random-world runs (200 worlds: 54 min measured as two processes of 100), run before closing an issue that touches
 ## the pipeline: the end-to-end robustness of CSF_WORLDS_E2E (default 200) worlds drawn by
 ## hypothesis from CSF_WORLDS_SEED (default 2026) (tests/test_worlds.py), and the secrecy audit on
-## CSF_WORLDS (default 12) small worlds (tests/test_disclosure_worlds.py). A failing world is added
-## to tests/fixtures/mondes_robustesse.json or mondes_secret.json, which the default suite replays.
+## CSF_WORLDS (default 12) small worlds (tests/test_disclosure_worlds.py) with every recorded one
+## (the default suite replays the three latest), the attack on CSF_WORLDS random waiting series
+## (tests/test_disclosure_attente.py) and the 20-kill SIGKILL drill (tests/test_operations.py; the
+## default suite kills 6 times). A failing world is added to tests/fixtures/mondes_robustesse.json
+## or mondes_secret.json.
 test-worlds: install
-	.venv/bin/pytest -m worlds -o session_timeout= -o timeout=3600 tests/test_worlds.py tests/test_disclosure_worlds.py
+	.venv/bin/pytest -m worlds -o session_timeout= -o timeout=3600 tests/test_worlds.py tests/test_disclosure_worlds.py \
+	  tests/test_disclosure_attente.py tests/test_operations.py
 
 lint: install
 	.venv/bin/ruff check pipelines dashboards tests bench

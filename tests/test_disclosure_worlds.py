@@ -328,9 +328,20 @@ def test_drawn_world(world, tmp_path):
     check_world(world, tmp_path)
 
 
+# The default run replays the most recently recorded worlds (the latest fixes); the worlds
+# profile replays every one of them.
+RECENT = 3
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("world", load_fixture(), ids=lambda w: w.name)
+@pytest.mark.parametrize("world", load_fixture()[-RECENT:], ids=lambda w: w.name)
 def test_regression_world(world, tmp_path):
+    check_world(world, tmp_path, record=False)
+
+
+@pytest.mark.worlds
+@pytest.mark.parametrize("world", load_fixture()[:-RECENT], ids=lambda w: w.name)
+def test_older_regression_world(world, tmp_path):
     check_world(world, tmp_path, record=False)
 
 

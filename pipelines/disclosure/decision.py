@@ -56,6 +56,7 @@ def decide(
     # horizon is hidden at that position too.
     families.sort(key=lambda f: not f.name.startswith("resultats_"))
     hidden_outcomes: dict[str, set[tuple[str, str, str]]] = {}
+    annual_hidden: frozenset[tuple[str, str, str]] = frozenset()
     rows = []
     summary = {"cellules": 0, "primaires": 0, "secondaires": 0, "non_tenues": 0}
     for family in families:
@@ -77,9 +78,17 @@ def decide(
             log.warning(
                 "secret statistique : %s %s non tenue (%s)", family.name, position, requirement
             )
+        if family.name == ANNUAL_PARCOURS:
+            annual_hidden = frozenset(
+                position
+                for position, hidden, zeros in zip(
+                    family.positions, result.hidden, family.zeros, strict=True
+                )
+                if hidden and not all(zeros)
+            )
         rows += _rows(family, result.hidden)
     if attente is not None:
-        for family, hidden, unmet in _attente(attente, regions, thresholds):
+        for family, hidden, unmet in _attente(attente, regions, thresholds, annual_hidden):
             summary["primaires"] += int(sum(family.primary))
             summary["secondaires"] += int(hidden.sum()) - int(sum(family.primary))
             summary["non_tenues"] += len(unmet)
@@ -92,6 +101,10 @@ def decide(
     summary["secondes"] = round(time.perf_counter() - start, 3)
     log.info("secret statistique : %s", summary)
     return pl.DataFrame(rows, schema=SCHEMA, orient="row"), summary
+
+
+# The annual count of parcours started: it sums the waiting series' monthly parcours started.
+ANNUAL_PARCOURS = "nb_parcours"
 
 
 def _rows(family: fam.Family, hidden) -> list[tuple]:
@@ -110,7 +123,10 @@ def _rows(family: fam.Family, hidden) -> list[tuple]:
 
 
 def _attente(
-    rows: pl.DataFrame, regions: dict[str, str], thresholds: fam.Thresholds
+    rows: pl.DataFrame,
+    regions: dict[str, str],
+    thresholds: fam.Thresholds,
+    annual_hidden: frozenset[tuple[str, str, str]] = frozenset(),
 ) -> list[tuple[fam.Family, np.ndarray, list]]:
     """Decisions over the waiting series: the national, région and académie tables first, then
     each académie's départements against the académie's figure; in each, the stock first, then
@@ -123,7 +139,9 @@ def _attente(
     )
     forced: dict[str, set[tuple[str, str, str]]] = defaultdict(set)
     for _ in range(len(parents) * len(fam.ATTENTE) + 2):
-        top = _attente_tables(fam.attente(rows, thresholds), regions, forced)
+        top = _attente_tables(
+            fam.attente(rows, thresholds, annual_hidden=annual_hidden), regions, forced
+        )
         hidden_top = {
             family.name: {q for q, h in zip(family.positions, hidden, strict=True) if h}
             for family, hidden, _ in top

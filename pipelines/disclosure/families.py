@@ -96,6 +96,9 @@ class Family:
     # Groups of periods whose sums another table publishes (a year of months): the certificates
     # of suppression keep those sums.
     period_group: Callable[[str], str] | None = None
+    # (group, niveau, code) whose sum over the group the other table does not show: there a
+    # certificate may move the column across groups.
+    free_groups: frozenset[tuple[str, str, str]] = frozenset()
     # Per position and component, a lower bound another published table gives (empty: none).
     lower: list[list[int]] = field(default_factory=list)
     _index: dict[Position, int] = field(default_factory=dict)
@@ -331,7 +334,12 @@ def _year(periode: str) -> str:
     return periode[:4]
 
 
-def attente(rows: pl.DataFrame, thresholds: Thresholds, total: str | None = None) -> list[Family]:
+def attente(
+    rows: pl.DataFrame,
+    thresholds: Thresholds,
+    total: str | None = None,
+    annual_hidden: frozenset[tuple[str, str, str]] = frozenset(),
+) -> list[Family]:
     """Families of the waiting series' youth counts (indicateur, periode, niveau, code_niveau,
     code_parent, valeur), one per group of `ATTENTE`, over months.
 
@@ -342,7 +350,8 @@ def attente(rows: pl.DataFrame, thresholds: Thresholds, total: str | None = None
     Months are linked by stocks and flows, so a territory is hidden in every month or none
     (`whole_columns`) and its rows of zeros with it (`hides_zeros`: a shown zero would bound a
     flow by the stocks around it); the parcours started keep each year's sums above the
-    départements, which the annual youth indicators publish (nb_parcours by year of start)."""
+    départements, which the annual youth indicators publish (nb_parcours by year of start),
+    except where that indicator is hidden (`annual_hidden`: (year, niveau, code))."""
     families: dict[str, Family] = {}
     for name, indicators in ATTENTE.items():
         families[name] = Family(
@@ -359,6 +368,7 @@ def attente(rows: pl.DataFrame, thresholds: Thresholds, total: str | None = None
             # Parcours started are also counted by year of start (nb_parcours), by nation,
             # région and académie (not by département).
             period_group=_year if name == "attente_parcours" and total is None else None,
+            free_groups=annual_hidden,
         )
     of_indicator = {i: (name, c) for name, group in ATTENTE.items() for i, c in group.items()}
     totals: set[tuple[str, int]] = set()

@@ -104,15 +104,35 @@ class Pattern:
         """Other rows of a rectangle, with the sign of their corners (+1 for the total)."""
         if periode == ENSEMBLE:
             return [(a, 1) for a in self.years]
-        group = self.f.period_group
-        if group is not None:
-            # Periods whose sums over a group are published elsewhere (months of a year that
-            # an annual table counts): a rectangle stays within the group, so it keeps them.
-            return [(a, -1) for a in self.years if a != periode and group(a) == group(periode)]
         others = [(a, -1) for a in self.years if a != periode]
         if ENSEMBLE in self.periods:
             others.append((ENSEMBLE, 1))
         return others
+
+    def free(self, periode: str, other: str, niveau: str, code: str) -> bool:
+        """Whether a column may move by +t in one period and -t in the other: always, unless
+        another table publishes its sums over groups of periods (months of a year) and the two
+        fall in different groups where that table shows the column's sum (or its région's)."""
+        group = self.f.period_group
+        if group is None or group(periode) == group(other):
+            return True
+        columns = [(niveau, code)]
+        if niveau == ACADEMIE:
+            columns.append((REGION, self.regions.get(code, "NR")))
+        return all(
+            (group(p), n, c) in self.f.free_groups for p in (periode, other) for n, c in columns
+        )
+
+    def unsummed(self, periode: str, niveau: str, code: str) -> bool:
+        """Whether no other table shows the column's sum over the period's group (and its
+        région's, for an académie)."""
+        group = self.f.period_group
+        if group is None:
+            return True
+        columns = [(niveau, code)]
+        if niveau == ACADEMIE:
+            columns.append((REGION, self.regions.get(code, "NR")))
+        return all((group(periode), n, c) in self.f.free_groups for n, c in columns)
 
     def reach(self, corners: Corners, group: tuple[int, ...]) -> tuple[int, int]:
         """How far the perturbation can go up and down (t >= 0) for the target (+1 corner)."""
@@ -169,13 +189,25 @@ class Pattern:
             rows = self._grid[niveau]
             columns = self.dimensions[niveau]
             row = rows[periode]
+            if ENSEMBLE not in self.periods and self.unsummed(periode, niveau, code):
+                # No sum over periods is published for these columns: two hidden cells of one
+                # period suffice.
+                for other_c in columns:
+                    k = row.get(other_c)
+                    if (
+                        other_c != code
+                        and k is not None
+                        and is_hidden(k)
+                        and self.unsummed(periode, niveau, other_c)
+                    ):
+                        yield [(i0, 1), (k, -1)]
             for other_p, sign in self._other_periods(periode):
                 other_row = rows[other_p]
                 j = other_row.get(code)
-                if j is None or not is_hidden(j):
+                if j is None or not is_hidden(j) or not self.free(periode, other_p, niveau, code):
                     continue
                 for other_c in columns:
-                    if other_c == code:
+                    if other_c == code or not self.free(periode, other_p, niveau, other_c):
                         continue
                     k, m = row.get(other_c), other_row.get(other_c)
                     if k is None or m is None or not (is_hidden(k) and is_hidden(m)):
@@ -204,6 +236,8 @@ class Pattern:
                 else:
                     out.append(corners)
         for other_p, sign in self._other_periods(periode):
+            if not self.free(periode, other_p, NATIONAL, "FR"):
+                continue
             corners = []
             for dim_p in (periode, other_p):
                 n = self.idx(dim_p, NATIONAL, "FR")
@@ -216,6 +250,8 @@ class Pattern:
                     choices = [code] if dimension == niveau else codes
                     best, margin = None, -1
                     for c in choices:  # the pair of hidden cells with the most room
+                        if not self.free(periode, other_p, dimension, c):
+                            continue
                         a, b = self.idx(periode, dimension, c), self.idx(other_p, dimension, c)
                         if a is not None and b is not None and is_hidden(a) and is_hidden(b):
                             m = int(min(self.x[a].sum(), self.x[b].sum()))
@@ -350,9 +386,10 @@ def _region_met(pattern: Pattern, i0: int, requirement: Requirement, is_hidden) 
     académie column lies in another région move it by as much."""
     region = pattern.f.positions[i0][2]
     for a in _academies_of(pattern, i0):
-        certificates = [
+        # Read as far as a check needs (bounds reads at most MAX_CERTIFICATES of them).
+        certificates = _Lazy(
             c for c in pattern.rectangles(a, is_hidden) if _towards_other_region(pattern, c, region)
-        ]  # fmt: skip
+        )  # fmt: skip
         above, below = pattern.bounds(a, requirement, certificates)
         if above >= requirement.above and below >= requirement.below and above + below >= 1:
             return True
