@@ -196,11 +196,12 @@ def _kill_drill(demo_home, tmp_path, drills: int, least: dict[str, int]) -> None
 
 @pytest.fixture
 def small_disk(tmp_path):
-    """A 64 MB tmpfs: a disk that can really fill up (needs CAP_SYS_ADMIN, as root in CI)."""
+    """A 160 MB tmpfs: a disk that can really fill up (needs CAP_SYS_ADMIN, as root in CI), large
+    enough for a demo home and one more run once the filler is gone."""
     mount = tmp_path / "disque"
     mount.mkdir()
     done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(mount)], capture_output=True
+        ["mount", "-t", "tmpfs", "-o", "size=160m", "tmpfs", str(mount)], capture_output=True
     )
     if done.returncode != 0:
         pytest.skip(f"tmpfs mount not permitted here: {done.stderr.decode().strip()}")
