@@ -137,6 +137,14 @@ def _attente(
     parents = sorted(
         set(rows.filter(pl.col("niveau") == fam.DEPARTEMENT)["code_parent"].drop_nulls())
     )
+    # Each académie's table reads its own rows only (itself and its départements).
+    own_rows = {
+        parent: rows.filter(
+            ((pl.col("niveau") == fam.ACADEMIE) & (pl.col("code_niveau") == parent))
+            | ((pl.col("niveau") == fam.DEPARTEMENT) & (pl.col("code_parent") == parent))
+        )
+        for parent in parents
+    }
     forced: dict[str, set[tuple[str, str, str]]] = defaultdict(set)
     for _ in range(len(parents) * len(fam.ATTENTE) + 2):
         top = _attente_tables(
@@ -149,7 +157,7 @@ def _attente(
         below: list[tuple[fam.Family, np.ndarray, list]] = []
         again = False
         for parent in parents:
-            families = fam.attente(rows, thresholds, total=parent)
+            families = fam.attente(own_rows[parent], thresholds, total=parent)
             given = {
                 f.name: set(f.positions)
                 for f in families

@@ -116,12 +116,7 @@ class Pattern:
         group = self.f.period_group
         if group is None or group(periode) == group(other):
             return True
-        columns = [(niveau, code)]
-        if niveau == ACADEMIE:
-            columns.append((REGION, self.regions.get(code, "NR")))
-        return all(
-            (group(p), n, c) in self.f.free_groups for p in (periode, other) for n, c in columns
-        )
+        return self.unsummed(periode, niveau, code) and self.unsummed(other, niveau, code)
 
     def unsummed(self, periode: str, niveau: str, code: str) -> bool:
         """Whether no other table shows the column's sum over the period's group (and its
