@@ -19,7 +19,23 @@ ACADEMIE = "25"
 KEY = "clé-de-test-pour-comparer-deux-entrepots-0123456789"
 # Marts compared between the incremental and the full build (the quality marts hold run ids
 # and load times, which differ by nature).
-MARTS = ("indicateurs", "fct_parcours", "fct_clauses", "dim_acheteurs", "fct_entonnoir_clauses")
+MARTS = (
+    "indicateurs",
+    "fct_parcours",
+    "fct_clauses",
+    "dim_acheteurs",
+    "fct_entonnoir_clauses",
+    "fct_offres_attente",
+    "fct_offres_ouvertes",
+    "fct_attente_delais",
+    "fct_attente_courbes",
+)
+# The offers-and-waiting series: a monthly MLDS export feeds them (youths waiting, positionings,
+# parcours using an offer's hours).
+ATTENTE = {
+    f"model.csf_impact.{m}"
+    for m in ("int_attente__jeunes", "fct_offres_attente", "fct_attente_delais")
+}
 
 
 def _run(home, inbox, *extra, **settings):
@@ -63,6 +79,7 @@ def test_a_monthly_export_rebuilds_what_it_feeds_and_not_the_procurement_chain(r
     assert "calcul partiel" in log and "source:raw.mlds_jeunes" in log
     assert "source:raw.decp_marches" not in log
     assert {"model.csf_impact.stg_mlds__jeunes", "model.csf_impact.indicateurs"} <= built
+    assert not ATTENTE - built, ATTENTE - built
     assert (
         not {
             "model.csf_impact.stg_decp__marches",

@@ -1,4 +1,5 @@
 import csv
+import random
 from collections import Counter, defaultdict
 from dataclasses import replace
 from datetime import timedelta
@@ -13,7 +14,7 @@ from pipelines.ingest.inbox import detect_source
 from pipelines.ingest.reference import SEEDS
 from pipelines.ingest.sources import CSV_SOURCES
 from pipelines.sample import DEFAULT_SEED, generate, writers
-from pipelines.sample.world import AS_OF, HORIZONS, SCALES, add_months, draw_world
+from pipelines.sample.world import AS_OF, HORIZONS, SCALES, add_months, draw_world, pressures
 from tests.conftest import csf, status
 
 COMMITTED = Path(__file__).resolve().parent.parent / "data" / "sample"
@@ -100,6 +101,49 @@ def test_edge_cases_load_clean_and_leave_the_other_exports_unchanged(tmp_path, m
         source = CSV_SOURCES[detect_source(data[:65536])]
         quarantine = read_csv_export(data, source, b"k" * 32, AS_OF).quarantine
         assert quarantine["rule"].to_list() == [], path.name
+
+
+def test_matching_dynamics_draw_territories_short_of_offers_and_of_youths():
+    # The demo's waiting and matching dynamics, drawn after the rest of the world.
+    scale = SCALES["demo"]
+    assert scale.matching()
+    world = draw_world(DEFAULT_SEED, scale)
+    core = draw_world(DEFAULT_SEED, replace(scale, waiting_youths=0, unfilled_offers=0))
+    pressure = pressures(random.Random(f"{DEFAULT_SEED}-attente"), world.academies)
+    assert set(pressure.values()) == {"manque_offres", "equilibre", "manque_jeunes"}
+    # The register is the same; the parcours kept are the core's, unchanged.
+    assert [c.id_clause for c in world.clauses] == [c.id_clause for c in core.clauses]
+    kept = {p.id_parcours: p for p in core.parcours}
+    assert all(kept[p.id_parcours].positioned == p.positioned for p in world.parcours)
+    # Where youths are short, some activated clauses lost every youth: their offers go unfilled.
+    hosting = {p.clause.id_clause for p in world.parcours}
+    lost = {p.clause.id_clause for p in core.parcours} - hosting
+    academie_of = {c.id_clause: c.academie for c in world.clauses}
+    assert lost and all(pressure[academie_of[c]] != "manque_offres" for c in lost)
+    assert any(pressure[academie_of[c]] == "manque_jeunes" for c in lost)
+    # Youths oriented to a CSF parcours (a few with no action written) who never get one: some
+    # still waiting on the observation date, the others out of the MLDS without a parcours.
+    hosted = {id(p.youth) for p in world.parcours}
+    oriented = ("parcours_csf", None)
+    waiting = [y for y in world.youths if id(y) not in hosted and y.action in oriented]
+    assert any(y.action is None for y in waiting)
+    assert any(y.exit is None for y in waiting) and any(y.exit is not None for y in waiting)
+    assert all(y.exit is None or y.entry < y.exit <= AS_OF for y in waiting)
+
+    def per_parcours(kind: str) -> float:
+        codes = {a for a, k in pressure.items() if k == kind}
+        n = sum(y.academie in codes for y in waiting)
+        return n / max(1, sum(p.clause.academie in codes for p in world.parcours))
+
+    assert per_parcours("manque_offres") > 2 * per_parcours("equilibre")
+    assert per_parcours("equilibre") > 2 * per_parcours("manque_jeunes")
+    # A positioning that came to nothing: most of those youths have left the MLDS by now.
+    stale = [
+        p.youth
+        for p in world.parcours
+        if p.status == "non_commence" and p.positioned < AS_OF - timedelta(days=400)
+    ]
+    assert stale and sum(y.exit is not None for y in stale) > 0.8 * len(stale)
 
 
 @pytest.mark.slow

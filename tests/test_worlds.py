@@ -143,6 +143,9 @@ def mondes(draw) -> Monde:
     junk = tuple(draw(st.lists(st.sampled_from(JUNK_KINDS), unique=True, max_size=3)))
     for knob in EDGE_CASE_KNOBS:  # the indicator rules' edge cases (Scale's docstring)
         echelle[knob] = draw(st.sampled_from([0.0, 0.0, 0.2, 0.5]))
+    # Youths waiting in vain, offers left unfilled (Scale's docstring).
+    echelle["waiting_youths"] = draw(st.sampled_from([0.0, 0.0, 0.5, 1.5]))
+    echelle["unfilled_offers"] = draw(st.sampled_from([0.0, 0.0, 0.5, 1.0]))
     # Mostly derived from the data; else a hard cut-off before some events.
     observation = None
     if draw(st.integers(0, 3)) == 0:

@@ -70,6 +70,25 @@ class Scale:
     # recent_ends: share of the running parcours (« en cours » on AS_OF) that end instead in the
     # four weeks before AS_OF, exported « terminé » (exit outcome drawn, follow-ups not yet due).
     recent_ends: float = 0.0
+    # Waiting and matching dynamics (docs/methodologie.md, « Offres et jeunes en attente »), off
+    # by default and drawn from a random generator of their own after everything else, as the
+    # edge cases are. Each académie is given a pressure: short of offers, balanced or short of
+    # youths (a third each, drawn).
+    #
+    # waiting_youths: youths oriented to a CSF parcours who never get one, per CSF youth of the
+    # académie (x 3 where offers are short, x 1 balanced, x 1/4 where youths are short). They
+    # enter the MLDS at any time and leave it without a parcours after an exponential stay
+    # (mean WAITING_STAY), or are still waiting on AS_OF; a few have no action written (« non
+    # renseignée »). Positioned youths whose parcours never started leave the MLDS too.
+    waiting_youths: float = 0.0
+    # unfilled_offers: share of the activated clauses of an académie short of youths (a quarter
+    # of it in a balanced one) whose youths never came: their parcours, youths and follow-ups
+    # are withdrawn, so their offers stay open until they expire unfilled.
+    unfilled_offers: float = 0.0
+
+    def matching(self) -> bool:
+        """Whether the waiting and matching dynamics are on."""
+        return bool(self.waiting_youths or self.unfilled_offers)
 
     def edge_cases(self) -> bool:
         """Whether any edge-case knob is on."""
@@ -82,7 +101,14 @@ class Scale:
 
 
 SCALES = {
-    "demo": Scale(clauses=900, other_contracts=600, comparison_per_csf_youth=4.0, first_year=2022),
+    "demo": Scale(
+        clauses=900,
+        other_contracts=600,
+        comparison_per_csf_youth=4.0,
+        first_year=2022,
+        waiting_youths=1.5,
+        unfilled_offers=0.5,
+    ),
     # The volumes of a national year x 5: ~5,000 clauses, ~30,000 parcours, ~400,000 youths
     # followed by the MLDS, > 1 M follow-ups, ~1.5 M DECP contracts. 30,000 parcours of 150 hours
     # or more do not fit in 5,000 clauses of 900 hours at most, so at this scale an activated
@@ -97,6 +123,8 @@ SCALES = {
         hosting_rounds=10,
         establishments_per_academie=3,
         bulk_decp=1_500_000,
+        waiting_youths=0.3,
+        unfilled_offers=0.5,
     ),
 }
 
@@ -398,6 +426,14 @@ def _weighted(rng: random.Random, weights: dict[str, float]) -> str:
 
 def draw_world(seed: int, scale: Scale) -> World:
     """Draw buyers, clauses, parcours, youths and follow-ups for ``scale``."""
+    world = _draw_core(seed, scale)
+    if scale.matching():
+        _match_offers_and_youths(random.Random(f"{seed}-attente"), world, scale)
+    return world
+
+
+def _draw_core(seed: int, scale: Scale) -> World:
+    """The world without its waiting and matching dynamics."""
     rng = random.Random(seed)
     academies = academies_of(scale)
     names = academie_names(academies)
@@ -816,3 +852,82 @@ def _drop_parcours_ids(rng: random.Random, world: World, share: float) -> None:
             continue
         f.observed, f.cites_parcours = observed, False
         taken.add(key(f))
+
+
+# --------------------------------------------------------------------------------------------
+# Waiting and matching dynamics (Scale.waiting_youths, Scale.unfilled_offers)
+
+WAITING_STAY = 300  # mean days in the MLDS of a youth who waits for a parcours that never comes
+# Youths oriented to a CSF parcours, per CSF youth, by the académie's pressure; and the share of
+# Scale.unfilled_offers applied there.
+PRESSURES = {"manque_offres": (3.0, 0.0), "equilibre": (1.0, 0.25), "manque_jeunes": (0.25, 1.0)}
+NO_ACTION = 0.04  # waiting youths whose export gives no action (« non renseignée »)
+
+
+def pressures(rng: random.Random, academies: Academies) -> dict[str, str]:
+    """Académie → pressure: a third short of offers, a third short of youths, the rest balanced."""
+    codes = sorted(academies)
+    rng.shuffle(codes)
+    third = round(len(codes) / 3)
+    return {
+        code: "manque_offres" if i < third else "manque_jeunes" if i < 2 * third else "equilibre"
+        for i, code in enumerate(codes)
+    }
+
+
+def _match_offers_and_youths(rng: random.Random, world: World, scale: Scale) -> None:
+    """Withdraw the youths of some activated clauses, then add youths who wait in vain."""
+    pressure = pressures(rng, world.academies)
+    if scale.unfilled_offers:
+        _leave_offers_unfilled(rng, world, pressure, scale.unfilled_offers)
+    for p in world.parcours:  # a positioning that came to nothing: the youth leaves in time
+        youth = p.youth
+        if p.status == "non_commence" and youth.exit is None and rng.random() < 0.9:
+            youth.exit = p.positioned + timedelta(days=rng.randint(30, 180))
+            youth.exit_situation = _weighted(rng, OUTCOMES_COMPARISON)
+            if youth.exit > AS_OF:
+                youth.exit = youth.exit_situation = None
+    if not scale.waiting_youths:
+        return
+    csf_youths: dict[str, int] = {}
+    for p in world.parcours:
+        csf_youths[p.clause.academie] = csf_youths.get(p.clause.academie, 0) + 1
+    first = date(scale.first_year, 9, 1)
+    for academie in world.academies:  # in the académies' order: the draw is reproducible
+        factor = PRESSURES[pressure[academie]][0]
+        for _ in range(round(scale.waiting_youths * factor * csf_youths.get(academie, 0))):
+            entry = scale_date(rng, first, AS_OF)
+            action = None if rng.random() < NO_ACTION else "parcours_csf"
+            youth = _draw_youth(rng, world.academies, academie, entry, "parcours_csf")
+            youth.action = action
+            exit_ = entry + timedelta(days=max(1, round(rng.expovariate(1 / WAITING_STAY))))
+            if exit_ <= AS_OF:
+                youth.exit, youth.exit_situation = exit_, _weighted(rng, OUTCOMES_COMPARISON)
+            world.youths.append(youth)
+            world.follow_ups.extend(_draw_follow_ups(rng, youth, None))
+
+
+def _leave_offers_unfilled(
+    rng: random.Random, world: World, pressure: dict[str, str], share: float
+) -> None:
+    """Withdraw every parcours (with its youth and follow-ups) of some activated clauses."""
+    # Youths with two parcours (Scale.repeat_youths) keep them: withdrawing one would leave the
+    # other's episode half drawn.
+    hosts: dict[int, int] = {}
+    for p in world.parcours:
+        hosts[id(p.youth)] = hosts.get(id(p.youth), 0) + 1
+    followed = {id(p.followed_by) for p in world.parcours if p.followed_by is not None}
+    by_clause: dict[str, list[Parcours]] = {}
+    for p in world.parcours:
+        by_clause.setdefault(p.clause.id_clause, []).append(p)
+    withdrawn: set[int] = set()
+    for clause in world.clauses:
+        drawn = by_clause.get(clause.id_clause)
+        if not drawn or rng.random() >= share * PRESSURES[pressure[clause.academie]][1]:
+            continue
+        if any(hosts[id(p.youth)] > 1 or p.followed_by or id(p) in followed for p in drawn):
+            continue
+        withdrawn |= {id(p.youth) for p in drawn}
+    world.parcours = [p for p in world.parcours if id(p.youth) not in withdrawn]
+    world.youths = [y for y in world.youths if id(y) not in withdrawn]
+    world.follow_ups = [f for f in world.follow_ups if id(f.youth) not in withdrawn]
