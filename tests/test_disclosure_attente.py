@@ -60,6 +60,21 @@ def _months(n: int) -> list[str]:
     return [f"{2025 + i // 12}-{i % 12 + 1:02d}" for i in range(n)]
 
 
+def _hand_world(indicators: tuple[str, ...], cells: list[tuple], months: int = 12) -> pl.DataFrame:
+    """The same counts every month: cells are (niveau, code, parent, *one value per indicator)."""
+    rows = [
+        (indicateur, periode, niveau, code, parent, value)
+        for periode in _months(months)
+        for niveau, code, parent, *values in cells
+        for indicateur, value in zip(indicators, values, strict=True)
+    ]
+    return pl.DataFrame(
+        rows,
+        schema=["indicateur", "periode", "niveau", "code_niveau", "code_parent", "valeur"],
+        orient="row",
+    )
+
+
 def _world(rng: random.Random, n: int, months: int, academies: int) -> pl.DataFrame:
     """Monthly counts of random youths (indicateur, periode, niveau, code_niveau, code_parent,
     valeur), every territory and month present, zeros included."""
@@ -312,21 +327,16 @@ def test_a_territory_hidden_in_one_month_is_hidden_in_every_month_zeros_included
 
 def test_a_lone_small_academie_gets_a_partner_and_the_nation_stays_shown():
     # 40 youths waiting in Créteil every month, 2 in Normandie, 30 in Versailles.
-    rows = []
-    for periode in _months(12):
-        for niveau, code, parent, n in (
+    world = _hand_world(
+        (W,),
+        [
             ("national", "FR", None, 72),
             ("region_academique", "Île-de-France", "FR", 70),
             ("region_academique", "Normandie", "FR", 2),
             ("academie", "24", "Île-de-France", 40),
             ("academie", "25", "Île-de-France", 30),
             ("academie", "70", "Normandie", 2),
-        ):
-            rows.append((W, periode, niveau, code, parent, n))
-    world = pl.DataFrame(
-        rows,
-        schema=["indicateur", "periode", "niveau", "code_niveau", "code_parent", "valeur"],
-        orient="row",
+        ],
     )
     hidden = _decide(world)
     shown = lambda niveau, code: (W, "2025-06", niveau, code) not in hidden  # noqa: E731
@@ -340,21 +350,16 @@ def test_a_lone_small_academie_gets_a_partner_and_the_nation_stays_shown():
 
 def test_a_whole_no_larger_than_its_hidden_part_is_hidden_with_it():
     # Everyone waiting in Normandie has waited 6 months or more: a shown W would bound W6.
-    rows = []
-    for periode in _months(12):
-        for niveau, code, parent, w, w6 in (
+    world = _hand_world(
+        (W, W6),
+        [
             ("national", "FR", None, 60, 12),
             ("region_academique", "Île-de-France", "FR", 57, 9),
             ("region_academique", "Normandie", "FR", 3, 3),
             ("academie", "24", "Île-de-France", 30, 5),
             ("academie", "25", "Île-de-France", 27, 4),
             ("academie", "70", "Normandie", 3, 3),
-        ):
-            rows += [(W, periode, niveau, code, parent, w), (W6, periode, niveau, code, parent, w6)]
-    world = pl.DataFrame(
-        rows,
-        schema=["indicateur", "periode", "niveau", "code_niveau", "code_parent", "valeur"],
-        orient="row",
+        ],
     )
     hidden = _decide(world)
     assert (W6, "2025-03", "academie", "70") in hidden
@@ -365,21 +370,16 @@ def test_a_whole_no_larger_than_its_hidden_part_is_hidden_with_it():
 def test_a_small_positioned_part_hides_itself_not_the_stock():
     # Few of the youths waiting are positioned on an offer: their small counts hide themselves
     # (with a partner), never the stock; a shown stock bounds its hidden part from above.
-    rows = []
-    for periode in _months(12):
-        for niveau, code, parent, w, wp in (
+    world = _hand_world(
+        (W, WP),
+        [
             ("national", "FR", None, 90, 18),
             ("region_academique", "Île-de-France", "FR", 70, 12),
             ("region_academique", "Normandie", "FR", 20, 6),
             ("academie", "24", "Île-de-France", 40, 2),
             ("academie", "25", "Île-de-France", 30, 10),
             ("academie", "70", "Normandie", 20, 6),
-        ):
-            rows += [(W, periode, niveau, code, parent, w), (WP, periode, niveau, code, parent, wp)]
-    world = pl.DataFrame(
-        rows,
-        schema=["indicateur", "periode", "niveau", "code_niveau", "code_parent", "valeur"],
-        orient="row",
+        ],
     )
     hidden = _decide(world)
     for code in ("24", "25", "70"):
