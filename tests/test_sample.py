@@ -137,13 +137,14 @@ def test_matching_dynamics_draw_territories_short_of_offers_and_of_youths():
 
     assert per_parcours("manque_offres") > 2 * per_parcours("equilibre")
     assert per_parcours("equilibre") > 2 * per_parcours("manque_jeunes")
-    # A positioning that came to nothing: most of those youths have left the MLDS by now.
+    # A positioning that came to nothing: most of those youths have left the MLDS by now (each
+    # with probability 0.9; without the dynamics, none).
     stale = [
         p.youth
         for p in world.parcours
         if p.status == "non_commence" and p.positioned < AS_OF - timedelta(days=400)
     ]
-    assert stale and sum(y.exit is not None for y in stale) > 0.8 * len(stale)
+    assert stale and sum(y.exit is not None for y in stale) > 0.5 * len(stale)
 
 
 @pytest.mark.slow

@@ -79,11 +79,12 @@ class Scale:
     # académie (x 3 where offers are short, x 1 balanced, x 1/4 where youths are short). They
     # enter the MLDS at any time and leave it without a parcours after an exponential stay
     # (mean WAITING_STAY), or are still waiting on AS_OF; a few have no action written (« non
-    # renseignée »). Positioned youths whose parcours never started leave the MLDS too.
+    # renseignée »).
     waiting_youths: float = 0.0
     # unfilled_offers: share of the activated clauses of an académie short of youths (a quarter
     # of it in a balanced one) whose youths never came: their parcours, youths and follow-ups
     # are withdrawn, so their offers stay open until they expire unfilled.
+    # With either knob on, positioned youths whose parcours never started leave the MLDS too.
     unfilled_offers: float = 0.0
 
     def matching(self) -> bool:
@@ -911,11 +912,14 @@ def _leave_offers_unfilled(
     rng: random.Random, world: World, pressure: dict[str, str], share: float
 ) -> None:
     """Withdraw every parcours (with its youth and follow-ups) of some activated clauses."""
-    # Youths with two parcours (Scale.repeat_youths) keep them: withdrawing one would leave the
-    # other's episode half drawn.
+    # Youths with two parcours or two episodes (Scale.repeat_youths, Scale.moving_youths) keep
+    # them: withdrawing one would leave the other half drawn.
     hosts: dict[int, int] = {}
     for p in world.parcours:
         hosts[id(p.youth)] = hosts.get(id(p.youth), 0) + 1
+    episodes: dict[str, int] = {}
+    for y in world.youths:
+        episodes[y.ine] = episodes.get(y.ine, 0) + 1
     followed = {id(p.followed_by) for p in world.parcours if p.followed_by is not None}
     by_clause: dict[str, list[Parcours]] = {}
     for p in world.parcours:
@@ -925,7 +929,8 @@ def _leave_offers_unfilled(
         drawn = by_clause.get(clause.id_clause)
         if not drawn or rng.random() >= share * PRESSURES[pressure[clause.academie]][1]:
             continue
-        if any(hosts[id(p.youth)] > 1 or p.followed_by or id(p) in followed for p in drawn):
+        shared = (hosts[id(p.youth)] > 1 or episodes[p.youth.ine] > 1 for p in drawn)
+        if any(shared) or any(p.followed_by or id(p) in followed for p in drawn):
             continue
         withdrawn |= {id(p.youth) for p in drawn}
     world.parcours = [p for p in world.parcours if id(p.youth) not in withdrawn]
