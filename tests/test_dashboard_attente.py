@@ -100,7 +100,10 @@ def test_month_and_departement_are_chosen_by_links_and_every_block_follows(
     page.wait_for_selector("#resume-attente-situation")
     assert "30/06/2025" in page.locator("#resume-attente-situation").inner_text()
     # A département of the académie: its name in every block's sentence, its own figures.
-    page.locator("nav[aria-label='Département affiché'] a", has_text=nom).click()
+    # By its exact name: the académie's « non renseigné » link may carry the same words.
+    page.locator("nav[aria-label='Département affiché']").get_by_role(
+        "link", name=nom, exact=True
+    ).click()
     page.wait_for_url(re.compile(rf"departement={departement}"))
     page.wait_for_selector("#resume-attente-situation")
     assert nom in page.locator("#resume-attente-situation").inner_text()

@@ -49,10 +49,7 @@ EMPTY_FUNNEL = pl.DataFrame(
         "delais_termines": pl.Int64,
     }
 )  # fmt: skip
-W, W6, W12 = fam.ATTENTE[fam.STOCK]
-(WP,) = fam.ATTENTE[fam.POSITIONED]
-FLOWS = ("attente_entrees", "attente_positionnements", "attente_parcours", "attente_sans_action")
-(E,), (PZ,), (PC,), (NR,) = (fam.ATTENTE[f] for f in FLOWS)
+W, WP, W6, W12, E, PZ, PC, NR = fam.ATTENTE_INDICATEURS
 ATTENTE_WHOLE = {WP: W, W6: W, W12: W6}
 
 
@@ -364,28 +361,6 @@ def test_a_whole_no_larger_than_its_hidden_part_is_hidden_with_it():
     hidden = _decide(world)
     assert (W6, "2025-03", "academie", "70") in hidden
     assert (W, "2025-03", "academie", "70") in hidden
-    assert not _attack(world, hidden)
-
-
-def test_a_small_positioned_part_hides_itself_not_the_stock():
-    # Few of the youths waiting are positioned on an offer: their small counts hide themselves
-    # (with a partner), never the stock; a shown stock bounds its hidden part from above.
-    world = _hand_world(
-        (W, WP),
-        [
-            ("national", "FR", None, 90, 18),
-            ("region_academique", "Île-de-France", "FR", 70, 12),
-            ("region_academique", "Normandie", "FR", 20, 6),
-            ("academie", "24", "Île-de-France", 40, 2),
-            ("academie", "25", "Île-de-France", 30, 10),
-            ("academie", "70", "Normandie", 20, 6),
-        ],
-    )
-    hidden = _decide(world)
-    for code in ("24", "25", "70"):
-        assert (W, "2025-06", "academie", code) not in hidden
-    assert (WP, "2025-06", "academie", "24") in hidden
-    assert sum((WP, "2025-06", "academie", c) in hidden for c in ("25", "70")) >= 1
     assert not _attack(world, hidden)
 
 

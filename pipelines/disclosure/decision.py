@@ -184,8 +184,7 @@ def _attente_tables(
     are hidden before suppression; `given` ones are hidden and not decided here."""
     forced, given = forced or {}, given or {}
     out = []
-    # Stocks decided so far: family name -> (family, hidden positions).
-    stocks: dict[str, tuple[fam.Family, set[tuple[str, str, str]]]] = {}
+    stock, hidden_stock = None, set()
     for family in families:
         if family.name in given:
             hidden = np.array([q in given[family.name] for q in family.positions])
@@ -193,20 +192,13 @@ def _attente_tables(
             unmet: list = []
         else:
             extra = set(forced.get(family.name, ()))
-            linked = fam.PART_OF_STOCK.get(family.name) or fam.FLOW_OF_STOCK.get(family.name)
-            if linked and linked[0] in stocks:
-                stock, hidden_stock = stocks[linked[0]]
+            if family.name in fam.FLOW_OF_STOCK and stock is not None:
                 extra |= hidden_stock & set(family.positions)
-                if family.name in fam.PART_OF_STOCK:
-                    fam.part_upper_bounds(family, stock, hidden_stock)
-                else:
-                    fam.flow_lower_bounds(family, stock, hidden_stock)
+                fam.flow_lower_bounds(family, stock, hidden_stock)
             result = suppress(family, regions, forced=frozenset(extra))
             hidden, unmet = result.hidden, result.unmet
-        if family.name in (fam.STOCK, *fam.PART_OF_STOCK):
-            stocks[family.name] = (
-                family,
-                {q for q, h in zip(family.positions, hidden, strict=True) if h},
-            )
+        if family.name == fam.STOCK:
+            stock = family
+            hidden_stock = {q for q, h in zip(family.positions, hidden, strict=True) if h}
         out.append((family, hidden, unmet))
     return out

@@ -99,10 +99,8 @@ class Family:
     # (group, niveau, code) whose sum over the group the other table does not show: there a
     # certificate may move the column across groups.
     free_groups: frozenset[tuple[str, str, str]] = frozenset()
-    # Per position and component, a lower bound another published table gives (empty: none),
-    # and an upper bound (empty, or -1 at a position and component: none).
+    # Per position and component, a lower bound another published table gives (empty: none).
     lower: list[list[int]] = field(default_factory=list)
-    upper: list[list[int]] = field(default_factory=list)
     _index: dict[Position, int] = field(default_factory=dict)
 
     def position(self, position: Position) -> int:
@@ -308,33 +306,27 @@ def regions(academies: pl.DataFrame) -> dict[str, str]:
 
 
 # The youth counts of the offers-and-waiting series (int_attente__comptes), by family, in the
-# order they are decided: the stock of youths waiting with its parts by length of wait (the
-# longer waits within the shorter; lagged too: W6(m) <= W(m-6)), shown or hidden together;
-# those positioned, a part of the stock with no lag (hidden where the stock is, and at most the
-# stock where it is shown: its small counts do not hide the whole stock); then each flow alone.
-# Offer counts are procurement data and are not here.
+# order they are decided: the stock of youths waiting with its parts (each at most the whole,
+# the longer waits within the shorter; lagged too: W6(m) <= W(m-6)), shown or hidden together,
+# then each flow alone. Offer counts are procurement data and are not here.
 STOCK = "attente_stock"
-POSITIONED = "attente_positionnes"
 ATTENTE = {
     STOCK: {
         "nb_jeunes_en_attente": "W",
+        "nb_jeunes_positionnes_en_attente": "Wp",
         "nb_jeunes_en_attente_6_mois_plus": "W6",
         "nb_jeunes_en_attente_12_mois_plus": "W12",
     },
-    POSITIONED: {"nb_jeunes_positionnes_en_attente": "n"},
     "attente_entrees": {"nb_jeunes_entres_en_attente": "n"},
     "attente_positionnements": {"nb_positionnements": "n"},
     "attente_parcours": {"nb_parcours_commences": "n"},
     "attente_sans_action": {"nb_jeunes_action_non_renseignee": "n"},
 }
 ATTENTE_INDICATEURS = tuple(i for group in ATTENTE.values() for i in group)
-# A part of the stock decided after it: (stock family, its whole). Hidden where the stock is
-# hidden (shown, it would bound the hidden whole from below), at most the whole where shown.
-PART_OF_STOCK = {POSITIONED: (STOCK, "W")}
 # A flow bounded by the stock it feeds: W(m) <= W(m-1) + E(m) (exits are not published), the
 # same for those positioned and the positionings. Where the stock is hidden the flow is hidden
 # with it; where it is shown, the flow is at least the stock's rise.
-FLOW_OF_STOCK = {"attente_entrees": (STOCK, "W"), "attente_positionnements": (POSITIONED, "n")}
+FLOW_OF_STOCK = {"attente_entrees": "W", "attente_positionnements": "Wp"}
 DEPARTEMENT = "departement"
 
 
@@ -366,7 +358,11 @@ def attente(
             name,
             tuple(indicators.values()),
             frozenset(),
-            inequalities=({"W6": 1, "W": -1}, {"W12": 1, "W6": -1}) if name == STOCK else (),
+            inequalities=(
+                ({"Wp": 1, "W": -1}, {"W6": 1, "W": -1}, {"W12": 1, "W6": -1})
+                if name == STOCK
+                else ()
+            ),
             whole_columns=True,
             hides_zeros=True,
             # Parcours started are also counted by year of start (nb_parcours), by nation,
@@ -416,20 +412,10 @@ def attente(
     return [f for f in families.values() if f.positions]
 
 
-def part_upper_bounds(part: Family, stock: Family, hidden_stock: set[Position]) -> None:
-    """Sets a part's upper bounds from the stock's whole where the stock is shown."""
-    component = stock.component(PART_OF_STOCK[part.name][1])
-    part.upper = [[-1] for _ in part.positions]  # -1: no bound
-    for i, position in enumerate(part.positions):
-        j = stock.index(position)
-        if j is not None and position not in hidden_stock:
-            part.upper[i] = [stock.quantities[j][component]]
-
-
 def flow_lower_bounds(flow: Family, stock: Family, hidden_stock: set[Position]) -> None:
     """Sets a flow's lower bounds from the stock it feeds where that stock is shown in the month
     and the one before: the flow is at least the stock's rise (exits are not published)."""
-    component = stock.component(FLOW_OF_STOCK[flow.name][1])
+    component = stock.component(FLOW_OF_STOCK[flow.name])
     months = sorted({p[0] for p in stock.positions})
     before = dict(zip(months[1:], months[:-1], strict=False))
     flow.lower = [[0] for _ in flow.positions]

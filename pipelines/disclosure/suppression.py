@@ -71,12 +71,6 @@ class Pattern:
         self.lb = np.tile(positives, (len(self.x), 1))
         if family.lower:
             self.lb = np.maximum(self.lb, np.array(family.lower, dtype=np.int64))
-        # Per position and component, the highest value: another table's bound (family.upper).
-        big = np.iinfo(np.int64).max // 4
-        self.ub = np.full(self.x.shape, big, dtype=np.int64)
-        if family.upper:
-            upper = np.array(family.upper, dtype=np.int64)
-            self.ub = np.where(upper >= 0, upper, big)
         self.ineq = [
             np.array([g.get(c, 0) for c in comps], dtype=np.int64) for g in family.inequalities
         ]
@@ -137,7 +131,7 @@ class Pattern:
 
     def reach(self, corners: Corners, group: tuple[int, ...]) -> tuple[int, int]:
         """How far the perturbation can go up and down (t >= 0) for the target (+1 corner)."""
-        margins, headrooms, slacks = self._margins(group)
+        margins, slacks = self._margins(group)
         above = below = math.inf
         for i, sign in corners:
             margin = margins[i]
@@ -145,10 +139,8 @@ class Pattern:
                 return 0, 0
             if sign < 0:
                 above = min(above, margin)
-                below = min(below, headrooms[i])
             else:
                 below = min(below, margin)
-                above = min(above, headrooms[i])
             for rate, slack in slacks[i]:
                 rate *= sign
                 if rate > 0:
@@ -157,10 +149,9 @@ class Pattern:
                     below = min(below, slack[0] // -rate)
         return max(above, 0), max(below, 0)
 
-    def _margins(self, group: tuple[int, ...]) -> tuple[list[int], list[int], list[list]]:
+    def _margins(self, group: tuple[int, ...]) -> tuple[list[int], list[list]]:
         """Per position: the group's smallest margin above its lower bounds (-1 when a component
-        is known) and below its upper bounds, and each inequality's rate and slack. Computed
-        once per group."""
+        is known), and each inequality's rate and slack. Computed once per group."""
         cache = self._margin_cache.get(group)
         if cache is None:
             comps = list(group)
@@ -168,14 +159,13 @@ class Pattern:
             margins = np.where(
                 self.known[:, comps].any(axis=1), -1, (x[:, comps] - self.lb[:, comps]).min(axis=1)
             ).tolist()
-            headrooms = np.maximum((self.ub[:, comps] - x[:, comps]).min(axis=1), 0).tolist()
             slacks: list[list] = [[] for _ in range(len(x))]
             for g in self.ineq:
                 rate = int(g[comps].sum())
                 if rate:
                     for i, slack in enumerate((-(x @ g)).tolist()):
                         slacks[i].append((rate, (slack,)))
-            cache = (margins, headrooms, slacks)
+            cache = (margins, slacks)
             self._margin_cache[group] = cache
         return cache
 
