@@ -6,7 +6,10 @@ programme written here, independently of the engine: the attacker knows every pu
 that territories add up (départements to their académie, académies to their région and to
 the nation), that a part is at most its whole (positioned, waiting 6 months or more, 12 months
 or more), the stock-and-flow bounds between months (W(m) <= W(m-1) + E(m), the same for the
-positioned and positionings, W6(m) <= W(m-6), W12(m) <= W6(m-6)) and, at worst, every yearly
+positioned and positionings, and for those not yet positioned: W(m) - Wp(m) <= W(m-1) - Wp(m-1)
++ E(m)), the lagged bounds W6(m) <= W(m-6), W12(m) <= W6(m-6), the windows of entries (those
+waiting under 6 months entered in the last 7 months: W - W6 <= E(m-6) + ... + E(m); W6 - W12
+<= E(m-12) + ... + E(m-6)) and, at worst, every yearly
 sum of parcours started by nation, région and académie that the annual indicator
 nb_parcours publishes (decided with the series, as the warehouse does). No hidden count of 1 to 4
 may be bounded above by less than itself + 1 (R2), and no hidden non-zero count may be pinned
@@ -220,9 +223,21 @@ def _attack(world: pl.DataFrame, hidden: set[tuple]) -> list[str]:
                 before = months[i - 1]
                 relation([(c(W), 1), (c(W, before), -1), (c(E), -1)], -np.inf, 0)
                 relation([(c(WP), 1), (c(WP, before), -1), (c(PZ), -1)], -np.inf, 0)
+                # Those not yet positioned: U = W - Wp, U(m) <= U(m-1) + E(m).
+                u = [(c(W), 1), (c(WP), -1), (c(W, before), -1), (c(WP, before), 1), (c(E), -1)]
+                relation(u, -np.inf, 0)
+            # Those waiting under 6 months entered in the last 7 months (a month's end minus 6
+            # months may fall a day into the seventh), those waiting 6 to 12 months 6 to 12
+            # months ago: W - W6 <= E(m-6) + ... + E(m), W6 - W12 <= E(m-12) + ... + E(m-6),
+            # where the series holds those months.
             if i >= 6:
+                recent = [(c(E, months[j]), -1) for j in range(i - 6, i + 1)]
+                relation([(c(W), 1), (c(W6), -1), *recent], -np.inf, 0)
                 relation([(c(W6), 1), (c(W, months[i - 6]), -1)], -np.inf, 0)
                 relation([(c(W12), 1), (c(W6, months[i - 6]), -1)], -np.inf, 0)
+            if i >= 12:
+                older = [(c(E, months[j]), -1) for j in range(i - 12, i - 5)]
+                relation([(c(W6), 1), (c(W12), -1), *older], -np.inf, 0)
         # The annual indicator, where it is published (it has no département).
         for year in sorted({p[:4] for p in months}) if niveau != "departement" else []:
             in_year = [p for p in months if p[:4] == year and (PC, p, niveau, code) in truth]
@@ -361,6 +376,29 @@ def test_a_whole_no_larger_than_its_hidden_part_is_hidden_with_it():
     hidden = _decide(world)
     assert (W6, "2025-03", "academie", "70") in hidden
     assert (W, "2025-03", "academie", "70") in hidden
+    assert not _attack(world, hidden)
+
+
+def test_few_entries_hide_the_stock_they_feed():
+    # Créteil: 40 youths waiting, 2 entries a month. Hidden alone, the entries would be bounded
+    # by the shown stock in ways no certificate reads (the windows of the attack): the stock
+    # is hidden with them, and a partner with it.
+    world = _hand_world(
+        (W, W6, E),
+        [
+            ("national", "FR", None, 110, 40, 22),
+            ("region_academique", "Île-de-France", "FR", 70, 25, 12),
+            ("region_academique", "Normandie", "FR", 40, 15, 10),
+            ("academie", "24", "Île-de-France", 40, 20, 2),
+            ("academie", "25", "Île-de-France", 30, 5, 10),
+            ("academie", "70", "Normandie", 40, 15, 10),
+        ],
+    )
+    hidden = _decide(world)
+    assert (W, "2025-06", "academie", "24") in hidden
+    assert (W6, "2025-06", "academie", "24") in hidden
+    assert (E, "2025-06", "academie", "24") in hidden
+    assert sum((E, "2025-06", "academie", c) in hidden for c in ("25", "70")) >= 1
     assert not _attack(world, hidden)
 
 

@@ -307,8 +307,12 @@ def regions(academies: pl.DataFrame) -> dict[str, str]:
 
 # The youth counts of the offers-and-waiting series (int_attente__comptes), by family, in the
 # order they are decided: the stock of youths waiting with its parts (each at most the whole,
-# the longer waits within the shorter; lagged too: W6(m) <= W(m-6)), shown or hidden together,
-# then each flow alone. Offer counts are procurement data and are not here.
+# the longer waits within the shorter; lagged too: W6(m) <= W(m-6)) and its entries, shown or
+# hidden together, then each other flow alone. The entries are tied to the stock by more than
+# its rise: those waiting under 6 months entered in the last 7 months (W - W6 <= a window of
+# entries), and those not yet positioned rise by at most the entries (W - Wp too); an entry
+# hidden beside a shown stock would be bounded by relations no certificate reads. Offer counts
+# are procurement data and are not here.
 STOCK = "attente_stock"
 ATTENTE = {
     STOCK: {
@@ -316,17 +320,17 @@ ATTENTE = {
         "nb_jeunes_positionnes_en_attente": "Wp",
         "nb_jeunes_en_attente_6_mois_plus": "W6",
         "nb_jeunes_en_attente_12_mois_plus": "W12",
+        "nb_jeunes_entres_en_attente": "E",
     },
-    "attente_entrees": {"nb_jeunes_entres_en_attente": "n"},
     "attente_positionnements": {"nb_positionnements": "n"},
     "attente_parcours": {"nb_parcours_commences": "n"},
     "attente_sans_action": {"nb_jeunes_action_non_renseignee": "n"},
 }
 ATTENTE_INDICATEURS = tuple(i for group in ATTENTE.values() for i in group)
-# A flow bounded by the stock it feeds: W(m) <= W(m-1) + E(m) (exits are not published), the
-# same for those positioned and the positionings. Where the stock is hidden the flow is hidden
-# with it; where it is shown, the flow is at least the stock's rise.
-FLOW_OF_STOCK = {"attente_entrees": "W", "attente_positionnements": "Wp"}
+# A flow bounded by the stock it feeds: Wp(m) <= Wp(m-1) + Pz(m) for those positioned and the
+# positionings (exits are not published). Where the stock is hidden the flow is hidden with it;
+# where it is shown, the flow is at least the stock's rise.
+FLOW_OF_STOCK = {"attente_positionnements": "Wp"}
 DEPARTEMENT = "departement"
 
 
