@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import csv
 import random
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
@@ -890,9 +891,7 @@ def _match_offers_and_youths(rng: random.Random, world: World, scale: Scale) -> 
                 youth.exit = youth.exit_situation = None
     if not scale.waiting_youths:
         return
-    csf_youths: dict[str, int] = {}
-    for p in world.parcours:
-        csf_youths[p.clause.academie] = csf_youths.get(p.clause.academie, 0) + 1
+    csf_youths = Counter(p.clause.academie for p in world.parcours)
     first = date(scale.first_year, 9, 1)
     for academie in world.academies:  # in the académies' order: the draw is reproducible
         factor = PRESSURES[pressure[academie]][0]
@@ -914,12 +913,8 @@ def _leave_offers_unfilled(
     """Withdraw every parcours (with its youth and follow-ups) of some activated clauses."""
     # Youths with two parcours or two episodes (Scale.repeat_youths, Scale.moving_youths) keep
     # them: withdrawing one would leave the other half drawn.
-    hosts: dict[int, int] = {}
-    for p in world.parcours:
-        hosts[id(p.youth)] = hosts.get(id(p.youth), 0) + 1
-    episodes: dict[str, int] = {}
-    for y in world.youths:
-        episodes[y.ine] = episodes.get(y.ine, 0) + 1
+    hosts = Counter(id(p.youth) for p in world.parcours)
+    episodes = Counter(y.ine for y in world.youths)
     followed = {id(p.followed_by) for p in world.parcours if p.followed_by is not None}
     by_clause: dict[str, list[Parcours]] = {}
     for p in world.parcours:
