@@ -82,8 +82,10 @@ demo: install
 run: install
 	.venv/bin/csf run
 
+## Two workers (this machine's and CI's cores), a test file each: the suite is mostly
+## subprocesses (csf, dbt, Dagster, Chromium) that wait on one core while the other computes.
 test: install
-	.venv/bin/pytest
+	.venv/bin/pytest -n 2 --dist loadfile
 
 test-fast: install
 	.venv/bin/pytest -m "not slow and not worlds"

@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -44,12 +45,16 @@ def _clean_env(**extra: str) -> dict[str, str]:
     return keep | {"PATH": INACTIVE_PATH} | extra
 
 
-def _dbt_by_hand(command: str, *args: str) -> subprocess.CompletedProcess:
-    """``../.venv/bin/dbt <command> --profiles-dir . <args>`` from dbt_project/, venv inactive."""
+def _dbt_by_hand(command: str, *args: str, target: Path) -> subprocess.CompletedProcess:
+    """``../.venv/bin/dbt <command> --profiles-dir . <args>`` from dbt_project/, venv inactive.
+
+    Its artefacts go to ``target``: the project's own target/ holds the manifest every other
+    test's Dagster reads, which a parse running beside them (tests run in parallel) would
+    rewrite under their feet."""
     return subprocess.run(
         ["../.venv/bin/dbt", command, "--profiles-dir", ".", *args],
         cwd=ROOT / "dbt_project",
-        env=_clean_env(),
+        env=_clean_env(DBT_TARGET_PATH=str(target)),
         capture_output=True,
         text=True,
         timeout=300,
@@ -108,9 +113,9 @@ def test_the_readme_dbt_command_runs_from_the_project_folder(tmp_path):
     assert line.startswith("cd dbt_project && ../.venv/bin/dbt build --profiles-dir .")
     warehouse = tmp_path / "autre.duckdb"
     variables = f"{{build_db: {warehouse}, observation_date: '2026-09-30'}}"
-    result = _dbt_by_hand("debug", "--vars", variables)
+    result = _dbt_by_hand("debug", "--vars", variables, target=tmp_path / "target")
     assert result.returncode == 0, result.stdout[-3000:]
     assert f"path: {warehouse}" in result.stdout
-    listed = _dbt_by_hand("ls", "--resource-type", "model", "--quiet")
+    listed = _dbt_by_hand("ls", "--resource-type", "model", "--quiet", target=tmp_path / "target")
     assert listed.returncode == 0, listed.stdout[-3000:]
     assert "csf_impact.marts.indicateurs" in listed.stdout
