@@ -15,6 +15,7 @@ import atexit
 import contextlib
 import fcntl
 import gc
+import hashlib
 import json
 import multiprocessing
 import os
@@ -33,6 +34,7 @@ import duckdb
 from pipelines.content.contacts import Contacts, ContactsError, load_contacts
 from pipelines.reports.buyer import acheteur, acheteurs_avec_clauses, rapport_acheteur
 from pipelines.reports.charts import Renderer
+from pipelines.reports.fingerprint import fingerprint
 from pipelines.reports.model import Rapport
 from pipelines.reports.national import rapport_national
 from pipelines.reports.sections import periode_par_defaut
@@ -52,6 +54,10 @@ class Lot:
     instantane: str = ""
     periode: str = ""
     secondes: dict[str, float] = field(default_factory=dict)
+    # Each file's content fingerprint (pipelines.reports.fingerprint), by its path relative to
+    # the reports folder; and how many reports kept the files of the set before (unchanged).
+    empreintes: dict[str, str] = field(default_factory=dict)
+    repris: int = 0
 
     def chrono(self, part: str, seconds: float) -> None:
         self.secondes[part] = self.secondes.get(part, 0.0) + seconds
@@ -189,6 +195,62 @@ def _collect(lot: Lot, result: tuple[list[Path], dict[str, float]]) -> None:
         lot.chrono(part, seconds)
 
 
+def _fingerprinted(
+    reports: Iterable[tuple[Rapport, Path]],
+    formats: tuple[str, ...],
+    root: Path,
+    lot: Lot,
+    current: Path | None = None,
+) -> Iterator[tuple[Rapport, Path]]:
+    """Record each report's fingerprint for its files (paths relative to ``root``), and yield
+    the reports to render.
+
+    With ``current`` (the reports folder, whose set the batch replaces), a report whose every
+    file is indexed there with the same fingerprint, and still holds the bytes indexed, is not
+    rendered again: its files are linked into the batch as they are."""
+    indexed = _read_index(current).get("empreintes", {}) if current is not None else {}
+    for rapport, folder in reports:
+        mark = fingerprint(rapport)
+        names = [str((folder / f"{rapport.fichier}.{kind}").relative_to(root)) for kind in formats]
+        lot.empreintes.update(dict.fromkeys(names, mark))
+        if current is not None and all(_unchanged(current, n, indexed.get(n), mark) for n in names):
+            for name in names:
+                target = root / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    os.link(current / name, target)
+                except OSError:  # another file system, or no hard links there
+                    shutil.copy2(current / name, target)
+                lot.fichiers.append(target)
+            lot.repris += 1
+            lot.instantane, lot.periode = rapport.instantane, rapport.periode
+            continue
+        yield rapport, folder
+
+
+def _unchanged(folder: Path, name: str, indexed: object, mark: str) -> bool:
+    """Whether ``folder/name`` was indexed with fingerprint ``mark`` and holds those bytes."""
+    if not isinstance(indexed, dict) or indexed.get("contenu") != mark:
+        return False
+    try:
+        return _sha256(folder / name) == indexed.get("sha256")
+    except OSError:
+        return False
+
+
+def _sha256(path: Path) -> str:
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def _read_index(folder: Path) -> dict:
+    try:
+        index = json.loads((folder / "index.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return index if isinstance(index, dict) else {}
+
+
 def _national(
     snapshot: SnapshotReader, periode: str | None, folder: Path, lot: Lot, contacts: Contacts
 ) -> Iterator:
@@ -221,7 +283,10 @@ def report_national(
     contacts = contacts_of(settings)
     with SnapshotReader(settings.published_db) as snapshot:
         folder = reports_dir(settings) / NATIONAL
-        _write_batch(_national(snapshot, periode, folder, lot, contacts), formats, 1, lot, settings)
+        batch = _fingerprinted(
+            _national(snapshot, periode, folder, lot, contacts), formats, folder.parent, lot
+        )
+        _write_batch(batch, formats, 1, lot, settings)
     _add_to_index(settings, lot)
     return lot
 
@@ -245,13 +310,10 @@ def report_buyers(
             sirets = [acheteur(snapshot, s)["siret_acheteur"] for s in sirets]
         folder = reports_dir(settings) / ACHETEURS
         workers = min(report_workers(settings), len(sirets)) or 1
-        _write_batch(
-            _buyers(snapshot, sirets, periode, folder, lot, contacts),
-            formats,
-            workers,
-            lot,
-            settings,
+        batch = _fingerprinted(
+            _buyers(snapshot, sirets, periode, folder, lot, contacts), formats, folder.parent, lot
         )
+        _write_batch(batch, formats, workers, lot, settings)
     _add_to_index(settings, lot)
     return lot
 
@@ -259,7 +321,8 @@ def report_buyers(
 def report_all(settings: Settings, periode: str | None = None) -> Lot:
     """The national report and every buyer's, both formats, for the published snapshot.
 
-    Rendered into a staging folder first; files move into place only once all are written.
+    Rendered into a staging folder first; files move into place only once all are written. A
+    report whose content is the same as in the set it replaces keeps its files (``_fingerprinted``).
     """
     final = reports_dir(settings)
     contacts = contacts_of(settings)
@@ -280,13 +343,15 @@ def report_all(settings: Settings, periode: str | None = None) -> Lot:
                     contacts,
                 )
 
-            _write_batch(everything(), FORMATS, report_workers(settings), lot, settings)
+            batch = _fingerprinted(everything(), FORMATS, staging, lot, current=final)
+            _write_batch(batch, FORMATS, report_workers(settings), lot, settings)
         moved = []
         for path in lot.fichiers:
             target = final / path.relative_to(staging)
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(path, target)
             moved.append(target)
+        # A kept file is its own final place already: the rename left it, not its link.
         lot.fichiers = moved
         with _index_lock(final):
             _write_index(final, lot)
@@ -323,10 +388,7 @@ def _add_to_index(settings: Settings, lot: Lot) -> None:
         return
     folder = reports_dir(settings)
     with _index_lock(folder):
-        try:
-            index = json.loads((folder / "index.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            index = {}
+        index = _read_index(folder)
         kept: list[Path] = []
         if index.get("instantane") == lot.instantane and index.get("periode") != lot.periode:
             return
@@ -337,20 +399,38 @@ def _add_to_index(settings: Settings, lot: Lot) -> None:
                 if path.is_relative_to(root) and path.is_file():
                     kept.append(path)
         written = [p.resolve() for p in lot.fichiers]
+        # A kept file keeps its entry as indexed (the digest of the bytes it was written with).
+        carried = {
+            name: mark
+            for name, mark in index.get("empreintes", {}).items()
+            if isinstance(mark, dict) and (folder / name).resolve() in kept
+        }
         merged = Lot(
             fichiers=sorted({*kept, *written}),
             instantane=lot.instantane,
             periode=lot.periode,
+            empreintes=lot.empreintes,
         )
-        _write_index(folder.resolve(), merged)
+        _write_index(folder.resolve(), merged, carried)
 
 
-def _write_index(folder: Path, lot: Lot) -> None:
-    """``reports/index.json``: which snapshot and period the current set comes from."""
+def _write_index(folder: Path, lot: Lot, carried: dict[str, dict] | None = None) -> None:
+    """``reports/index.json``: which snapshot and period the current set comes from, and each
+    file's content fingerprint with the digest of the bytes written for it (``carried``: the
+    entries of files this batch did not write, as indexed before)."""
+    names = sorted(str(p.relative_to(folder)) for p in lot.fichiers)
+    marks = {}
+    for name in names:
+        if name in lot.empreintes:
+            with contextlib.suppress(OSError):  # a file gone since: never kept on its word
+                marks[name] = {"contenu": lot.empreintes[name], "sha256": _sha256(folder / name)}
+        elif carried and name in carried:
+            marks[name] = carried[name]
     index = {
         "instantane": lot.instantane,
         "periode": lot.periode,
-        "fichiers": sorted(str(p.relative_to(folder)) for p in lot.fichiers),
+        "fichiers": names,
+        "empreintes": marks,
     }
     tmp = folder / f".index.{uuid.uuid4().hex}.json"
     tmp.write_text(json.dumps(index, ensure_ascii=False, indent=2), encoding="utf-8")
