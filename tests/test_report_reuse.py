@@ -8,8 +8,9 @@ import pytest
 
 from pipelines.content.table import Colonne, Masque, Tableau, Type, Valeur
 from pipelines.reports import build
-from pipelines.reports.fingerprint import fingerprint
+from pipelines.reports.fingerprint import fingerprint, rendering_files
 from pipelines.reports.model import Rapport, Section
+from pipelines.settings import PROJECT_ROOT
 
 
 def _rapport(**changes) -> Rapport:
@@ -72,6 +73,7 @@ def _indexed_set(tmp_path, rapport: Rapport) -> tuple:
         path = folder / f"{rapport.fichier}.{kind}"
         path.write_bytes(f"{kind} de {rapport.titre}".encode())
         lot.fichiers.append(path)
+        lot.sha256[build._key(path)] = build._sha256(path)
     build._write_index(current, lot)
     return current, folder
 
@@ -112,3 +114,43 @@ def test_a_file_changed_or_gone_since_indexed_is_rendered_again(tmp_path, tamper
         (current / "index.json").write_text("[1, 2", encoding="utf-8")
     rendered, lot = _batch(tmp_path, current, rapport)
     assert len(rendered) == 1 and lot.repris == 0
+
+
+def test_the_index_claims_the_bytes_written_not_what_replaced_them_since(tmp_path):
+    """A file another writer replaced between the batch's write and its index (a ``csf
+    report`` of an older snapshot) is indexed with the digest of the batch's bytes: the next
+    batch renders it again instead of keeping the other writer's figures."""
+    rapport = _rapport()
+    current = tmp_path / "reports"
+    folder = current / build.ACHETEURS
+    lot = build.Lot(instantane=rapport.instantane, periode=rapport.periode)
+    batch = list(build._fingerprinted([(rapport, folder)], ("xlsx",), current, lot))
+    for item, where in batch:
+        build._collect(lot, build.write_files(item, {}, where, ("xlsx",)))
+    (written,) = lot.fichiers
+    written.write_bytes(b"classeur d'un autre instantane")
+    build._write_index(current, lot)
+    entry = build._read_index(current)["empreintes"][f"{build.ACHETEURS}/{written.name}"]
+    assert entry["sha256"] != build._sha256(written)
+    staging = tmp_path / "lot"
+    again = build.Lot()
+    rendered = list(
+        build._fingerprinted(
+            [(rapport, staging / build.ACHETEURS)], ("xlsx",), staging, again, current=current
+        )
+    )
+    assert len(rendered) == 1 and again.repris == 0
+    assert not (staging / build.ACHETEURS / written.name).exists()  # the link was taken back
+
+
+def test_the_rendering_fingerprint_reads_the_templates_fonts_and_chart_bundle():
+    read = {str(p.relative_to(PROJECT_ROOT)) for p in rendering_files()}
+    for expected in (
+        "pipelines/reports/templates/rapport.html.j2",
+        "pipelines/reports/pdf.py",
+        "pipelines/content/formatting.py",
+        "dashboards/assets/vendor/dsfr/fonts/Marianne-Regular.woff",
+        "dashboards/static/plotly-basic.min.js",
+    ):
+        assert expected in read, expected
+    assert not any("__pycache__" in name for name in read)

@@ -16,6 +16,7 @@ import contextlib
 import fcntl
 import gc
 import hashlib
+import itertools
 import json
 import multiprocessing
 import os
@@ -55,8 +56,10 @@ class Lot:
     periode: str = ""
     secondes: dict[str, float] = field(default_factory=dict)
     # Each file's content fingerprint (pipelines.reports.fingerprint), by its path relative to
-    # the reports folder; and how many reports kept the files of the set before (unchanged).
+    # the reports folder; the SHA-256 of the bytes written (or kept) for it, by its absolute
+    # path; and how many reports kept the files of the set before (content unchanged).
     empreintes: dict[str, str] = field(default_factory=dict)
+    sha256: dict[str, str] = field(default_factory=dict)
     repris: int = 0
 
     def chrono(self, part: str, seconds: float) -> None:
@@ -107,12 +110,14 @@ def pdf_writer():
 
 def write_files(
     rapport: Rapport, images: dict[str, str], folder: Path, formats: tuple[str, ...]
-) -> tuple[list[Path], dict[str, float]]:
-    """Write one report in ``formats``, each file atomically; returns the files and timings."""
+) -> tuple[list[Path], dict[str, float], dict[str, str]]:
+    """Write one report in ``formats``, each file atomically; returns the files, timings and
+    the SHA-256 of the bytes written (by absolute path: the index records those, not what
+    another writer may have put in their place since)."""
     from pipelines.reports.xlsx import write_workbook
 
     folder.mkdir(parents=True, exist_ok=True)
-    written, timings = [], {}
+    written, timings, digests = [], {}, {}
     for kind in formats:
         target = folder / f"{rapport.fichier}.{kind}"
         tmp = folder / f".{rapport.fichier}.{uuid.uuid4().hex}.{kind}"
@@ -122,12 +127,13 @@ def write_files(
                 pdf_writer().write(rapport, images, tmp)
             else:
                 write_workbook(rapport, tmp)
+            digests[_key(target)] = _sha256(tmp)
             os.replace(tmp, target)
         finally:
             tmp.unlink(missing_ok=True)
         timings[kind] = time.perf_counter() - started
         written.append(target)
-    return written, timings
+    return written, timings, digests
 
 
 def _write_batch(
@@ -137,7 +143,13 @@ def _write_batch(
     lot: Lot,
     settings: Settings,
 ) -> None:
-    """Draw the charts here, write the files in ``workers`` processes (here when 1)."""
+    """Draw the charts here, write the files in ``workers`` processes (here when 1); nothing
+    is started when there is nothing to render (every report kept)."""
+    reports = iter(reports)
+    first = next(reports, None)
+    if first is None:
+        return
+    reports = itertools.chain([first], reports)
     with ExitStack() as stack:
         pool = None
         if workers > 1:
@@ -188,9 +200,10 @@ def _warm_pdf_writer() -> None:
         pdf_writer()
 
 
-def _collect(lot: Lot, result: tuple[list[Path], dict[str, float]]) -> None:
-    files, timings = result
+def _collect(lot: Lot, result: tuple[list[Path], dict[str, float], dict[str, str]]) -> None:
+    files, timings, digests = result
     lot.fichiers.extend(files)
+    lot.sha256.update(digests)
     for part, seconds in timings.items():
         lot.chrono(part, seconds)
 
@@ -213,29 +226,47 @@ def _fingerprinted(
         mark = fingerprint(rapport)
         names = [str((folder / f"{rapport.fichier}.{kind}").relative_to(root)) for kind in formats]
         lot.empreintes.update(dict.fromkeys(names, mark))
-        if current is not None and all(_unchanged(current, n, indexed.get(n), mark) for n in names):
-            for name in names:
-                target = root / name
-                target.parent.mkdir(parents=True, exist_ok=True)
-                try:
-                    os.link(current / name, target)
-                except OSError:  # another file system, or no hard links there
-                    shutil.copy2(current / name, target)
-                lot.fichiers.append(target)
+        if current is not None and _keep(current, root, names, indexed, mark, lot):
             lot.repris += 1
             lot.instantane, lot.periode = rapport.instantane, rapport.periode
             continue
         yield rapport, folder
 
 
-def _unchanged(folder: Path, name: str, indexed: object, mark: str) -> bool:
-    """Whether ``folder/name`` was indexed with fingerprint ``mark`` and holds those bytes."""
-    if not isinstance(indexed, dict) or indexed.get("contenu") != mark:
+def _keep(current: Path, root: Path, names: list[str], indexed: dict, mark: str, lot: Lot) -> bool:
+    """Link a report's files from ``current`` into ``root`` when each was indexed with
+    fingerprint ``mark`` and its linked bytes are the bytes indexed (checked after linking, so
+    the bytes kept are the bytes checked: writers replace files, never edit them in place);
+    otherwise leave none linked."""
+    entries = [indexed.get(name) for name in names]
+    if not all(isinstance(e, dict) and e.get("contenu") == mark for e in entries):
         return False
+    linked: list[Path] = []
     try:
-        return _sha256(folder / name) == indexed.get("sha256")
-    except OSError:
+        for name, entry in zip(names, entries, strict=True):
+            target = root / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if not (current / name).is_file():
+                raise FileNotFoundError(name)
+            try:
+                os.link(current / name, target)
+            except OSError:  # another file system, or no hard links there
+                shutil.copy2(current / name, target)
+            linked.append(target)
+            if _sha256(target) != entry.get("sha256"):
+                raise ValueError(name)
+    except (OSError, ValueError):
+        for path in linked:
+            path.unlink(missing_ok=True)
         return False
+    for path, entry in zip(linked, entries, strict=True):
+        lot.fichiers.append(path)
+        lot.sha256[_key(path)] = entry["sha256"]
+    return True
+
+
+def _key(path: Path) -> str:
+    return str(path.resolve())
 
 
 def _sha256(path: Path) -> str:
@@ -349,7 +380,10 @@ def report_all(settings: Settings, periode: str | None = None) -> Lot:
         for path in lot.fichiers:
             target = final / path.relative_to(staging)
             target.parent.mkdir(parents=True, exist_ok=True)
+            digest = lot.sha256.pop(_key(path), None)
             os.replace(path, target)
+            if digest is not None:
+                lot.sha256[_key(target)] = digest
             moved.append(target)
         # A kept file is its own final place already: the rename left it, not its link.
         lot.fichiers = moved
@@ -410,6 +444,7 @@ def _add_to_index(settings: Settings, lot: Lot) -> None:
             instantane=lot.instantane,
             periode=lot.periode,
             empreintes=lot.empreintes,
+            sha256=lot.sha256,
         )
         _write_index(folder.resolve(), merged, carried)
 
@@ -421,9 +456,9 @@ def _write_index(folder: Path, lot: Lot, carried: dict[str, dict] | None = None)
     names = sorted(str(p.relative_to(folder)) for p in lot.fichiers)
     marks = {}
     for name in names:
-        if name in lot.empreintes:
-            with contextlib.suppress(OSError):  # a file gone since: never kept on its word
-                marks[name] = {"contenu": lot.empreintes[name], "sha256": _sha256(folder / name)}
+        digest = lot.sha256.get(_key(folder / name))
+        if name in lot.empreintes and digest is not None:
+            marks[name] = {"contenu": lot.empreintes[name], "sha256": digest}
         elif carried and name in carried:
             marks[name] = carried[name]
     index = {

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import shutil
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -21,32 +22,61 @@ from importlib import metadata
 from pathlib import Path
 
 from pipelines.reports.model import Rapport
+from pipelines.reports.pdf import MARIANNE
+from pipelines.settings import PLOTLY_BASIC_JS, PROJECT_ROOT
 
 # Fields that name a report's making, not its content.
 MAKING = ("instantane", "genere_le")
-# Libraries whose output is in the files: layout, PDF writing, workbook, charts.
+# Libraries whose output is in the files: layout and fonts (WeasyPrint, pydyf, fontTools),
+# templates, workbook, charts (plotly's figure, kaleido and choreographer driving Chromium).
 RENDERING_LIBRARIES = (
     "weasyprint",
     "pydyf",
-    "xlsxwriter",
+    "fonttools",
     "jinja2",
+    "xlsxwriter",
     "plotly",
-    "playwright",
+    "kaleido",
+    "choreographer",
     "babel",
 )
-# Code that turns a report's content into files (templates, styles, cell formatting).
-RENDERING_CODE = (Path(__file__).parent, Path(__file__).parents[1] / "content")
+# Files read when rendering: the code turning a report's content into files (templates,
+# styles, cell formatting), the DSFR's fonts, and the plotly bundle the charts are drawn with.
+RENDERING_FILES = (
+    Path(__file__).parent,
+    Path(__file__).parents[1] / "content",
+    MARIANNE,
+    PLOTLY_BASIC_JS,
+)
+# The system Chromium that draws the charts (an apt upgrade changes its text metrics).
+CHROMIUM = ("chromium", "chromium-browser", "google-chrome")
+
+
+def rendering_files() -> list[Path]:
+    """Every file read when rendering: bytecode apart, whatever its kind (templates are .j2,
+    fonts .woff)."""
+    files: list[Path] = []
+    for root in RENDERING_FILES:
+        found = sorted(root.rglob("*")) if root.is_dir() else [root]
+        files += [p for p in found if p.is_file() and "__pycache__" not in p.parts]
+    return files
 
 
 @cache
 def rendering_fingerprint() -> str:
-    """SHA-256 of the rendering code's files and the rendering libraries' versions."""
+    """SHA-256 of the files read when rendering, the rendering libraries' versions and the
+    Chromium binary (its size and time: hashing 250 MB at each run would cost a second)."""
     digest = hashlib.sha256()
-    for root in RENDERING_CODE:
-        for path in sorted(root.rglob("*")):
-            if path.is_file() and path.suffix in (".py", ".html", ".css", ".svg", ".json"):
-                digest.update(str(path.relative_to(root.parent)).encode())
-                digest.update(path.read_bytes())
+    for path in rendering_files():
+        digest.update(str(path.relative_to(PROJECT_ROOT)).encode())
+        digest.update(path.read_bytes())
+    for root in RENDERING_FILES:  # an absent font folder or bundle changes the files too
+        digest.update(f"{root.relative_to(PROJECT_ROOT)}:{root.exists()}".encode())
+    for name in CHROMIUM:
+        found = shutil.which(name)
+        if found:
+            stat = Path(found).resolve().stat()
+            digest.update(f"{name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
     for name in RENDERING_LIBRARIES:
         try:
             version = metadata.version(name)
