@@ -101,7 +101,7 @@ def test_an_unchanged_report_keeps_its_files_and_a_changed_one_is_rendered(tmp_p
     assert len(rendered) == 1 and lot.repris == 0 and lot.fichiers == []
 
 
-@pytest.mark.parametrize("tamper", ["edit", "delete", "index"])
+@pytest.mark.parametrize("tamper", ["edit", "delete", "index", "entries"])
 def test_a_file_changed_or_gone_since_indexed_is_rendered_again(tmp_path, tamper):
     rapport = _rapport()
     current, folder = _indexed_set(tmp_path, rapport)
@@ -110,8 +110,10 @@ def test_a_file_changed_or_gone_since_indexed_is_rendered_again(tmp_path, tamper
         pdf.write_bytes(b"autre contenu")
     elif tamper == "delete":
         pdf.unlink()
-    else:
+    elif tamper == "index":
         (current / "index.json").write_text("[1, 2", encoding="utf-8")
+    else:
+        (current / "index.json").write_text('{"empreintes": [1]}', encoding="utf-8")
     rendered, lot = _batch(tmp_path, current, rapport)
     assert len(rendered) == 1 and lot.repris == 0
 

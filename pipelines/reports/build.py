@@ -221,7 +221,7 @@ def _fingerprinted(
     With ``current`` (the reports folder, whose set the batch replaces), a report whose every
     file is indexed there with the same fingerprint, and still holds the bytes indexed, is not
     rendered again: its files are linked into the batch as they are."""
-    indexed = _read_index(current).get("empreintes", {}) if current is not None else {}
+    indexed = _marks(_read_index(current)) if current is not None else {}
     for rapport, folder in reports:
         mark = fingerprint(rapport)
         names = [str((folder / f"{rapport.fichier}.{kind}").relative_to(root)) for kind in formats]
@@ -272,6 +272,12 @@ def _key(path: Path) -> str:
 def _sha256(path: Path) -> str:
     with path.open("rb") as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def _marks(index: dict) -> dict:
+    """The index's fingerprint entries (none when absent or malformed: every report renders)."""
+    marks = index.get("empreintes")
+    return marks if isinstance(marks, dict) else {}
 
 
 def _read_index(folder: Path) -> dict:
@@ -436,7 +442,7 @@ def _add_to_index(settings: Settings, lot: Lot) -> None:
         # A kept file keeps its entry as indexed (the digest of the bytes it was written with).
         carried = {
             name: mark
-            for name, mark in index.get("empreintes", {}).items()
+            for name, mark in _marks(index).items()
             if isinstance(mark, dict) and (folder / name).resolve() in kept
         }
         merged = Lot(
