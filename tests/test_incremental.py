@@ -1,18 +1,15 @@
-"""A run rebuilds only the dbt models fed by what changed, and gets the same figures, reports
-and release tables as a full rebuild of the same inbox, its CSV exports read in worker processes
-(real runs on the demo sample). Reports whose content did not change keep their files."""
+"""A run rebuilds only the dbt models fed by what changed, and gets the same figures as a full
+rebuild of the same inbox, its CSV exports read in worker processes (real runs on the demo
+sample)."""
 
-import hashlib
 import json
 import os
 import shutil
 import time
-from pathlib import Path
 
 import duckdb
 import pytest
 
-from pipelines.exports.tables import TABLES
 from pipelines.sample.monthly import write_previous_month
 from tests.conftest import SAMPLE, csf
 
@@ -41,17 +38,6 @@ ATTENTE = {
 }
 
 
-def _reports(home: Path) -> dict:
-    """The report set's index, and each listed file's inode and digest, as a run left them."""
-    folder = home / "reports"
-    index = json.loads((folder / "index.json").read_text(encoding="utf-8"))
-    files = {}
-    for name in index["fichiers"]:
-        path = folder / name
-        files[name] = (path.stat().st_ino, hashlib.sha256(path.read_bytes()).hexdigest())
-    return {"index": index, "files": files}
-
-
 def _run(home, inbox, *extra, **settings):
     env = {"CSF_PSEUDO_KEY": KEY, "CSF_FULL_REBUILD": "", **settings}
     result = csf(home, "run", "--inbox", str(inbox), *extra, env=env)
@@ -72,18 +58,14 @@ def runs(tmp_path_factory):
         os.utime(inbox / path.name, (month_ago, month_ago))
     home = root / "home"
     first = _run(home, inbox)
-    reports = [_reports(home)]
     for path in previous:  # the académie's next monthly export
         shutil.copy(SAMPLE / path.name, inbox / path.name)
     monthly = _run(home, inbox)
-    reports.append(_reports(home))
     unchanged = _run(home, inbox)
-    reports.append(_reports(home))
     full_home = root / "full"
     # This one reads the CSV exports in two worker processes (the others in csf run's own).
     full = _run(full_home, inbox, "--full", CSF_INGEST_WORKERS="2", CSF_INGEST_PARALLEL_MB="0")
-    reports.append(_reports(full_home))
-    return home, full_home, first, monthly, unchanged, full, reports
+    return home, full_home, first, monthly, unchanged, full
 
 
 def test_the_first_build_is_complete(runs):
@@ -93,7 +75,7 @@ def test_the_first_build_is_complete(runs):
 
 
 def test_a_monthly_export_rebuilds_what_it_feeds_and_not_the_procurement_chain(runs):
-    _, _, _, (log, built), *_ = runs
+    _, _, _, (log, built), _, _ = runs
     assert "calcul partiel" in log and "source:raw.mlds_jeunes" in log
     assert "source:raw.decp_marches" not in log
     assert {"model.csf_impact.stg_mlds__jeunes", "model.csf_impact.indicateurs"} <= built
@@ -109,14 +91,14 @@ def test_a_monthly_export_rebuilds_what_it_feeds_and_not_the_procurement_chain(r
 
 
 def test_a_run_with_nothing_new_rebuilds_only_what_publishing_reads(runs):
-    _, _, _, _, (log, built), *_ = runs
+    _, _, _, _, (log, built), _ = runs
     assert "entrées modifiées : aucune" in log
     models = {uid.split(".")[-1] for uid in built if uid.startswith("model.")}
     assert models == {"indicateurs", "qualite_fichiers"}
 
 
 def test_the_incremental_build_equals_a_full_rebuild_of_the_same_inbox(runs):
-    home, full_home, *_, (log, built), _ = runs
+    home, full_home, *_, (log, built) = runs
     assert "calcul complet : demandé (csf run --full ou CSF_FULL_REBUILD)" in log
     assert "model.csf_impact.stg_decp__marches" in built
     con = duckdb.connect()
@@ -141,44 +123,3 @@ def test_the_incremental_build_equals_a_full_rebuild_of_the_same_inbox(runs):
                 f"except all select {listed} from {b}.marts.{mart})"
             ).fetchone()[0]
             assert differ == 0, f"{mart}: {differ} rows of {a} not in {b}"
-
-
-def _marks(state: dict) -> dict[str, str]:
-    return {name: mark["contenu"] for name, mark in state["index"]["empreintes"].items()}
-
-
-def test_a_run_with_nothing_new_keeps_every_report_file(runs):
-    *_, (_, monthly, unchanged, _) = runs
-    assert unchanged["index"]["instantane"] != monthly["index"]["instantane"]
-    assert unchanged["files"] == monthly["files"]  # same inodes: not one file written again
-    assert _marks(unchanged) == _marks(monthly)
-
-
-def test_a_monthly_export_rewrites_the_reports_whose_content_changed_and_only_those(runs):
-    *_, (first, monthly, _, _) = runs
-    assert set(_marks(first)) == set(_marks(monthly)) == set(monthly["files"])
-    rewritten = {n for n in monthly["files"] if monthly["files"][n][0] != first["files"][n][0]}
-    changed = {n for n, mark in _marks(monthly).items() if _marks(first)[n] != mark}
-    assert rewritten == changed
-    # The académie's youths are in the national figures, which every buyer's report also
-    # shows beside its own (« France, 2025 »): here all of them change.
-    assert any(n.startswith("national/") for n in changed)
-    for name in set(monthly["files"]) - rewritten:
-        assert monthly["files"][name] == first["files"][name]
-
-
-def test_the_incremental_reports_and_release_equal_a_full_rebuild(runs):
-    home, full_home, *_, (_, _, unchanged, full) = runs
-    assert _marks(unchanged) == _marks(full)
-    assert unchanged["index"]["periode"] == full["index"]["periode"]
-
-    def latest_release(h: Path) -> Path:
-        return max((h / "exports").glob("auto-*"), key=lambda p: p.stat().st_mtime)
-
-    inc, ful = latest_release(home), latest_release(full_home)
-    # Microdata are keyed by the release's name (auto-<snapshot>): the aggregates are not.
-    compared = [t.name for t in TABLES if not t.microdata]
-    assert compared
-    for name in compared:
-        a, b = inc / "csv" / f"{name}.csv", ful / "csv" / f"{name}.csv"
-        assert a.read_bytes() == b.read_bytes(), name

@@ -15,8 +15,6 @@ import atexit
 import contextlib
 import fcntl
 import gc
-import hashlib
-import itertools
 import json
 import multiprocessing
 import os
@@ -35,7 +33,6 @@ import duckdb
 from pipelines.content.contacts import Contacts, ContactsError, load_contacts
 from pipelines.reports.buyer import acheteur, acheteurs_avec_clauses, rapport_acheteur
 from pipelines.reports.charts import Renderer
-from pipelines.reports.fingerprint import fingerprint
 from pipelines.reports.model import Rapport
 from pipelines.reports.national import rapport_national
 from pipelines.reports.sections import periode_par_defaut
@@ -55,12 +52,6 @@ class Lot:
     instantane: str = ""
     periode: str = ""
     secondes: dict[str, float] = field(default_factory=dict)
-    # Each file's content fingerprint (pipelines.reports.fingerprint), by its path relative to
-    # the reports folder; the SHA-256 of the bytes written (or kept) for it, by its absolute
-    # path; and how many reports kept the files of the set before (content unchanged).
-    empreintes: dict[str, str] = field(default_factory=dict)
-    sha256: dict[str, str] = field(default_factory=dict)
-    repris: int = 0
 
     def chrono(self, part: str, seconds: float) -> None:
         self.secondes[part] = self.secondes.get(part, 0.0) + seconds
@@ -110,14 +101,12 @@ def pdf_writer():
 
 def write_files(
     rapport: Rapport, images: dict[str, str], folder: Path, formats: tuple[str, ...]
-) -> tuple[list[Path], dict[str, float], dict[str, str]]:
-    """Write one report in ``formats``, each file atomically; returns the files, timings and
-    the SHA-256 of the bytes written (by absolute path: the index records those, not what
-    another writer may have put in their place since)."""
+) -> tuple[list[Path], dict[str, float]]:
+    """Write one report in ``formats``, each file atomically; returns the files and timings."""
     from pipelines.reports.xlsx import write_workbook
 
     folder.mkdir(parents=True, exist_ok=True)
-    written, timings, digests = [], {}, {}
+    written, timings = [], {}
     for kind in formats:
         target = folder / f"{rapport.fichier}.{kind}"
         tmp = folder / f".{rapport.fichier}.{uuid.uuid4().hex}.{kind}"
@@ -127,13 +116,12 @@ def write_files(
                 pdf_writer().write(rapport, images, tmp)
             else:
                 write_workbook(rapport, tmp)
-            digests[_key(target)] = _sha256(tmp)
             os.replace(tmp, target)
         finally:
             tmp.unlink(missing_ok=True)
         timings[kind] = time.perf_counter() - started
         written.append(target)
-    return written, timings, digests
+    return written, timings
 
 
 def _write_batch(
@@ -143,13 +131,7 @@ def _write_batch(
     lot: Lot,
     settings: Settings,
 ) -> None:
-    """Draw the charts here, write the files in ``workers`` processes (here when 1); nothing
-    is started when there is nothing to render (every report kept)."""
-    reports = iter(reports)
-    first = next(reports, None)
-    if first is None:
-        return
-    reports = itertools.chain([first], reports)
+    """Draw the charts here, write the files in ``workers`` processes (here when 1)."""
     with ExitStack() as stack:
         pool = None
         if workers > 1:
@@ -200,92 +182,11 @@ def _warm_pdf_writer() -> None:
         pdf_writer()
 
 
-def _collect(lot: Lot, result: tuple[list[Path], dict[str, float], dict[str, str]]) -> None:
-    files, timings, digests = result
+def _collect(lot: Lot, result: tuple[list[Path], dict[str, float]]) -> None:
+    files, timings = result
     lot.fichiers.extend(files)
-    lot.sha256.update(digests)
     for part, seconds in timings.items():
         lot.chrono(part, seconds)
-
-
-def _fingerprinted(
-    reports: Iterable[tuple[Rapport, Path]],
-    formats: tuple[str, ...],
-    root: Path,
-    lot: Lot,
-    current: Path | None = None,
-) -> Iterator[tuple[Rapport, Path]]:
-    """Record each report's fingerprint for its files (paths relative to ``root``), and yield
-    the reports to render.
-
-    With ``current`` (the reports folder, whose set the batch replaces), a report whose every
-    file is indexed there with the same fingerprint, and still holds the bytes indexed, is not
-    rendered again: its files are linked into the batch as they are."""
-    indexed = _marks(_read_index(current)) if current is not None else {}
-    for rapport, folder in reports:
-        mark = fingerprint(rapport)
-        names = [str((folder / f"{rapport.fichier}.{kind}").relative_to(root)) for kind in formats]
-        lot.empreintes.update(dict.fromkeys(names, mark))
-        if current is not None and _keep(current, root, names, indexed, mark, lot):
-            lot.repris += 1
-            lot.instantane, lot.periode = rapport.instantane, rapport.periode
-            continue
-        yield rapport, folder
-
-
-def _keep(current: Path, root: Path, names: list[str], indexed: dict, mark: str, lot: Lot) -> bool:
-    """Link a report's files from ``current`` into ``root`` when each was indexed with
-    fingerprint ``mark`` and its linked bytes are the bytes indexed (checked after linking, so
-    the bytes kept are the bytes checked: writers replace files, never edit them in place);
-    otherwise leave none linked."""
-    entries = [indexed.get(name) for name in names]
-    if not all(isinstance(e, dict) and e.get("contenu") == mark for e in entries):
-        return False
-    linked: list[Path] = []
-    try:
-        for name, entry in zip(names, entries, strict=True):
-            target = root / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if not (current / name).is_file():
-                raise FileNotFoundError(name)
-            try:
-                os.link(current / name, target)
-            except OSError:  # another file system, or no hard links there
-                shutil.copy2(current / name, target)
-            linked.append(target)
-            if _sha256(target) != entry.get("sha256"):
-                raise ValueError(name)
-    except (OSError, ValueError):
-        for path in linked:
-            path.unlink(missing_ok=True)
-        return False
-    for path, entry in zip(linked, entries, strict=True):
-        lot.fichiers.append(path)
-        lot.sha256[_key(path)] = entry["sha256"]
-    return True
-
-
-def _key(path: Path) -> str:
-    return str(path.resolve())
-
-
-def _sha256(path: Path) -> str:
-    with path.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
-
-
-def _marks(index: dict) -> dict:
-    """The index's fingerprint entries (none when absent or malformed: every report renders)."""
-    marks = index.get("empreintes")
-    return marks if isinstance(marks, dict) else {}
-
-
-def _read_index(folder: Path) -> dict:
-    try:
-        index = json.loads((folder / "index.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return index if isinstance(index, dict) else {}
 
 
 def _national(
@@ -320,10 +221,7 @@ def report_national(
     contacts = contacts_of(settings)
     with SnapshotReader(settings.published_db) as snapshot:
         folder = reports_dir(settings) / NATIONAL
-        batch = _fingerprinted(
-            _national(snapshot, periode, folder, lot, contacts), formats, folder.parent, lot
-        )
-        _write_batch(batch, formats, 1, lot, settings)
+        _write_batch(_national(snapshot, periode, folder, lot, contacts), formats, 1, lot, settings)
     _add_to_index(settings, lot)
     return lot
 
@@ -347,10 +245,13 @@ def report_buyers(
             sirets = [acheteur(snapshot, s)["siret_acheteur"] for s in sirets]
         folder = reports_dir(settings) / ACHETEURS
         workers = min(report_workers(settings), len(sirets)) or 1
-        batch = _fingerprinted(
-            _buyers(snapshot, sirets, periode, folder, lot, contacts), formats, folder.parent, lot
+        _write_batch(
+            _buyers(snapshot, sirets, periode, folder, lot, contacts),
+            formats,
+            workers,
+            lot,
+            settings,
         )
-        _write_batch(batch, formats, workers, lot, settings)
     _add_to_index(settings, lot)
     return lot
 
@@ -358,8 +259,7 @@ def report_buyers(
 def report_all(settings: Settings, periode: str | None = None) -> Lot:
     """The national report and every buyer's, both formats, for the published snapshot.
 
-    Rendered into a staging folder first; files move into place only once all are written. A
-    report whose content is the same as in the set it replaces keeps its files (``_fingerprinted``).
+    Rendered into a staging folder first; files move into place only once all are written.
     """
     final = reports_dir(settings)
     contacts = contacts_of(settings)
@@ -380,18 +280,13 @@ def report_all(settings: Settings, periode: str | None = None) -> Lot:
                     contacts,
                 )
 
-            batch = _fingerprinted(everything(), FORMATS, staging, lot, current=final)
-            _write_batch(batch, FORMATS, report_workers(settings), lot, settings)
+            _write_batch(everything(), FORMATS, report_workers(settings), lot, settings)
         moved = []
         for path in lot.fichiers:
             target = final / path.relative_to(staging)
             target.parent.mkdir(parents=True, exist_ok=True)
-            digest = lot.sha256.pop(_key(path), None)
             os.replace(path, target)
-            if digest is not None:
-                lot.sha256[_key(target)] = digest
             moved.append(target)
-        # A kept file is its own final place already: the rename left it, not its link.
         lot.fichiers = moved
         with _index_lock(final):
             _write_index(final, lot)
@@ -428,7 +323,10 @@ def _add_to_index(settings: Settings, lot: Lot) -> None:
         return
     folder = reports_dir(settings)
     with _index_lock(folder):
-        index = _read_index(folder)
+        try:
+            index = json.loads((folder / "index.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            index = {}
         kept: list[Path] = []
         if index.get("instantane") == lot.instantane and index.get("periode") != lot.periode:
             return
@@ -439,39 +337,20 @@ def _add_to_index(settings: Settings, lot: Lot) -> None:
                 if path.is_relative_to(root) and path.is_file():
                     kept.append(path)
         written = [p.resolve() for p in lot.fichiers]
-        # A kept file keeps its entry as indexed (the digest of the bytes it was written with).
-        carried = {
-            name: mark
-            for name, mark in _marks(index).items()
-            if isinstance(mark, dict) and (folder / name).resolve() in kept
-        }
         merged = Lot(
             fichiers=sorted({*kept, *written}),
             instantane=lot.instantane,
             periode=lot.periode,
-            empreintes=lot.empreintes,
-            sha256=lot.sha256,
         )
-        _write_index(folder.resolve(), merged, carried)
+        _write_index(folder.resolve(), merged)
 
 
-def _write_index(folder: Path, lot: Lot, carried: dict[str, dict] | None = None) -> None:
-    """``reports/index.json``: which snapshot and period the current set comes from, and each
-    file's content fingerprint with the digest of the bytes written for it (``carried``: the
-    entries of files this batch did not write, as indexed before)."""
-    names = sorted(str(p.relative_to(folder)) for p in lot.fichiers)
-    marks = {}
-    for name in names:
-        digest = lot.sha256.get(_key(folder / name))
-        if name in lot.empreintes and digest is not None:
-            marks[name] = {"contenu": lot.empreintes[name], "sha256": digest}
-        elif carried and name in carried:
-            marks[name] = carried[name]
+def _write_index(folder: Path, lot: Lot) -> None:
+    """``reports/index.json``: which snapshot and period the current set comes from."""
     index = {
         "instantane": lot.instantane,
         "periode": lot.periode,
-        "fichiers": names,
-        "empreintes": marks,
+        "fichiers": sorted(str(p.relative_to(folder)) for p in lot.fichiers),
     }
     tmp = folder / f".index.{uuid.uuid4().hex}.json"
     tmp.write_text(json.dumps(index, ensure_ascii=False, indent=2), encoding="utf-8")

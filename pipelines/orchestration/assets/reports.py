@@ -17,14 +17,12 @@ def reports(context: AssetExecutionContext, csf: CsfResource) -> MaterializeResu
     settings = csf.settings
     lot = report_all(settings)
     context.log.info(
-        f"{len(lot.fichiers)} fichiers de rapports dans {reports_dir(settings)} "
-        f"(période {lot.periode}, instantané {lot.instantane}), dont ceux de {lot.repris} "
-        "rapports repris sans changement (contenu identique)"
+        f"{len(lot.fichiers)} rapports écrits dans {reports_dir(settings)} "
+        f"(période {lot.periode}, instantané {lot.instantane})"
     )
     return MaterializeResult(
         metadata={
             "files": len(lot.fichiers),
-            "reports unchanged (files kept)": lot.repris,
             "folder": str(reports_dir(settings)),
             "period": lot.periode,
             "snapshot_id": lot.instantane,
