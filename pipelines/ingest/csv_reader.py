@@ -362,28 +362,19 @@ def validate(frame: pl.DataFrame, source: CsvSource, load_day: date) -> tuple[pl
         if col.name not in frame.columns:
             typed.append(pl.lit(None, dtype=_polars_type(col)).alias(col.name))
             continue
-        raw = pl.col(col.name)
-        value = _typed(raw, col, academies)
+        # Each distinct cell is typed and checked once, then joined back to its rows: a column
+        # holds few distinct values (ages, dates, labels), and the readings are regex chains.
+        frame = frame.join(
+            column_reading(frame, col, academies, load_day),
+            on=col.name,
+            how="left",
+            nulls_equal=True,
+            maintain_order="left",
+        )
+        value = pl.col(f"{_VALUE}{col.name}")
         typed.append(value.alias(col.name))
         values[col.name] = value
-        if col.required:
-            rules.append(
-                pl.when(p.blank_to_null(raw).is_null()).then(pl.lit(f"valeur_manquante:{col.name}"))
-            )
-        if col.kind in ("decimal", "integer"):
-            # Two readings (1,234) and none are quarantined under their own names.
-            rules.append(p.number_rule(raw, col.name, integer=col.kind == "integer"))
-        elif col.kind == "label":
-            # The label itself is in the rule: the operator sees what to fix, or what to review.
-            unknown = p.is_unparsed(raw, value)
-            rules.append(pl.when(unknown).then(unknown_label_rule(frame, col, raw, unknown)))
-        elif col.kind not in ("text", "code"):
-            rules.append(pl.when(p.is_unparsed(raw, value)).then(pl.lit(_rule_name(col))))
-        if col.past_event:
-            rules.append(pl.when(value > load_day).then(pl.lit(f"date_future:{col.name}")))
-            rules.append(
-                pl.when(value < EARLIEST_EVENT).then(pl.lit(f"date_trop_ancienne:{col.name}"))
-            )
+        rules.append(pl.col(f"{_RULE}{col.name}"))
     # Values that parse but cannot be true (dates out of order, impossible ages): plausibility.py.
     rules.extend(plausibility.rules(source, values, load_day))
     if "_naissance_invalide" in frame.columns:
@@ -429,6 +420,44 @@ def validate(frame: pl.DataFrame, source: CsvSource, load_day: date) -> tuple[pl
     return clean, quarantine
 
 
+_VALUE = "_valeur:"  # prefix of a column's typed value, joined from its distinct cells
+_RULE = "_regle:"  # prefix of a column's own first broken rule
+
+
+def column_reading(
+    frame: pl.DataFrame, col: Column, academies: dict[str, str], load_day: date
+) -> pl.DataFrame:
+    """Per distinct cell of ``col``: the cell, its typed value and the first rule of the column
+    it breaks (missing, unparsed or ambiguous, unknown label, future or too old a date), in that
+    order; null when it breaks none."""
+    cells = frame.group_by(col.name).len("_n")
+    raw = pl.col(col.name)
+    value = _typed(raw, col, academies)
+    checks: list[pl.Expr] = []
+    if col.required:
+        checks.append(
+            pl.when(p.blank_to_null(raw).is_null()).then(pl.lit(f"valeur_manquante:{col.name}"))
+        )
+    if col.kind in ("decimal", "integer"):
+        # Two readings (1,234) and none are quarantined under their own names.
+        checks.append(p.number_rule(raw, col.name, integer=col.kind == "integer"))
+    elif col.kind == "label":
+        # The label itself is in the rule: the operator sees what to fix, or what to review.
+        unknown = p.is_unparsed(raw, value)
+        checks.append(pl.when(unknown).then(unknown_label_rule(cells, col, raw, unknown)))
+    elif col.kind not in ("text", "code"):
+        checks.append(pl.when(p.is_unparsed(raw, value)).then(pl.lit(_rule_name(col))))
+    if col.past_event:
+        checks.append(pl.when(value > load_day).then(pl.lit(f"date_future:{col.name}")))
+        checks.append(
+            pl.when(value < EARLIEST_EVENT).then(pl.lit(f"date_trop_ancienne:{col.name}"))
+        )
+    rule = pl.coalesce(checks) if checks else pl.lit(None, pl.String)
+    return cells.select(
+        raw, value.alias(f"{_VALUE}{col.name}"), rule.cast(pl.String).alias(f"{_RULE}{col.name}")
+    )
+
+
 # An unknown label is quarantined as ``libelle_inconnu:<column>:<label>``: the rule names the
 # label, so ``csf status`` and the quality page tell which word to correct in the export or to
 # review into ``vocabulaires/`` (sources.py). The label is shown as typed text is anywhere outside
@@ -455,11 +484,15 @@ def label_in_rule(raw: pl.Expr) -> pl.Expr:
     )
 
 
-def unknown_label_rule(frame: pl.DataFrame, col: Column, raw: pl.Expr, unknown: pl.Expr) -> pl.Expr:
+def unknown_label_rule(cells: pl.DataFrame, col: Column, raw: pl.Expr, unknown: pl.Expr) -> pl.Expr:
     """``libelle_inconnu:<column>:<label>`` for the cells where ``unknown`` holds; the labels
-    beyond the ``LABELS_IN_RULES`` most frequent of the file are named ``OTHER_LABELS``."""
+    beyond the ``LABELS_IN_RULES`` most frequent of the file are named ``OTHER_LABELS``.
+
+    ``cells`` holds the column's distinct cells and, in ``_n``, how many rows carry each."""
     label = label_in_rule(raw)
-    counts = frame.select(label.filter(unknown).alias("label")).group_by("label").len()
+    counts = (
+        cells.filter(unknown).group_by(label.alias("label")).agg(pl.col("_n").sum().alias("len"))
+    )
     named = counts.sort(["len", "label"], descending=[True, False]).head(LABELS_IN_RULES)
     shown = (
         pl.when(label.is_in(named["label"].to_list())).then(label).otherwise(pl.lit(OTHER_LABELS))
