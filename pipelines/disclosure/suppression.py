@@ -74,6 +74,11 @@ class Pattern:
         self.ineq = [
             np.array([g.get(c, 0) for c in comps], dtype=np.int64) for g in family.inequalities
         ]
+        # Per position, each inequality's slack (what it leaves before it binds): the same for
+        # every group of components, so computed once.
+        self._slacks: list[list[int]] = (
+            (-(self.x @ np.array(self.ineq).T)).tolist() if self.ineq else [[] for _ in self.x]
+        )
         self.mask = np.array(family.primary, dtype=bool)
         # Components an attacker knows at each position even when it is hidden (zero).
         self.known = np.array(
@@ -131,7 +136,8 @@ class Pattern:
 
     def reach(self, corners: Corners, group: tuple[int, ...]) -> tuple[int, int]:
         """How far the perturbation can go up and down (t >= 0) for the target (+1 corner)."""
-        margins, slacks = self._margins(group)
+        margins, rates = self._margins(group)
+        slacks = self._slacks
         above = below = math.inf
         for i, sign in corners:
             margin = margins[i]
@@ -141,17 +147,21 @@ class Pattern:
                 above = min(above, margin)
             else:
                 below = min(below, margin)
-            for rate, slack in slacks[i]:
-                rate *= sign
-                if rate > 0:
-                    above = min(above, slack[0] // rate)
-                elif rate < 0:
-                    below = min(below, slack[0] // -rate)
+            if rates:
+                slack = slacks[i]
+                for k, rate in rates:
+                    rate *= sign
+                    if rate > 0:
+                        above = min(above, slack[k] // rate)
+                    elif rate < 0:
+                        below = min(below, slack[k] // -rate)
         return max(above, 0), max(below, 0)
 
-    def _margins(self, group: tuple[int, ...]) -> tuple[list[int], list[list]]:
-        """Per position: the group's smallest margin above its lower bounds (-1 when a component
-        is known), and each inequality's rate and slack. Computed once per group."""
+    def _margins(self, group: tuple[int, ...]) -> tuple[list[int], list[tuple[int, int]]]:
+        """Per position, the group's smallest margin above its lower bounds (-1 when a component
+        is known); and the inequalities the group moves, with their rates. Computed once per
+        group (a family has hundreds of groups and thousands of positions: the slacks, the same
+        for every group, are in ``_slacks``)."""
         cache = self._margin_cache.get(group)
         if cache is None:
             comps = list(group)
@@ -159,13 +169,8 @@ class Pattern:
             margins = np.where(
                 self.known[:, comps].any(axis=1), -1, (x[:, comps] - self.lb[:, comps]).min(axis=1)
             ).tolist()
-            slacks: list[list] = [[] for _ in range(len(x))]
-            for g in self.ineq:
-                rate = int(g[comps].sum())
-                if rate:
-                    for i, slack in enumerate((-(x @ g)).tolist()):
-                        slacks[i].append((rate, (slack,)))
-            cache = (margins, slacks)
+            rates = [(k, int(g[comps].sum())) for k, g in enumerate(self.ineq)]
+            cache = (margins, [(k, rate) for k, rate in rates if rate])
             self._margin_cache[group] = cache
         return cache
 
