@@ -96,6 +96,7 @@ class Pattern:
         self.dimensions = {n: sorted(c) for n, c in codes.items() if n not in (NATIONAL, REGION)}
         self.companions = {c: _groups(family, c) for c in comps}
         self._margin_cache: dict[tuple[int, ...], tuple] = {}
+        self._moves_cache: dict[tuple[tuple[str, int], ...], list] = {}
         # niveau -> periode -> code -> position: the two-way tables as lookups.
         self._grid: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
         for i, (periode, niveau, code) in enumerate(family.positions):
@@ -274,14 +275,8 @@ class Pattern:
         perturbation too, limited at the target by the target's own margins. Stops as soon as
         the requirement is met.
         """
-        comps = self.f.components
-        coefs = {comps.index(c): k for c, k in requirement.expression}
         above = below = 0
-        groups = sorted({tuple(g) for c in coefs for g in self.companions[comps[c]]})
-        for group in groups:
-            rate = sum(coefs.get(g, 0) for g in group)
-            if rate == 0:
-                continue
+        for group, rate in self._moves(requirement.expression):
             target_up, target_down = self.reach([(i0, 1)], group)
             if target_up == 0 and target_down == 0:
                 continue
@@ -313,6 +308,20 @@ class Pattern:
             if above >= requirement.above and below >= requirement.below and above + below >= 1:
                 break
         return above, below
+
+    def _moves(self, expression: tuple[tuple[str, int], ...]) -> list[tuple[tuple[int, ...], int]]:
+        """The groups that can move the expression's components, with the rate at which each
+        moves the expression (groups that leave it unchanged left out). Computed once per
+        expression."""
+        moves = self._moves_cache.get(expression)
+        if moves is None:
+            comps = self.f.components
+            coefs = {comps.index(c): k for c, k in expression}
+            groups = sorted({tuple(g) for c in coefs for g in self.companions[comps[c]]})
+            rates = ((group, sum(coefs.get(g, 0) for g in group)) for group in groups)
+            moves = [(group, rate) for group, rate in rates if rate]
+            self._moves_cache[expression] = moves
+        return moves
 
     def met(self, i0: int, requirement: Requirement, is_hidden) -> bool:
         above, below = self.bounds(i0, requirement, self.rectangles(i0, is_hidden))
