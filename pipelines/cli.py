@@ -48,7 +48,11 @@ def main(argv: list[str] | None = None) -> int:
     sample = commands.add_parser("sample", help="générer des exports synthétiques")
     # Checked by generate(), which lists the scales: importing them here would load polars
     # at every command's start.
-    sample.add_argument("--scale", default="demo", help="demo ou national (défaut : demo)")
+    sample.add_argument(
+        "--scale",
+        default="demo",
+        help="demo, national, ou un facteur du volume national de 0,01 à 10 (défaut : demo)",
+    )
     sample.add_argument("--out", required=True, type=Path)
     sample.add_argument("--seed", type=int, default=None)
 

@@ -1,4 +1,5 @@
 import csv
+import json
 import random
 from collections import Counter, defaultdict
 from dataclasses import replace
@@ -14,7 +15,15 @@ from pipelines.ingest.inbox import detect_source
 from pipelines.ingest.reference import SEEDS
 from pipelines.ingest.sources import CSV_SOURCES
 from pipelines.sample import DEFAULT_SEED, generate, writers
-from pipelines.sample.world import AS_OF, HORIZONS, SCALES, add_months, draw_world, pressures
+from pipelines.sample.world import (
+    AS_OF,
+    HORIZONS,
+    SCALES,
+    add_months,
+    draw_world,
+    national_times,
+    pressures,
+)
 from tests.conftest import csf, status
 
 COMMITTED = Path(__file__).resolve().parent.parent / "data" / "sample"
@@ -33,6 +42,30 @@ def test_another_seed_gives_other_data(tmp_path):
     assert (tmp_path / "registre_clauses_csf.csv").read_bytes() != (
         COMMITTED / "registre_clauses_csf.csv"
     ).read_bytes()
+
+
+def test_a_factor_scales_every_national_volume_and_one_is_the_national_scale():
+    assert national_times(1) == SCALES["national"]
+    tenth, triple = national_times(0.1), national_times(3)
+    for volume in ("clauses", "other_contracts", "bulk_decp"):
+        national = getattr(SCALES["national"], volume)
+        assert getattr(tenth, volume) == round(national / 10), volume
+        assert getattr(triple, volume) == 3 * national, volume
+    assert triple.establishments_per_academie == 9
+
+
+def test_csf_sample_takes_a_factor_and_refuses_one_out_of_bounds_by_name(tmp_path):
+    done = csf(tmp_path / "home", "sample", "--scale", "0,01", "--out", str(tmp_path / "s"))
+    assert done.returncode == 0, done.stderr
+    register = (tmp_path / "s" / "registre_clauses_csf.csv").read_bytes()
+    # 50 clauses (5,000 x 0.01), one row each, some duplicated or broken on purpose (~1 %).
+    assert 50 <= len(register.splitlines()) - 1 <= 55
+    bulk = json.loads((tmp_path / "s" / "decp_national_v2.json").read_bytes())
+    assert len(bulk["marches"]["marche"]) == 15_000  # 1.5 M x 0.01
+    for bad, says in (("12", "hors bornes"), ("0", "hors bornes"), ("nan", "échelle inconnue")):
+        refused = csf(tmp_path / "home", "sample", "--scale", bad, "--out", str(tmp_path / bad))
+        assert refused.returncode != 0 and says in refused.stderr, (bad, refused.stderr)
+        assert not (tmp_path / bad).exists()
 
 
 EDGE_CASES = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipelines.sample.world import AS_OF, SCALES, Scale, draw_world
+from pipelines.sample.world import AS_OF, Scale, draw_world, resolve_scale
 from pipelines.sample.writers import write_decp, write_mlds, write_register
 
 DEFAULT_SEED = 2026
@@ -25,10 +25,9 @@ exercer la mise en quarantaine.
 def generate(out: Path, scale: str | Scale = "demo", seed: int = DEFAULT_SEED) -> list[Path]:
     """Write every export format of data-contracts.md into ``out``; return the files written.
 
-    ``scale`` names one of ``SCALES`` (or is a ``Scale``, for tests of a smaller world)."""
-    if isinstance(scale, str) and scale not in SCALES:
-        raise ValueError(f"échelle inconnue {scale!r} (disponibles : {', '.join(SCALES)})")
-    size = SCALES[scale] if isinstance(scale, str) else scale
+    ``scale`` names one of ``SCALES``, is a factor of the national volumes (``"0.1"``, ``"3"``)
+    or is a ``Scale``, for tests of a smaller world."""
+    size = resolve_scale(scale)
     out.mkdir(parents=True, exist_ok=True)
     world = draw_world(seed, size)
     paths = [
@@ -44,6 +43,6 @@ def generate(out: Path, scale: str | Scale = "demo", seed: int = DEFAULT_SEED) -
         bulk = out / "decp_national_v2.json"
         paths.append(write_decp_bulk(bulk, size.bulk_decp, seed))
     readme = out / "LISEZMOI.md"
-    name = scale if isinstance(scale, str) else "personnalisée"
+    name = scale if isinstance(scale, str) else "personnalisée"  # a factor as typed
     readme.write_text(README.format(scale=name, seed=seed, as_of=AS_OF), encoding="utf-8")
     return [*paths, readme]

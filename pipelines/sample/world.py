@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import csv
+import math
 import random
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -129,6 +130,53 @@ SCALES = {
         unfilled_offers=0.5,
     ),
 }
+
+# Factors of the national volumes ``csf sample --scale`` accepts (the benchmark's cost curve).
+MIN_FACTOR, MAX_FACTOR = 0.01, 10.0
+
+
+def national_times(factor: float) -> Scale:
+    """The national scale with its volumes multiplied by ``factor``: clauses, other contracts,
+    the national DECP file and the buying lycées per académie. Youths, parcours and follow-ups
+    follow from the clauses (each activated clause hosts its cohorts), so they grow alike.
+    ``national_times(1)`` is the national scale."""
+    if not MIN_FACTOR <= factor <= MAX_FACTOR:
+        raise ValueError(
+            f"facteur d'échelle {_fr(factor)} hors bornes ({_fr(MIN_FACTOR)} à "
+            f"{_fr(MAX_FACTOR)} fois le volume national)"
+        )
+    base = SCALES["national"]
+    return replace(
+        base,
+        clauses=max(1, round(base.clauses * factor)),
+        other_contracts=max(1, round(base.other_contracts * factor)),
+        bulk_decp=max(1, round(base.bulk_decp * factor)),
+        establishments_per_academie=max(1, round(base.establishments_per_academie * factor)),
+    )
+
+
+def _fr(factor: float) -> str:
+    return f"{factor:g}".replace(".", ",")
+
+
+def resolve_scale(scale: str | Scale) -> Scale:
+    """A named scale (``demo``, ``national``), a factor of the national volumes (``0.1``,
+    ``3``, ``0,5``), or a ``Scale`` as given."""
+    if isinstance(scale, Scale):
+        return scale
+    if scale in SCALES:
+        return SCALES[scale]
+    try:
+        factor = float(scale.replace(",", "."))
+    except ValueError:
+        factor = math.nan
+    if not math.isfinite(factor):
+        raise ValueError(
+            f"échelle inconnue {scale!r} : {', '.join(SCALES)}, ou un facteur du volume "
+            f"national de {_fr(MIN_FACTOR)} à {_fr(MAX_FACTOR)} (par exemple 0,1 ou 3)"
+        )
+    return national_times(factor)
+
 
 # Académie code → (weight in the clause register, main départements).
 Academies = dict[str, tuple[float, list[str]]]
