@@ -12,7 +12,7 @@ import dataclasses
 from datetime import date, timedelta
 from pathlib import Path
 
-from pipelines.sample.world import AS_OF, SCALES, World, draw_world
+from pipelines.sample.world import AS_OF, World, draw_world, resolve_scale
 from pipelines.sample.writers import write_mlds
 
 
@@ -59,11 +59,12 @@ def _parcours_on(parcours, day: date):
 def write_previous_month(
     out: Path, academie: str, scale: str = "national", seed: int | None = None
 ) -> list[Path]:
-    """Write ``academie``'s three MLDS files as exported 30 days before the sample's date."""
+    """Write ``academie``'s three MLDS files as exported 30 days before the sample's date;
+    ``scale`` is a named scale or a factor of the national volumes (``csf sample --scale``)."""
     from pipelines.sample import DEFAULT_SEED
 
     seed = DEFAULT_SEED if seed is None else seed
-    world = draw_world(seed, SCALES[scale])
+    world = draw_world(seed, resolve_scale(scale))
     if academie not in world.academies:
         raise ValueError(f"académie {academie!r} absente de l'échantillon {scale}")
     out.mkdir(parents=True, exist_ok=True)
