@@ -10,7 +10,7 @@ import pytest
 from pipelines.ingest.csv_reader import read_csv_export
 from pipelines.ingest.decp_reader import load_decp
 from pipelines.ingest.errors import FileRejected
-from pipelines.ingest.inbox import detect_source, scan
+from pipelines.ingest.inbox import HEAD_BYTES, detect_source, scan
 from pipelines.ingest.sources import CSF_CLAUSES, MLDS_JEUNES
 from pipelines.warehouse.connection import ensure_schema
 
@@ -90,6 +90,26 @@ def test_missing_required_columns_refuse_the_file_naming_them():
 )
 def test_source_is_detected_from_content(head, expected):
     assert detect_source(head) == expected
+
+
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+def test_a_character_cut_by_the_end_of_the_first_bytes_read_is_no_error(tmp_path, bom):
+    """The inbox reads a file's first 64 KiB to tell its source: a valid UTF-8 file whose
+    « é » straddles that boundary is detected and loaded, not refused (a national-scale
+    académie's export was, with or without BOM)."""
+    header = "INE;Nom;Prénom;Date de naissance;Sexe;Code académie;Date entrée MLDS\r\n"
+    line = "1234567890A;Dupont;Léa;05/03/2007;F;24;12/09/2023\r\n"
+    prefix = bom + header.encode()
+    cut = HEAD_BYTES - 1  # the first byte of a two-byte « é » lands at the last byte read
+    filler = "x" * (cut - len(prefix) - len("1234567890A;") - len(";L"))
+    row = f"1234567890A;{filler};Léa;05/03/2007;F;24;12/09/2023\r\n".encode()
+    data = prefix + row + line.encode() * 10
+    assert data[cut : cut + 2] == "é".encode()
+    assert detect_source(data[:HEAD_BYTES]) == "mlds_jeunes"
+    (tmp_path / "inbox").mkdir()
+    (tmp_path / "inbox" / "mlds_24_jeunes.csv").write_bytes(data)
+    [item] = scan(tmp_path / "inbox", set(), {})
+    assert item.source == "mlds_jeunes" and item.problem is None
 
 
 @pytest.mark.parametrize("head", [b"", b"\x00\x01\x02", b'{"autre": 1}', b"a;b;c\n1;2;3\n"])

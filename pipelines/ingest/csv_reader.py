@@ -7,6 +7,7 @@ load. Everything after parsing (privacy, typing, validation) is polars expressio
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from dataclasses import dataclass, field
@@ -122,14 +123,18 @@ class CsvLoad:
         return self.clean.height + self.quarantine.height
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """Text and encoding name: UTF-8 (with or without BOM), else Windows-1252."""
+def decode(data: bytes, final: bool = True) -> tuple[str, str]:
+    """Text and encoding name: UTF-8 (with or without BOM), else Windows-1252.
+
+    ``final=False`` for a file's first bytes only: a UTF-8 character cut at their end is left
+    out, not read as an error (nor as Windows-1252 text)."""
     if b"\x00" in data[:65536]:
         raise FileRejected("fichier binaire (octets nuls) : ce n'est pas un export CSV")
+    utf8 = codecs.getincrementaldecoder("utf-8")("strict")
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+        return utf8.decode(data[3:], final), "utf-8-sig"
     try:
-        return data.decode("utf-8"), "utf-8"
+        return utf8.decode(data, final), "utf-8"
     except UnicodeDecodeError:
         pass
     try:

@@ -58,7 +58,8 @@ def detect_source(head: bytes, limits: Limits | None = None) -> str:
         if _DECP_HEAD.search(head):
             return DECP
         raise FileRejected("JSON non reconnu : pas de tableau « marches » (format DECP attendu)")
-    text, _ = decode(head)
+    # ``head`` is the file's first bytes: a character may be cut at their end.
+    text, _ = decode(head, final=False)
     try:
         header = next(csv_reader(text, detect_separator(text), limits))
     except csv.Error as exc:
