@@ -4,7 +4,7 @@ UV := .tools/bin/uv
 UV_VERSION := 0.13.9
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install system-deps demo run test test-fast test-worlds lint sample clean bench bench-refresh bench-decp bench-dashboard \
+.PHONY: install system-deps demo run test test-fast test-worlds lint sample clean bench bench-refresh bench-decp bench-dashboard bench-curve \
   bench-reports docs screenshots report-images accessibility-audit
 
 .tools/bin/uv:
@@ -158,6 +158,11 @@ bench: install
 ## M2, M3 and M6: full refresh, incremental refresh after one monthly MLDS export, GX's share.
 bench-refresh: install
 	.venv/bin/python -m bench.refresh --scale national --runs 3
+
+## The cost curve: M2 and M3 on samples of 0.1, 0.3, 1 and 3 times the national volume, the
+## growth fitted (fixed + b × factor^k) and drawn in bench/scale_curve.png.
+bench-curve: install
+	.venv/bin/python -m bench.scale_curve --factors 0.1 0.3 1 3
 
 ## M1: DECP ingest at national scale (1.5 M contracts, > 1.6 GB) against DuckDB's own read.
 bench-decp: install

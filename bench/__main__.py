@@ -1,10 +1,11 @@
-"""Every measure, M1 to M6, one after another: ``python -m bench`` (``make bench``).
+"""Every measure, M1 to M6 and the cost curve, one after another: ``python -m bench``.
 
-    python -m bench [--scale national|demo] [--runs N] [--only M2 ...]
+    python -m bench [--scale national|demo] [--runs N] [--only M2 curve ...]
 
 At national scale (the default) it generates the national sample once under ``$CSF_BENCH_DIR``
 (default ``/tmp/csf-bench``), then runs each measure in its own process; ``--scale demo`` runs
-them all on the bundled demo sample with few repetitions (the smoke test in CI). Figures go to
+them all on the bundled demo sample with few repetitions, and the cost curve on three tiny
+factors of national (the smoke test in CI). Figures go to
 ``bench/results.json`` (or ``$CSF_BENCH_RESULTS``) and its Markdown table.
 """
 
@@ -48,6 +49,12 @@ MEASURES = {
         ["--scale", "national", "--runs", "{runs}", "--buyer-runs", "{runs}"],
         ["--scale", "demo", "--runs", "1"],
     ),
+    # Each point is one M2 + M3 on a sample drawn at that factor: three points fit the curve.
+    "CURVE": (
+        "bench.scale_curve",
+        ["--factors", "0.1", "0.3", "1", "3"],
+        ["--factors", "0.01", "0.015", "0.02"],
+    ),
 }
 # M3 and M6 come from the same runs as M2.
 ALIASES = {"M3": "M2", "M6": "M2"}
@@ -57,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", default="national", choices=["national", "demo"])
     parser.add_argument("--runs", type=int, default=3, help="repetitions at national scale")
-    parser.add_argument("--only", nargs="+", metavar="M", help="some measures (M1 … M6)")
+    parser.add_argument("--only", nargs="+", metavar="M", help="some measures (M1 … M6, curve)")
     args = parser.parse_args(argv)
 
     wanted = [ALIASES.get(m.upper(), m.upper()) for m in args.only or MEASURES]

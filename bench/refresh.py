@@ -65,6 +65,7 @@ print(json.dumps({"status": run.status.value, "steps": steps}))
 
 
 def _inbox(scale: str) -> Path:
+    """The sample's inbox at ``scale`` (a name or a factor of national), generated once."""
     if scale == "demo":
         return SAMPLE
     inbox = BENCH_DIR / f"{scale}-inbox"
@@ -94,10 +95,26 @@ def _stage_seconds(steps: dict[str, list[float]]) -> dict[str, float]:
     return {stage: round(seconds, 2) for stage, seconds in totals.items()}
 
 
-def _measure_run(home: Path, inbox: Path) -> dict:
-    """One ``csf run``: the whole command, and its steps from Dagster's event log."""
+def _tree_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def _refused(build: Path) -> list[str]:
+    """The inbox files the run refused: a figure that left some out measured less data."""
+    import duckdb
+
+    with duckdb.connect(str(build), read_only=True) as con:
+        rows = con.execute(
+            "select file_name, message from ingest.file_ledger where status = 'rejected'"
+        ).fetchall()
+    return [f"{name}: {message}" for name, message in rows]
+
+
+def _measure_run(home: Path, inbox: Path, **settings: str) -> dict:
+    """One ``csf run``: the whole command, and its steps from Dagster's event log; ``settings``
+    are environment variables of the command. Fails when the run refused a file."""
     # A full build in M3 would be no M3.
-    env = child_environ(CSF_HOME=str(home), CSF_FULL_REBUILD="false")
+    env = child_environ(CSF_HOME=str(home), CSF_FULL_REBUILD="false", **settings)
     started = time.time()
     sample = run_child(["pipelines.cli", "run", "--inbox", str(inbox)], env)
     log = json.loads(
@@ -106,13 +123,46 @@ def _measure_run(home: Path, inbox: Path) -> dict:
     steps = log["steps"]
     published = steps["published__snapshot"][1]
     first = min(start for start, _ in steps.values())
+    warehouse = home / "warehouse"
+    refused = _refused(warehouse / "build.duckdb")
+    if refused:
+        raise RuntimeError("fichiers refusés par csf run : " + " ; ".join(refused))
     return {
         "command_s": round(sample.seconds, 2),
         "peak_rss_mb": round(sample.peak_rss_mb),
         "to_publication_s": round(published - started, 2),
         "start_before_first_step_s": round(first - started, 2),
         "stages_s": _stage_seconds(steps),
+        # The build warehouse alone, and the folder with the published copy and the snapshots.
+        "warehouse_mb": round((warehouse / "build.duckdb").stat().st_size / 1e6),
+        "warehouse_folder_mb": round(_tree_bytes(warehouse) / 1e6),
     }
+
+
+def full_then_monthly(
+    source: Path, previous: Path, home: Path, **settings: str
+) -> tuple[dict, dict]:
+    """M2 then M3 in a new ``home``: ``csf run`` on ``source``'s files where the académie's
+    MLDS export is ``previous`` (a month older), then again once its newer export replaced it;
+    ``settings`` are environment variables of both commands."""
+    ours = {p.name for p in previous.iterdir()}
+    shutil.rmtree(home, ignore_errors=True)
+    inbox = home / "inbox"
+    inbox.mkdir(parents=True)
+    month_ago = time.time() - 30 * 86400
+    for path in source.iterdir():
+        if path.name in ours:
+            shutil.copy(previous / path.name, inbox / path.name)
+            os.utime(inbox / path.name, (month_ago, month_ago))
+        elif path.is_file():
+            os.link(path, inbox / path.name)  # the 1.6 GB DECP file is not copied
+    print(f"M2 : csf run complet ({home})", file=sys.stderr)
+    full = _measure_run(home, inbox, **settings)
+    for name in ours:
+        (inbox / name).unlink()
+        shutil.copy(source / name, inbox / name)  # saved now: the newer export
+    print(f"M3 : export mensuel ({', '.join(sorted(ours))})", file=sys.stderr)
+    return full, _measure_run(home, inbox, **settings)
 
 
 def _summary(runs: list[dict], key: str) -> dict:
@@ -128,7 +178,13 @@ def _stages(runs: list[dict]) -> dict[str, float]:
 
 def _figures(runs: list[dict]) -> dict:
     """Median, min and max of each figure of ``runs``, and the runs themselves."""
-    keys = ("to_publication_s", "command_s", "peak_rss_mb", "start_before_first_step_s")
+    keys = (
+        "to_publication_s",
+        "command_s",
+        "peak_rss_mb",
+        "start_before_first_step_s",
+        "warehouse_mb",
+    )
     return {key: _summary(runs, key) for key in keys} | {
         "stages_s": _stages(runs),
         "each_run": runs,
@@ -147,24 +203,12 @@ def main(argv: list[str] | None = None) -> int:
     ours = {p.name for p in previous.iterdir()}
     full, incremental = [], []
     for repetition in range(args.runs):
-        home = BENCH_DIR / f"{args.scale}-refresh-home"
-        shutil.rmtree(home, ignore_errors=True)
-        inbox = home / "inbox"
-        inbox.mkdir(parents=True)
-        month_ago = time.time() - 30 * 86400
-        for path in source.iterdir():
-            if path.name in ours:
-                shutil.copy(previous / path.name, inbox / path.name)
-                os.utime(inbox / path.name, (month_ago, month_ago))
-            elif path.is_file():
-                os.link(path, inbox / path.name)  # the 1.6 GB DECP file is not copied
-        print(f"M2 ({repetition + 1}) : csf run complet ({home})", file=sys.stderr)
-        full.append(_measure_run(home, inbox))
-        for name in ours:
-            (inbox / name).unlink()
-            shutil.copy(source / name, inbox / name)  # saved now: the newer export
-        print(f"M3 ({repetition + 1}) : export mensuel {args.academie}", file=sys.stderr)
-        incremental.append(_measure_run(home, inbox))
+        print(f"répétition {repetition + 1}/{args.runs}", file=sys.stderr)
+        m2_run, m3_run = full_then_monthly(
+            source, previous, BENCH_DIR / f"{args.scale}-refresh-home"
+        )
+        full.append(m2_run)
+        incremental.append(m3_run)
 
     m2, m3 = _figures(full), _figures(incremental)
     ratio = m3["to_publication_s"]["median"] / m2["to_publication_s"]["median"]

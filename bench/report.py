@@ -132,6 +132,7 @@ def markdown(results: dict) -> str:
             f"{m5['goal_all_buyers_s']} s | ×{ratio_every} of goal |"
         )
     lines += _gx_row(results)
+    lines += _curve_rows(results)
     checks = [
         f"{name.split('_')[0]} {m['machine']['cpu_check_s']} s"
         for name, m in results.items()
@@ -173,6 +174,47 @@ def _refresh_rows(results: dict) -> list[str]:
             f"| ×{round(m3['to_publication_s']['median'] / goals.M3_TO_PUBLICATION_S, 2)} of "
             f"goal; whole command ×{round(m3['command_s']['median'] / goals.M3_COMMAND_S, 2)}; "
             f"{round(100 * m3['ratio_to_m2'], 1)} % of M2 |"
+        )
+    return rows
+
+
+def _curve_rows(results: dict) -> list[str]:
+    """The cost curve (bench.scale_curve): one row per factor, then each figure's fit."""
+    curve = results.get("scale_curve")
+    if not curve:
+        return []
+    rows = [
+        "",
+        f"Cost curve (one `csf run` M2 and M3 per factor of the national volume; goal: "
+        f"{curve['goal']}; chart `bench/{curve['chart']}`):",
+        "",
+        "| Factor | Inbox | M2 until published | M2 whole command | M2 peak RSS | M3 until "
+        "published | M3 whole command | Build warehouse | Sample generator (time, peak RSS) |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for p in curve["factors"]:
+        if "failed" in p:
+            rows.append(f"| ×{p['factor']:g} | failed: {p['failed'][:200]} ||||||||")
+            continue
+        generator = (
+            f"{p['generator_s']} s, {p['generator_peak_rss_mb']} MB" if "generator_s" in p else "–"
+        )
+        rows.append(
+            f"| ×{p['factor']:g} | {p['inbox_mb']:,} MB | {p['m2_to_publication_s']} s "
+            f"| {p['m2_command_s']} s | {p['m2_peak_rss_mb']:,} MB | {p['m3_to_publication_s']} s "
+            f"| {p['m3_command_s']} s | {p['warehouse_mb']:,} MB | {generator} |"
+        )
+    rows += ["", "| Figure | Fit: fixed + b × factor^k | At 10× (fitted) | Limit reached at |"]
+    rows.append("|---|---|---|---|")
+    for figure, g in curve["growth"].items():
+        limit = "–"
+        if "limit" in g:
+            at = g["limit_reached_at_factor"]
+            where = f"×{at:g}" if at > 0 else "every size (the fixed part alone exceeds it)"
+            limit = f"{where} ({g['limit_is']}: {g['limit']:g})"
+        rows.append(
+            f"| {figure} | {g['fixed']:g} + {g['per_unit']:g} × factor^{g['k']:g} "
+            f"| {g['at_10x']:,} | {limit} |"
         )
     return rows
 

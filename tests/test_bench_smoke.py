@@ -43,14 +43,15 @@ def _bench(args: list[str], env: dict[str, str], folder, timeout: int = 600) -> 
 
 @pytest.mark.browser
 def test_every_measure_runs_at_demo_scale(demo_home, tmp_path):
-    """``python -m bench --scale demo``: M1 to M6 measured, stored and tabulated."""
+    """``python -m bench --scale demo``: M1 to M6 and the cost curve measured, stored,
+    tabulated and drawn."""
     env = {
         **os.environ,
         "CSF_HOME": str(demo_home),  # M4 and M5 read its snapshot; M2 and M3 make their own
         "CSF_BENCH_DIR": str(tmp_path / "data"),
         "CSF_BENCH_RESULTS": str(tmp_path / "results.json"),
     }
-    _bench(["bench", "--scale", "demo"], env, tmp_path, timeout=1200)
+    _bench(["bench", "--scale", "demo"], env, tmp_path, timeout=1800)
     results = json.loads((tmp_path / "results.json").read_text())
     table = (tmp_path / "results.md").read_text()
 
@@ -84,7 +85,18 @@ def test_every_measure_runs_at_demo_scale(demo_home, tmp_path):
     assert m5["all_buyers"]["seconds"]["median"] > 0
     assert m5["all_buyers_parts_seconds"]["pdf"] > 0
 
+    curve = results["scale_curve"]
+    assert [p["factor"] for p in curve["factors"]] == [0.01, 0.015, 0.02]
+    for point in curve["factors"]:
+        assert 0 < point["m3_to_publication_s"] < point["m3_command_s"]
+        assert point["warehouse_mb"] > 0 and point["generator_peak_rss_mb"] > 0
+    growth = curve["growth"]["m2_to_publication_s"]
+    assert 0.3 <= growth["k"] <= 2.5 and growth["at_10x"] > growth["fixed"] >= 0
+    assert curve["first_limits"] == sorted(curve["first_limits"], key=lambda x: x["factor"])
+    assert (tmp_path / curve["chart"]).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
     for row in (
+        "Cost curve",
         "M1 DECP ingest",
         "M2 full refresh",
         "M3 incremental",
