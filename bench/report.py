@@ -155,8 +155,9 @@ def _refresh_rows(results: dict) -> list[str]:
     m2, m3 = results.get("M2_full_refresh"), results.get("M3_incremental_refresh")
     if m2:
         stages = ", ".join(f"{k} {v} s" for k, v in m2["stages_s"].items())
+        runs = f"{m2['runs']} run" + ("s" if m2["runs"] > 1 else "")
         rows.append(
-            f"| M2 full refresh ({m2['data']}, {m2['runs']} runs): `csf run` in a new home until "
+            f"| M2 full refresh ({m2['data']}, {runs}): `csf run` in a new home until "
             f"the snapshot is published (ingest, checks, dbt, publish; then the reports and the "
             f"research release: whole command {_range(m2['command_s'])} s; steps {stages}) "
             f"| {_range(m2['to_publication_s'])} s | {m2['peak_rss_mb']['median']} MB "
