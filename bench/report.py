@@ -211,7 +211,12 @@ def _curve_rows(results: dict) -> list[str]:
         limit = "–"
         if "limit" in g:
             at = g["limit_reached_at_factor"]
-            where = f"×{at:g}" if at > 0 else "every size (the fixed part alone exceeds it)"
+            if at is None:
+                where = "never (it does not grow at the measured sizes)"
+            elif at > 0:
+                where = f"×{at:g}"
+            else:
+                where = "every size (the fixed part alone exceeds it)"
             limit = f"{where} ({g['limit_is']}: {g['limit']:g})"
         rows.append(
             f"| {figure} | {g['fixed']:g} + {g['per_unit']:g} × factor^{g['k']:g} "

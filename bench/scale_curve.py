@@ -125,7 +125,9 @@ def fit(points: list[dict], figure: str) -> dict | None:
         if line is not None and (best is None or line[2] < best[3]):
             best = (k, *line)
     if best is None:
-        return None
+        # Nothing grows at the measured sizes (noise on tiny samples): a constant, k = 0.
+        fixed = sum(1 / y for y in ys) / sum(1 / y**2 for y in ys)
+        return {"k": 0.0, "fixed": round(fixed, 2), "per_unit": 0.0}
     k, c, b, _ = best
     return {"k": k, "fixed": round(c, 2), "per_unit": round(b, 3)}
 
@@ -136,9 +138,11 @@ def predicted(growth: dict, factor: float) -> float:
 
 def factor_at(growth: dict, limit: float) -> float | None:
     """The factor at which the fitted figure reaches ``limit``: 0 when its fixed part already
-    does."""
+    does, None when it does not grow."""
     if growth["fixed"] >= limit:
         return 0.0
+    if growth["per_unit"] <= 0:
+        return None
     return ((limit - growth["fixed"]) / growth["per_unit"]) ** (1 / growth["k"])
 
 
@@ -156,9 +160,10 @@ def summary(points: list[dict]) -> dict:
             "at_10x": round(predicted(g, 10.0)),
             "limit": limit,
             "limit_is": meaning,
-            "limit_reached_at_factor": round(at, 2),
+            "limit_reached_at_factor": None if at is None else round(at, 2),
         }
-        limits.append({"figure": figure, "factor": round(at, 2), "limit_is": meaning})
+        if at is not None:
+            limits.append({"figure": figure, "factor": round(at, 2), "limit_is": meaning})
     for figure in ("m2_command_s", "m3_command_s", "m3_to_publication_s", "warehouse_mb"):
         g = fit(points, figure)
         if g is not None and figure not in growth:

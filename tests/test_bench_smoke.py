@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from bench import scale_curve
 from dashboards.frame import PAGES as PAGE_LINKS
 
 pytestmark = pytest.mark.slow
@@ -39,6 +40,20 @@ def _bench(args: list[str], env: dict[str, str], folder, timeout: int = 600) -> 
                 + processes.stdout.decode()[-3000:]
             )
     assert run.returncode == 0, err.read_text()[-6000:]
+
+
+def test_the_cost_curve_fit_finds_the_growth_and_a_flat_figure():
+    """The fit recovers a known fixed part and exponent, and a figure that does not grow (noisy
+    tiny samples) gets k = 0 and reaches no limit, rather than no fit at all."""
+    points = [{"factor": f, "t": 30 + 20 * f**1.5} for f in (0.1, 0.3, 1, 3)]
+    growth = scale_curve.fit(points, "t")
+    assert growth["k"] == pytest.approx(1.5) and growth["fixed"] == pytest.approx(30, abs=0.1)
+    assert scale_curve.factor_at(growth, 30 + 20 * 4**1.5) == pytest.approx(4, rel=0.01)
+    flat = scale_curve.fit(
+        [{"factor": f, "t": t} for f, t in ((0.01, 40), (0.02, 38), (0.03, 39))], "t"
+    )
+    assert flat["k"] == 0 and flat["per_unit"] == 0 and 38 < flat["fixed"] < 40
+    assert scale_curve.factor_at(flat, 60) is None and scale_curve.factor_at(flat, 20) == 0
 
 
 @pytest.mark.browser
@@ -90,8 +105,9 @@ def test_every_measure_runs_at_demo_scale(demo_home, tmp_path):
     for point in curve["factors"]:
         assert 0 < point["m3_to_publication_s"] < point["m3_command_s"]
         assert point["warehouse_mb"] > 0 and point["generator_peak_rss_mb"] > 0
+    # Tiny samples are noise around the fixed part: a fit, growing or flat (k = 0), is there.
     growth = curve["growth"]["m2_to_publication_s"]
-    assert 0.3 <= growth["k"] <= 2.5 and growth["at_10x"] > growth["fixed"] >= 0
+    assert 0 <= growth["k"] <= 2.5 and growth["at_10x"] >= growth["fixed"] > 0
     assert curve["first_limits"] == sorted(curve["first_limits"], key=lambda x: x["factor"])
     assert (tmp_path / curve["chart"]).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
