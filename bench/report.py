@@ -220,7 +220,7 @@ def _curve_rows(results: dict) -> list[str]:
             limit = f"{where} ({g['limit_is']}: {g['limit']:g})"
         rows.append(
             f"| {figure} | {g['fixed']:g} + {g['per_unit']:g} × factor^{g['k']:g} "
-            f"| {g['at_10x']:,} | {limit} |"
+            f"| {g['at_10x']:,.0f} | {limit} |"
         )
     return rows
 

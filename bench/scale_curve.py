@@ -159,7 +159,7 @@ def summary(points: list[dict]) -> dict:
         at = factor_at(g, limit)
         growth[figure] = g | {
             "linear": g["k"] <= goals.LINEAR_K,
-            "at_10x": round(predicted(g, 10.0)),
+            "at_10x": round(predicted(g, 10.0), 2),
             "limit": limit,
             "limit_is": meaning,
             "limit_reached_at_factor": None if at is None else round(at, 2),
@@ -169,7 +169,7 @@ def summary(points: list[dict]) -> dict:
     for figure in ("m3_to_publication_s", "warehouse_mb"):  # fitted, with no limit of their own
         g = fit(points, figure)
         if g is not None:
-            growth[figure] = g | {"at_10x": round(predicted(g, 10.0))}
+            growth[figure] = g | {"at_10x": round(predicted(g, 10.0), 2)}
     return {"growth": growth, "first_limits": sorted(limits, key=lambda x: x["factor"])}
 
 

@@ -54,6 +54,13 @@ def test_the_cost_curve_fit_finds_the_growth_and_a_flat_figure():
     )
     assert flat["k"] == 0 and flat["per_unit"] == 0 and 38 < flat["fixed"] < 40
     assert scale_curve.factor_at(flat, 60) is None and scale_curve.factor_at(flat, 20) == 0
+    # Its value at ten times is its fixed part, to the cent (CI's smoke had 62 against 62.2).
+    flat_points = [
+        {"factor": f, "m2_to_publication_s": t}
+        for f, t in ((0.01, 62.4), (0.015, 61.9), (0.02, 62.3))
+    ]
+    growth = scale_curve.summary(flat_points)["growth"]["m2_to_publication_s"]
+    assert growth["k"] == 0 and growth["at_10x"] == growth["fixed"]
 
 
 @pytest.mark.browser
