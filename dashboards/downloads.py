@@ -18,6 +18,7 @@ from dashboards import blocks, queries, report_files
 from dashboards.filters import lire
 from pipelines.content import formatting as fmt
 from pipelines.content.block import Block, Refus
+from pipelines.content.csv_formulas import neutralised
 from pipelines.content.display import texte
 from pipelines.content.table import Cellule, Colonne, Masque, Type, Valeur, a_plat
 
@@ -50,14 +51,6 @@ def nombre_csv(value: float | int, kind: Type) -> str:
     return str(rounded).replace(".", ",")
 
 
-# A text cell a spreadsheet would run as a formula (OWASP « CSV injection »): quoted.
-FORMULE = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _texte_sur(text: str) -> str:
-    return "'" + text if text.startswith(FORMULE) else text
-
-
 def _brut(cellule: Cellule, kind: Type) -> str:
     """One cell of a typed column as a CSV field."""
     if cellule is None:
@@ -72,7 +65,7 @@ def _brut(cellule: Cellule, kind: Type) -> str:
         return cellule.isoformat()[:10]
     if isinstance(cellule, int | float) and not isinstance(cellule, bool):
         return nombre_csv(cellule, kind)
-    return _texte_sur(str(cellule))
+    return str(cellule)
 
 
 def _mixte(colonne: Colonne) -> bool:
@@ -109,16 +102,13 @@ def lignes_affichees(bloc: Block) -> list[list[str]]:
     ]
 
 
-def csv_affiche(bloc: Block) -> list[list[str]]:
-    """The displayed cells as a CSV holds them: any cell a spreadsheet would run as a formula
-    (a signed écart « +17,4 pts » as well as a hostile text) keeps its text behind a quote."""
-    return [[_texte_sur(cell) for cell in row] for row in lignes_affichees(bloc)]
-
-
 def csv_bytes(rows: list[list[str]]) -> bytes:
+    """The CSV file: every cell, header included, through the one formula rule (a signed écart
+    « +17,4 pts » as well as a hostile text keeps its text behind a quote; a negative number
+    stays a number)."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerows(rows)
+    writer.writerows([[neutralised(cell) for cell in row] for row in rows])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -147,7 +137,7 @@ def register(server: flask.Flask) -> None:
         except Refus as exc:
             return flask.Response(str(exc), 403, mimetype="text/plain")
         affiche = flask.request.args.get("format") == "affiche"
-        rows = csv_affiche(bloc) if affiche else lignes_csv(bloc)
+        rows = lignes_affichees(bloc) if affiche else lignes_csv(bloc)
         version = (queries.publication() or {}).get("snapshot_id", "aucune")
         suffix = "-affiche" if affiche else ""
         return flask.Response(

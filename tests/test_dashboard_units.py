@@ -269,26 +269,35 @@ def test_the_basic_plotly_bundle_matches_plotly_py_and_is_served():
 def test_csv_cells_a_spreadsheet_would_run_are_quoted_and_numbers_stay_numbers():
     """OWASP « CSV injection »: a text cell beginning with =, +, -, @, a tab or a return is
     written behind a quote in both CSVs, and so is a displayed signed figure (« +17,4 pts »);
-    a typed number stays a number (« 17,4 », « -2,1 »)."""
-    from dashboards.downloads import csv_affiche, lignes_csv
+    a typed number stays a number (« 17,4 », « -2,1 »); a header is no exception."""
+    import csv
+    import io
+
+    from dashboards.downloads import csv_bytes, lignes_affichees, lignes_csv
     from pipelines.content.block import Block
     from pipelines.content.table import Colonne, Tableau, Type, Valeur
 
-    hostile = ['=HYPERLINK("http://x")', "+cmd|' /C calc'!A0", "@SUM(1)", "-1+1", "\tx"]
+    hostile = ['=HYPERLINK("http://x")', "+cmd|' /C calc'!A0", "@SUM(1)", "-1+1", "\tx", "\rx"]
     bloc = Block(
         id="essai",
         titre="Essai",
         resume="Essai.",
         tableau=Tableau(
-            [Colonne("Texte"), Colonne("Écart", Type.POINTS)],
+            [Colonne("=Texte"), Colonne("Écart", Type.POINTS)],
             [
                 [text, Valeur(v, Type.POINTS)]
-                for text, v in zip(hostile, (17.4, -2.1, 0, 1, 2), strict=True)
+                for text, v in zip(hostile, (17.4, -2.1, 0, 1, 2, -3), strict=True)
             ],
         ),
     )
-    typed, shown = lignes_csv(bloc)[1:], csv_affiche(bloc)[1:]
-    assert [row[0] for row in typed] == ["'" + t for t in hostile]
-    assert [row[0] for row in shown] == ["'" + t for t in hostile]
-    assert typed[0][1] == "17,4" and typed[1][1] == "-2,1"
-    assert shown[0][1].startswith("'+17,4") and shown[1][1].startswith("'-2,1")
+
+    def written(rows: list[list[str]]) -> list[list[str]]:
+        text = csv_bytes(rows).decode("utf-8-sig")
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
+
+    typed, shown = written(lignes_csv(bloc)), written(lignes_affichees(bloc))
+    assert typed[0][0] == shown[0][0] == "'=Texte"
+    assert [row[0] for row in typed[1:]] == ["'" + t for t in hostile]
+    assert [row[0] for row in shown[1:]] == ["'" + t for t in hostile]
+    assert typed[1][1] == "17,4" and typed[2][1] == "-2,1"
+    assert shown[1][1].startswith("'+17,4") and shown[2][1].startswith("'-2,1")

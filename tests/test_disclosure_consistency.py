@@ -39,9 +39,9 @@ import openpyxl
 import pytest
 import requests
 
-from dashboards import downloads
 from dashboards.server import served_in_background
 from pipelines.content import formatting as fmt
+from pipelines.content.csv_formulas import FORMULA_STARTS
 from tests.conftest import csf
 
 pytestmark = pytest.mark.slow
@@ -335,7 +335,7 @@ class Dashboard:
 def _sans_garde(cell: str) -> str:
     """The displayed text behind the CSV's spreadsheet guard: a cell a spreadsheet would run as
     a formula (« +17,4 pts ») is written behind a quote, which is not part of what is shown."""
-    if cell.startswith("'") and cell[1:].startswith(downloads.FORMULE):
+    if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS):
         return cell[1:]
     return cell
 

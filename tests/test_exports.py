@@ -16,6 +16,7 @@ import polars as pl
 import pyarrow.parquet as pq
 import pytest
 
+from pipelines.content.csv_formulas import RULE_FR, neutralised
 from pipelines.exports.tables import TABLES
 from tests.conftest import ROOT, csf
 
@@ -280,7 +281,51 @@ def test_parquet_files_hold_the_csv_rows_with_the_schema_types(release):
             assert str(table.schema.field(field["name"]).type) in arrow_types[field["type"]]
         from_csv = read_csv(release, resource["name"].removesuffix("_parquet"))
         from_parquet = pl.from_arrow(table).cast(from_csv.schema)
+        # The CSV's text cells went through the spreadsheet formula rule; the Parquet's did not.
+        from_parquet = from_parquet.with_columns(
+            pl.col(pl.String).map_elements(neutralised, return_dtype=pl.String)
+        )
         assert from_parquet.equals(from_csv), resource["name"]
+
+
+def _sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def test_release_csv_cells_a_spreadsheet_would_run_are_quoted(tmp_path):
+    """A released CSV's text cell that a spreadsheet would run (=, +, -, @, tab, CR) is written
+    behind a quote, the rule the release notes state; numbers stay numbers, and the Parquet file
+    keeps the text as it is."""
+    from pipelines.exports.release import _write_table
+    from pipelines.exports.tables import ReleasedTable
+
+    hostile = ['=HYPERLINK("http://x")', "+cmd|' /C calc'!A0", "@SUM(1)", "-1+1", "\tx", "\rx"]
+    rows = [*hostile, "-3,5", "Académie de Créteil", None]
+    values = ", ".join(
+        f"({i}, {'null' if t is None else _sql_literal(t)}, {-i}.5)" for i, t in enumerate(rows)
+    )
+    table = ReleasedTable(
+        name="essai",
+        model="essai",
+        title="Essai",
+        treatment="aucun",
+        query=f"select * from (values {values}) as t(rang, libelle, ecart)",
+        order=("rang",),
+        key=("rang",),
+    )
+    (tmp_path / "csv").mkdir()
+    (tmp_path / "parquet").mkdir()
+    with duckdb.connect() as con:
+        _write_table(con, table, tmp_path)
+    written = pl.read_csv(tmp_path / "csv" / "essai.csv", infer_schema=False)
+    assert written["libelle"].to_list() == ["'" + t for t in hostile] + rows[-3:]
+    assert written["ecart"].to_list() == [f"{-i}.5" for i in range(len(rows))]
+    assert pq.read_table(tmp_path / "parquet" / "essai.parquet")["libelle"].to_pylist() == rows
+
+
+def test_the_release_notes_state_the_spreadsheet_formula_rule(release):
+    notes = (release / "notes-de-version.md").read_text(encoding="utf-8")
+    assert RULE_FR in notes
 
 
 def test_dictionary_documents_every_column(release):

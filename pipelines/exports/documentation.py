@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipelines.content.csv_formulas import RULE_FR
 from pipelines.content.formatting import french_date, number
 from pipelines.exports.dbt_docs import ModelDoc
 from pipelines.exports.microdata import K_ANONYMITY, QUASI_IDENTIFIERS, Anonymisation
@@ -284,6 +285,10 @@ def notes(context: Context, tables: list[WrittenTable]) -> str:
     for written in tables:
         lines.append(f"| `{written.table.name}` — {written.table.title} | {number(written.rows)} |")
     lines += [
+        "",
+        "## Fichiers CSV et formules de tableur",
+        "",
+        RULE_FR + " Les fichiers Parquet gardent le texte tel quel.",
         "",
         "## Secret statistique des tables agrégées",
         "",

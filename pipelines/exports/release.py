@@ -24,6 +24,7 @@ import duckdb
 from babel.dates import format_date
 
 from pipelines.content.contacts import Contact, load_contacts
+from pipelines.content.csv_formulas import neutralised_sql
 from pipelines.dbt.manifest import ensure_manifest
 from pipelines.exports import documentation as docs_mod
 from pipelines.exports import readme as readme_mod
@@ -209,14 +210,27 @@ def _write_table(
     relation = f"diffusion_{table.name}"
     con.execute(f"create temp table {relation} as {table.query}")
     columns = [(row[0], row[1]) for row in con.execute(f"describe {relation}").fetchall()]
-    ordered = f"select * from {relation} order by {', '.join(table.order)}"
+    order = f"order by {', '.join(table.order)}"
+    # The CSV is made for spreadsheets: its text cells go through the one formula rule. The
+    # Parquet file keeps the text as it is (typed columns, read by programs).
+    spreadsheet = ", ".join(
+        f"{neutralised_sql(_quoted(name))} as {_quoted(name)}"
+        if kind == "VARCHAR"
+        else _quoted(name)
+        for name, kind in columns
+    )
     files = []
-    for fmt, options in (
-        ("csv", "format csv, header true, delimiter ',', quote '\"', dateformat '%Y-%m-%d'"),
-        ("parquet", "format parquet, compression zstd"),
+    for fmt, select, options in (
+        (
+            "csv",
+            spreadsheet,
+            "format csv, header true, delimiter ',', quote '\"', dateformat '%Y-%m-%d'",
+        ),
+        ("parquet", "*", "format parquet, compression zstd"),
     ):
         relative = f"{fmt}/{table.name}.{fmt}"
-        con.execute(f"copy ({ordered}) to '{_sql_text(folder / relative)}' ({options})")
+        query = f"select {select} from {relation} {order}"
+        con.execute(f"copy ({query}) to '{_sql_text(folder / relative)}' ({options})")
         path = folder / relative
         files.append(ReleaseFile(relative, fmt, path.stat().st_size, docs_mod.sha256(path)))
     rows = con.execute(f"select count(*) from {relation}").fetchone()[0]
@@ -303,6 +317,10 @@ def _restore(root: Path, retired: Path) -> None:
         shutil.rmtree(retired, ignore_errors=True)
     else:
         os.rename(retired, root / name)
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _sql_text(path: Path) -> str:

@@ -1,0 +1,41 @@
+"""The one rule against spreadsheet formula injection (OWASP « CSV injection »), read by every
+CSV the project writes: the dashboard's downloads (Python) and the research release (DuckDB).
+
+A spreadsheet runs a cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+return as a formula (``=HYPERLINK(…)``, ``+cmd|' /C calc'!A0``). Such a cell, when it comes
+from free text (a buyer's name, an object, a displayed « +17,4 pts »), is written behind a
+single quote, which spreadsheets show as text and never run. A plain number (« -3,5 »,
+« -12 », « -0.25 ») stays a number: a spreadsheet must still compute on it.
+"""
+
+from __future__ import annotations
+
+import re
+
+# The first characters that make a spreadsheet read a cell as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A negative number, with a decimal comma (French downloads) or point (research release).
+PLAIN_NUMBER = r"-?[0-9]+([.,][0-9]+)?"
+_PLAIN_NUMBER = re.compile(PLAIN_NUMBER)
+# What the release notes say about it (French, like every document for users).
+RULE_FR = (
+    "Une cellule de texte qui commence par =, +, -, @, une tabulation ou un retour chariot est "
+    "précédée d'une apostrophe (') : un tableur l'affiche comme du texte au lieu de l'exécuter "
+    "comme une formule. Les nombres négatifs restent des nombres."
+)
+
+
+def neutralised(text: str) -> str:
+    """``text`` as a CSV cell a spreadsheet will not run."""
+    if text.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def neutralised_sql(column: str) -> str:
+    """The DuckDB expression of the same rule on a text column (``column`` already quoted)."""
+    return (
+        f"case when regexp_matches({column}, '^[=+\\-@\\t\\r]') "
+        f"and not regexp_matches({column}, '^{PLAIN_NUMBER}$') "
+        f"then '''' || {column} else {column} end"
+    )
