@@ -5,8 +5,6 @@ responses and long-lived caching of versioned static files. Served by gunicorn
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
 import json
 import logging
@@ -23,6 +21,8 @@ from werkzeug.exceptions import HTTPException
 from dashboards import downloads, queries, response_cache
 from dashboards.auth import ANONYME, BasicAuthProvider, Identite, IdentityProvider
 from dashboards.response_cache import ResponseCache
+from dashboards.throttle import Bloque, LoginThrottle
+from pipelines.content import formatting as fmt
 from pipelines.settings import PLOTLY_BASIC_JS, Settings, load_settings
 
 LOG = logging.getLogger(__name__)
@@ -61,11 +61,13 @@ FONT_PRELOADS = "".join(
 # Paths whose rendered content held a chart, learnt from the page callbacks this process
 # answered: for views the response cache does not hold (see Tableau.draws_charts).
 CHART_PAGES: dict[str, bool] = {}
-PAGE_OUTPUT = response_cache.page_request("/", "")["output"]
+PAGE_OUTPUT = response_cache.PAGE_OUTPUT
 GRAPH = b'"type":"Graph"'  # a chart in a rendered page's JSON
 
-# Dash's own inline scripts are allowed by their hashes, no 'unsafe-inline';
-# Plotly needs 'unsafe-eval', and its charts inline styles.
+# Dash's own inline scripts (its renderer's start-up, the pages' clientside helpers) are allowed
+# by the hashes of the scripts the app knows, never of what a response holds: an inline script
+# injected into a page would not run. No 'unsafe-inline'; Plotly needs 'unsafe-eval', and its
+# charts inline styles.
 CSP = (
     "default-src 'self'; script-src 'self' {hashes} 'unsafe-eval'; "
     "style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; "
@@ -77,6 +79,23 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+# Every response that is not a static file depends on who asks: neither a shared cache nor the
+# browser's disk keeps it, and a cache that ignored the credentials could not serve it to another.
+PRIVATE_HEADERS = {"Cache-Control": "private, no-store", "Vary": "Authorization, Cookie"}
+# A request body larger than this is refused (413) before it is read: a page callback posts
+# less than 1 kB.
+MAX_BODY_BYTES = 256 * 1024
+# The request headers the app reads itself: their values must be printable ASCII (a 400, never
+# a 500 further on).
+READ_HEADERS = ("Authorization", response_cache.WARMUP_HEADER, "X-CSF-Roles")
+PRINTABLE_ASCII = re.compile(r"[\x20-\x7e]*")
+# The routes that serve files holding no data (Flask's endpoint names, not path prefixes: a
+# path that only looks like one, « /_favicon.icox » or « /assets//etc/passwd », is not one).
+STATIC_ENDPOINTS = {
+    "_dash_assets.static",
+    "/_dash-component-suites/<string:package_name>/<path:fingerprinted_path>",
+    "/_favicon.ico",
 }
 # A static file whose URL names its version (Dash's fingerprinted component suites, assets
 # linked with their ``?m=`` modification time) never changes under that URL.
@@ -141,6 +160,7 @@ def create_app(
     app.pages_cache = cache
     app.layout = html.Div([dash.page_container])
     server = app.server
+    server.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     # Brotli, then gzip (zstd is left out: not every browser decodes it); static files' compressed
     # bodies are kept per worker (they change only with their URL). Registered before the
     # headers hook below, so that it runs after it: the CSP hashes and the response cache read
@@ -176,12 +196,24 @@ def create_app(
         )
 
     @server.before_request
+    def requete_valide():
+        """A body over the limit, or a header the app reads that is not printable ASCII, is
+        refused before anything else reads it."""
+        request = flask.request
+        if (request.content_length or 0) > MAX_BODY_BYTES:
+            flask.abort(413)
+        for name in READ_HEADERS:
+            if not PRINTABLE_ASCII.fullmatch(request.headers.get(name, "")):
+                flask.abort(400)
+
+    @server.before_request
     def authentifier():
         if request_is_static():
             return None
         # Every query of this request reads the snapshot published when it arrived.
         version = queries.pin()
-        headers = flask.request.headers
+        request = flask.request
+        headers = request.headers
         if hmac.compare_digest(
             headers.get(response_cache.WARMUP_HEADER, ""), response_cache.WARMUP_TOKEN
         ):
@@ -190,7 +222,16 @@ def create_app(
         elif provider is None:
             identite = ANONYME
         else:
-            identite = provider.identify(headers.get("Authorization"))
+            try:
+                identite = provider.identify(headers.get("Authorization"), request.remote_addr)
+            except Bloque as locked:
+                return flask.Response(
+                    "Trop de tentatives de connexion : réessayez dans "
+                    f"{fmt.number(locked.secondes)} secondes.",
+                    429,
+                    {"Retry-After": str(locked.secondes)},
+                    mimetype="text/plain",
+                )
         if identite is None:
             return flask.Response(
                 "Authentification requise.",
@@ -199,7 +240,6 @@ def create_app(
                 mimetype="text/plain",
             )
         flask.g.identite = identite
-        request = flask.request
         if (
             cache is not None
             and request.method == "POST"
@@ -239,13 +279,11 @@ def create_app(
                 response.make_sequence()
         response.headers.update(SECURITY_HEADERS)
         if not request_is_static():
+            response.headers.update(PRIVATE_HEADERS)
             served = queries.publication()  # the pinned snapshot
             if served:
                 response.headers["X-CSF-Instantane"] = served["snapshot_id"]
-        hashes = ""
-        if response.mimetype == "text/html" and not response.direct_passthrough:
-            hashes = " ".join(inline_script_hashes(response.get_data(as_text=True)))
-        response.headers["Content-Security-Policy"] = CSP.format(hashes=hashes)
+        response.headers["Content-Security-Policy"] = CSP.format(hashes=" ".join(app.csp_hashes()))
         return response
 
     downloads.register(server)
@@ -253,7 +291,6 @@ def create_app(
     return app
 
 
-INLINE_SCRIPT = re.compile(r"<script([^>]*)>(.*?)</script>", re.S)
 # Dash's routes that answer with the page shell: "/" and every other path.
 PAGE_ENDPOINTS = {"/", "/<path:path>"}
 COMPRESSED_TYPES = {
@@ -324,26 +361,15 @@ class StaticCompressedCache:
             self.data[key] = value
 
 
-def inline_script_hashes(page: str) -> list[str]:
-    """CSP hashes of the page's executable inline scripts (Dash's renderer start-up and its
-    pages' clientside helper), so no 'unsafe-inline' is needed."""
-    return [
-        "'sha256-" + base64.b64encode(hashlib.sha256(body.encode()).digest()).decode() + "'"
-        for attrs, body in INLINE_SCRIPT.findall(page)
-        if "src=" not in attrs and "application/json" not in attrs
-    ]
-
-
 def request_is_static() -> bool:
     """Design-system assets and Dash's own scripts need no identity (they hold no data)."""
-    path = flask.request.path
-    return path.startswith(("/assets/", "/_dash-component-suites/", "/_favicon.ico"))
+    return flask.request.endpoint in STATIC_ENDPOINTS
 
 
 def provider_from_settings(settings: Settings) -> IdentityProvider | None:
     path = settings.users_file
     if path.exists():
-        return BasicAuthProvider(path)
+        return BasicAuthProvider(path, LoginThrottle(settings.home / "cache" / "connexions.json"))
     LOG.warning("Aucun fichier d'utilisateurs (%s) : accès local sans authentification.", path)
     return None
 

@@ -29,6 +29,8 @@ from typing import Protocol
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from dashboards.throttle import LoginThrottle
+
 ROLES_FIXES = {"national", "achats"}
 
 
@@ -68,21 +70,29 @@ def role_valide(role: str) -> bool:
 
 
 class IdentityProvider(Protocol):
-    def identify(self, authorization: str | None) -> Identite | None: ...
+    def identify(self, authorization: str | None, address: str | None = None) -> Identite | None:
+        """The user the credentials name, None if they do not; raises ``throttle.Bloque``
+        while sign-ins are locked for the user name or the address."""
+        ...
 
 
 class BasicAuthProvider:
-    """HTTP Basic authentication against the users file (re-read when it changes)."""
+    """HTTP Basic authentication against the users file (re-read when it changes), failed
+    attempts throttled per user name and per address (``throttle``)."""
 
     # A password check costs tens of milliseconds (scrypt) by design: verified credentials are
     # remembered for a few minutes, keyed by a salted digest (never the password itself).
     MEMOIRE_SECONDES = 300
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, throttle: LoginThrottle) -> None:
         self.path = path
+        self.throttle = throttle
         self._loaded: tuple[float, dict] | None = None
         self._salt = secrets.token_bytes(16)
         self._verified: dict[bytes, tuple[float, Identite]] = {}
+        # An unknown user name is checked against this hash, of the same cost as a user's: the
+        # answer takes as long as for a known name, so names cannot be listed by timing.
+        self._leurre = generate_password_hash(secrets.token_hex(16))
 
     def _users(self) -> dict:
         mtime = self.path.stat().st_mtime
@@ -91,7 +101,7 @@ class BasicAuthProvider:
             self._verified.clear()
         return self._loaded[1]
 
-    def identify(self, authorization: str | None) -> Identite | None:
+    def identify(self, authorization: str | None, address: str | None = None) -> Identite | None:
         if not authorization or not authorization.startswith("Basic "):
             return None
         try:
@@ -103,9 +113,15 @@ class BasicAuthProvider:
         remembered = self._verified.get(key)
         if remembered and remembered[0] > time.monotonic():
             return remembered[1]
+        # The throttle's key for a name is a digest: a name sent is any size, a key is not.
+        compte = hashlib.sha256(name.encode()).hexdigest()[:24]
+        self.throttle.verifier(compte, address)
         user = users.get(name)
-        if user is None or not check_password_hash(user["hash"], password):
+        valid = check_password_hash(user["hash"] if user else self._leurre, password)
+        if user is None or not valid:
+            self.throttle.echec(compte, address)
             return None
+        self.throttle.reussite(compte)
         identite = Identite(name, user["roles"])
         self._verified[key] = (time.monotonic() + self.MEMOIRE_SECONDES, identite)
         return identite

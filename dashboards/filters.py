@@ -28,6 +28,24 @@ DIMENSIONS = {
 }
 
 
+# Every query parameter a page reads: ``lire`` reads the filters, and a page reads any other
+# through ``premier``, which refuses a name not listed here. The response cache keys a page on
+# these alone (``response_cache.canonical_search``): a page that read another parameter would
+# be served the content of the same view without it.
+PARAMETRES_LUS = frozenset({*DIMENSIONS, "annee", "acheteur", "indicateur", "mois", "departement"})
+
+
+def premier(query: Mapping[str, object], name: str) -> object:
+    """The first value of the page's query parameter ``name`` (Dash gives a list when it is
+    repeated), None when it is absent."""
+    if name not in PARAMETRES_LUS:
+        raise KeyError(f"paramètre {name} absent de filters.PARAMETRES_LUS")
+    value = query.get(name)
+    if isinstance(value, list):
+        value = value[0] if value else None
+    return value
+
+
 @dataclass(frozen=True)
 class Lecture:
     """A query string read: the view it asks for and what could not be used in it."""

@@ -19,7 +19,11 @@ import shutil
 import threading
 import time
 from pathlib import Path
+from urllib.parse import parse_qs
 
+import dash
+
+from dashboards.filters import PARAMETRES_LUS
 from dashboards.frame import PAGES
 from pipelines.content import formatting as fmt
 from pipelines.reports.build import reports_dir
@@ -31,6 +35,10 @@ CALLBACK = "/_dash-update-component"
 WARMUP_TOKEN = secrets.token_hex(16)
 WARMUP_HEADER = "X-CSF-Prechauffage"
 DONE = ".complet"
+# The output of Dash's page container: the only callback whose answers are kept.
+PAGE_OUTPUT = ".._pages_content.children..._pages_store.data.."
+# The response cache's bound per snapshot version (CSF_DASHBOARD_CACHE_MB, default 1 GiB).
+MAX_BYTES = int(os.environ.get("CSF_DASHBOARD_CACHE_MB", "1024")) * 1024 * 1024
 
 
 def _code_version() -> str:
@@ -75,25 +83,67 @@ def version_name(version: tuple[int, ...]) -> str:
     return f"{head}-{CODE_VERSION}"
 
 
-class ResponseCache:
-    """Page-callback responses on disk, one folder per snapshot version."""
+def canonical_search(search: str) -> list[tuple[str, str, bool]]:
+    """What of a query string a page reads (``filters.PARAMETRES_LUS``): each such parameter's
+    first value and whether it was repeated (the page says so), parsed as Dash parses it for the
+    page. A parameter no page reads (``?junk=1``) is not part of it."""
+    if not search.startswith("?"):
+        return []
+    parsed = parse_qs(search[1:], keep_blank_values=True)
+    return [
+        (name, values[0], len(values) > 1)
+        for name, values in sorted(parsed.items())
+        if name in PARAMETRES_LUS
+    ]
 
-    def __init__(self, root: Path) -> None:
+
+def canonical_path(path: str) -> str:
+    """The page a path shows, as Dash finds it (slashes around it ignored); « 404 » for every
+    path no page answers."""
+    wanted = path.strip("/")
+    for module, page in dash.page_registry.items():
+        if module.split(".")[-1] != "not_found_404" and page["path"].strip("/") == wanted:
+            return page["path"]
+    return "404"
+
+
+class ResponseCache:
+    """Page-callback responses on disk, one folder per snapshot version, of at most
+    ``max_bytes`` (past it a rendered page is served but not kept: views crafted by the
+    thousand cannot fill the disk)."""
+
+    def __init__(self, root: Path, max_bytes: int = MAX_BYTES) -> None:
         self.root = root
+        self.max_bytes = max_bytes
 
     def folder(self, version: tuple[int, ...]) -> Path:
         return self.root / version_name(version)
 
     @staticmethod
     def key(body: bytes, roles: frozenset[str]) -> str | None:
-        """The request's meaning (output and inputs), not its bytes, plus the roles."""
+        """The page a page callback asks for (the page, and what of its query string a page
+        reads), not its bytes, plus the roles; None for any other request (not cached)."""
         try:
             data = json.loads(body)
-            inputs = [[i["id"], i["property"], i.get("value")] for i in data["inputs"]]
-            canonical = json.dumps([data["output"], inputs, sorted(roles)], sort_keys=True)
-        except (ValueError, KeyError, TypeError):
+            if data["output"] != PAGE_OUTPUT:
+                return None
+            values = {i["property"]: i["value"] for i in data["inputs"]}
+            path, search = values["pathname"], values["search"]
+            if not isinstance(path, str) or not isinstance(search, str):
+                return None
+            view = [canonical_path(path), canonical_search(search)]
+            canonical = json.dumps([PAGE_OUTPUT, view, sorted(roles)], sort_keys=True)
+        except (ValueError, KeyError, TypeError, AttributeError):
             return None
         return hashlib.sha256(canonical.encode()).hexdigest()
+
+    def size(self, version: tuple[int, ...]) -> int:
+        """Bytes held for ``version``."""
+        try:
+            with os.scandir(self.folder(version)) as entries:
+                return sum(e.stat().st_size for e in entries if e.is_file())
+        except OSError:
+            return 0
 
     def get(self, version: tuple[int, ...], key: str) -> bytes | None:
         try:
@@ -103,6 +153,9 @@ class ResponseCache:
 
     def put(self, version: tuple[int, ...], key: str, data: bytes) -> None:
         folder = self.folder(version)
+        if self.size(version) + len(data) > self.max_bytes:
+            LOG.warning("cache du tableau de bord plein : page servie sans être gardée")
+            return
         try:
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
             tmp = folder / f".{key}.{os.getpid()}"
@@ -123,7 +176,7 @@ class ResponseCache:
 def page_request(path: str, search: str) -> dict:
     """The body Dash's page container posts to render ``path?search``."""
     return {
-        "output": ".._pages_content.children..._pages_store.data..",
+        "output": PAGE_OUTPUT,
         "outputs": [
             {"id": "_pages_content", "property": "children"},
             {"id": "_pages_store", "property": "data"},

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import statistics
+import time
 
 import plotly.graph_objects as go
 import pytest
 
 from dashboards.auth import BasicAuthProvider, Identite, ajouter_utilisateur, charger_utilisateurs
 from dashboards.filters import query_string
+from dashboards.throttle import Bloque, LoginThrottle
 from pipelines.content import figures
 from pipelines.content import formatting as fmt
 from pipelines.content.block import View, portee
@@ -203,16 +207,80 @@ def test_users_file_hashes_passwords_and_expands_groups(tmp_path):
 def test_basic_auth_provider(tmp_path):
     path = tmp_path / "utilisateurs.toml"
     ajouter_utilisateur(path, "creteil", "un-long-mot-de-passe", ["academie:24"])
-    provider = BasicAuthProvider(path)
+    provider = BasicAuthProvider(path, LoginThrottle(tmp_path / "echecs.json"))
 
-    def header(user: str, password: str) -> str:
-        return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
-
-    identite = provider.identify(header("creteil", "un-long-mot-de-passe"))
+    identite = provider.identify(_basic("creteil", "un-long-mot-de-passe"))
     assert identite is not None and identite.academies == {"24"}
-    assert provider.identify(header("creteil", "mauvais")) is None
-    assert provider.identify(header("inconnu", "un-long-mot-de-passe")) is None
+    assert provider.identify(_basic("creteil", "mauvais")) is None
+    assert provider.identify(_basic("inconnu", "un-long-mot-de-passe")) is None
     assert provider.identify(None) is None and provider.identify("Basic !!!") is None
+
+
+def _basic(user: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.t = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def test_failed_sign_ins_lock_the_name_and_the_address_across_workers(tmp_path):
+    """Five wrong passwords lock the user name, even for the right password, in every worker
+    (two providers sharing the file); the lock doubles, then lifts; an address that tries
+    twenty names is locked whatever the name; a right password clears the name's count."""
+    path = tmp_path / "utilisateurs.toml"
+    ajouter_utilisateur(path, "creteil", "un-long-mot-de-passe", ["academie:24"])
+    ajouter_utilisateur(path, "lille", "un-autre-mot-de-passe", ["academie:09"])
+    clock = _Clock()
+    store = tmp_path / "cache" / "connexions.json"
+    one = BasicAuthProvider(path, LoginThrottle(store, now=clock))
+    two = BasicAuthProvider(path, LoginThrottle(store, now=clock))
+    right = _basic("creteil", "un-long-mot-de-passe")
+    for worker in (one, two, one, two, one):
+        assert worker.identify(_basic("creteil", "faux"), "10.0.0.1") is None
+    with pytest.raises(Bloque) as locked:
+        two.identify(right, "10.0.0.2")  # another address: the name is locked
+    assert 0 < locked.value.secondes <= 61
+    assert two.identify(_basic("lille", "un-autre-mot-de-passe"), "10.0.0.1") is not None
+    clock.t += 61
+    assert one.identify(_basic("creteil", "faux"), "10.0.0.1") is None
+    clock.t += 61  # the sixth failure doubled the lock: 120 s
+    with pytest.raises(Bloque):
+        one.identify(right, "10.0.0.2")
+    clock.t += 60
+    assert one.identify(right, "10.0.0.2") is not None
+    assert oct(store.stat().st_mode & 0o777) == "0o600"
+
+    for n in range(20):  # one address, twenty names
+        assert one.identify(_basic(f"nom{n}", "x"), "10.0.0.9") is None
+    with pytest.raises(Bloque):  # (``two`` has not verified this password: ``one`` did)
+        two.identify(right, "10.0.0.9")
+    # A name sent of any size keeps the shared file small.
+    for n in range(3):
+        assert one.identify(_basic("x" * 5000 + str(n), "y"), f"10.0.1.{n}") is None
+    assert store.stat().st_size < 5000
+
+
+def test_an_unknown_user_takes_as_long_to_refuse_as_a_wrong_password(tmp_path):
+    """No listing of user names by timing: the refusal of an unknown name costs a password
+    check like a known name's (before: 1 ms against 190 ms)."""
+    path = tmp_path / "utilisateurs.toml"
+    ajouter_utilisateur(path, "creteil", "un-long-mot-de-passe", ["academie:24"])
+    provider = BasicAuthProvider(path, LoginThrottle(tmp_path / "echecs.json"))
+
+    def seconds(user: str, n: int) -> float:
+        started = time.perf_counter()
+        assert provider.identify(_basic(user, "faux"), f"10.1.{n}.1") is None
+        return time.perf_counter() - started
+
+    known = statistics.median(seconds("creteil", n) for n in range(4))
+    provider.throttle.reussite(hashlib.sha256(b"creteil").hexdigest()[:24])
+    unknown = statistics.median(seconds(f"inconnu{n}", n) for n in range(4))
+    assert unknown > known / 3, (unknown, known)
 
 
 def _snapshot(path, clauses: int) -> None:
@@ -301,3 +369,39 @@ def test_csv_cells_a_spreadsheet_would_run_are_quoted_and_numbers_stay_numbers()
     assert [row[0] for row in shown[1:]] == ["'" + t for t in hostile]
     assert typed[1][1] == "17,4" and typed[2][1] == "-2,1"
     assert shown[1][1].startswith("'+17,4") and shown[2][1].startswith("'-2,1")
+
+
+def test_the_response_cache_keys_a_page_on_what_pages_read_and_stays_bounded(tmp_path):
+    """``?junk=N`` or a path no page answers is the same entry as without it; a filter, its
+    repetition (the page says so) or another page is another entry; a full cache serves without
+    keeping; only the page callback is cached."""
+    import json
+
+    import dashboards.app  # noqa: F401  (registers the pages)
+    from dashboards.response_cache import ResponseCache, page_request
+
+    def key(path: str, search: str, roles=frozenset({"national"})) -> str | None:
+        return ResponseCache.key(json.dumps(page_request(path, search)).encode(), roles)
+
+    base = key("/clauses", "?annee=2024")
+    assert base is not None
+    assert key("/clauses/", "?junk=1&annee=2024&zz=") == base
+    assert len({key("/clauses", f"?annee=2024&junk={n}") for n in range(50)}) == 1
+    assert key("/introuvable-1", "") == key("/introuvable-2", "?x=1")
+    different = [
+        key("/clauses", "?annee=2024&annee=2023"),
+        key("/clauses", "?annee=2024&academie=24"),
+        key("/clauses", "?annee=2024&academie="),
+        key("/territoires", "?annee=2024"),
+        key("/clauses", "?annee=2024", frozenset({"achats"})),
+        key("/introuvable", ""),
+    ]
+    assert len({base, *different}) == 1 + len(different)
+    assert ResponseCache.key(b'{"output": "autre.children", "inputs": []}', frozenset()) is None
+    assert ResponseCache.key(b"[1]", frozenset()) is None
+
+    cache = ResponseCache(tmp_path, max_bytes=2500)
+    version = (1, 2)
+    for n in range(5):
+        cache.put(version, f"k{n}", b"x" * 1000)
+    assert [cache.get(version, f"k{n}") is not None for n in range(5)] == [True, True] + [False] * 3

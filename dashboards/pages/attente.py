@@ -6,7 +6,7 @@ from dash import html
 
 from dashboards.blocks import contexte
 from dashboards.components import essayer
-from dashboards.filters import lire, query_string
+from dashboards.filters import lire, premier, query_string
 from dashboards.page import cadre, identite
 from pipelines.content.blocks import attente
 
@@ -19,9 +19,7 @@ dash.register_page(
 )
 
 
-def _premier(value: object) -> str | None:
-    if isinstance(value, list):
-        value = value[0] if value else None
+def _texte(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
@@ -84,7 +82,10 @@ def layout(**query: str) -> html.Div:
     who = identite()
     ctx = contexte(who)
     vue = lecture.vue
-    mois_demande, departement = _premier(query.get("mois")), _premier(query.get("departement"))
+    mois_demande, departement = (
+        _texte(premier(query, "mois")),
+        _texte(premier(query, "departement")),
+    )
     portee = attente.lire_portee(ctx, vue, mois_demande, departement)
     if mois_demande and mois_demande != portee.mois:
         lecture.erreurs.append(

@@ -4,7 +4,7 @@ import dash
 from dash import html
 
 from dashboards.components import essayer
-from dashboards.filters import lire, query_string
+from dashboards.filters import lire, premier, query_string
 from dashboards.page import cadre, identite
 from pipelines.content.blocks.territoires import CARTE_INDICATEURS, LIBELLES_CARTE
 
@@ -29,9 +29,7 @@ def choix(vue, courant: str, who) -> html.Nav:
 def layout(**query: str) -> html.Div:
     lecture = lire(query)
     who = identite()
-    indicateur = query.get("indicateur")
-    if isinstance(indicateur, list):
-        indicateur = indicateur[0] if indicateur else None
+    indicateur = premier(query, "indicateur")
     if indicateur is not None and indicateur not in CARTE_INDICATEURS:
         lecture.erreurs.append("Indicateur inconnu : la carte montre l'activation à 6 mois.")
     if indicateur not in CARTE_INDICATEURS:
