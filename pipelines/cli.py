@@ -15,11 +15,19 @@ import duckdb
 
 from pipelines.content.labels import TRAITEMENTS, libelle_regle
 from pipelines.ingest.errors import log_name
-from pipelines.settings import DEFAULTS, VENV_BIN, Settings, child_environ, load_settings
+from pipelines.settings import (
+    DEFAULTS,
+    VENV_BIN,
+    Settings,
+    child_environ,
+    load_settings,
+    make_private,
+)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``csf`` console script: the settings are read here, once."""
+    make_private()  # every file a command writes (warehouse, reports, cache...) is private
     try:
         settings, invalid = load_settings(), None
     except ValueError as exc:  # said once the options are read, so that --help still works

@@ -443,11 +443,34 @@ class Settings:
             "observation_date": self.observation_date.isoformat() if self.observation_date else "",
         }
 
+    def private_dirs(self) -> list[Path]:
+        """The folders of ``CSF_HOME`` that hold data (youths' pseudonyms, keys, unpublished
+        figures, the access log): readable by their owner only."""
+        named = ("reports", "exports", "logs", "cache", "tmp", "config")
+        return [
+            self.warehouse_dir,
+            self.keys_dir,
+            self.dagster_home,
+            self.dbt_target_dir,
+            *(self.home / name for name in named),
+        ]
+
     def ensure_dirs(self) -> None:
-        """Create the runtime folders (idempotent)."""
-        for folder in (self.inbox, self.warehouse_dir, self.dagster_home):
-            folder.mkdir(parents=True, exist_ok=True)
-        self.keys_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        """Create the runtime folders (idempotent), private: from here on this process and its
+        children (dbt, Dagster's runs) create files 0600 and folders 0700, and the folders of
+        an older home are made 0700 (a file inside one is then out of other accounts' reach
+        whatever its own mode)."""
+        make_private()
+        self.inbox.mkdir(parents=True, exist_ok=True, mode=0o700)
+        for folder in self.private_dirs():
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            if folder.stat().st_uid == os.getuid():
+                folder.chmod(0o700)
+
+
+def make_private() -> None:
+    """Files 0600 and folders 0700 for whatever this process creates from now on."""
+    os.umask(0o077)
 
 
 DEFAULTS = Settings()  # every setting at its default (tests, and functions called without any)

@@ -22,6 +22,7 @@ import duckdb
 
 from pipelines.content.formatting import indicator_value
 from pipelines.exports.documentation import TYPES, WrittenTable
+from pipelines.warehouse.sql import literal
 
 INDICATOR_KEY = ("indicateur", "periode", "niveau", "code_niveau")
 
@@ -189,7 +190,7 @@ def _cells(path: Path) -> str:
         select
             indicateur, periode, niveau, code_niveau, libelle_indicateur, unite,
             lower(diffusable) = 'true' as diffusable, try_cast(valeur as double) as valeur
-        from read_csv('{str(path).replace("'", "''")}', header = true, all_varchar = true)
+        from read_csv({literal(path)}, header = true, all_varchar = true)
     """
 
 

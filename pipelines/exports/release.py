@@ -36,6 +36,7 @@ from pipelines.exports.tables import TABLES, ReleasedTable
 from pipelines.ingest.privacy import load_key
 from pipelines.settings import Settings
 from pipelines.warehouse.snapshot import SnapshotMissing
+from pipelines.warehouse.sql import literal
 
 VALID_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 AUTO_PREFIX = "auto-"
@@ -138,7 +139,7 @@ def _write_all(
     # even if a publish swaps the file meanwhile.
     con = duckdb.connect()
     try:
-        con.execute(f"attach '{_sql_text(settings.published_db)}' as snap (read_only)")
+        con.execute(f"attach {literal(settings.published_db)} as snap (read_only)")
         cursor = con.execute("select * from snap.meta.publication")
         names = [d[0] for d in cursor.description]
         publication = dict(zip(names, cursor.fetchall()[0], strict=True))
@@ -230,7 +231,7 @@ def _write_table(
     ):
         relative = f"{fmt}/{table.name}.{fmt}"
         query = f"select {select} from {relation} {order}"
-        con.execute(f"copy ({query}) to '{_sql_text(folder / relative)}' ({options})")
+        con.execute(f"copy ({query}) to {literal(folder / relative)} ({options})")
         path = folder / relative
         files.append(ReleaseFile(relative, fmt, path.stat().st_size, docs_mod.sha256(path)))
     rows = con.execute(f"select count(*) from {relation}").fetchone()[0]
@@ -321,7 +322,3 @@ def _restore(root: Path, retired: Path) -> None:
 
 def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
-
-
-def _sql_text(path: Path) -> str:
-    return str(path).replace("'", "''")

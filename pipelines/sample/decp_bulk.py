@@ -18,6 +18,8 @@ import duckdb
 import polars as pl
 from stdnum import luhn
 
+from pipelines.warehouse.sql import literal
+
 BUYERS = 20_000
 HOLDERS = 150_000
 
@@ -158,13 +160,9 @@ def write_decp_bulk(
     return path
 
 
-def _sql_path(path: Path) -> str:
-    return str(path).replace("'", "''")
-
-
 def _copy_records(con: duckdb.DuckDBPyConnection, params: dict, out: Path) -> None:
     con.execute(
-        f"copy (select unnest(rec) from ({_RECORDS_SQL})) to '{_sql_path(out)}' "
+        f"copy (select unnest(rec) from ({_RECORDS_SQL})) to {literal(out)} "
         "(format json, array true)",
         params,
     )

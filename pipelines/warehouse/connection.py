@@ -15,6 +15,7 @@ from pipelines.ingest.sources import (
     DUCKDB_TYPES,
     CsvSource,
 )
+from pipelines.warehouse.sql import literal
 
 LINEAGE_COLUMNS = {"_file_sha256": "VARCHAR NOT NULL", "_line_number": "BIGINT NOT NULL"}
 
@@ -142,7 +143,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 def _keys_kept(keys: list[str]) -> str:
     """SQL: a JSON object with only the given keys (the others dropped)."""
-    listed = ", ".join("'" + k.replace("'", "''") + "'" for k in keys)
+    listed = ", ".join(literal(k) for k in keys)
     return (
         "to_json(map_from_entries(list_filter(map_entries(cast({col} as map(varchar, json))), "
         f"lambda e: list_contains([{listed}]::varchar[], e.key))))"

@@ -21,6 +21,7 @@ import duckdb
 
 from pipelines.settings import DEFAULTS
 from pipelines.warehouse.snapshot import read_publication
+from pipelines.warehouse.sql import literal
 
 PUBLISHED_SCHEMAS = ("marts",)
 
@@ -72,7 +73,7 @@ def _publish(build_db: Path, published_db: Path, run_id: str, keep: int) -> Snap
     try:
         con = duckdb.connect(str(tmp))
         try:
-            con.execute(f"attach '{build_db}' as build (read_only)")
+            con.execute(f"attach {literal(build_db)} as build (read_only)")
             tables = {}
             for schema in PUBLISHED_SCHEMAS:
                 con.execute(f"create schema {schema}")
