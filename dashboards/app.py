@@ -18,7 +18,7 @@ from dash.fingerprint import check_fingerprint
 from flask_compress import Compress
 from werkzeug.exceptions import HTTPException
 
-from dashboards import downloads, queries, response_cache
+from dashboards import access_log, downloads, queries, response_cache
 from dashboards.auth import ANONYME, BasicAuthProvider, Identite, IdentityProvider
 from dashboards.response_cache import ResponseCache
 from dashboards.throttle import Bloque, LoginThrottle
@@ -218,7 +218,7 @@ def create_app(
             headers.get(response_cache.WARMUP_HEADER, ""), response_cache.WARMUP_TOKEN
         ):
             roles = frozenset(filter(None, headers.get("X-CSF-Roles", "").split(",")))
-            identite = Identite("prechauffage", roles)
+            identite = Identite(access_log.WARMUP_USER, roles)
         elif provider is None:
             identite = ANONYME
         else:
@@ -250,6 +250,8 @@ def create_app(
             if rendered is not None and key is not None:
                 stored = cache.get(rendered, key)
                 if stored is not None:
+                    for event in cache.events(rendered, key):
+                        access_log.noter(*event)
                     return flask.Response(stored, mimetype="application/json")
                 flask.g.cache_key = (rendered, key)
         return None
@@ -262,7 +264,8 @@ def create_app(
     def entetes(response: flask.Response) -> flask.Response:
         pending = flask.g.pop("cache_key", None)
         if pending and cache is not None and response.status_code == 200:
-            cache.put(*pending, response.get_data())
+            cache.put(*pending, response.get_data(), flask.g.get("evenements"))
+        access_log.refus_de_la_requete(response)
         if response.status_code == 200 and flask.request.path == response_cache.CALLBACK:
             learn_chart_pages(flask.request.get_json(silent=True), response)
         if flask.request.endpoint in PAGE_ENDPOINTS and not is_page(flask.request.path):
@@ -375,7 +378,9 @@ def provider_from_settings(settings: Settings) -> IdentityProvider | None:
 
 
 def cache_from_settings(settings: Settings) -> ResponseCache:
-    return ResponseCache(settings.home / "cache" / "dashboard")
+    return ResponseCache(
+        settings.home / "cache" / "dashboard", settings.dashboard_cache_mb * 1024 * 1024
+    )
 
 
 # The dashboard server's edge: its settings are read here, once per process.

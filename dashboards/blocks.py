@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from dashboards import queries
+from dashboards import access_log, queries
 from dashboards.auth import Identite
 from pipelines.content.block import Block, Context, Refus, View
 from pipelines.content.blocks import BLOCS, FILTRES, PARAMETRES_PAGE
@@ -48,5 +48,13 @@ def contexte(identite: Identite) -> Context:
 
 
 def construire(bloc_id: str, vue: View, identite: Identite, *args: str) -> Block:
-    """Block ``bloc_id`` for the view and the user (``Refus`` when the role does not allow it)."""
-    return BLOCS[bloc_id](contexte(identite), vue, *args)
+    """Block ``bloc_id`` for the view and the user (``Refus`` when the role does not allow it).
+    A refusal and a block of row-level youth data are logged (``access_log``)."""
+    try:
+        bloc = BLOCS[bloc_id](contexte(identite), vue, *args)
+    except Refus:
+        access_log.noter(access_log.REFUS, 403, bloc_id)
+        raise
+    if bloc.donnees_individuelles:
+        access_log.noter(access_log.DETAIL_JEUNES, 200, bloc_id)
+    return bloc

@@ -35,10 +35,9 @@ CALLBACK = "/_dash-update-component"
 WARMUP_TOKEN = secrets.token_hex(16)
 WARMUP_HEADER = "X-CSF-Prechauffage"
 DONE = ".complet"
+EVENTS = ".evenements"  # beside a page: what its render logged (access_log)
 # The output of Dash's page container: the only callback whose answers are kept.
 PAGE_OUTPUT = ".._pages_content.children..._pages_store.data.."
-# The response cache's bound per snapshot version (CSF_DASHBOARD_CACHE_MB, default 1 GiB).
-MAX_BYTES = int(os.environ.get("CSF_DASHBOARD_CACHE_MB", "1024")) * 1024 * 1024
 
 
 def _code_version() -> str:
@@ -112,7 +111,7 @@ class ResponseCache:
     ``max_bytes`` (past it a rendered page is served but not kept: views crafted by the
     thousand cannot fill the disk)."""
 
-    def __init__(self, root: Path, max_bytes: int = MAX_BYTES) -> None:
+    def __init__(self, root: Path, max_bytes: int) -> None:
         self.root = root
         self.max_bytes = max_bytes
 
@@ -151,7 +150,18 @@ class ResponseCache:
         except OSError:
             return None
 
-    def put(self, version: tuple[int, ...], key: str, data: bytes) -> None:
+    def events(self, version: tuple[int, ...], key: str) -> list[list]:
+        """The access-log events the page's render logged, replayed when it is served."""
+        try:
+            return json.loads((self.folder(version) / f"{key}{EVENTS}").read_bytes())
+        except (OSError, ValueError):
+            return []
+
+    def put(
+        self, version: tuple[int, ...], key: str, data: bytes, events: list | None = None
+    ) -> None:
+        """Keep a rendered page (and the access-log events its render logged, written first:
+        a page is never served without them)."""
         folder = self.folder(version)
         if self.size(version) + len(data) > self.max_bytes:
             LOG.warning("cache du tableau de bord plein : page servie sans être gardée")
@@ -159,6 +169,9 @@ class ResponseCache:
         try:
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
             tmp = folder / f".{key}.{os.getpid()}"
+            if events:
+                tmp.write_text(json.dumps(events), encoding="utf-8")
+                os.replace(tmp, folder / f"{key}{EVENTS}")
             tmp.write_bytes(data)
             os.replace(tmp, folder / key)
         except OSError as exc:  # a full disk must not break the page: it just is not cached

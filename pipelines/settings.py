@@ -345,6 +345,21 @@ class Settings:
     dashboard_workers: int = _setting(
         "CSF_DASHBOARD_WORKERS", 2, "Server processes.", DASHBOARD, _positive_int
     )
+    dashboard_cache_mb: int = _setting(
+        "CSF_DASHBOARD_CACHE_MB",
+        1024,
+        "Rendered pages kept on disk per snapshot, at most (MB): past it a page is served "
+        "without being kept.",
+        DASHBOARD,
+        _positive_int,
+    )
+    access_log_mb: int = _setting(
+        "CSF_ACCESS_LOG_MB",
+        10,
+        "Size of $CSF_HOME/logs/acces.jsonl before it is rotated (MB; 5 older files kept).",
+        DASHBOARD,
+        _positive_int,
+    )
     users_file_override: Path | None = _setting(
         "CSF_USERS_FILE",
         None,

@@ -5,8 +5,10 @@ headers, the CSP, crafted views against the response cache, an oversized body.""
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import re
+import stat
 import subprocess
 import time
 from urllib.parse import urlsplit
@@ -186,3 +188,67 @@ def test_an_oversized_body_is_refused_before_it_is_read(secured):
         timeout=30,
     )
     assert response.status_code == 413
+
+
+def _log_lines(demo_home, since: int) -> list[dict]:
+    path = demo_home / "logs" / "acces.jsonl"
+    with path.open("rb") as handle:
+        handle.seek(since)
+        return [json.loads(line) for line in handle.read().splitlines()]
+
+
+def test_row_level_youth_data_and_refusals_are_in_the_access_log(secured, demo_home):
+    """Each view of the académie's parcours detail (rendered or served from the response
+    cache) and each download of it is logged with the user, roles, route and filters; so is each
+    refusal, once; the log is private and holds no youth data."""
+    log = demo_home / "logs" / "acces.jsonl"
+    since = log.stat().st_size if log.exists() else 0
+    creteil = ("creteil", PASSWORD)
+    for _ in range(2):  # the second is served from the response cache
+        response = requests.post(
+            f"{secured}/_dash-update-component",
+            json=page_request("/jeunes", "?academie=24&annee=ensemble&junk=1"),
+            auth=creteil,
+            timeout=30,
+        )
+        assert response.status_code == 200 and "table-parcours-academie" in response.text
+    detail = f"{secured}/telecharger/parcours-academie.csv"
+    assert requests.get(detail + "?academie=24", auth=creteil, timeout=10).status_code == 200
+    assert requests.get(detail + "?academie=25", auth=creteil, timeout=10).status_code == 403
+    assert requests.get(f"{secured}/jeunes", timeout=10).status_code == 401
+    lines = _log_lines(demo_home, since)
+
+    views = [e for e in lines if e["evenement"] == "detail_jeunes" and e["route"] == "/jeunes"]
+    assert len(views) == 2
+    assert views[0]["utilisateur"] == "creteil" and views[0]["roles"] == ["academie:24"]
+    assert views[0]["filtres"] == {"academie": "24", "annee": "ensemble"}
+    downloads = [e for e in lines if e["route"] == "/telecharger/parcours-academie.csv"]
+    assert [(e["evenement"], e["statut"], e["filtres"]) for e in downloads] == [
+        ("detail_jeunes", 200, {"academie": "24"}),
+        ("refus", 403, {"academie": "25"}),
+    ]
+    anonymous = [e for e in lines if e["statut"] == 401]
+    assert anonymous and anonymous[-1]["utilisateur"] is None
+    expected = {
+        "horodatage", "evenement", "utilisateur", "roles", "adresse", "methode", "route",
+        "filtres", "statut", "detail",
+    }  # fmt: skip
+    assert all(set(e) <= expected for e in lines)
+    assert stat.S_IMODE(log.stat().st_mode) == 0o600
+    assert stat.S_IMODE(log.parent.stat().st_mode) == 0o700
+
+
+def test_the_access_log_rotates_and_keeps_every_line_until_its_last_backup(tmp_path):
+    from dashboards.access_log import AccessLog
+
+    journal = AccessLog(tmp_path / "logs", max_bytes=1000, backups=3)
+    for n in range(60):
+        journal.append({"n": n, "remplissage": "x" * 40})
+    files = sorted((tmp_path / "logs").glob("acces*.jsonl"))
+    assert [f.name for f in files] == [
+        "acces.1.jsonl", "acces.2.jsonl", "acces.3.jsonl", "acces.jsonl"
+    ]  # fmt: skip
+    assert all(f.stat().st_size <= 1000 for f in files)
+    oldest_first = [*reversed(files[:-1]), files[-1]]
+    kept = [json.loads(x)["n"] for f in oldest_first for x in f.read_text().splitlines()]
+    assert kept == list(range(60 - len(kept), 60)) and len(kept) > 45

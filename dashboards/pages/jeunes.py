@@ -3,6 +3,7 @@
 import dash
 from dash import html
 
+from dashboards import access_log
 from dashboards.components import essayer, refus
 from dashboards.filters import lire
 from dashboards.page import cadre, identite
@@ -17,6 +18,7 @@ def layout(**query: str) -> html.Div:
     who = identite()
     ids = BLOCS + (["parcours-academie"] if lecture.vue.academie is not None else [])
     if not who.peut_voir("jeunes"):
+        access_log.noter(access_log.REFUS, 403, "jeunes")
         contenu = [refus("Votre profil ne donne pas accès aux indicateurs sur les jeunes.")]
     else:
         contenu = [essayer(bloc_id, lecture.vue, who, "/jeunes") for bloc_id in ids]

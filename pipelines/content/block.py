@@ -174,6 +174,8 @@ class Block:
     national: bool = False  # shown for France while a scope filter is set: said on the block
     vide: Vide | None = None
     alternative: str | None = None  # the chart's text alternative (default: the summary)
+    # Row-level youth data (one row per parcours): every view and download of it is logged.
+    donnees_individuelles: bool = False
 
     @property
     def colonnes(self) -> list[Colonne]:

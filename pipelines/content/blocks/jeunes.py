@@ -228,5 +228,6 @@ def parcours_academie(ctx: Context, view: View) -> Block:
         ),
         filtres_appliques=applied,
         filtres_ignores=ignored,
+        donnees_individuelles=True,
         vide=None if rows else Vide("Aucun parcours pour cette académie et cette période."),
     )
