@@ -14,13 +14,12 @@ import json
 import os
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import parse_qsl
 
 import flask
 from werkzeug.exceptions import HTTPException
 
 from dashboards import queries
-from dashboards.filters import PARAMETRES_LUS
+from dashboards.response_cache import canonical_path, canonical_search, page_asked
 
 BACKUPS = 5
 NAME = "acces"
@@ -51,7 +50,8 @@ class AccessLog:
 
     def append(self, entry: dict) -> None:
         """Append one entry (rotating first when the file is full)."""
-        line = (json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n").encode()
+        # ASCII escapes: any text a request sent (a lone surrogate too) is written.
+        line = (json.dumps(entry, sort_keys=True) + "\n").encode()
         self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         lock = os.open(self.folder / f".{NAME}.lock", os.O_RDWR | os.O_CREAT, 0o600)
         try:
@@ -85,20 +85,12 @@ def entry(event: str, status: int, detail: str | None = None) -> dict:
             body = request.get_json(silent=True)
         except HTTPException:  # a body over the limit is not read, even here
             body = None
-        if isinstance(body, dict):
-            values = {i.get("property"): i.get("value") for i in body.get("inputs", [])}
-            route, search = values.get("pathname"), values.get("search")
-            route = route if isinstance(route, str) else request.path
-            search = search if isinstance(search, str) else ""
-        else:
-            route = request.path
+        asked = page_asked(body)
+        route, search = (canonical_path(asked[0]), asked[1]) if asked else (request.path, "")
     else:
-        route, search = request.path, request.query_string.decode("latin-1")
-    filters = {
-        name: value[:40]
-        for name, value in parse_qsl(search.removeprefix("?"), keep_blank_values=True)
-        if name in PARAMETRES_LUS
-    }
+        route, search = request.path, "?" + request.query_string.decode("latin-1")
+    # The view as pages read it: each parameter's first value (page_asked/canonical_search).
+    filters = {name: value[:40] for name, value, _repeated in canonical_search(search)}
     return {
         "horodatage": datetime.now(UTC).isoformat(timespec="milliseconds"),
         "evenement": event,
@@ -128,8 +120,11 @@ def noter(event: str, status: int, detail: str | None = None) -> None:
 
 def refus_de_la_requete(response: flask.Response) -> None:
     """A refused answer (``REFUSED_STATUSES``) is logged once, unless a block's refusal already
-    was."""
-    if response.status_code in REFUSED_STATUSES and not any(
-        e[0] == REFUS for e in flask.g.get("evenements", [])
-    ):
+    was; a 401 without credentials is not an attempt (any client sends them by the thousand at
+    no cost: they would rotate the youth data's entries out of the log)."""
+    if response.status_code not in REFUSED_STATUSES:
+        return
+    if response.status_code == 401 and "Authorization" not in flask.request.headers:
+        return  # a browser's first request, before it asks for credentials: no attempt
+    if not any(e[0] == REFUS for e in flask.g.get("evenements", [])):
         noter(REFUS, response.status_code)

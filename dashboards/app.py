@@ -138,7 +138,7 @@ class Tableau(Dash):
             stored = self.pages_cache.get(version, key) if key else None
             if stored is not None:
                 return GRAPH in stored
-        return CHART_PAGES.get(path, False)
+        return CHART_PAGES.get(response_cache.canonical_path(path).strip("/"), False)
 
 
 def create_app(
@@ -311,13 +311,12 @@ COMPRESSED_TYPES = {
 
 def learn_chart_pages(body: object, response: flask.Response) -> None:
     """Note whether the page a page callback rendered holds a chart (see CHART_SCRIPTS)."""
-    if not isinstance(body, dict) or body.get("output") != PAGE_OUTPUT:
-        return
-    path = next(
-        (i.get("value") for i in body.get("inputs", []) if i.get("property") == "pathname"), None
-    )
-    if isinstance(path, str) and not response.direct_passthrough:
-        CHART_PAGES[path.strip("/")] = GRAPH in response.get_data()
+    asked = response_cache.page_asked(body)
+    if asked is not None and not response.direct_passthrough:
+        # Keyed on the page, not the path sent: crafted paths cannot grow it.
+        CHART_PAGES[response_cache.canonical_path(asked[0]).strip("/")] = (
+            GRAPH in response.get_data()
+        )
 
 
 def page_version(snapshot: tuple[int, int] | None) -> tuple[int, ...] | None:

@@ -121,7 +121,7 @@ class BasicAuthProvider:
         if user is None or not valid:
             self.throttle.echec(compte, address)
             return None
-        self.throttle.reussite(compte)
+        self.throttle.reussite(compte, address)
         identite = Identite(name, user["roles"])
         self._verified[key] = (time.monotonic() + self.MEMOIRE_SECONDES, identite)
         return identite

@@ -82,6 +82,27 @@ def version_name(version: tuple[int, ...]) -> str:
     return f"{head}-{CODE_VERSION}"
 
 
+def page_asked(body: object) -> tuple[str, str] | None:
+    """(path, query string) of a page callback's body exactly as ``page_request`` writes it
+    (Dash reads its inputs by position: anything else is not read as a page), else None."""
+    if not isinstance(body, dict) or body.get("output") != PAGE_OUTPUT or body.get("state"):
+        return None
+    inputs = body.get("inputs")
+    if not isinstance(inputs, list) or len(inputs) != 2:
+        return None
+    values = []
+    for wanted, given in zip(("pathname", "search"), inputs, strict=True):
+        if (
+            not isinstance(given, dict)
+            or given.get("id") != "_pages_location"
+            or given.get("property") != wanted
+            or not isinstance(given.get("value"), str)
+        ):
+            return None
+        values.append(given["value"])
+    return values[0], values[1]
+
+
 def canonical_search(search: str) -> list[tuple[str, str, bool]]:
     """What of a query string a page reads (``filters.PARAMETRES_LUS``): each such parameter's
     first value and whether it was repeated (the page says so), parsed as Dash parses it for the
@@ -123,17 +144,13 @@ class ResponseCache:
         """The page a page callback asks for (the page, and what of its query string a page
         reads), not its bytes, plus the roles; None for any other request (not cached)."""
         try:
-            data = json.loads(body)
-            if data["output"] != PAGE_OUTPUT:
-                return None
-            values = {i["property"]: i["value"] for i in data["inputs"]}
-            path, search = values["pathname"], values["search"]
-            if not isinstance(path, str) or not isinstance(search, str):
-                return None
-            view = [canonical_path(path), canonical_search(search)]
-            canonical = json.dumps([PAGE_OUTPUT, view, sorted(roles)], sort_keys=True)
-        except (ValueError, KeyError, TypeError, AttributeError):
+            asked = page_asked(json.loads(body))
+        except ValueError:
             return None
+        if asked is None:
+            return None
+        view = [canonical_path(asked[0]), canonical_search(asked[1])]
+        canonical = json.dumps([PAGE_OUTPUT, view, sorted(roles)], sort_keys=True)
         return hashlib.sha256(canonical.encode()).hexdigest()
 
     def size(self, version: tuple[int, ...]) -> int:

@@ -300,7 +300,8 @@ def test_release_csv_cells_a_spreadsheet_would_run_are_quoted(tmp_path):
     from pipelines.exports.tables import ReleasedTable
 
     hostile = ['=HYPERLINK("http://x")', "+cmd|' /C calc'!A0", "@SUM(1)", "-1+1", "\tx", "\rx"]
-    rows = [*hostile, "-3,5", "Académie de Créteil", None]
+    hostile += ["Mairie;=1+cmd", 'Mairie, "@SUM(1)', "a\n-2+3"]
+    rows = [*hostile, "-3,5", "Académie de Créteil, 5 rue", None]
     values = ", ".join(
         f"({i}, {'null' if t is None else _sql_literal(t)}, {-i}.5)" for i, t in enumerate(rows)
     )

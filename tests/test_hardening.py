@@ -215,7 +215,9 @@ def test_row_level_youth_data_and_refusals_are_in_the_access_log(secured, demo_h
     detail = f"{secured}/telecharger/parcours-academie.csv"
     assert requests.get(detail + "?academie=24", auth=creteil, timeout=10).status_code == 200
     assert requests.get(detail + "?academie=25", auth=creteil, timeout=10).status_code == 403
-    assert requests.get(f"{secured}/jeunes", timeout=10).status_code == 401
+    assert requests.get(f"{secured}/qualite", timeout=10).status_code == 401  # no attempt
+    wrong = requests.get(f"{secured}/jeunes", auth=("inconnu", "x"), timeout=10)
+    assert wrong.status_code == 401
     lines = _log_lines(demo_home, since)
 
     views = [e for e in lines if e["evenement"] == "detail_jeunes" and e["route"] == "/jeunes"]
@@ -227,8 +229,8 @@ def test_row_level_youth_data_and_refusals_are_in_the_access_log(secured, demo_h
         ("detail_jeunes", 200, {"academie": "24"}),
         ("refus", 403, {"academie": "25"}),
     ]
-    anonymous = [e for e in lines if e["statut"] == 401]
-    assert anonymous and anonymous[-1]["utilisateur"] is None
+    refused = [(e["route"], e["utilisateur"]) for e in lines if e["statut"] == 401]
+    assert refused == [("/jeunes", None)]
     expected = {
         "horodatage", "evenement", "utilisateur", "roles", "adresse", "methode", "route",
         "filtres", "statut", "detail",
