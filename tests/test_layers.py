@@ -13,6 +13,7 @@ from tests.conftest import ROOT
 # Floor of each room: 0 is the ground floor (read by every other), the command line on top.
 FLOORS = {
     "settings": 0,
+    "sql_text": 0,
     "content": 1,
     "disclosure": 1,
     "ingest": 2,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from pipelines.warehouse.sql import literal
+from pipelines.sql_text import literal
 
 # The first characters that make a spreadsheet read a cell as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -22,7 +22,7 @@ import duckdb
 
 from pipelines.content.formatting import indicator_value
 from pipelines.exports.documentation import TYPES, WrittenTable
-from pipelines.warehouse.sql import literal
+from pipelines.sql_text import literal
 
 INDICATOR_KEY = ("indicateur", "periode", "niveau", "code_niveau")
 

@@ -35,8 +35,8 @@ from pipelines.exports.microdata import Anonymisation, prepare, release_key
 from pipelines.exports.tables import TABLES, ReleasedTable
 from pipelines.ingest.privacy import load_key
 from pipelines.settings import Settings
+from pipelines.sql_text import literal
 from pipelines.warehouse.snapshot import SnapshotMissing
-from pipelines.warehouse.sql import literal
 
 VALID_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 AUTO_PREFIX = "auto-"

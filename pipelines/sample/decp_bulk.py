@@ -18,7 +18,7 @@ import duckdb
 import polars as pl
 from stdnum import luhn
 
-from pipelines.warehouse.sql import literal
+from pipelines.sql_text import literal
 
 BUYERS = 20_000
 HOLDERS = 150_000

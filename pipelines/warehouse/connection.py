@@ -15,7 +15,7 @@ from pipelines.ingest.sources import (
     DUCKDB_TYPES,
     CsvSource,
 )
-from pipelines.warehouse.sql import literal
+from pipelines.sql_text import literal
 
 LINEAGE_COLUMNS = {"_file_sha256": "VARCHAR NOT NULL", "_line_number": "BIGINT NOT NULL"}
 

@@ -20,8 +20,8 @@ from pathlib import Path
 import duckdb
 
 from pipelines.settings import DEFAULTS
+from pipelines.sql_text import literal
 from pipelines.warehouse.snapshot import read_publication
-from pipelines.warehouse.sql import literal
 
 PUBLISHED_SCHEMAS = ("marts",)
 
