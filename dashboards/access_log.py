@@ -28,8 +28,9 @@ NAME = "acces"
 DETAIL_JEUNES = "detail_jeunes"
 REFUS = "refus"
 REFUSED_STATUSES = {400, 401, 403, 413, 429}
-# The identity of a worker's own warm-up renders: not a person, not logged (what it renders is
-# logged when a person is served it: ``ResponseCache`` keeps a page's events beside it).
+# The name of a worker's own warm-up renders (``flask.g.prechauffage``, set when its token is
+# proven): not a person, not logged (what it renders is logged when a person is served it:
+# ``ResponseCache`` keeps a page's events beside it).
 WARMUP_USER = "prechauffage"
 
 
@@ -109,8 +110,7 @@ def noter(event: str, status: int, detail: str | None = None) -> None:
     """Log ``event`` for the current request (unless the warm-up renders it), and remember it
     for the response cache, which replays it whenever it serves the same page."""
     flask.g.setdefault("evenements", []).append([event, status, detail])
-    identite = flask.g.get("identite")
-    if identite is not None and identite.utilisateur == WARMUP_USER:
+    if flask.g.get("prechauffage"):
         return
     settings = queries.settings()
     AccessLog(settings.home / "logs", settings.access_log_mb * 1024 * 1024).append(

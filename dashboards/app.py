@@ -219,6 +219,7 @@ def create_app(
         ):
             roles = frozenset(filter(None, headers.get("X-CSF-Roles", "").split(",")))
             identite = Identite(access_log.WARMUP_USER, roles)
+            flask.g.prechauffage = True  # proven by the token, not by a name a user could have
         elif provider is None:
             identite = ANONYME
         else:

@@ -23,7 +23,13 @@ from tests.conftest import CSF
 pytestmark = pytest.mark.slow
 
 PASSWORD = "mot-de-passe-de-test-2"
-USERS = {"direction": "national", "creteil": "academie:24", "cible": "achats"}
+# « prechauffage » is also the name of the workers' warm-up renders, which are not logged.
+USERS = {
+    "direction": "national",
+    "creteil": "academie:24",
+    "cible": "achats",
+    "prechauffage": "academie:24",
+}
 SHELL = '<div id="react-entry-point"'
 
 
@@ -214,6 +220,8 @@ def test_row_level_youth_data_and_refusals_are_in_the_access_log(secured, demo_h
         assert response.status_code == 200 and "table-parcours-academie" in response.text
     detail = f"{secured}/telecharger/parcours-academie.csv"
     assert requests.get(detail + "?academie=24", auth=creteil, timeout=10).status_code == 200
+    homonym = requests.get(detail + "?academie=24", auth=("prechauffage", PASSWORD), timeout=10)
+    assert homonym.status_code == 200
     assert requests.get(detail + "?academie=25", auth=creteil, timeout=10).status_code == 403
     assert requests.get(f"{secured}/qualite", timeout=10).status_code == 401  # no attempt
     wrong = requests.get(f"{secured}/jeunes", auth=("inconnu", "x"), timeout=10)
@@ -225,9 +233,10 @@ def test_row_level_youth_data_and_refusals_are_in_the_access_log(secured, demo_h
     assert views[0]["utilisateur"] == "creteil" and views[0]["roles"] == ["academie:24"]
     assert views[0]["filtres"] == {"academie": "24", "annee": "ensemble"}
     downloads = [e for e in lines if e["route"] == "/telecharger/parcours-academie.csv"]
-    assert [(e["evenement"], e["statut"], e["filtres"]) for e in downloads] == [
-        ("detail_jeunes", 200, {"academie": "24"}),
-        ("refus", 403, {"academie": "25"}),
+    assert [(e["evenement"], e["utilisateur"], e["statut"], e["filtres"]) for e in downloads] == [
+        ("detail_jeunes", "creteil", 200, {"academie": "24"}),
+        ("detail_jeunes", "prechauffage", 200, {"academie": "24"}),
+        ("refus", "creteil", 403, {"academie": "25"}),
     ]
     refused = [(e["route"], e["utilisateur"]) for e in lines if e["statut"] == 401]
     assert refused == [("/jeunes", None)]
