@@ -132,9 +132,15 @@ class ResponseCache:
     ``max_bytes`` (past it a rendered page is served but not kept: views crafted by the
     thousand cannot fill the disk)."""
 
+    # The bytes held are counted by a scan of the folder once in this many pages kept (other
+    # workers write there too), and added up in between: the warm-up keeps thousands of pages,
+    # and a scan at each would cost the square of their number.
+    RESCAN = 200
+
     def __init__(self, root: Path, max_bytes: int) -> None:
         self.root = root
         self.max_bytes = max_bytes
+        self._held: dict[tuple[int, ...], tuple[int, int]] = {}  # version → (bytes, kept since)
 
     def folder(self, version: tuple[int, ...]) -> Path:
         return self.root / version_name(version)
@@ -180,9 +186,14 @@ class ResponseCache:
         """Keep a rendered page (and the access-log events its render logged, written first:
         a page is never served without them)."""
         folder = self.folder(version)
-        if self.size(version) + len(data) > self.max_bytes:
+        held, since_scan = self._held.get(version, (0, self.RESCAN))
+        if since_scan >= self.RESCAN:
+            held, since_scan = self.size(version), 0
+        if held + len(data) > self.max_bytes:
+            self._held[version] = (held, since_scan)
             LOG.warning("cache du tableau de bord plein : page servie sans être gardée")
             return
+        self._held[version] = (held + len(data), since_scan + 1)
         try:
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
             tmp = folder / f".{key}.{os.getpid()}"

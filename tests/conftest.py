@@ -73,6 +73,22 @@ def run_bounded(
         return subprocess.CompletedProcess(child.args, child.returncode, out.read(), err.read())
 
 
+def users_environ(home: Path, users_file: Path, users: dict[str, str], password: str) -> dict:
+    """The environment of a dashboard on ``home`` whose users file holds ``users`` (name →
+    role), each with ``password``, written by the real ``csf user``."""
+    env = {**os.environ, "CSF_HOME": str(home), "CSF_USERS_FILE": str(users_file)}
+    for name, role in users.items():
+        subprocess.run(
+            [CSF, "user", name, "--role", role, "--password-stdin"],
+            input=password + "\n",
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+    return env
+
+
 @pytest.fixture(scope="session")
 def demo_home(tmp_path_factory) -> Path:
     """CSF_HOME after one ``csf run`` on the bundled sample."""

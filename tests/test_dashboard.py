@@ -7,7 +7,6 @@ import csv
 import io
 import os
 import re
-import subprocess
 from pathlib import Path
 
 import duckdb
@@ -19,7 +18,7 @@ from dashboards.frame import PAGES as PAGE_LINKS
 from dashboards.response_cache import page_request
 from dashboards.server import served_in_background
 from pipelines.content.formatting import LEGENDE_SECRET, SECRET, number
-from tests.conftest import CSF, ROOT
+from tests.conftest import ROOT, users_environ
 
 pytestmark = pytest.mark.slow
 
@@ -37,16 +36,7 @@ def dashboard(demo_home):
 @pytest.fixture(scope="module")
 def secured(demo_home, tmp_path_factory):
     users = tmp_path_factory.mktemp("config") / "utilisateurs.toml"
-    env = {**os.environ, "CSF_HOME": str(demo_home), "CSF_USERS_FILE": str(users)}
-    for name, role in USERS.items():
-        subprocess.run(
-            [CSF, "user", name, "--role", role, "--password-stdin"],
-            input=PASSWORD + "\n",
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
+    env = users_environ(demo_home, users, USERS, PASSWORD)
     assert oct(users.stat().st_mode & 0o777) == "0o600"
     assert PASSWORD not in users.read_text()
     with served_in_background(env) as url:

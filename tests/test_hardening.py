@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import re
 import stat
-import subprocess
 import time
 from urllib.parse import urlsplit
 
@@ -18,7 +16,7 @@ import requests
 
 from dashboards.response_cache import page_request
 from dashboards.server import served_in_background
-from tests.conftest import CSF
+from tests.conftest import users_environ
 
 pytestmark = pytest.mark.slow
 
@@ -36,17 +34,7 @@ SHELL = '<div id="react-entry-point"'
 @pytest.fixture(scope="module")
 def secured(demo_home, tmp_path_factory):
     users = tmp_path_factory.mktemp("config") / "utilisateurs.toml"
-    env = {**os.environ, "CSF_HOME": str(demo_home), "CSF_USERS_FILE": str(users)}
-    for name, role in USERS.items():
-        subprocess.run(
-            [CSF, "user", name, "--role", role, "--password-stdin"],
-            input=PASSWORD + "\n",
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-    with served_in_background(env) as url:
+    with served_in_background(users_environ(demo_home, users, USERS, PASSWORD)) as url:
         yield url
 
 

@@ -35,7 +35,7 @@ from pipelines.exports.microdata import Anonymisation, prepare, release_key
 from pipelines.exports.tables import TABLES, ReleasedTable
 from pipelines.ingest.privacy import load_key
 from pipelines.settings import Settings
-from pipelines.sql_text import literal
+from pipelines.sql_text import identifier, literal
 from pipelines.warehouse.snapshot import SnapshotMissing
 
 VALID_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
@@ -215,9 +215,9 @@ def _write_table(
     # The CSV is made for spreadsheets: its text cells go through the one formula rule. The
     # Parquet file keeps the text as it is (typed columns, read by programs).
     spreadsheet = ", ".join(
-        f"{neutralised_sql(_quoted(name))} as {_quoted(name)}"
+        f"{neutralised_sql(identifier(name))} as {identifier(name)}"
         if kind == "VARCHAR"
-        else _quoted(name)
+        else identifier(name)
         for name, kind in columns
     )
     files = []
@@ -318,7 +318,3 @@ def _restore(root: Path, retired: Path) -> None:
         shutil.rmtree(retired, ignore_errors=True)
     else:
         os.rename(retired, root / name)
-
-
-def _quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
