@@ -41,7 +41,7 @@ import requests
 
 from dashboards.server import served_in_background
 from pipelines.content import formatting as fmt
-from pipelines.content.csv_formulas import FORMULA_STARTS
+from pipelines.content.csv_formulas import neutralised
 from tests.conftest import csf
 
 pytestmark = pytest.mark.slow
@@ -334,8 +334,9 @@ class Dashboard:
 
 def _sans_garde(cell: str) -> str:
     """The displayed text behind the CSV's spreadsheet guard: a cell a spreadsheet would run as
-    a formula (« +17,4 pts ») is written behind a quote, which is not part of what is shown."""
-    if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS):
+    a formula (« +17,4 pts », « [-5,0 ; -1,2] ») is written behind a quote, which is not part
+    of what is shown: the quote the one rule adds, read back by the same rule."""
+    if cell.startswith("'") and neutralised(cell[1:]) == cell:
         return cell[1:]
     return cell
 
