@@ -10,6 +10,7 @@ import json
 import logging
 import re
 from pathlib import Path
+from urllib.parse import urlencode
 
 import dash
 import flask
@@ -18,8 +19,9 @@ from dash.fingerprint import check_fingerprint
 from flask_compress import Compress
 from werkzeug.exceptions import HTTPException
 
-from dashboards import access_log, downloads, queries, response_cache
+from dashboards import access_log, downloads, oidc, oidc_routes, queries, response_cache
 from dashboards.auth import ANONYME, BasicAuthProvider, Identite, IdentityProvider
+from dashboards.oidc import ConnexionOidc
 from dashboards.response_cache import ResponseCache
 from dashboards.throttle import Bloque, LoginThrottle
 from pipelines.content import formatting as fmt
@@ -142,10 +144,13 @@ class Tableau(Dash):
 
 
 def create_app(
-    provider: IdentityProvider | None = None, cache: ResponseCache | None = None
+    provider: IdentityProvider | None = None,
+    cache: ResponseCache | None = None,
+    connexion: ConnexionOidc | None = None,
 ) -> Dash:
-    """The Dash app. ``provider`` identifies users (None: one local national user); ``cache``
-    shares rendered pages between workers (None: no response cache)."""
+    """The Dash app. ``provider`` identifies users by HTTP Basic, ``connexion`` by an OpenID
+    Connect provider's sign-in and a session cookie (neither: one local national user);
+    ``cache`` shares rendered pages between workers (None: no response cache)."""
     app = Tableau(
         __name__,
         title="Clause sociale de formation",
@@ -208,7 +213,7 @@ def create_app(
 
     @server.before_request
     def authentifier():
-        if request_is_static():
+        if request_is_static() or flask.request.endpoint in oidc_routes.ENDPOINTS:
             return None
         # Every query of this request reads the snapshot published when it arrived.
         version = queries.pin()
@@ -220,8 +225,18 @@ def create_app(
             roles = frozenset(filter(None, headers.get("X-CSF-Roles", "").split(",")))
             identite = Identite(access_log.WARMUP_USER, roles)
             flask.g.prechauffage = True  # proven by the token, not by a name a user could have
-        elif provider is None:
+        elif provider is None and connexion is None:
             identite = ANONYME
+        elif connexion is not None and "Authorization" not in headers:
+            identite = connexion.identite(oidc_routes.session_token())
+            if identite is None and request.method == "GET" and request.endpoint in PAGE_ENDPOINTS:
+                # A page asked for without a session: sign in, then back to it.
+                suite = request.full_path if request.query_string else request.path
+                return flask.redirect(
+                    oidc_routes.CONNEXION + "?" + urlencode({"suite": suite}), 303
+                )
+        elif provider is None:
+            identite = None
         else:
             try:
                 identite = provider.identify(headers.get("Authorization"), request.remote_addr)
@@ -237,7 +252,7 @@ def create_app(
             return flask.Response(
                 "Authentification requise.",
                 401,
-                {"WWW-Authenticate": 'Basic realm="CSF", charset="UTF-8"'},
+                {"WWW-Authenticate": 'Basic realm="CSF", charset="UTF-8"'} if provider else {},
                 mimetype="text/plain",
             )
         flask.g.identite = identite
@@ -291,6 +306,8 @@ def create_app(
         return response
 
     downloads.register(server)
+    if connexion is not None:
+        oidc_routes.register(server, connexion)
 
     return app
 
@@ -369,11 +386,14 @@ def request_is_static() -> bool:
     return flask.request.endpoint in STATIC_ENDPOINTS
 
 
-def provider_from_settings(settings: Settings) -> IdentityProvider | None:
+def provider_from_settings(settings: Settings, warn: bool = True) -> IdentityProvider | None:
+    """HTTP Basic against the users file, if there is one (beside OIDC sign-in, for local use
+    and scripts)."""
     path = settings.users_file
     if path.exists():
         return BasicAuthProvider(path, LoginThrottle(settings.home / "cache" / "connexions.json"))
-    LOG.warning("Aucun fichier d'utilisateurs (%s) : accès local sans authentification.", path)
+    if warn:
+        LOG.warning("Aucun fichier d'utilisateurs (%s) : accès local sans authentification.", path)
     return None
 
 
@@ -386,9 +406,10 @@ def cache_from_settings(settings: Settings) -> ResponseCache:
 # The dashboard server's edge: its settings are read here, once per process.
 SETTINGS = load_settings()
 queries.configure(SETTINGS)
-PROVIDER = provider_from_settings(SETTINGS)
+CONNEXION = oidc.from_settings(SETTINGS)
+PROVIDER = provider_from_settings(SETTINGS, warn=CONNEXION is None)
 CACHE = cache_from_settings(SETTINGS)
-app = create_app(PROVIDER, CACHE)
+app = create_app(PROVIDER, CACHE, CONNEXION)
 server = app.server
 
 
@@ -396,9 +417,12 @@ def start_warmup() -> None:
     """Pre-render the common views in this worker (called by gunicorn after the fork)."""
 
     def role_sets() -> list[frozenset[str]]:
+        sets: set[frozenset[str]] = set()
         if isinstance(PROVIDER, BasicAuthProvider):
-            return sorted({u["roles"] for u in PROVIDER._users().values()}, key=sorted)
-        return [ANONYME.roles]
+            sets |= {u["roles"] for u in PROVIDER._users().values()}
+        if CONNEXION is not None:
+            sets |= set(CONNEXION.roles.role_sets())
+        return sorted(sets, key=sorted) if sets else [ANONYME.roles]
 
     def views() -> list[tuple[str, str]]:
         academies = [code for code, _ in queries.valeurs("academie")]

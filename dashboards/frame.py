@@ -120,6 +120,7 @@ def entete(chemin: str, qs: str = "") -> html.Header:
                                     ),
                                 ],
                             ),
+                            *_outils(),
                         ],
                     ),
                 ),
@@ -165,6 +166,27 @@ def entete(chemin: str, qs: str = "") -> html.Header:
             ),
         ],
     )
+
+
+def _outils() -> list[html.Div]:
+    """« Se déconnecter » where users sign in with OpenID Connect (a setting, not the request:
+    the same page is served from the response cache to every user of the same roles)."""
+    if not queries.settings().oidc_issuer:
+        return []
+    return [
+        html.Div(
+            className="fr-header__tools",
+            children=html.Div(
+                className="fr-header__tools-links",
+                children=html.Ul(
+                    className="fr-btns-group",
+                    children=html.Li(
+                        html.A("Se déconnecter", href="/deconnexion", className="fr-btn")
+                    ),
+                ),
+            ),
+        )
+    ]
 
 
 def pied() -> html.Footer:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import subprocess
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -61,13 +62,20 @@ def _warm(worker) -> None:
     start_warmup()
 
 
-@contextmanager
-def served_in_background(env: dict[str, str], workers: int = 2) -> Iterator[str]:
-    """Run the real ``csf dashboard`` on a free local port with ``env``, yield its URL once it
-    answers, and stop it afterwards (benchmark, screenshots, tests)."""
+def free_port() -> int:
+    """A local TCP port nothing listens on now."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+        return s.getsockname()[1]
+
+
+@contextmanager
+def served_in_background(
+    env: dict[str, str], workers: int = 2, port: int | None = None
+) -> Iterator[str]:
+    """Run the real ``csf dashboard`` on ``port`` (default: a free local one) with ``env``,
+    yield its URL once it answers, and stop it afterwards (benchmark, screenshots, tests)."""
+    port = port or free_port()
     process = subprocess.Popen(
         [str(VENV_BIN / "csf"), "dashboard", "--port", str(port), "--workers", str(workers)],
         env=env,
@@ -77,8 +85,12 @@ def served_in_background(env: dict[str, str], workers: int = 2) -> Iterator[str]
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(150):
+            # A static file: it answers whoever asks (a page may send an anonymous client on to
+            # sign in at a provider); any HTTP answer, an error too, means a worker serves.
             try:
-                urllib.request.urlopen(url, timeout=5)
+                urllib.request.urlopen(url + "/_favicon.ico", timeout=5)
+                break
+            except urllib.error.HTTPError:
                 break
             except OSError:
                 time.sleep(0.2)

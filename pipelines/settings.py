@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
@@ -107,6 +108,19 @@ def _seconds_or_default(default: float) -> Callable[[str], float]:
     return parse
 
 
+@_parser("une adresse https:// (http:// sur la boucle locale seulement)")
+def _https_or_loopback_url(raw: str) -> str:
+    """An absolute https URL without a trailing slash; plain http only on the loopback
+    (a local provider, tests): tokens and cookies never travel in clear over a network."""
+    parts = urlsplit(raw)
+    loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
+    if not parts.netloc or parts.query or parts.fragment:
+        raise ValueError
+    if parts.scheme != "https" and not (parts.scheme == "http" and loopback):
+        raise ValueError
+    return raw.rstrip("/")
+
+
 def _path(raw: str) -> Path:
     return Path(raw).expanduser().resolve()
 
@@ -157,6 +171,7 @@ RUNS = "Runs, publishing, releases"
 AUTOMATION = "Automation (csf serve)"
 ALERTS = "Alerts on failed runs (always written to $CSF_HOME/logs/alertes.jsonl)"
 DASHBOARD = "Dashboard"
+SIGN_IN = "Dashboard sign-in with OpenID Connect (ProConnect)"
 BENCH = "Benchmark only"
 
 
@@ -368,6 +383,80 @@ class Settings:
         DASHBOARD,
         _path,
     )
+    oidc_issuer: str = _setting(
+        "CSF_OIDC_ISSUER",
+        "",
+        "OpenID Connect sign-in (ProConnect): the provider's issuer URL, whose "
+        "/.well-known/openid-configuration is read (ProConnect: "
+        "https://<PROCONNECT_DOMAIN>/api/v2). Empty: no OIDC sign-in (HTTP Basic only).",
+        SIGN_IN,
+        _https_or_loopback_url,
+    )
+    oidc_client_id: str = _setting(
+        "CSF_OIDC_CLIENT_ID", "", "The client id the provider registered.", SIGN_IN
+    )
+    oidc_client_secret: str = _setting(
+        "CSF_OIDC_CLIENT_SECRET",
+        "",
+        "The client secret the provider registered: a secret, never logged.",
+        SIGN_IN,
+        secret=True,
+        verbatim=True,
+    )
+    oidc_scopes: str = _setting(
+        "CSF_OIDC_SCOPES",
+        "openid email given_name usual_name uid siret",
+        "Scopes asked for, space-separated (ProConnect's names by default).",
+        SIGN_IN,
+    )
+    oidc_acr: str = _setting(
+        "CSF_OIDC_ACR",
+        "",
+        "Assurance levels accepted, space-separated: asked for as an essential « acr » claim "
+        "and checked in the ID token, e.g. « eidas1 » (empty: not asked, not checked).",
+        SIGN_IN,
+    )
+    oidc_signing_alg: str = _setting(
+        "CSF_OIDC_SIGNING_ALG",
+        "RS256",
+        "The one algorithm the ID token and a signed user info must be signed with (the one "
+        "registered with the provider).",
+        SIGN_IN,
+        _choice("rs256", "es256", "ps256"),
+    )
+    oidc_roles_file_override: Path | None = _setting(
+        "CSF_OIDC_ROLES_FILE",
+        None,
+        "Rules giving roles from the provider's claims (e-mail, domain, groups, uid...). "
+        "Default: $CSF_HOME/config/roles-oidc.toml",
+        SIGN_IN,
+        _path,
+    )
+    public_url: str = _setting(
+        "CSF_PUBLIC_URL",
+        "",
+        "The dashboard's address as browsers reach it: the sign-in return "
+        "(<url>/connexion/retour) and logout return (<url>/deconnecte) registered with the "
+        "provider derive from it, e.g. https://csf.education.gouv.fr. Required with "
+        "CSF_OIDC_ISSUER.",
+        SIGN_IN,
+        _https_or_loopback_url,
+    )
+    session_minutes: int = _setting(
+        "CSF_SESSION_MINUTES",
+        480,
+        "Length of a signed-in session (minutes, counted from sign-in; ProConnect's own "
+        "session lasts 12 hours).",
+        SIGN_IN,
+        _positive_int,
+    )
+    session_seconds_override: int | None = _setting(
+        "CSF_SESSION_SECONDS",
+        None,
+        "Length of a session in seconds, in place of CSF_SESSION_MINUTES (tests).",
+        SIGN_IN,
+        _positive_int,
+    )
     contacts_file_override: Path | None = _setting(
         "CSF_CONTACTS_FILE",
         None,
@@ -432,6 +521,15 @@ class Settings:
     def users_file(self) -> Path:
         """Dashboard users, groups and hashed passwords."""
         return self.users_file_override or self.home / "config" / "utilisateurs.toml"
+
+    @property
+    def oidc_roles_file(self) -> Path:
+        """Rules giving roles from OpenID Connect claims."""
+        return self.oidc_roles_file_override or self.home / "config" / "roles-oidc.toml"
+
+    @property
+    def session_seconds(self) -> int:
+        return self.session_seconds_override or self.session_minutes * 60
 
     @property
     def contacts_file(self) -> Path:

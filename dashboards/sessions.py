@@ -1,0 +1,119 @@
+"""Server-side sessions and sign-ins under way, shared by every gunicorn worker on disk.
+
+The browser holds only a random token (a cookie); the server keeps, under the token's SHA-256
+digest (a file name that cannot be turned back into a cookie), what it stands for: who signed
+in, their roles and when the session ends, or a sign-in's state, nonce and PKCE verifier.
+Signing out deletes the entry, so a copied cookie is worth nothing after it. An entry past its
+end is refused and deleted whatever the cookie says. A sign-in under way is taken once: two
+workers (or a replayed return from the provider) cannot both use it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import time
+from pathlib import Path
+from typing import Any
+
+# Kinds of entries: a signed-in session, a sign-in under way (until the provider sends the
+# browser back), a sign-out under way (its state, checked on the way back).
+SESSION = "session"
+CONNEXION = "connexion"
+DECONNEXION = "deconnexion"
+KINDS = (SESSION, CONNEXION, DECONNEXION)
+# Sign-ins under way that anonymous requests can open: past this many, expired ones are
+# pruned, and if they are all live a new one is refused (the folder cannot be flooded).
+MAX_EN_COURS = 5_000
+
+
+class PlusDePlace(Exception):
+    """Too many sign-ins under way: refused for now."""
+
+
+class SessionStore:
+    """Entries of ``kind`` in ``folder`` (0700), one JSON file (0600) each."""
+
+    def __init__(self, folder: Path, now=time.time) -> None:
+        self.folder = folder
+        self.now = now
+
+    def _path(self, kind: str, token: str) -> Path:
+        digest = hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+        return self.folder / f"{kind}-{digest}.json"
+
+    def create(self, kind: str, data: dict[str, Any], seconds: float) -> str:
+        """Keep ``data`` for ``seconds``; return the new token naming it."""
+        assert kind in KINDS
+        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if kind != SESSION and self._count(kind) >= MAX_EN_COURS:
+            self.prune()
+            if self._count(kind) >= MAX_EN_COURS:
+                raise PlusDePlace
+        token = secrets.token_urlsafe(32)
+        entry = {**data, "fin": self.now() + seconds}
+        path = self._path(kind, token)
+        temporary = path.with_suffix(f".{secrets.token_hex(4)}.tmp")
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(entry, handle)
+        os.replace(temporary, path)
+        return token
+
+    def get(self, kind: str, token: str | None) -> dict[str, Any] | None:
+        """The live entry the token names, None if none is (an ended one is deleted)."""
+        if not token:
+            return None
+        path = self._path(kind, token)
+        entry = self._read(path)
+        if entry is not None and entry["fin"] <= self.now():
+            path.unlink(missing_ok=True)
+            return None
+        return entry
+
+    def take(self, kind: str, token: str | None) -> dict[str, Any] | None:
+        """The live entry the token names, removed: a second call gets None, in any worker."""
+        if not token:
+            return None
+        path = self._path(kind, token)
+        taken = path.with_suffix(f".pris-{secrets.token_hex(8)}")
+        try:
+            os.rename(path, taken)  # atomic: of two takers, one only finds the file
+        except FileNotFoundError:
+            return None
+        entry = self._read(taken)
+        taken.unlink(missing_ok=True)
+        if entry is None or entry["fin"] <= self.now():
+            return None
+        return entry
+
+    def delete(self, kind: str, token: str | None) -> None:
+        if token:
+            self._path(kind, token).unlink(missing_ok=True)
+
+    def prune(self) -> None:
+        """Delete every ended entry (and what a stopped worker left half-written)."""
+        if not self.folder.exists():
+            return
+        for path in self.folder.iterdir():
+            if path.suffix != ".json":
+                if path.stat().st_mtime < self.now() - 3600:
+                    path.unlink(missing_ok=True)
+                continue
+            entry = self._read(path)
+            if entry is None or entry["fin"] <= self.now():
+                path.unlink(missing_ok=True)
+
+    def _count(self, kind: str) -> int:
+        return sum(1 for _ in self.folder.glob(f"{kind}-*.json"))
+
+    @staticmethod
+    def _read(path: Path) -> dict[str, Any] | None:
+        try:
+            entry = json.loads(path.read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            return None
+        valid = isinstance(entry, dict) and isinstance(entry.get("fin"), int | float)
+        return entry if valid else None

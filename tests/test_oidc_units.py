@@ -1,0 +1,248 @@
+"""OpenID Connect pieces without a browser: the role rules, the sessions kept on the server,
+the page to go back to, the settings, and the ID token's checks on tokens signed here (the
+flow against a real provider is tests/test_oidc.py)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from joserfc import jwt
+from joserfc.jwk import KeySet, RSAKey
+
+from dashboards.oidc import ConnexionOidc, Fournisseur, OidcConfig, Refus, page_locale
+from dashboards.oidc_roles import CorrespondanceRoles, charger_correspondance
+from dashboards.sessions import CONNEXION, SESSION, SessionStore
+from pipelines.settings import load_settings
+
+RULES = """
+revendication_groupes = "groupes"
+
+[[regle]]
+domaine_email = "ac-creteil.fr"
+roles = ["academie:24"]
+
+[[regle]]
+groupe = "csf-direction"
+roles = ["national"]
+
+[[regle]]
+email = "Achats@Education.gouv.fr"
+roles = ["achats"]
+
+[[regle]]
+revendication = "siret"
+valeur = "11004301500012"
+roles = ["achats", "national"]
+"""
+
+
+@pytest.fixture
+def rules(tmp_path) -> CorrespondanceRoles:
+    path = tmp_path / "roles-oidc.toml"
+    path.write_text(RULES)
+    return charger_correspondance(path)
+
+
+@pytest.mark.parametrize(
+    ("claims", "roles"),
+    [
+        ({"email": "mlds@ac-creteil.fr"}, {"academie:24"}),
+        ({"email": "MLDS@AC-CRETEIL.FR"}, {"academie:24"}),
+        # Look-alikes give nothing: another domain ending the same, a sub-domain, two @.
+        ({"email": "mlds@faux-ac-creteil.fr"}, set()),
+        ({"email": "mlds@x.ac-creteil.fr"}, set()),
+        ({"email": "a@ac-creteil.fr@evil.fr"}, set()),
+        ({"email": "ac-creteil.fr"}, set()),
+        ({"groupes": ["autre", "csf-direction"]}, {"national"}),
+        ({"groupes": "csf-direction"}, set()),  # a text, not a list of groups
+        ({"groupes": ["csf-direction-bis"]}, set()),
+        ({"groups": ["csf-direction"]}, set()),  # the file names « groupes » as the claim
+        ({"email": "achats@education.gouv.fr"}, {"achats"}),
+        ({"siret": "11004301500012"}, {"achats", "national"}),
+        ({"siret": 11004301500012}, {"achats", "national"}),
+        ({"siret": ["11004301500012"]}, set()),
+        ({"siret": True}, set()),
+        (
+            {"email": "mlds@ac-creteil.fr", "groupes": ["csf-direction"]},
+            {"academie:24", "national"},
+        ),
+        ({}, set()),
+    ],
+)
+def test_rules_give_the_union_of_matching_roles_and_nothing_by_default(rules, claims, roles):
+    assert rules.roles(claims) == frozenset(roles)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[[regle]]\nroles = ["national"]',  # no condition
+        '[[regle]]\nemail = "a@b.fr"\ngroupe = "g"\nroles = ["national"]',  # two
+        '[[regle]]\nemail = "a@b.fr"\nroles = ["administrateur"]',  # unknown role
+        '[[regle]]\nemail = "a@b.fr"\nroles = []',
+        '[[regle]]\nemail = "a@b.fr"\nrole = ["national"]',  # mistyped key
+        '[[regle]]\nrevendication = "uid"\nroles = ["national"]',  # no value
+        '[[regle]]\nemail = "a@b.fr"\nvaleur = "x"\nroles = ["national"]',
+        '[[regles]]\nemail = "a@b.fr"\nroles = ["national"]',
+    ],
+)
+def test_a_mistyped_rule_is_an_error_not_a_silent_grant(tmp_path, text):
+    path = tmp_path / "roles-oidc.toml"
+    path.write_text(text)
+    with pytest.raises(ValueError):
+        charger_correspondance(path)
+
+
+@pytest.mark.parametrize(
+    ("asked", "kept"),
+    [
+        ("/jeunes?academie=24", "/jeunes?academie=24"),
+        ("/", "/"),
+        ("//evil.example/x", "/"),
+        ("/\\evil.example", "/"),
+        ("https://evil.example/", "/"),
+        ("javascript:alert(1)", "/"),
+        ("/a\r\nSet-Cookie: x=1", "/"),
+        ("", "/"),
+        (None, "/"),
+    ],
+)
+def test_the_page_after_sign_in_is_on_this_site(asked, kept):
+    assert page_locale(asked) == kept
+
+
+def test_sessions_end_on_time_and_a_sign_in_is_taken_once(tmp_path):
+    clock = [1000.0]
+    store = SessionStore(tmp_path / "sessions", now=lambda: clock[0])
+    session = store.create(SESSION, {"utilisateur": "u", "roles": ["national"]}, 60)
+    assert store.get(SESSION, session)["utilisateur"] == "u"
+    assert store.get(SESSION, session + "x") is None
+    assert store.get(CONNEXION, session) is None  # a session token is not a sign-in's
+    names = [p.name for p in (tmp_path / "sessions").iterdir()]
+    assert names and all(session not in name for name in names)  # the file name is a digest
+    clock[0] += 60
+    assert store.get(SESSION, session) is None
+    assert not list((tmp_path / "sessions").iterdir())  # the ended session was deleted
+    pending = store.create(CONNEXION, {"state": "s"}, 600)
+    assert store.take(CONNEXION, pending) == {"state": "s", "fin": 1660.0}
+    assert store.take(CONNEXION, pending) is None
+    assert store.take(CONNEXION, None) is None
+
+
+def test_sign_ins_under_way_are_bounded(tmp_path, monkeypatch):
+    from dashboards import sessions
+
+    monkeypatch.setattr(sessions, "MAX_EN_COURS", 3)
+    clock = [0.0]
+    store = SessionStore(tmp_path, now=lambda: clock[0])
+    for _ in range(3):
+        store.create(CONNEXION, {}, 600)
+    with pytest.raises(sessions.PlusDePlace):
+        store.create(CONNEXION, {}, 600)
+    clock[0] = 601  # the ended ones are pruned to make room
+    store.create(CONNEXION, {}, 600)
+    assert len(list(tmp_path.glob("connexion-*.json"))) == 1
+
+
+def test_oidc_settings_are_checked_whole():
+    base = {"CSF_OIDC_ISSUER": "https://proconnect.gouv.fr/api/v2/"}
+    assert OidcConfig.from_settings(load_settings({})) is None
+    with pytest.raises(ValueError, match="CSF_OIDC_CLIENT_ID, CSF_OIDC_CLIENT_SECRET"):
+        OidcConfig.from_settings(load_settings(base))
+    full = {
+        **base,
+        "CSF_OIDC_CLIENT_ID": "id",
+        "CSF_OIDC_CLIENT_SECRET": "s",
+        "CSF_PUBLIC_URL": "https://csf.example.gouv.fr/",
+        "CSF_OIDC_SIGNING_ALG": "es256",
+    }
+    config = OidcConfig.from_settings(load_settings(full))
+    assert config.issuer == "https://proconnect.gouv.fr/api/v2"
+    assert config.redirect_uri == "https://csf.example.gouv.fr/connexion/retour"
+    assert config.algorithme == "ES256" and config.session_secondes == 480 * 60
+    # Tokens and cookies never travel in clear over a network: http on the loopback only.
+    for name, value in (
+        ("CSF_OIDC_ISSUER", "http://proconnect.gouv.fr/api/v2"),
+        ("CSF_PUBLIC_URL", "http://csf.example.gouv.fr"),
+        ("CSF_PUBLIC_URL", "https://csf.example.gouv.fr/?x=1"),
+        ("CSF_OIDC_SIGNING_ALG", "none"),
+        ("CSF_OIDC_SIGNING_ALG", "HS256"),
+    ):
+        with pytest.raises(ValueError, match=name):
+            load_settings({**full, name: value})
+    assert load_settings({**full, "CSF_PUBLIC_URL": "http://127.0.0.1:8050"}).public_url
+    with pytest.raises(ValueError, match="openid"):
+        OidcConfig.from_settings(load_settings({**full, "CSF_OIDC_SCOPES": "email"}))
+
+
+class _KeysHere(Fournisseur):
+    """The provider's keys as a key set made here (the tokens below are signed with it)."""
+
+    def __init__(self, keys: KeySet) -> None:
+        super().__init__("https://fournisseur.example")
+        self._keys = keys
+
+    def keys(self, refresh: bool = False) -> KeySet:
+        return self._keys
+
+
+def _connexion(acr: tuple[str, ...] = ()) -> tuple[ConnexionOidc, RSAKey]:
+    key = RSAKey.generate_key(2048, parameters={"kid": "k1"})
+    config = OidcConfig(
+        "https://fournisseur.example",
+        "csf",
+        "secret",
+        "openid",
+        acr,
+        "RS256",
+        "https://csf.example",
+        3600,
+    )
+    store = SessionStore.__new__(SessionStore)
+    connexion = ConnexionOidc(config, store, CorrespondanceRoles(()), _KeysHere(KeySet([key])))
+    return connexion, key
+
+
+def _token(key: RSAKey, **changes) -> str:
+    now = int(time.time())
+    claims = {
+        "iss": "https://fournisseur.example",
+        "sub": "s",
+        "aud": "csf",
+        "exp": now + 60,
+        "iat": now,
+        "nonce": "n",
+        "acr": "eidas1",
+        **changes,
+    }
+    claims = {k: v for k, v in claims.items() if v is not None}
+    return jwt.encode({"alg": "RS256", "kid": "k1"}, claims, key)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"iss": "https://autre.example"},
+        {"aud": "autre"},
+        {"aud": ["csf", "autre"]},  # several audiences and no azp naming this client
+        {"exp": int(time.time()) - 120},
+        {"nonce": "autre"},
+        {"nonce": None},
+        {"sub": None},
+        {"iat": None},
+        {"acr": "eidas0"},
+    ],
+)
+def test_id_token_checks(changes):
+    connexion, key = _connexion(acr=("eidas1", "eidas2"))
+    assert connexion.verifier_id_token(_token(key), "n")["sub"] == "s"
+    with pytest.raises(Refus) as refused:
+        connexion.verifier_id_token(_token(key, **changes), "n")
+    assert refused.value.status == 401
+
+
+def test_several_audiences_need_this_client_as_authorised_party():
+    connexion, key = _connexion()
+    token = _token(key, aud=["csf", "autre"], azp="csf")
+    assert connexion.verifier_id_token(token, "n")["azp"] == "csf"
