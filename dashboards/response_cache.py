@@ -62,10 +62,11 @@ def page_version(snapshot: tuple[int, int] | None, settings: Settings) -> tuple[
     """What a rendered page depends on besides its URL and roles: the snapshot, and the files
     pages read beside it (the report set's index, the contacts file). A report set written after
     a publish, or a new contacts file, must not leave cached pages without their report links or
-    with old mailboxes until the next publish."""
+    with old mailboxes until the next publish. The frame's « Se déconnecter » shows when users
+    sign in with OpenID Connect: a page rendered without it is not served with it on."""
     if snapshot is None:
         return None
-    stamps: list[int] = []
+    stamps: list[int] = [int(bool(settings.oidc_issuer))]
     for path in (reports_dir(settings) / "index.json", settings.contacts_file):
         try:
             stat = path.stat()

@@ -594,10 +594,13 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_dashboard(args: argparse.Namespace, settings: Settings) -> int:
+    from dashboards import oidc
     from dashboards.server import serve
 
+    # Incomplete OIDC settings or a wrong roles file: the reason now, not a worker that fails.
+    signs_in = oidc.from_settings(settings) is not None
     users = settings.users_file
-    if not users.exists() and args.host not in ("127.0.0.1", "localhost", "::1"):
+    if not signs_in and not users.exists() and args.host not in ("127.0.0.1", "localhost", "::1"):
         raise ValueError(
             f"aucun fichier d'utilisateurs ({users}) : sans authentification, le tableau de bord "
             "n'écoute que sur 127.0.0.1 (ajoutez des utilisateurs avec « csf user »)"

@@ -4,6 +4,8 @@ flow against a real provider is tests/test_oidc.py)."""
 
 from __future__ import annotations
 
+import os
+import subprocess
 import time
 
 import pytest
@@ -14,6 +16,7 @@ from dashboards.oidc import ConnexionOidc, Fournisseur, OidcConfig, Refus, page_
 from dashboards.oidc_roles import CorrespondanceRoles, charger_correspondance
 from dashboards.sessions import CONNEXION, SESSION, SessionStore
 from pipelines.settings import load_settings
+from tests.conftest import CSF
 
 RULES = """
 revendication_groupes = "groupes"
@@ -246,3 +249,22 @@ def test_several_audiences_need_this_client_as_authorised_party():
     connexion, key = _connexion()
     token = _token(key, aud=["csf", "autre"], azp="csf")
     assert connexion.verifier_id_token(token, "n")["azp"] == "csf"
+
+
+def test_csf_dashboard_names_what_oidc_still_needs(tmp_path):
+    """Incomplete OIDC settings, or a missing roles file: `csf dashboard` stops at once with
+    the reason (not a server whose workers fail, nor one that refuses everyone)."""
+    env = {**os.environ, "CSF_HOME": str(tmp_path), "CSF_OIDC_ISSUER": "https://pc.example/api/v2"}
+    answer = subprocess.run(
+        [CSF, "dashboard", "--port", "9"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert answer.returncode != 0 and "CSF_OIDC_CLIENT_ID" in answer.stderr
+    env |= {
+        "CSF_OIDC_CLIENT_ID": "id",
+        "CSF_OIDC_CLIENT_SECRET": "s",
+        "CSF_PUBLIC_URL": "https://csf.example",
+    }
+    answer = subprocess.run(
+        [CSF, "dashboard", "--port", "9"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert answer.returncode != 0 and "roles-oidc.toml" in answer.stderr
