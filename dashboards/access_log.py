@@ -122,7 +122,7 @@ def refus_de_la_requete(response: flask.Response) -> None:
     """A refused answer (``REFUSED_STATUSES``) is logged once, unless a block's refusal already
     was; a 401 without credentials is not an attempt (any client sends them by the thousand at
     no cost: they would rotate the youth data's entries out of the log)."""
-    if response.status_code not in REFUSED_STATUSES:
+    if response.status_code not in REFUSED_STATUSES or flask.g.get("sans_trace"):
         return
     if response.status_code == 401 and "Authorization" not in flask.request.headers:
         return  # a browser's first request, before it asks for credentials: no attempt

@@ -73,7 +73,7 @@ GRAPH = b'"type":"Graph"'  # a chart in a rendered page's JSON
 CSP = (
     "default-src 'self'; script-src 'self' {hashes} 'unsafe-eval'; "
     "style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; "
-    "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'{provider}; "
     "object-src 'none'"
 )
 SECURITY_HEADERS = {
@@ -163,6 +163,9 @@ def create_app(
         update_title=None,
     )
     app.pages_cache = cache
+    # Signing out posts a form whose answer sends the browser on to the provider's logout:
+    # form-action must allow the provider's origin (a redirect after a post is checked too).
+    form_target = " " + oidc_routes.public_url_origin(connexion.config.issuer) if connexion else ""
     app.layout = html.Div([dash.page_container])
     server = app.server
     server.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
@@ -252,7 +255,10 @@ def create_app(
             return flask.Response(
                 "Authentification requise.",
                 401,
-                {"WWW-Authenticate": 'Basic realm="CSF", charset="UTF-8"'} if provider else {},
+                # No password box over a page whose session has just ended: it signs in again.
+                {"WWW-Authenticate": 'Basic realm="CSF", charset="UTF-8"'}
+                if provider and oidc_routes.SESSION_COOKIE not in request.cookies
+                else {},
                 mimetype="text/plain",
             )
         flask.g.identite = identite
@@ -302,7 +308,9 @@ def create_app(
             served = queries.publication()  # the pinned snapshot
             if served:
                 response.headers["X-CSF-Instantane"] = served["snapshot_id"]
-        response.headers["Content-Security-Policy"] = CSP.format(hashes=" ".join(app.csp_hashes()))
+        response.headers["Content-Security-Policy"] = CSP.format(
+            hashes=" ".join(app.csp_hashes()), provider=form_target
+        )
         return response
 
     downloads.register(server)

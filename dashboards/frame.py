@@ -8,6 +8,7 @@ import logging
 from dash import html
 
 from dashboards import queries
+from dashboards.oidc import DECONNEXION
 from pipelines.content import formatting as fmt
 from pipelines.content.contacts import Contact, ContactsError, load_contacts
 
@@ -178,11 +179,11 @@ def _outils() -> list[html.Div]:
             className="fr-header__tools",
             children=html.Div(
                 className="fr-header__tools-links",
-                children=html.Ul(
-                    className="fr-btns-group",
-                    children=html.Li(
-                        html.A("Se déconnecter", href="/deconnexion", className="fr-btn")
-                    ),
+                # A form that posts: signing out is never a link another site could follow.
+                children=html.Form(
+                    html.Button("Se déconnecter", type="submit", className="fr-btn"),
+                    action=DECONNEXION,
+                    method="post",
                 ),
             ),
         )

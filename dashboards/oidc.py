@@ -2,18 +2,22 @@
 
 The flow, each step checked:
 
-1. ``/connexion`` keeps a sign-in under way on the server (state, nonce, PKCE verifier and the
-   page asked for), gives the browser a cookie naming it, and sends it to the provider.
-2. ``/connexion/retour`` takes that sign-in once (a replayed or foreign return finds nothing),
-   checks the state against it, exchanges the code (with the verifier and the client secret),
-   and verifies the ID token: signed with the one registered algorithm by a key of the
-   provider's published set, issued by the issuer, for this client, unexpired, with the nonce.
-   The user info (a signed JWT at ProConnect, verified the same way, or JSON) must name the same
-   ``sub``. The claims give roles by the mapping file's rules (``oidc_roles``); no rule, no
-   session. A session is kept on the server; the browser gets only its random token.
-3. ``/deconnexion`` deletes the session, then sends the browser to the provider's
-   ``end_session_endpoint`` (with ``id_token_hint``, a state and the return address), which
-   ends the provider's own session; ``/deconnecte`` says it is done.
+1. ``/connexion`` seals a sign-in under way (state, nonce, PKCE verifier and the page asked
+   for) into a cookie of its own (``sealed``: the server keeps nothing for an anonymous
+   request), and sends the browser to the provider.
+2. ``/connexion/retour`` opens that cookie (deleted as it is used: a replayed return, or one
+   sent to another browser, finds none or another state), checks the state against it, checks
+   the provider's ``iss`` (RFC 9207), exchanges the code (with the verifier and the client
+   secret), and verifies the ID token: signed with the one registered algorithm by a key of
+   the provider's published set, issued by the issuer, for this client, unexpired, with the
+   nonce. The user info (a signed JWT at ProConnect, verified the same way, or JSON) must name
+   the same ``sub``. The claims give roles by the mapping file's rules (``oidc_roles``); no
+   rule, no session. A session is kept on the server; the browser gets only its random token
+   (a new one: a session it held before is ended).
+3. ``/deconnexion`` (a POST: another site's page cannot sign a user out) deletes the session,
+   then sends the browser to the provider's ``end_session_endpoint`` (with ``id_token_hint``,
+   a state and the return address), which ends the provider's own session; ``/deconnecte``
+   says it is done.
 
 Sessions end ``CSF_SESSION_MINUTES`` after sign-in, whatever the cookie says; the provider's
 tokens are used once, at sign-in (ProConnect's access token lasts 60 s).
@@ -38,19 +42,23 @@ from joserfc.jwk import KeySet
 
 from dashboards.auth import Identite
 from dashboards.oidc_roles import CorrespondanceRoles, charger_correspondance
-from dashboards.sessions import CONNEXION, DECONNEXION, SESSION, SessionStore
+from dashboards.sealed import Sceau
+from dashboards.sessions import DECONNEXION_EN_COURS, SESSION, SessionStore
 from pipelines.settings import Settings
 
+CONNEXION = "/connexion"
 RETOUR = "/connexion/retour"
+DECONNEXION = "/deconnexion"
 DECONNECTE = "/deconnecte"
+SIGN_IN_PATHS = {CONNEXION, RETOUR, DECONNEXION, DECONNECTE}
 # How long a sign-in may stay under way at the provider (seconds).
 CONNEXION_SECONDES = 600
 # Clock difference allowed with the provider when checking a token's times (seconds).
 DECALAGE = 60
 HTTP_TIMEOUT = 10
-# Claims kept nowhere: names are not needed once the roles are known (the session keeps the
-# e-mail or the subject, for the access log, and the roles).
 METADATA_SECONDES = 3600
+# What a provider that answers garbage (a JSON list for an object...) raises while it is read.
+PROVIDER_GARBAGE = (requests.RequestException, ValueError, KeyError, TypeError, AttributeError)
 
 
 class Refus(Exception):
@@ -139,7 +147,7 @@ class Fournisseur:
     def metadata(self) -> dict[str, Any]:
         if self._metadata is None or self._metadata[0] < time.monotonic():
             document = self._get(self.issuer + "/.well-known/openid-configuration").json()
-            if document.get("issuer") != self.issuer:
+            if not isinstance(document, dict) or document.get("issuer") != self.issuer:
                 raise ValueError("le document de découverte ne nomme pas l'émetteur configuré")
             self._metadata = (time.monotonic() + METADATA_SECONDES, document)
         return self._metadata[1]
@@ -158,16 +166,18 @@ class ConnexionOidc:
         config: OidcConfig,
         store: SessionStore,
         roles: CorrespondanceRoles,
+        sceau: Sceau,
         fournisseur: Fournisseur | None = None,
     ) -> None:
         self.config = config
         self.store = store
         self.roles = roles
+        self.sceau = sceau
         self.fournisseur = fournisseur or Fournisseur(config.issuer)
 
     # 1. To the provider
     def commencer(self, suite: str) -> tuple[str, str]:
-        """The provider's authorization URL, and the token of the sign-in kept for its return."""
+        """The provider's authorization URL, and the sealed sign-in for the browser to keep."""
         metadata = self.fournisseur.metadata()
         state, nonce = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         pkce = "S256" in metadata.get("code_challenge_methods_supported", [])
@@ -181,22 +191,26 @@ class ConnexionOidc:
         url, _ = client.create_authorization_url(
             metadata["authorization_endpoint"], state=state, code_verifier=verifier, **extra
         )
-        token = self.store.create(
-            CONNEXION,
-            {"state": state, "nonce": nonce, "verifier": verifier, "suite": page_locale(suite)},
-            CONNEXION_SECONDES,
+        sealed = self.sceau.sceller(
+            {"state": state, "nonce": nonce, "verifier": verifier, "suite": page_locale(suite)}
         )
-        return url, token
+        return url, sealed
 
     # 2. Back from the provider
-    def terminer(self, args: dict[str, str], token: str | None) -> tuple[str, str]:
-        """The new session's token and the page to go to; ``Refus`` when anything fails."""
-        attente = self.store.take(CONNEXION, token)
+    def terminer(
+        self, args: dict[str, str], sealed: str | None, previous: str | None = None
+    ) -> tuple[str, str]:
+        """The new session's token and the page to go to (``previous``, the session the browser
+        held, is ended); ``Refus`` when anything fails."""
+        attente = self.sceau.ouvrir(sealed, CONNEXION_SECONDES)
         if attente is None or not hmac.compare_digest(
-            str(args.get("state", "")).encode(), attente["state"].encode()
+            str(args.get("state", "")).encode(), str(attente.get("state", "")).encode()
         ):
             raise EXPIREE
-        if "iss" in args and args["iss"] != self.config.issuer:  # RFC 9207: mix-up defence
+        metadata = self.fournisseur.metadata()
+        # RFC 9207 (mix-up defence): the issuer named in the return, required when announced.
+        announced = metadata.get("authorization_response_iss_parameter_supported") is True
+        if args.get("iss", self.config.issuer if not announced else None) != self.config.issuer:
             raise Refus(400, "Réponse d'un autre fournisseur d'identité.", "émetteur inattendu")
         if args.get("error"):
             raise Refus(
@@ -206,7 +220,6 @@ class ConnexionOidc:
             )
         if not args.get("code"):
             raise EXPIREE
-        metadata = self.fournisseur.metadata()
         try:
             jetons = self._client().fetch_token(
                 metadata["token_endpoint"],
@@ -234,6 +247,7 @@ class ConnexionOidc:
                 "identifiant).",
                 f"aucune règle de rôle pour {str(nom)[:120]}",
             )
+        self.store.delete(SESSION, previous)
         session = self.store.create(
             SESSION,
             {
@@ -264,9 +278,10 @@ class ConnexionOidc:
             jwt.JWTClaimsRegistry(leeway=DECALAGE, **checks).validate(claims)
         except JoseError as error:
             raise Refus(401, REFUS_JETON, f"jeton d'identité refusé : {error.error}") from None
-        # An ID token for several audiences must name this client as its authorised party.
+        # An ID token for several audiences must name this client as its authorised party, and
+        # one that names an authorised party must name this client.
         several = isinstance(claims["aud"], list) and len(claims["aud"]) > 1
-        if several and claims.get("azp") != self.config.client_id:
+        if (several or "azp" in claims) and claims.get("azp") != self.config.client_id:
             raise Refus(401, REFUS_JETON, "jeton d'identité refusé : azp")
         return claims
 
@@ -280,7 +295,7 @@ class ConnexionOidc:
                 return jwt.decode(
                     value, self.fournisseur.keys(refresh), algorithms=[self.config.algorithme]
                 ).claims
-            except (JoseError, ValueError, KeyError) as error:
+            except (JoseError, ValueError, KeyError, TypeError, AttributeError) as error:
                 reason = getattr(error, "error", type(error).__name__)
         raise Refus(401, REFUS_JETON, f"{quoi} refusé : {reason}")
 
@@ -295,7 +310,7 @@ class ConnexionOidc:
                 timeout=HTTP_TIMEOUT,
             )
             response.raise_for_status()
-        except (requests.RequestException, KeyError):
+        except (requests.RequestException, KeyError, TypeError):
             raise Refus(
                 502,
                 "Le fournisseur d'identité n'a pas répondu : réessayez dans un moment.",
@@ -331,11 +346,11 @@ class ConnexionOidc:
         entry = self.store.take(SESSION, token)
         try:
             endpoint = self.fournisseur.metadata().get("end_session_endpoint")
-        except (requests.RequestException, ValueError):
+        except PROVIDER_GARBAGE:
             endpoint = None
         if entry is None or not endpoint:
             return DECONNECTE
-        state = self.store.create(DECONNEXION, {}, CONNEXION_SECONDES)
+        state = self.store.create(DECONNEXION_EN_COURS, {}, CONNEXION_SECONDES)
         query = urlencode(
             {
                 "id_token_hint": entry["id_token"],
@@ -349,7 +364,7 @@ class ConnexionOidc:
     def fin_deconnexion(self, state: str | None) -> None:
         """The provider's return after logout: its state is used up (it proves nothing more:
         the session was ended before leaving)."""
-        self.store.take(DECONNEXION, state)
+        self.store.take(DECONNEXION_EN_COURS, state)
 
     def _client(self, **options: Any) -> OAuth2Session:
         supported = self.fournisseur.metadata().get(
@@ -377,9 +392,10 @@ def _as_list(value: Any) -> list:
 
 def page_locale(suite: str | None) -> str:
     """The page to go back to after signing in: a path of this site only (``/x?y``), never
-    another site (``//hote``, ``/\\hote``, a scheme), else the home page."""
+    another site (``//hote``, ``/\\hote``, a scheme) nor a sign-in route, else the home page."""
     if (
         not suite
+        or suite.split("?")[0].rstrip("/") in SIGN_IN_PATHS
         or not suite.startswith("/")
         or suite.startswith("//")
         or "\\" in suite
@@ -400,5 +416,8 @@ def from_settings(settings: Settings) -> ConnexionOidc | None:
     if not path.exists():
         raise ValueError(f"CSF_OIDC_ISSUER est défini mais le fichier des rôles {path} manque")
     return ConnexionOidc(
-        config, SessionStore(settings.home / "cache" / "sessions"), charger_correspondance(path)
+        config,
+        SessionStore(settings.home / "cache" / "sessions"),
+        charger_correspondance(path),
+        Sceau(settings.keys_dir / "connexion-oidc.key"),
     )

@@ -1,11 +1,12 @@
-"""Server-side sessions and sign-ins under way, shared by every gunicorn worker on disk.
+"""Server-side sessions, shared by every gunicorn worker on disk.
 
 The browser holds only a random token (a cookie); the server keeps, under the token's SHA-256
 digest (a file name that cannot be turned back into a cookie), what it stands for: who signed
-in, their roles and when the session ends, or a sign-in's state, nonce and PKCE verifier.
-Signing out deletes the entry, so a copied cookie is worth nothing after it. An entry past its
-end is refused and deleted whatever the cookie says. A sign-in under way is taken once: two
-workers (or a replayed return from the provider) cannot both use it.
+in, their roles and when the session ends, or the state of a sign-out under way. Signing out
+deletes the entry, so a copied cookie is worth nothing after it. An entry past its end is
+refused and deleted whatever the cookie says. An entry can be taken once: two workers (or a
+replayed return from the provider) cannot both use it. Ended entries are pruned as new
+sessions begin.
 """
 
 from __future__ import annotations
@@ -18,15 +19,16 @@ import time
 from pathlib import Path
 from typing import Any
 
-# Kinds of entries: a signed-in session, a sign-in under way (until the provider sends the
-# browser back), a sign-out under way (its state, checked on the way back).
+# Kinds of entries: a signed-in session, a sign-out under way (its state, used up on the way
+# back from the provider).
 SESSION = "session"
-CONNEXION = "connexion"
-DECONNEXION = "deconnexion"
-KINDS = (SESSION, CONNEXION, DECONNEXION)
-# Sign-ins under way that anonymous requests can open: past this many, expired ones are
-# pruned, and if they are all live a new one is refused (the folder cannot be flooded).
+DECONNEXION_EN_COURS = "deconnexion"
+KINDS = (SESSION, DECONNEXION_EN_COURS)
+# Sign-outs under way (only a signed-in user opens one): past this many, ended ones are
+# pruned, and if they are all live a new one is refused.
 MAX_EN_COURS = 5_000
+# New sessions between two prunings of the ended entries.
+PRUNE_EVERY = 50
 
 
 class PlusDePlace(Exception):
@@ -39,6 +41,7 @@ class SessionStore:
     def __init__(self, folder: Path, now=time.time) -> None:
         self.folder = folder
         self.now = now
+        self._created = 0
 
     def _path(self, kind: str, token: str) -> Path:
         digest = hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
@@ -48,6 +51,9 @@ class SessionStore:
         """Keep ``data`` for ``seconds``; return the new token naming it."""
         assert kind in KINDS
         self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self._created += 1
+        if self._created % PRUNE_EVERY == 1:
+            self.prune()
         if kind != SESSION and self._count(kind) >= MAX_EN_COURS:
             self.prune()
             if self._count(kind) >= MAX_EN_COURS:
@@ -99,8 +105,11 @@ class SessionStore:
             return
         for path in self.folder.iterdir():
             if path.suffix != ".json":
-                if path.stat().st_mtime < self.now() - 3600:
-                    path.unlink(missing_ok=True)
+                try:  # another worker may be renaming or deleting it at this moment
+                    if path.stat().st_mtime < self.now() - 3600:
+                        path.unlink(missing_ok=True)
+                except FileNotFoundError:
+                    pass
                 continue
             entry = self._read(path)
             if entry is None or entry["fin"] <= self.now():

@@ -36,7 +36,9 @@ ACCOUNTS = {
         "groups": ["csf-direction", "autre"],
     },
     "creteil": CRETEIL,
-    "acheteur": {"email": "achats@education.gouv.fr", "uid": "ach-7"},
+    "acheteur": {"email": "achats@education.gouv.fr", "uid": "ach-7", "idp_id": "fi-achats"},
+    # The same uid at another identity provider: another person.
+    "homonyme": {"email": "x@exemple.fr", "uid": "ach-7", "idp_id": "fi-autre"},
     # Claims no rule gives a role for: a look-alike domain, a look-alike group.
     "inconnu": {"email": "mlds@faux-ac-creteil.fr", "groups": ["csf-direction-bis"]},
     # Accounts whose ID token the provider forges (tests/oidc/fournisseur.mjs, FORGES): with
@@ -63,8 +65,7 @@ groupe = "csf-direction"
 roles = ["national"]
 
 [[regle]]
-revendication = "uid"
-valeur = "ach-7"
+revendications = { idp_id = "fi-achats", uid = "ach-7" }
 roles = ["achats"]
 """
 SESSION_COOKIE = "__Host-csf-session"
@@ -161,7 +162,7 @@ def test_sign_in_maps_claims_to_roles_and_returns_to_the_page(oidc, browser):
     page, _ = _sign_in(context, url, "creteil", "/jeunes?academie=24")
     assert page.url == url + "/jeunes?academie=24"
     page.wait_for_selector("#table-parcours-academie", timeout=30_000)
-    assert page.get_by_role("link", name="Se déconnecter").is_visible()
+    assert page.get_by_role("button", name="Se déconnecter").is_visible()
     cookie = _cookie(context)
     assert cookie and cookie["httpOnly"] and cookie["secure"] and cookie["sameSite"] == "Lax"
     assert not any(c["name"] == "__Host-csf-connexion" for c in context.cookies())
@@ -186,12 +187,13 @@ def test_sign_in_maps_claims_to_roles_and_returns_to_the_page(oidc, browser):
     context.close()
 
 
-def test_claims_no_rule_matches_get_no_session(oidc, browser):
+@pytest.mark.parametrize("account", ["inconnu", "homonyme"])
+def test_claims_no_rule_matches_get_no_session(oidc, browser, account):
     url, home = oidc
     context = browser.new_context()
     page = context.new_page()
     page.goto(url + "/clauses")
-    page.fill("input[name=login]", "inconnu")
+    page.fill("input[name=login]", account)
     page.fill("input[name=password]", "x")
     with page.expect_response(lambda r: "/connexion/retour" in r.url) as answer:
         page.click("button[type=submit]")
@@ -199,7 +201,7 @@ def test_claims_no_rule_matches_get_no_session(oidc, browser):
     assert "n'a pas accès à ce tableau de bord" in page.content()
     assert _cookie(context) is None
     refused = [e for e in _access_log(home) if e.get("detail", "").startswith("connexion : aucune")]
-    assert refused[-1]["detail"].endswith("mlds@faux-ac-creteil.fr")
+    assert refused[-1]["detail"].endswith(ACCOUNTS[account]["email"])
     assert refused[-1]["statut"] == 403
     context.close()
 
@@ -260,14 +262,22 @@ def test_logout_ends_the_session_here_and_at_the_provider(oidc, browser):
     context = browser.new_context()
     page, _ = _sign_in(context, url, "creteil")
     copied = _cookie(context)["value"]
-    page.get_by_role("link", name="Se déconnecter").click()
+    signed_in = {"Cookie": f"{SESSION_COOKIE}={copied}"}
+    # Another site cannot sign the user out: a link only asks, a post from elsewhere too.
+    asked = requests.get(url + "/deconnexion", headers=signed_in, allow_redirects=False)
+    assert asked.status_code == 200 and 'method="post"' in asked.text
+    for origin in ({"Origin": "https://ailleurs.example"}, {"Sec-Fetch-Site": "cross-site"}):
+        forged = requests.post(
+            url + "/deconnexion", headers=signed_in | origin, allow_redirects=False
+        )
+        assert forged.status_code == 200
+    assert requests.get(url + "/clauses", headers=signed_in, allow_redirects=False).ok
+    page.get_by_role("button", name="Se déconnecter").click()
     page.get_by_role("button", name="Yes, sign me out").click()
     page.wait_for_url(url + "/deconnecte?*")
     assert "Vous êtes déconnecté" in page.content()
     # The copied cookie opens nothing: the session was deleted on the server.
-    answer = requests.get(
-        url + "/clauses", headers={"Cookie": f"{SESSION_COOKIE}={copied}"}, allow_redirects=False
-    )
+    answer = requests.get(url + "/clauses", headers=signed_in, allow_redirects=False)
     assert answer.status_code == 303 and answer.headers["Location"].startswith("/connexion?")
     # The provider's session ended too: it asks for credentials again.
     page.goto(url + "/clauses")

@@ -14,7 +14,8 @@ from joserfc.jwk import KeySet, RSAKey
 
 from dashboards.oidc import ConnexionOidc, Fournisseur, OidcConfig, Refus, page_locale
 from dashboards.oidc_roles import CorrespondanceRoles, charger_correspondance
-from dashboards.sessions import CONNEXION, SESSION, SessionStore
+from dashboards.sealed import Sceau
+from dashboards.sessions import DECONNEXION_EN_COURS, SESSION, SessionStore
 from pipelines.settings import load_settings
 from tests.conftest import CSF
 
@@ -34,9 +35,13 @@ email = "Achats@Education.gouv.fr"
 roles = ["achats"]
 
 [[regle]]
-revendication = "siret"
-valeur = "11004301500012"
+revendications = { siret = "11004301500012" }
 roles = ["achats", "national"]
+
+[[regle]]
+revendications = { idp_id = "fi-1", uid = "42" }
+domaine_email = "education.gouv.fr"
+roles = ["academie:25"]
 """
 
 
@@ -71,6 +76,14 @@ def rules(tmp_path) -> CorrespondanceRoles:
             {"academie:24", "national"},
         ),
         ({}, set()),
+        # Look-alike letters (long s) fold into ASCII under casefold: not here.
+        ({"email": "mlds@ac-creteil.fr".replace("s", "\u017f")}, set()),
+        ({"email": "achats@education.gouv.fr".replace("s", "\u017f")}, set()),
+        # Every condition of a rule must hold: uid at the right provider, and the domain.
+        ({"idp_id": "fi-1", "uid": "42", "email": "a@education.gouv.fr"}, {"academie:25"}),
+        ({"idp_id": "fi-2", "uid": "42", "email": "a@education.gouv.fr"}, set()),
+        ({"uid": "42", "email": "a@education.gouv.fr"}, set()),
+        ({"idp_id": "fi-1", "uid": "42", "email": "a@exemple.fr"}, set()),
     ],
 )
 def test_rules_give_the_union_of_matching_roles_and_nothing_by_default(rules, claims, roles):
@@ -81,12 +94,14 @@ def test_rules_give_the_union_of_matching_roles_and_nothing_by_default(rules, cl
     "text",
     [
         '[[regle]]\nroles = ["national"]',  # no condition
-        '[[regle]]\nemail = "a@b.fr"\ngroupe = "g"\nroles = ["national"]',  # two
         '[[regle]]\nemail = "a@b.fr"\nroles = ["administrateur"]',  # unknown role
         '[[regle]]\nemail = "a@b.fr"\nroles = []',
         '[[regle]]\nemail = "a@b.fr"\nrole = ["national"]',  # mistyped key
-        '[[regle]]\nrevendication = "uid"\nroles = ["national"]',  # no value
-        '[[regle]]\nemail = "a@b.fr"\nvaleur = "x"\nroles = ["national"]',
+        '[[regle]]\nrevendications = {}\nroles = ["national"]',  # no claim
+        '[[regle]]\nrevendications = { uid = 42 }\nroles = ["national"]',  # not a text
+        '[[regle]]\nrevendications = { uid = "" }\nroles = ["national"]',
+        '[[regle]]\nrevendication = "uid"\nvaleur = "1"\nroles = ["national"]',
+        '[[regle]]\nemail = "a@\u00e9cole.fr"\nroles = ["national"]',  # not ASCII
         '[[regles]]\nemail = "a@b.fr"\nroles = ["national"]',
     ],
 )
@@ -109,6 +124,8 @@ def test_a_mistyped_rule_is_an_error_not_a_silent_grant(tmp_path, text):
         ("/a\r\nSet-Cookie: x=1", "/"),
         ("", "/"),
         (None, "/"),
+        ("/deconnexion", "/"),  # signed in, then straight out: never
+        ("/connexion/retour?code=x&state=y", "/"),
     ],
 )
 def test_the_page_after_sign_in_is_on_this_site(asked, kept):
@@ -121,31 +138,53 @@ def test_sessions_end_on_time_and_a_sign_in_is_taken_once(tmp_path):
     session = store.create(SESSION, {"utilisateur": "u", "roles": ["national"]}, 60)
     assert store.get(SESSION, session)["utilisateur"] == "u"
     assert store.get(SESSION, session + "x") is None
-    assert store.get(CONNEXION, session) is None  # a session token is not a sign-in's
+    assert store.get(DECONNEXION_EN_COURS, session) is None  # a session token is no other kind
     names = [p.name for p in (tmp_path / "sessions").iterdir()]
     assert names and all(session not in name for name in names)  # the file name is a digest
     clock[0] += 60
     assert store.get(SESSION, session) is None
     assert not list((tmp_path / "sessions").iterdir())  # the ended session was deleted
-    pending = store.create(CONNEXION, {"state": "s"}, 600)
-    assert store.take(CONNEXION, pending) == {"state": "s", "fin": 1660.0}
-    assert store.take(CONNEXION, pending) is None
-    assert store.take(CONNEXION, None) is None
+    pending = store.create(DECONNEXION_EN_COURS, {"state": "s"}, 600)
+    assert store.take(DECONNEXION_EN_COURS, pending) == {"state": "s", "fin": 1660.0}
+    assert store.take(DECONNEXION_EN_COURS, pending) is None
+    assert store.take(DECONNEXION_EN_COURS, None) is None
 
 
-def test_sign_ins_under_way_are_bounded(tmp_path, monkeypatch):
+def test_sign_outs_under_way_are_bounded_and_ended_sessions_pruned(tmp_path, monkeypatch):
     from dashboards import sessions
 
     monkeypatch.setattr(sessions, "MAX_EN_COURS", 3)
     clock = [0.0]
     store = SessionStore(tmp_path, now=lambda: clock[0])
     for _ in range(3):
-        store.create(CONNEXION, {}, 600)
+        store.create(DECONNEXION_EN_COURS, {}, 600)
     with pytest.raises(sessions.PlusDePlace):
-        store.create(CONNEXION, {}, 600)
+        store.create(DECONNEXION_EN_COURS, {}, 600)
     clock[0] = 601  # the ended ones are pruned to make room
-    store.create(CONNEXION, {}, 600)
-    assert len(list(tmp_path.glob("connexion-*.json"))) == 1
+    store.create(DECONNEXION_EN_COURS, {}, 600)
+    assert len(list(tmp_path.glob("deconnexion-*.json"))) == 1
+    # Sessions that ended and never came back are pruned as new sessions begin.
+    store = SessionStore(tmp_path, now=lambda: clock[0])
+    for _ in range(sessions.PRUNE_EVERY):
+        store.create(SESSION, {}, 10)
+    clock[0] += 11
+    store.create(SESSION, {}, 10)
+    assert len(list(tmp_path.glob("session-*.json"))) == 1
+
+
+def test_a_sealed_sign_in_cannot_be_read_altered_or_kept_too_long(tmp_path):
+    key = tmp_path / "keys" / "connexion-oidc.key"
+    sceau = Sceau(key)
+    sealed = sceau.sceller({"state": "s", "verifier": "secret-verifier"})
+    assert "secret-verifier" not in sealed
+    assert Sceau(key).ouvrir(sealed, 600) == {"state": "s", "verifier": "secret-verifier"}
+    assert oct(key.stat().st_mode & 0o777) == "0o600"
+    altered = sealed[:-5] + ("A" if sealed[-5] != "A" else "B") + sealed[-4:]
+    for token in (altered, "", None, "\u00e9", sealed + "x"):
+        assert sceau.ouvrir(token, 600) is None
+    assert Sceau(tmp_path / "autre.key").ouvrir(sealed, 600) is None  # another home's key
+    time.sleep(1.1)
+    assert sceau.ouvrir(sealed, 1) is None
 
 
 def test_oidc_settings_are_checked_whole():
@@ -203,7 +242,9 @@ def _connexion(acr: tuple[str, ...] = ()) -> tuple[ConnexionOidc, RSAKey]:
         3600,
     )
     store = SessionStore.__new__(SessionStore)
-    connexion = ConnexionOidc(config, store, CorrespondanceRoles(()), _KeysHere(KeySet([key])))
+    connexion = ConnexionOidc(
+        config, store, CorrespondanceRoles(()), Sceau.__new__(Sceau), _KeysHere(KeySet([key]))
+    )
     return connexion, key
 
 
@@ -235,6 +276,7 @@ def _token(key: RSAKey, **changes) -> str:
         {"sub": None},
         {"iat": None},
         {"acr": "eidas0"},
+        {"azp": "autre"},  # one audience, but another authorised party
     ],
 )
 def test_id_token_checks(changes):

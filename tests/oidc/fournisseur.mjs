@@ -63,7 +63,8 @@ const provider = new Provider(issuer, {
   cookies: { keys: ['cle-des-cookies-du-fournisseur-d-essai'] },
   scopes: SCOPES.split(' '),
   claims: {
-    openid: ['sub'],
+    // ProConnect puts the identity provider's id in the ID token (uid is unique per provider).
+    openid: ['sub', 'idp_id'],
     email: ['email'],
     given_name: ['given_name'],
     usual_name: ['usual_name'],
