@@ -26,6 +26,15 @@ CLIENT_ID = "csf-tableau-de-bord"
 CLIENT_SECRET = "secret-du-client-d-essai-0123456789"
 SESSION_SECONDS = 30
 PASSWORD = "mot-de-passe-de-test-3"
+# Each forged token (tests/oidc/fournisseur.mjs) and the check that must catch it.
+FORGED = {
+    "signature-alteree": "bad_signature",
+    "autre-audience": "invalid_claim",
+    "jeton-expire": "expired_token",
+    "autre-nonce": "invalid_claim",
+    "autre-cle": "bad_signature",
+    "sans-signature": "unsupported_algorithm",
+}
 CRETEIL = {"email": "mlds@ac-creteil.fr", "uid": "c-24", "siret": "19941000000011"}
 ACCOUNTS = {
     "direction": {
@@ -43,17 +52,7 @@ ACCOUNTS = {
     "inconnu": {"email": "mlds@faux-ac-creteil.fr", "groups": ["csf-direction-bis"]},
     # Accounts whose ID token the provider forges (tests/oidc/fournisseur.mjs, FORGES): with
     # Créteil's claims, each would be signed in if the token were believed.
-    **{
-        forged: CRETEIL
-        for forged in (
-            "signature-alteree",
-            "autre-audience",
-            "jeton-expire",
-            "autre-nonce",
-            "autre-cle",
-            "sans-signature",
-        )
-    },
+    **dict.fromkeys(FORGED, CRETEIL),
 }
 ROLES = """
 [[regle]]
@@ -187,50 +186,40 @@ def test_sign_in_maps_claims_to_roles_and_returns_to_the_page(oidc, browser):
     context.close()
 
 
+def _refused_sign_in(browser, url: str, account: str) -> tuple[int, str, dict | None]:
+    """Sign in as ``account`` in a new browser: the provider's return's status, the page it
+    showed, and the session cookie it left (None)."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(url + "/clauses")
+    page.fill("input[name=login]", account)
+    page.fill("input[name=password]", "x")
+    with page.expect_response(lambda r: "/connexion/retour" in r.url) as answer:
+        page.click("button[type=submit]")
+    shown, cookie = page.content(), _cookie(context)
+    context.close()
+    return answer.value.status, shown, cookie
+
+
 @pytest.mark.parametrize("account", ["inconnu", "homonyme"])
 def test_claims_no_rule_matches_get_no_session(oidc, browser, account):
     url, home = oidc
-    context = browser.new_context()
-    page = context.new_page()
-    page.goto(url + "/clauses")
-    page.fill("input[name=login]", account)
-    page.fill("input[name=password]", "x")
-    with page.expect_response(lambda r: "/connexion/retour" in r.url) as answer:
-        page.click("button[type=submit]")
-    assert answer.value.status == 403
-    assert "n'a pas accès à ce tableau de bord" in page.content()
-    assert _cookie(context) is None
+    status, shown, cookie = _refused_sign_in(browser, url, account)
+    assert status == 403 and cookie is None
+    assert "n'a pas accès à ce tableau de bord" in shown
     refused = [e for e in _access_log(home) if e.get("detail", "").startswith("connexion : aucune")]
     assert refused[-1]["detail"].endswith(ACCOUNTS[account]["email"])
     assert refused[-1]["statut"] == 403
-    context.close()
 
 
-@pytest.mark.parametrize(
-    "account",
-    [
-        "signature-alteree",
-        "autre-audience",
-        "jeton-expire",
-        "autre-nonce",
-        "autre-cle",
-        "sans-signature",
-    ],
-)
+@pytest.mark.parametrize("account", sorted(FORGED))
 def test_a_forged_id_token_is_refused(oidc, browser, account):
     url, home = oidc
-    context = browser.new_context()
-    page = context.new_page()
-    page.goto(url + "/clauses")
-    page.fill("input[name=login]", account)
-    page.fill("input[name=password]", "x")
-    with page.expect_response(lambda r: "/connexion/retour" in r.url) as answer:
-        page.click("button[type=submit]")
-    assert answer.value.status == 401, account
-    assert "n'a pas pu être vérifiée" in page.content()
-    assert _cookie(context) is None
-    assert _access_log(home)[-1]["detail"].startswith("connexion : jeton d'identité")
-    context.close()
+    status, shown, cookie = _refused_sign_in(browser, url, account)
+    assert status == 401 and cookie is None
+    assert "n'a pas pu être vérifiée" in shown
+    reason = f"connexion : jeton d'identité refusé : {FORGED[account]}"
+    assert _access_log(home)[-1]["detail"] == reason
 
 
 def test_a_replayed_or_foreign_return_is_refused(oidc, browser):
