@@ -165,7 +165,7 @@ def create_app(
     app.pages_cache = cache
     # Signing out posts a form whose answer sends the browser on to the provider's logout:
     # form-action must allow the provider's origin (a redirect after a post is checked too).
-    form_target = " " + oidc_routes.public_url_origin(connexion.config.issuer) if connexion else ""
+    form_target = " " + oidc.origine(connexion.config.issuer) if connexion else ""
     app.layout = html.Div([dash.page_container])
     server = app.server
     server.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES

@@ -31,7 +31,7 @@ import secrets
 import time
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import requests
 from authlib.common.errors import AuthlibBaseError
@@ -384,6 +384,12 @@ class ConnexionOidc:
 
 
 REFUS_JETON = "La réponse du fournisseur d'identité n'a pas pu être vérifiée : reconnectez-vous."
+
+
+def origine(url: str) -> str:
+    """The origin (scheme://host[:port]) of an absolute URL, as browsers send it."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _as_list(value: Any) -> list:

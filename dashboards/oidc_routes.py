@@ -23,6 +23,7 @@ from dashboards.oidc import (
     RETOUR,
     ConnexionOidc,
     Refus,
+    origine,
 )
 from dashboards.sessions import PlusDePlace
 
@@ -77,12 +78,7 @@ def _same_site_post(public_url: str) -> bool:
     site's page may post, but not as this origin)."""
     origin = flask.request.headers.get("Origin")
     site = flask.request.headers.get("Sec-Fetch-Site", "same-origin")
-    return (origin is None or origin == public_url_origin(public_url)) and site == "same-origin"
-
-
-def public_url_origin(public_url: str) -> str:
-    scheme, _, rest = public_url.partition("://")
-    return f"{scheme}://{rest.split('/')[0]}"
+    return (origin is None or origin == origine(public_url)) and site == "same-origin"
 
 
 def register(server: flask.Flask, connexion: ConnexionOidc) -> None:

@@ -8,7 +8,6 @@ import json
 import os
 import signal
 import smtpd
-import socket
 import subprocess
 import threading
 import time
@@ -19,6 +18,7 @@ import pytest
 import requests
 from dagster import DagsterInstance, RunRequest, SkipReason, build_sensor_context
 
+from dashboards.server import free_port
 from pipelines.orchestration.alerts import alert, alerts_file
 from pipelines.orchestration.automation import build_automation
 from pipelines.settings import Settings, load_settings
@@ -73,12 +73,6 @@ class Mailbox(smtpd.SMTPServer):
 
     def process_message(self, peer, mailfrom, rcpttos, data, **kwargs):
         self.received.append((rcpttos, data))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_a_failed_run_is_logged_and_mailed_without_the_password(tmp_path):

@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -15,6 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from dashboards.server import free_port
 from tests.conftest import ROOT
 
 VENV = ROOT / ".venv" / "bin"
@@ -30,12 +30,6 @@ def _readme_command(pattern: str) -> str:
     ]
     assert len(found) == 1, found
     return found[0]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _clean_env(**extra: str) -> dict[str, str]:
@@ -66,7 +60,7 @@ def test_the_readme_dagster_dev_command_serves_every_asset_without_an_active_ven
     line = _readme_command(r"dagster dev -m ")
     module = line.split(" -m ", 1)[1].split()[0]
     assert line.startswith("DAGSTER_HOME=$PWD/data/dagster .venv/bin/dagster dev")
-    port = _free_port()
+    port = free_port()
     env = _clean_env(DAGSTER_HOME=str(tmp_path / "dagster"), CSF_HOME=str(tmp_path / "home"))
     (tmp_path / "dagster").mkdir()
     process = subprocess.Popen(
