@@ -103,7 +103,10 @@ def test_every_measure_runs_at_demo_scale(demo_home, tmp_path):
 
     m5 = results["M5_reports"]
     assert m5["buyers"] > 0 and m5["clauses"] > 0
-    assert m5["national_pdf"]["seconds"]["median"] > m5["national_pdf_warm"]["seconds"]["min"] > 0
+    # Both measured; which is faster is a benchmark figure, not an assertion (on CI's shared
+    # cores the cold median fell under the warm minimum once: 4.48 s against 4.63 s).
+    assert m5["national_pdf"]["seconds"]["median"] > 0
+    assert m5["national_pdf_warm"]["seconds"]["min"] > 0
     assert m5["all_buyers"]["seconds"]["median"] > 0
     assert m5["all_buyers_parts_seconds"]["pdf"] > 0
 
