@@ -83,6 +83,8 @@ def test_a_monthly_export_rebuilds_what_it_feeds_and_not_the_procurement_chain(r
     assert "source:raw.decp_marches" not in log
     assert {"model.csf_impact.stg_mlds__jeunes", "model.csf_impact.indicateurs"} <= built
     assert not ATTENTE - built, ATTENTE - built
+    # Same code, same fixtures: the unit tests passed in the first (full) build.
+    assert not {uid for uid in built if uid.startswith("unit_test.")}
     assert (
         not {
             "model.csf_impact.stg_decp__marches",
@@ -104,6 +106,7 @@ def test_the_incremental_build_equals_a_full_rebuild_of_the_same_inbox(runs):
     home, full_home, *_, (log, built) = runs
     assert "calcul complet : demandé (csf run --full ou CSF_FULL_REBUILD)" in log
     assert "model.csf_impact.stg_decp__marches" in built
+    assert len({uid for uid in built if uid.startswith("unit_test.")}) >= 20
     con = duckdb.connect()
     con.execute(f"attach '{home / 'warehouse' / 'published.duckdb'}' as inc (read_only)")
     con.execute(f"attach '{full_home / 'warehouse' / 'published.duckdb'}' as ful (read_only)")
