@@ -2,14 +2,17 @@
 project's real manifest and a warehouse holding only the ingestion ledger."""
 
 import json
+import re
+import shutil
 from datetime import date
 
 import duckdb
 import pytest
 
+from pipelines.dbt import selection
 from pipelines.dbt.manifest import ensure_manifest
-from pipelines.dbt.selection import plan, record
-from pipelines.settings import load_settings
+from pipelines.dbt.selection import PYTHON_CODE, plan, project_checksum, record
+from pipelines.settings import DBT_PROJECT_DIR, PROJECT_ROOT, load_settings
 from pipelines.warehouse.connection import ensure_schema
 
 
@@ -59,10 +62,58 @@ def test_a_new_observation_date_reruns_the_unit_tests_of_what_it_rebuilds(con, m
     chosen = plan(con, manifest, moved)
     assert not chosen.full and "var:observation_date" in chosen.reason
     units = _units(manifest, chosen)
-    assert units
+    assert units  # every unit-tested model reads the observation date, through int_observation_date
     models = {
         n["unique_id"] for n in manifest["nodes"].values() if n["name"] in chosen.rebuilt_models
     }
     for unit in manifest["unit_tests"].values():
         rebuilt = bool(models.intersection(unit["depends_on"]["nodes"]))
         assert (unit["name"] in units) == rebuilt, unit["name"]
+
+
+def test_the_checksum_covers_the_code_the_python_models_import():
+    imported = {
+        module
+        for model in (DBT_PROJECT_DIR / "models").rglob("*.py")
+        for module in re.findall(r"^from (pipelines[\w.]*) import", model.read_text(), re.M)
+    }
+    assert imported
+    for module in imported:
+        path = module.replace(".", "/")
+        assert any(path == c or path.startswith(c + "/") for c in PYTHON_CODE), module
+
+
+def test_the_checksum_changes_with_that_code(tmp_path, monkeypatch):
+    for name in PYTHON_CODE:
+        source, copy = PROJECT_ROOT / name, tmp_path / name
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, copy)
+    monkeypatch.setattr(selection, "PROJECT_ROOT", tmp_path)
+    before = project_checksum()
+    assert before == project_checksum()
+    engine = tmp_path / "pipelines" / "disclosure" / "suppression.py"
+    engine.write_text(engine.read_text() + "\n# a change\n")
+    assert project_checksum() != before
+
+
+def test_a_run_of_some_models_only_is_not_recorded(demo_home, tmp_path):
+    """A materialisation of part of the dbt assets (Dagster's UI allows it) built less than its
+    plan: the next run must plan from the last whole build."""
+    from dagster import AssetKey, DagsterInstance
+
+    from pipelines.orchestration.definitions import build_definitions
+
+    home = tmp_path / "home"
+    shutil.copytree(demo_home, home, ignore=shutil.ignore_patterns("dagster"))
+    settings = load_settings({"CSF_HOME": str(home), "CSF_PSEUDO_KEY": ""})
+    builds = "select count(*) from ingest.dbt_builds"
+    with duckdb.connect(str(settings.build_db), read_only=True) as con:
+        before = con.execute(builds).fetchone()[0]
+    job = build_definitions(settings).get_implicit_global_asset_job_def()
+    result = job.execute_in_process(
+        asset_selection=[AssetKey(["marts", "qualite_fichiers"])],
+        instance=DagsterInstance.ephemeral(),
+    )
+    assert result.success
+    with duckdb.connect(str(settings.build_db), read_only=True) as con:
+        assert con.execute(builds).fetchone()[0] == before

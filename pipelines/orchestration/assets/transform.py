@@ -50,6 +50,15 @@ def csf_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, csf: Csf
                 model_checks.record(
                     con, model_checks.test_results(run_results, _manifest()), context.run_id
                 )
+    # A run that selected only some of the models or their checks (from Dagster's UI) built
+    # less than the plan: recording it would tell the next run those models are up to date, and
+    # that the unit tests ran. The next run plans from the last whole build instead.
+    if context.is_subset or context.selected_asset_check_keys != context.assets_def.check_keys:
+        context.log.warning(
+            "sélection partielle des modèles dbt : ce calcul n'est pas enregistré, le suivant "
+            "reprend depuis le dernier calcul entier"
+        )
+        return
     with connect(settings.build_db) as con:
         record(con, context.run_id, chosen)
 
