@@ -123,7 +123,13 @@ def parse_integer(expr: pl.Expr, column: str | None = None) -> pl.Expr:
     read only in cells with letters and no digit, which no numeric reading reads
     (:func:`parse_number_words`)."""
     column = _column_of(expr, column)
-    number = parse_decimal(expr, column)
+    return integer_of(parse_decimal(expr, column), expr, column)
+
+
+def integer_of(number: pl.Expr, expr: pl.Expr, column: str | None) -> pl.Expr:
+    """:func:`parse_integer` of the cells ``expr`` whose decimal reading is ``number``
+    (:func:`parse_decimal`): a caller that has the reading as a column passes it, and polars
+    plans a tree a few times smaller than the one that repeats the reading."""
     if unit_kind(column) == "heures":
         rounded = (number.abs() + 0.5).floor() * pl.when(number < 0).then(-1.0).otherwise(1.0)
         value = rounded.cast(pl.Int64, strict=False)
@@ -137,12 +143,16 @@ def parse_integer(expr: pl.Expr, column: str | None = None) -> pl.Expr:
     return value.fill_null(parse_number_words(in_words, column))
 
 
-def number_rule(raw: pl.Expr, column: str, integer: bool = False) -> pl.Expr:
+def number_rule(
+    raw: pl.Expr, column: str, integer: bool = False, value: pl.Expr | None = None
+) -> pl.Expr:
     """The quarantine rule of a numeric cell: ``nombre_ambigu:<column>`` when it has two
     readings, ``nombre_invalide:<column>`` when it has none (or, in an ``integer`` column, a
-    fractional one), null when it reads or is empty."""
+    fractional one), null when it reads or is empty. ``value`` is the cell's reading
+    (:func:`parse_integer` or :func:`parse_decimal`) when the caller has it already."""
     _, ambiguous = _number_parts(raw, column)
-    value = parse_integer(raw, column) if integer else parse_decimal(raw, column)
+    if value is None:
+        value = parse_integer(raw, column) if integer else parse_decimal(raw, column)
     return (
         pl.when(ambiguous)
         .then(pl.lit(f"nombre_ambigu:{column}"))
