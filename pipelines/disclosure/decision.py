@@ -7,14 +7,18 @@ XLSX reports, research releases) reads its result through the marts' `diffusable
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections import defaultdict
+from contextlib import ExitStack
+from typing import Any
 
 import numpy as np
 import polars as pl
 
 from pipelines.disclosure import families as fam
 from pipelines.disclosure.suppression import suppress
+from pipelines.disclosure.worker import Aside, Job
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +39,14 @@ def decide(
     academies: pl.DataFrame,
     thresholds: fam.Thresholds | None = None,
     attente: pl.DataFrame | None = None,
+    workers: int | None = None,
 ) -> tuple[pl.DataFrame, dict]:
     """One row per youth cell (indicator cell, funnel cell of youth stages, youth count of the
     waiting series): hidden or not.
+
+    ``workers``: 1 decides everything in this process; 2 sets comparison families aside for a
+    second one; None (the default) does so when the machine has two cores and the comparison
+    families are large enough to pay for starting a process (``PARALLEL_MIN_SIZE``).
 
     Returns the decisions and a summary (cells, primary, secondary, seconds, unmet
     requirements) for the run's log.
@@ -54,23 +63,56 @@ def decide(
     # subset of all CSF parcours, so a published compared-parcours count bounds a hidden outcome
     # cell from below. Where an outcome position is hidden, the comparison family of the same
     # horizon is hidden at that position too.
-    families.sort(key=lambda f: not f.name.startswith("resultats_"))
     hidden_outcomes: dict[str, set[tuple[str, str, str]]] = {}
-    annual_hidden: frozenset[tuple[str, str, str]] = frozenset()
-    rows = []
-    summary = {"cellules": 0, "primaires": 0, "secondaires": 0, "non_tenues": 0}
+    done: dict[str, Any] = {}
     for family in families:
-        forced: frozenset[tuple[str, str, str]] = frozenset()
-        if family.name.startswith("comparaison_"):
-            horizon = family.name.removeprefix("comparaison_")
-            forced = frozenset(hidden_outcomes.get(horizon, ()))
-        result = suppress(family, regions, forced=forced)
+        if family.name.startswith("resultats_") or family.name == ANNUAL_PARCOURS:
+            done[family.name] = result = suppress(family, regions)
         if family.name.startswith("resultats_"):
             hidden_outcomes[family.name.removeprefix("resultats_")] = {
                 position
                 for position, hidden in zip(family.positions, result.hidden, strict=True)
                 if hidden and position[0] == fam.ENSEMBLE
             }
+    # The other families and the waiting series depend on nothing but those: each is a job, and
+    # a share of them (the comparison families, 14 linked quantities each, are most of the
+    # time) is decided in a second process meanwhile. A job's result is the same wherever it
+    # is computed.
+    jobs: dict[str, Job] = {
+        family.name: (
+            suppress,
+            (family, regions),
+            {"forced": frozenset(hidden_outcomes.get(family.name.removeprefix("comparaison_"), ()))}
+            if family.name.startswith("comparaison_")
+            else {},
+        )
+        for family in families
+        if family.name not in done
+    }
+    if attente is not None:
+        annual_hidden = _annual_hidden(families, done)
+        jobs[ATTENTE] = (_attente, (attente, regions, thresholds, annual_hidden), {})
+    aside = _set_aside(jobs, workers)
+    print("aside", aside, time.perf_counter() - start)
+    with ExitStack() as stack:
+        worker = None
+        if aside:
+            worker = Aside([jobs[name] for name in aside])
+            stack.callback(worker.close)
+        for name, (function, args, kwargs) in jobs.items():
+            if name not in aside:
+                t = time.perf_counter()
+                done[name] = function(*args, **kwargs)
+                print("parent job", name, time.perf_counter() - t)
+        if worker is not None:
+            for name, (value, records) in zip(aside, worker.results(), strict=True):
+                done[name] = value
+                for record in records:
+                    log.handle(record)
+    rows = []
+    summary = {"cellules": 0, "primaires": 0, "secondaires": 0, "non_tenues": 0}
+    for family in sorted(families, key=lambda f: not f.name.startswith("resultats_")):
+        result = done[family.name]
         summary["primaires"] += result.n_primary
         summary["secondaires"] += result.n_secondary
         summary["non_tenues"] += len(result.unmet)
@@ -78,29 +120,73 @@ def decide(
             log.warning(
                 "secret statistique : %s %s non tenue (%s)", family.name, position, requirement
             )
-        if family.name == ANNUAL_PARCOURS:
-            annual_hidden = frozenset(
-                position
-                for position, hidden, zeros in zip(
-                    family.positions, result.hidden, family.zeros, strict=True
-                )
-                if hidden and not all(zeros)
-            )
         rows += _rows(family, result.hidden)
-    if attente is not None:
-        for family, hidden, unmet in _attente(attente, regions, thresholds, annual_hidden):
-            summary["primaires"] += int(sum(family.primary))
-            summary["secondaires"] += int(hidden.sum()) - int(sum(family.primary))
-            summary["non_tenues"] += len(unmet)
-            for position, requirement in unmet:
-                log.warning(
-                    "secret statistique : %s %s non tenue (%s)", family.name, position, requirement
-                )
-            rows += _rows(family, hidden)
+    for family, hidden, unmet in done.get(ATTENTE, []):
+        summary["primaires"] += int(sum(family.primary))
+        summary["secondaires"] += int(hidden.sum()) - int(sum(family.primary))
+        summary["non_tenues"] += len(unmet)
+        for position, requirement in unmet:
+            log.warning(
+                "secret statistique : %s %s non tenue (%s)", family.name, position, requirement
+            )
+        rows += _rows(family, hidden)
     summary["cellules"] = len(rows)
     summary["secondes"] = round(time.perf_counter() - start, 3)
     log.info("secret statistique : %s", summary)
     return pl.DataFrame(rows, schema=SCHEMA, orient="row"), summary
+
+
+def _annual_hidden(
+    families: list[fam.Family], results: dict[str, Any]
+) -> frozenset[tuple[str, str, str]]:
+    """The hidden positions of the annual count of parcours started that are not all zeros: the
+    waiting series' monthly counts, which add up to it, are hidden there too."""
+    for family in families:
+        if family.name == ANNUAL_PARCOURS:
+            hidden = results[family.name].hidden
+            return frozenset(
+                position
+                for position, h, zeros in zip(family.positions, hidden, family.zeros, strict=True)
+                if h and not all(zeros)
+            )
+    return frozenset()
+
+
+# The work of the jobs, in positions × components of a family (a waiting series row counts
+# an eighth: the national sample's series, 33,000 rows, takes about as long as a comparison
+# family of 4,000), from which a second process pays for its start: the national sample's jobs
+# weigh some 24,000 and take 5 s.
+PARALLEL_MIN_SIZE = 8_000
+ATTENTE = "attente"  # the waiting series' job
+
+
+def _size(job: Job) -> int:
+    function, args, _ = job
+    if function is _attente:
+        return args[0].height // 8
+    family = args[0]
+    return len(family.positions) * len(family.components)
+
+
+def _set_aside(jobs: dict[str, Job], workers: int | None) -> list[str]:
+    """The jobs to run in a second process: none unless ``workers`` asks for two (or, when
+    None, the machine has two cores and the jobs are large enough); else the share that
+    balances both processes, the heaviest jobs placed first."""
+    sizes = {name: _size(job) for name, job in jobs.items()}
+    if workers is None:
+        large = sum(sizes.values()) >= PARALLEL_MIN_SIZE
+        workers = 2 if large and (os.cpu_count() or 1) >= 2 else 1
+    if workers < 2 or len(jobs) < 2:
+        return []
+    here = there = 0
+    aside = []
+    for name in sorted(jobs, key=lambda n: (-sizes[n], n)):
+        if there < here:
+            there += sizes[name]
+            aside.append(name)
+        else:
+            here += sizes[name]
+    return aside
 
 
 # The annual count of parcours started: it sums the waiting series' monthly parcours started.
