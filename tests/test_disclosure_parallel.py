@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 from pathlib import Path
+from typing import ClassVar
 
 import duckdb
 import polars as pl
@@ -19,7 +20,7 @@ import pytest
 from pipelines.disclosure import decision
 from pipelines.disclosure.decision import decide
 from pipelines.disclosure.families import Thresholds
-from pipelines.disclosure.worker import Aside
+from pipelines.disclosure.worker import Aside, WorkerFailed
 
 MODEL = (
     Path(__file__).resolve().parent.parent
@@ -65,18 +66,51 @@ def inputs(demo_home: Path) -> tuple[pl.DataFrame, ...]:
     return _inputs(demo_home / "warehouse" / "build.duckdb")
 
 
-def test_two_processes_decide_what_one_decides(inputs):
+class _Spy(Aside):
+    """The real worker, counting the jobs it was given."""
+
+    jobs: ClassVar[list] = []
+
+    def __init__(self, jobs) -> None:
+        _Spy.jobs += jobs
+        super().__init__(jobs)
+
+
+class _Broken(Aside):
+    """A worker that starts and then fails."""
+
+    def results(self):
+        raise WorkerFailed("panne voulue")
+
+
+def _without_seconds(summary: dict) -> dict:
+    return {k: v for k, v in summary.items() if k != "secondes"}
+
+
+def test_two_processes_decide_what_one_decides(inputs, monkeypatch):
     indicateurs, funnel, academies, attente, table = inputs
     thresholds = Thresholds(count=5, denominator=20, protection=1)
     one, summary_one = decide(indicateurs, funnel, academies, thresholds, attente, workers=1)
+    monkeypatch.setattr(decision, "Aside", _Spy)
+    _Spy.jobs = []
     two, summary_two = decide(indicateurs, funnel, academies, thresholds, attente, workers=2)
+    # The worker did decide some of it: comparison families or the waiting series.
+    assert _Spy.jobs
     assert one.height > 1000 and one["secret"].sum() > 0
     assert two.equals(one)  # same rows, same order
-    assert {k: v for k, v in summary_two.items() if k != "secondes"} == {
-        k: v for k, v in summary_one.items() if k != "secondes"
-    }
+    assert _without_seconds(summary_two) == _without_seconds(summary_one)
     # And both are what the run's own model decided.
     assert one.sort(one.columns).equals(table.select(one.columns).sort(one.columns))
+
+
+def test_a_failed_worker_is_replaced_by_this_process(inputs, monkeypatch, caplog):
+    indicateurs, funnel, academies, attente, _ = inputs
+    one, _ = decide(indicateurs, funnel, academies, None, attente, workers=1)
+    monkeypatch.setattr(decision, "Aside", _Broken)
+    with caplog.at_level(logging.WARNING, logger="pipelines.disclosure"):
+        again, _ = decide(indicateurs, funnel, academies, None, attente, workers=2)
+    assert again.equals(one)
+    assert "panne voulue ; calcul repris dans ce processus" in caplog.text
 
 
 def test_the_jobs_set_aside_balance_the_two_processes():
@@ -95,20 +129,20 @@ def _fails() -> None:
     raise ValueError("échec voulu")
 
 
-def test_a_failing_worker_is_a_clear_error_not_a_hang(caplog):
-    worker = Aside([(_fails, (), {})])
-    try:
-        with pytest.raises(RuntimeError, match="processus de calcul parallèle a échoué"):
-            worker.results()
-    finally:
-        worker.close()
+def test_a_failing_worker_is_a_clear_error_not_a_hang():
+    with (
+        Aside([(_fails, (), {})]) as worker,
+        pytest.raises(WorkerFailed, match="processus de calcul parallèle a échoué"),
+    ):
+        worker.results()
 
 
-def test_the_worker_returns_its_log_records(caplog):
-    worker = Aside([(logging.getLogger("pipelines.disclosure.test").warning, ("bonjour",), {})])
-    try:
-        [(value, records)] = worker.results()
-    finally:
-        worker.close()
-    assert value is None
+def test_the_worker_returns_its_log_records_and_keeps_its_output_clean():
+    jobs = [
+        (print, ("du bruit sur la sortie standard",), {}),
+        (logging.getLogger("pipelines.disclosure.test").warning, ("bonjour",), {}),
+    ]
+    with Aside(jobs) as worker:
+        [(printed, none), (value, records)] = worker.results()
+    assert printed is None and none == [] and value is None
     assert [r.getMessage() for r in records] == ["bonjour"]
